@@ -1,0 +1,45 @@
+// Bundles the CLI and the extension with esbuild and copies the .wasm files
+// beside them. web-tree-sitter's CommonJS build is forced: its ESM build relies
+// on import.meta.url, which a CJS bundle does not have.
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+fs.mkdirSync(dist, { recursive: true });
+const wtsDir = path.join(root, 'node_modules/web-tree-sitter');
+const tscDir = path.join(root, 'node_modules/tree-sitter-c');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  alias: { 'web-tree-sitter': path.join(wtsDir, 'web-tree-sitter.cjs') },
+};
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli.js' },
+];
+if (fs.existsSync(path.join(root, 'src/extension/extension.ts')))
+  entries.push({ in: 'src/extension/extension.ts', out: 'extension.js', external: ['vscode'] });
+if (fs.existsSync(path.join(root, 'src/extension/analysisWorker.ts')))
+  entries.push({ in: 'src/extension/analysisWorker.ts', out: 'analysisWorker.js' });
+
+await Promise.all(
+  entries.map((e) =>
+    build({
+      ...common,
+      entryPoints: [path.join(root, e.in)],
+      outfile: path.join(dist, e.out),
+      external: e.external ?? [],
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  ),
+);
+fs.copyFileSync(path.join(wtsDir, 'web-tree-sitter.wasm'), path.join(dist, 'web-tree-sitter.wasm'));
+fs.copyFileSync(path.join(tscDir, 'tree-sitter-c.wasm'), path.join(dist, 'tree-sitter-c.wasm'));
+fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+if (fs.existsSync(path.join(root, 'webview/build.mjs'))) await import(path.join(root, 'webview/build.mjs'));

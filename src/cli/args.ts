@@ -1,0 +1,121 @@
+// Command-line parsing and the documented exit codes.
+export const EXIT = {
+  /** Analysis ran; findings, if any, are in the report. */
+  ok: 0,
+  /** --fail-on was given and findings at that severity (or behaviour changes) exist. */
+  findings: 1,
+  /** Bad command line or catalog file. */
+  usage: 2,
+  /** Some inputs could not be read or analysed (the rest were); or nothing to analyse. */
+  input: 3,
+  /** A bug in lifecycle-lens. */
+  internal: 4,
+} as const;
+
+export class UsageError extends Error {}
+
+export interface CliArgs {
+  command?: string;
+  paths: string[];
+  json: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  help: boolean;
+  catalogs: string[];
+  maxFileBytes?: number;
+  failOn?: 'error' | 'warning';
+  format?: string;
+  output?: string;
+  git?: [string, string];
+  rest: string[];
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const a: CliArgs = { paths: [], json: false, verbose: false, quiet: false, help: false, catalogs: [], rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--') {
+      a.rest.push(...argv.slice(i + 1));
+      break;
+    }
+    switch (arg) {
+      case '-h':
+      case '--help':
+        a.help = true;
+        break;
+      case '--json':
+        a.json = true;
+        a.format = 'json';
+        break;
+      case '-v':
+      case '--verbose':
+        a.verbose = true;
+        break;
+      case '-q':
+      case '--quiet':
+        a.quiet = true;
+        break;
+      case '--catalog':
+        a.catalogs.push(value());
+        break;
+      case '--format':
+        a.format = value();
+        a.json = a.format === 'json';
+        break;
+      case '-o':
+      case '--output':
+        a.output = value();
+        break;
+      case '--git':
+        a.git = [value(), value()];
+        break;
+      case '--max-file-size': {
+        const v = value();
+        const m = /^(\d+)([kKmM]?)$/.exec(v);
+        if (!m) throw new UsageError(`--max-file-size takes a size such as 8M or 500K, not "${v}"`);
+        a.maxFileBytes = Number(m[1]) * (m[2].toLowerCase() === 'm' ? 1048576 : m[2] ? 1024 : 1);
+        break;
+      }
+      case '--fail-on': {
+        const v = value();
+        if (v !== 'error' && v !== 'warning') throw new UsageError('--fail-on takes "error" or "warning"');
+        a.failOn = v;
+        break;
+      }
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg} (see --help)`);
+        if (!a.command) a.command = arg;
+        else a.paths.push(arg);
+    }
+  }
+  return a;
+}
+
+export function usage(): string {
+  return `lifecycle-lens: object lifecycles and execution contexts in kernel C
+
+Usage:
+  lifecycle-lens analyze <file|dir>... [--json] [--verbose] [--catalog FILE]...
+  lifecycle-lens demo
+
+Options:
+  --json               machine-readable output (schema: schemas/analysis.schema.json)
+  --catalog FILE       extra primitive catalog (JSON, schemas/catalog.schema.json); repeatable
+  --max-file-size N    skip larger files (default 8M)
+  --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
+  -v, --verbose        list every entry point and finding path
+  -q, --quiet          no progress on stderr
+
+Exit codes:
+  0  analysis ran (findings, if any, are in the report)
+  1  --fail-on matched
+  2  bad command line or catalog file
+  3  some inputs could not be read or analysed (the rest were)
+  4  internal error
+`;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// lifecycle-lens command line: the same core as the extension, fed from files.
+import fs from 'node:fs';
+import path from 'node:path';
+import { analyzeSources, DEFAULT_MAX_FILE_BYTES } from '../core/analysis/analyze';
+import { CatalogError, CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/catalog';
+import { builtinCatalog } from '../core/catalog/builtinCatalog';
+import { jsonReport } from '../core/reports/jsonReport';
+import { textReport } from '../core/reports/textReport';
+import { collectSources, describe } from '../node/sourceFiles';
+import { nodeParser } from '../node/wasmFiles';
+import { EXIT, UsageError, parseArgs, usage } from './args';
+import { runDemo } from './demo';
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help || !args.command) {
+    process.stdout.write(usage());
+    return args.help ? EXIT.ok : EXIT.usage;
+  }
+  let catalog = builtinCatalog;
+  for (const file of args.catalogs) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read catalog ${file}: ${describe(e)}`);
+    }
+    catalog = extendCatalog(catalog, parseCatalogFile(text, file), file);
+  }
+  const index = new CatalogIndex(catalog);
+  switch (args.command) {
+    case 'analyze': {
+      if (!args.paths.length) throw new UsageError('analyze needs at least one file or directory');
+      const maxFileBytes = args.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+      const { sources, problems } = collectSources(args.paths, { maxFileBytes });
+      for (const p of problems) process.stderr.write(`lifecycle-lens: ${p.path}: ${p.message}\n`);
+      if (!sources.length) {
+        process.stderr.write('lifecycle-lens: no C files to analyse\n');
+        return EXIT.input;
+      }
+      const parser = await nodeParser([path.dirname(process.argv[1] ?? '.')]);
+      const showProgress = sources.length > 1 && !args.quiet && process.stderr.isTTY !== false;
+      const model = analyzeSources(sources, {
+        parser,
+        catalog: index,
+        maxFileBytes,
+        onProgress: showProgress
+          ? (done, total, file) =>
+              process.stderr.write(done < total ? `\r[${done + 1}/${total}] ${file.slice(-60).padEnd(60)}` : '\r' + ' '.repeat(72) + '\r')
+          : undefined,
+      });
+      for (const f of model.files) if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
+      process.stdout.write(args.json ? jsonReport(model) : textReport(model, { verbose: args.verbose }));
+      const failing = args.failOn
+        ? model.findings.filter((f) => args.failOn === 'warning' || f.severity === 'error')
+        : [];
+      if (failing.length) return EXIT.findings;
+      return problems.length || model.files.some((f) => f.skipped) ? EXIT.input : EXIT.ok;
+    }
+    case 'demo':
+      return runDemo(index, args);
+    default:
+      throw new UsageError(`unknown command "${args.command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof CatalogError) {
+      process.stderr.write(`lifecycle-lens: ${e.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`lifecycle-lens: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+      if (process.env.LIFECYCLE_LENS_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+      process.exitCode = EXIT.internal;
+    }
+  },
+);

@@ -1,0 +1,207 @@
+// The analyzer's entry point: source texts in, ProgramModel out. Does no I/O;
+// hosts read files and hand in their contents.
+import { CatalogIndex } from '../catalog/catalog';
+import { extractFileFacts } from '../facts/extractFile';
+import type { FileFacts, FunctionFacts } from '../facts/factTypes';
+import {
+  MODEL_VERSION,
+  type ClassifiedCall,
+  type ContextKind,
+  type FunctionSummary,
+  type ParseReport,
+  type ProgramModel,
+  type ReleaseKind,
+} from '../model';
+import type { CParser } from '../parse/cParser';
+import { buildCallGraph, toCallEdges } from './callGraph';
+import { finalPutBranches, propagateContexts, releasePaths } from './contexts';
+import { atomicSleepFindings, balanceFindings } from './findings';
+import { analyzeLocks, type LockState } from './locks';
+import { buildObjects } from './objects';
+import { Program } from './program';
+import { computeSummaries } from './summaries';
+
+export interface SourceFile {
+  path: string;
+  /** File contents; binary data is detected and skipped with a message. */
+  text: string;
+}
+
+export interface AnalyzeOptions {
+  parser: CParser;
+  catalog?: CatalogIndex;
+  /** Files larger than this are skipped with a message (default 8 MiB). */
+  maxFileBytes?: number;
+  onProgress?: (done: number, total: number, file: string) => void;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+/** Why a file cannot be analysed, or undefined when it can. */
+export function unanalysableReason(text: string, maxBytes = DEFAULT_MAX_FILE_BYTES): string | undefined {
+  if (text.length > maxBytes)
+    return `file is ${(text.length / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB limit`;
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000')) return 'binary file (contains NUL bytes)';
+  const odd = head.match(/[\u0001-\u0008\u000e-\u001f\ufffd]/g);
+  if (odd && odd.length > head.length / 20) return 'binary file (mostly non-text bytes)';
+  return undefined;
+}
+
+export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): ProgramModel {
+  const catalog = options.catalog ?? new CatalogIndex();
+  const files: FileFacts[] = [];
+  const reports: ParseReport[] = [];
+  sources.forEach((src, i) => {
+    options.onProgress?.(i, sources.length, src.path);
+    const skip = unanalysableReason(src.text, options.maxFileBytes);
+    if (skip) {
+      reports.push({ file: src.path, functions: 0, functionsWithErrors: 0, errorFunctions: [], skipped: skip, maskedMacros: 0 });
+      return;
+    }
+    const facts = extractFileFacts(src.path, src.text, options.parser, catalog);
+    files.push(facts);
+    reports.push({
+      file: src.path,
+      functions: facts.functions.length,
+      functionsWithErrors: facts.errorFunctions.length,
+      errorFunctions: facts.errorFunctions,
+      maskedMacros: facts.masked.length,
+    });
+  });
+  options.onProgress?.(sources.length, sources.length, '');
+  return analyzeFacts(files, catalog, reports);
+}
+
+export function analyzeFacts(files: FileFacts[], catalog: CatalogIndex, reports: ParseReport[]): ProgramModel {
+  const program = new Program(files, catalog);
+  const balances = computeSummaries(program);
+  const graph = buildCallGraph(program);
+  const contexts = propagateContexts(graph);
+  const finals = finalPutBranches(program);
+  const paths = releasePaths(program, graph, finals);
+  const locks = new Map<FunctionFacts, LockState>();
+  for (const fn of program.functions) locks.set(fn, analyzeLocks(fn, catalog));
+  const objects = buildObjects(program, paths);
+
+  const inlineRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
+  const deferredRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
+  reachRelease(program, graph, inlineRelease, deferredRelease);
+  const mayFinalPut = reachesRole(program, graph, (fn) =>
+    fn.calls.some((c) => program.classify(fn, c)?.role === 'ref-final-put' && program.classify(fn, c)?.source === 'catalog'),
+  );
+  const maySleep = reachesRole(program, graph, (fn) => fn.calls.some((c) => !!catalog.calls.get(c.callee)?.sleeps));
+
+  const functions: FunctionSummary[] = program.functions.map((fn) => {
+    const d = program.derived.get(fn);
+    const lock = locks.get(fn) as LockState;
+    const calls: ClassifiedCall[] = [];
+    fn.calls.forEach((call, i) => {
+      const c = program.classify(fn, call);
+      if (!c) return;
+      const cc: ClassifiedCall = {
+        callee: call.callee,
+        role: c.role,
+        source: c.source,
+        at: call.at,
+        locksHeld: lock.held[i],
+        atomic: lock.atomic[i],
+      };
+      if (c.objectType) cc.objectType = c.objectType;
+      if (c.entry?.release) cc.release = c.entry.release;
+      calls.push(cc);
+    });
+    const annotations = [
+      ...fn.annotations,
+      ...fn.calls
+        .filter((c) => catalog.calls.get(c.callee)?.role === 'annotation')
+        .map((c) => `${c.callee}(${c.args.map((a) => a.text).join(', ')})`),
+    ];
+    const s: FunctionSummary = {
+      name: program.idOf(fn),
+      file: fn.file,
+      span: fn.span,
+      isStatic: fn.isStatic,
+      hasParseErrors: fn.hasParseErrors,
+      returnsRef: d?.returnsRef ?? false,
+      mayFinalPut: mayFinalPut.has(fn),
+      maySleep: maySleep.has(fn),
+      releaseInline: [...(inlineRelease.get(fn) ?? [])].sort(),
+      releaseDeferred: [...(deferredRelease.get(fn) ?? [])].sort(),
+      contexts: [...(contexts.get(fn) ?? new Set<ContextKind>())].sort(),
+      annotations: [...new Set(annotations)],
+      calls,
+    };
+    if (d?.wrapper) {
+      s.wrapper = d.wrapper;
+      if (d.wrapperParam !== undefined) s.wrapperParam = d.wrapperParam;
+    }
+    return s;
+  });
+
+  return {
+    modelVersion: MODEL_VERSION,
+    files: reports,
+    functions,
+    entryPoints: graph.entries.map((e) => e.entry),
+    edges: toCallEdges(graph, program),
+    objects,
+    findings: [...balanceFindings(program, balances), ...atomicSleepFindings(program, graph, locks, paths)].sort(
+      (a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line,
+    ),
+  };
+}
+
+/** Functions that reach `seed` functions through inline calls (including themselves). */
+function reachesRole(
+  program: Program,
+  graph: import('./callGraph').CallGraph,
+  seed: (fn: FunctionFacts) => boolean,
+): Set<FunctionFacts> {
+  const callers = new Map<FunctionFacts, FunctionFacts[]>();
+  for (const e of graph.edges) if (e.kind === 'call') callers.set(e.to, [...(callers.get(e.to) ?? []), e.from]);
+  const out = new Set(program.functions.filter(seed));
+  const queue = [...out];
+  for (let i = 0; i < queue.length; i++)
+    for (const c of callers.get(queue[i]) ?? [])
+      if (!out.has(c)) {
+        out.add(c);
+        queue.push(c);
+      }
+  return out;
+}
+
+/** Release kinds reachable inline, and those reachable only through a deferral. */
+function reachRelease(
+  program: Program,
+  graph: import('./callGraph').CallGraph,
+  inline: Map<FunctionFacts, Set<ReleaseKind>>,
+  deferred: Map<FunctionFacts, Set<ReleaseKind>>,
+): void {
+  for (const fn of program.functions) {
+    const own = new Set<ReleaseKind>();
+    const later = new Set<ReleaseKind>();
+    const seen = new Set<string>();
+    const stack: [FunctionFacts, boolean][] = [[fn, false]];
+    while (stack.length) {
+      const [f, def] = stack.pop() as [FunctionFacts, boolean];
+      const k = `${program.idOf(f)}|${def}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const c of f.calls) {
+        const r = catalog(program, c.callee);
+        if (r) (def ? later : own).add(r);
+      }
+      for (const e of graph.out.get(f) ?? [])
+        if (e.kind !== 'register') stack.push([e.to, def || e.kind === 'defer']);
+    }
+    for (const r of own) later.delete(r);
+    inline.set(fn, own);
+    deferred.set(fn, later);
+  }
+}
+
+function catalog(program: Program, callee: string): ReleaseKind | undefined {
+  const e = program.catalog.calls.get(callee);
+  return e?.role === 'release' ? e.release : undefined;
+}

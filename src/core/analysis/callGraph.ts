@@ -1,0 +1,148 @@
+// Direct calls, deferrals (work items, call_rcu) and callback registrations
+// (ops structs, notifier blocks, shrinkers, list_lru walks) as one graph.
+import type { FunctionFacts, RegistrationFact } from '../facts/factTypes';
+import type { CallEdge, ContextKind, EntryPoint, Location } from '../model';
+import type { Program } from './program';
+
+export interface GraphEdge {
+  from: FunctionFacts;
+  to: FunctionFacts;
+  /**
+   * call: runs inline; defer: runs later in `context`; callback: runs inline but in
+   * a nested context (list_lru isolate callbacks run with the LRU lock held).
+   */
+  kind: 'call' | 'defer' | 'callback' | 'register';
+  context?: ContextKind;
+  /** Index of the call site in `from` (absent for file-scope registrations). */
+  callIndex?: number;
+  at: Location;
+  label: string;
+}
+
+export interface CallGraph {
+  edges: GraphEdge[];
+  out: Map<FunctionFacts, GraphEdge[]>;
+  entries: { fn: FunctionFacts; entry: EntryPoint }[];
+}
+
+function loc(at: { file: string; line: number; column: number }): Location {
+  return { file: at.file, line: at.line, column: at.column };
+}
+
+export function buildCallGraph(program: Program): CallGraph {
+  const edges: GraphEdge[] = [];
+  const entries: CallGraph['entries'] = [];
+  const registrations: RegistrationFact[] = program.files.flatMap((f) => f.registrations);
+  const catalog = program.catalog;
+  const exported = new Set(program.files.flatMap((f) => f.exported));
+
+  /** Handlers bound to a work item key, with the context the binding gives them. */
+  const workHandlers = new Map<string, { reg: RegistrationFact; context: ContextKind }[]>();
+  const addEntry = (fn: FunctionFacts, context: ContextKind, reason: string, at: Location) => {
+    if (entries.some((e) => e.fn === fn && e.entry.context === context)) return;
+    entries.push({ fn, entry: { function: program.idOf(fn), context, reason, at } });
+  };
+
+  for (const reg of registrations) {
+    const file = reg.at.file;
+    const handler = program.resolve(reg.handler, file);
+    if (!handler) continue;
+    let context: ContextKind | undefined;
+    const field = reg.via.startsWith('.') ? reg.via.slice(1) : undefined;
+    if (field) context = catalog.opsField(field, reg.struct)?.context;
+    else context = catalog.calls.get(reg.via)?.context ?? catalog.declMacros.get(reg.via)?.context;
+    if (!context) continue;
+    const where = reg.struct ? ` in struct ${reg.struct}` : '';
+    addEntry(handler, context, `${reg.via}${where} at ${file}:${reg.at.line}`, loc(reg.at));
+    if (reg.item) {
+      const list = workHandlers.get(reg.item) ?? [];
+      list.push({ reg, context });
+      workHandlers.set(reg.item, list);
+    }
+    const from = reg.inFunction ? program.resolve(reg.inFunction, file) : undefined;
+    const entry = catalog.calls.get(reg.via);
+    if (from && entry?.role === 'lru-walk') {
+      const callIndex = from.calls.findIndex((c) => c.at.line === reg.at.line && c.callee === reg.via);
+      edges.push({
+        from,
+        to: handler,
+        kind: 'callback',
+        context,
+        ...(callIndex >= 0 ? { callIndex } : {}),
+        at: loc(reg.at),
+        label: reg.via,
+      });
+    } else if (from && entry?.role === 'defer') {
+      const callIndex = from.calls.findIndex((c) => c.at.line === reg.at.line && c.callee === reg.via);
+      edges.push({
+        from,
+        to: handler,
+        kind: 'defer',
+        context,
+        ...(callIndex >= 0 ? { callIndex } : {}),
+        at: loc(reg.at),
+        label: reg.via,
+      });
+    } else if (from) {
+      edges.push({ from, to: handler, kind: 'register', context, at: loc(reg.at), label: reg.via });
+    }
+  }
+
+  for (const fn of program.functions) {
+    if (!fn.isStatic)
+      addEntry(
+        fn,
+        'process',
+        exported.has(fn.name) ? 'exported (EXPORT_SYMBOL)' : 'non-static: external callers',
+        loc(fn.span),
+      );
+    fn.calls.forEach((call, callIndex) => {
+      const entry = catalog.calls.get(call.callee);
+      if (entry?.role === 'defer' && entry.workItem && entry.callbackArg !== undefined) {
+        const arg = call.args[entry.callbackArg];
+        const key = arg?.field ?? arg?.root;
+        const bound = key ? (workHandlers.get(key) ?? []) : [];
+        const sameFile = bound.filter((b) => b.reg.at.file === fn.file);
+        for (const b of sameFile.length ? sameFile : bound) {
+          const to = program.resolve(b.reg.handler, b.reg.at.file);
+          if (to)
+            edges.push({
+              from: fn,
+              to,
+              kind: 'defer',
+              context: b.context,
+              callIndex,
+              at: loc(call.at),
+              label: call.callee,
+            });
+        }
+        return;
+      }
+      if (entry?.role === 'ref-final-put' && entry.releaseArg !== undefined) {
+        const cb = call.args[entry.releaseArg]?.ident;
+        const to = cb ? program.resolve(cb, fn.file) : undefined;
+        if (to) edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
+        return;
+      }
+      if (entry) return;
+      const to = program.resolve(call.callee, fn.file);
+      if (to) edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
+    });
+  }
+  const out = new Map<FunctionFacts, GraphEdge[]>();
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  return { edges, out, entries };
+}
+
+export function toCallEdges(graph: CallGraph, program: Program): CallEdge[] {
+  return graph.edges.map((e) => {
+    const edge: CallEdge = {
+      caller: program.idOf(e.from),
+      callee: program.idOf(e.to),
+      kind: e.kind,
+      at: e.at,
+    };
+    if (e.context) edge.context = e.context;
+    return edge;
+  });
+}

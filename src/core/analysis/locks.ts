@@ -1,0 +1,55 @@
+// May-held locks at each call site: a forward dataflow over the CFG. A region
+// is atomic while a spinlock, rwlock or RCU read lock may be held.
+import type { FunctionFacts } from '../facts/factTypes';
+import type { CatalogIndex } from '../catalog/catalog';
+
+export interface LockState {
+  /** Per call index: lock names that may be held before the call. */
+  held: string[][];
+  /** Per call index: some atomic lock may be held. */
+  atomic: boolean[];
+}
+
+function lockName(text: string): string {
+  return text.replace(/^&\s*/, '').replace(/\s+/g, '');
+}
+
+export function analyzeLocks(fn: FunctionFacts, catalog: CatalogIndex): LockState {
+  const cfg = fn.cfg;
+  const atomicLocks = new Set<string>();
+  const inState: (Set<string> | undefined)[] = cfg.map(() => undefined);
+  const held: string[][] = fn.calls.map(() => []);
+  const entry = cfg.find((n) => n.kind === 'entry');
+  if (!entry) return { held, atomic: fn.calls.map(() => false) };
+  inState[entry.id] = new Set();
+  const work = [entry.id];
+  let steps = 0;
+  while (work.length && steps++ < 50000) {
+    const id = work.pop() as number;
+    const node = cfg[id];
+    const state = new Set(inState[id]);
+    for (const ci of node.calls) {
+      const call = fn.calls[ci];
+      held[ci] = [...new Set([...held[ci], ...state])];
+      const e = catalog.calls.get(call.callee);
+      if (!e || (e.role !== 'lock' && e.role !== 'unlock')) continue;
+      const name = e.lockName ?? lockName(call.args[e.arg ?? 0]?.text ?? call.callee);
+      if (e.role === 'lock') {
+        state.add(name);
+        if (e.atomic) atomicLocks.add(name);
+      } else state.delete(name);
+    }
+    for (const s of node.succ) {
+      const cur = inState[s];
+      if (!cur) {
+        inState[s] = new Set(state);
+        work.push(s);
+      } else {
+        const before = cur.size;
+        for (const l of state) cur.add(l);
+        if (cur.size !== before) work.push(s);
+      }
+    }
+  }
+  return { held, atomic: held.map((h) => h.some((l) => atomicLocks.has(l))) };
+}

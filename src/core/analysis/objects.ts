@@ -1,0 +1,155 @@
+// Per refcounted object type: who holds references, the lifecycle states and
+// the functions that move an object between them, the final-put sites, and
+// the release work its final close runs in each context.
+import type { FunctionFacts } from '../facts/factTypes';
+import type {
+  HolderEvidence,
+  Location,
+  ObjectLifecycle,
+  ReleasePath,
+  Transition,
+  LifecycleState,
+} from '../model';
+import type { Program } from './program';
+
+const STATE_OF_ROLE: Partial<Record<string, LifecycleState>> = {
+  'ref-init': 'allocated',
+  'hash-insert': 'hashed',
+  'hash-remove': 'unhashed',
+  'lru-add': 'on-lru',
+  'ref-final-put': 'final-put',
+};
+
+function at(c: { at: { file: string; line: number; column: number } }): Location {
+  return { file: c.at.file, line: c.at.line, column: c.at.column };
+}
+
+export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLifecycle[] {
+  const objects = new Map<string, ObjectLifecycle>();
+  const objectFor = (type: string, field: string | undefined, kind: ObjectLifecycle['refKind'] | undefined) => {
+    let o = objects.get(type);
+    if (!o) {
+      o = {
+        type,
+        refField: field ?? '',
+        refKind: kind ?? 'refcount_t',
+        holders: [],
+        transitions: [],
+        finalPutSites: [],
+        initialCounts: [],
+        getters: [],
+        putters: [],
+        releasePaths: [],
+      };
+      objects.set(type, o);
+    }
+    if (!o.refField && field) o.refField = field;
+    return o;
+  };
+  // Types with a refcount: from direct catalog refcount calls on a struct field.
+  for (const fn of program.functions)
+    for (const call of fn.calls) {
+      const c = program.classify(fn, call);
+      if (!c?.entry?.refKind || !c.objectType) continue;
+      const arg = call.args[c.entry.arg ?? 0];
+      if (!arg?.field) continue;
+      objectFor(c.objectType, arg.field, c.entry.refKind);
+    }
+  const functionsUsing = new Map<string, Set<string>>();
+  for (const fn of program.functions) {
+    const id = program.idOf(fn);
+    for (const t of new Set(Object.values(fn.varTypes)))
+      functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
+    const d = program.derived.get(fn);
+    if (d?.wrapper && d.objectType && objects.has(d.objectType)) {
+      const o = objects.get(d.objectType) as ObjectLifecycle;
+      (d.wrapper.startsWith('get') ? o.getters : o.putters).push(id);
+    }
+    collectTransitions(program, fn, objects);
+  }
+  for (const o of objects.values()) {
+    const users = functionsUsing.get(o.type) ?? new Set();
+    o.releasePaths = paths.filter((p) => p.chain.some((s) => users.has(s.function)));
+    o.holders = holders(program, o);
+    o.getters.sort();
+    o.putters.sort();
+  }
+  return [...objects.values()].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+function collectTransitions(program: Program, fn: FunctionFacts, objects: Map<string, ObjectLifecycle>) {
+  const id = program.idOf(fn);
+  fn.calls.forEach((call) => {
+    const c = program.classify(fn, call);
+    if (!c || c.source !== 'catalog') return;
+    let type = c.objectType;
+    if (call.callee === 'call_rcu' || call.callee === 'kfree_rcu') {
+      type = program.typeOf(fn, call.args[0]?.object);
+      const o = type ? objects.get(type) : undefined;
+      o?.transitions.push({ to: 'rcu-freed', function: id, call: call.callee, at: at(call) });
+      return;
+    }
+    const state = STATE_OF_ROLE[c.role];
+    const o = type ? objects.get(type) : undefined;
+    if (!state || !o) return;
+    const t: Transition = { to: state, function: id, call: call.callee, at: at(call) };
+    o.transitions.push(t);
+    if (state === 'final-put') o.finalPutSites.push({ function: id, call: call.callee, at: at(call) });
+    if (state === 'allocated') {
+      const n = Number(call.args[1]?.text ?? (c.entry?.refKind === 'kref' ? 1 : NaN));
+      if (Number.isInteger(n) && !o.initialCounts.includes(n)) o.initialCounts.push(n);
+    }
+  });
+}
+
+/**
+ * Holders beyond the caller, from what functions do to one variable:
+ * unhash then drop a reference => the hash table held one (a sentinel);
+ * take a reference when adding to the LRU, or drop one when taking it off => the LRU holds one.
+ */
+function holders(program: Program, o: ObjectLifecycle): HolderEvidence[] {
+  const out: HolderEvidence[] = [];
+  const getter = o.getters[0];
+  if (getter) {
+    const fn = program.functions.find((f) => program.idOf(f) === getter);
+    if (fn)
+      out.push({
+        holder: 'caller',
+        reason: `callers take references through ${getter}()`,
+        function: getter,
+        at: { file: fn.file, line: fn.span.line, column: fn.span.column },
+      });
+  }
+  const seen = new Set<string>();
+  for (const fn of program.functions) {
+    const classified = fn.calls.map((c) => program.classify(fn, c));
+    classified.forEach((c, i) => {
+      if (!c?.variable || program.typeOf(fn, c.variable) !== o.type) return;
+      const sameVar = (j: number, roles: string[]) =>
+        classified[j]?.variable === c.variable && roles.includes(classified[j]?.role ?? '');
+      const later = (roles: string[]) => classified.some((_, j) => j > i && sameVar(j, roles));
+      const near = (roles: string[]) =>
+        classified.some((_, j) => Math.abs(j - i) <= 3 && j !== i && sameVar(j, roles));
+      const puts = ['ref-put', 'ref-final-put'];
+      let holder: HolderEvidence['holder'] | undefined;
+      let reason = '';
+      if (c.role === 'hash-insert' && near(['ref-get'])) {
+        holder = 'hash';
+        reason = `${program.idOf(fn)}() takes a reference for the hash table when hashing (a sentinel reference)`;
+      } else if (c.role === 'hash-remove' && later(puts)) {
+        holder = 'hash';
+        reason = `${program.idOf(fn)}() unhashes with ${fn.calls[i].callee}() and then drops the hash table's reference`;
+      } else if (c.role === 'lru-add' && near(['ref-get'])) {
+        holder = 'lru';
+        reason = `${program.idOf(fn)}() takes a reference when adding to the LRU`;
+      } else if (c.role === 'lru-del' && later(puts)) {
+        holder = 'lru';
+        reason = `${program.idOf(fn)}() drops the LRU's reference after ${fn.calls[i].callee}()`;
+      }
+      if (!holder || seen.has(holder)) return;
+      seen.add(holder);
+      out.push({ holder, reason, function: program.idOf(fn), at: at(fn.calls[i]) });
+    });
+  }
+  return out;
+}

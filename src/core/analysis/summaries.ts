@@ -1,0 +1,83 @@
+// Bottom-up derivation of get/put wrappers from function bodies, iterated to a
+// fixpoint: a wrapper of a wrapper is recognised once its callee is.
+import type { FunctionFacts } from '../facts/factTypes';
+import { analyzeBalance, type BalanceResult } from './balance';
+import type { DerivedWrapper, Program } from './program';
+
+const MAX_ROUNDS = 8;
+
+export function deriveWrapper(fn: FunctionFacts, balance: BalanceResult, program: Program): DerivedWrapper {
+  const out: DerivedWrapper = { returnsRef: false };
+  const exits = balance.exits;
+  if (exits.length === 0) return out;
+  for (const e of exits) {
+    const v = e.returnsVariable;
+    if (v && (e.counts[v] ?? 0) >= 1) {
+      out.returnsRef = true;
+      const t = fn.varTypes[v];
+      if (t) out.objectType = t;
+    }
+  }
+  const stores = fn.params
+    .map((p, i) => (p && exits.some((e) => e.escaped.includes(p)) ? i : -1))
+    .filter((i) => i >= 0);
+  if (stores.length) out.storesParams = stores;
+  fn.params.forEach((p, i) => {
+    if (!p || out.wrapper) return;
+    // A reference handed to a container on an exit is the container's, not the caller's.
+    const counts = exits.map((e) => (e.escaped.includes(p) ? 0 : (e.counts[p] ?? 0)));
+    const min = Math.min(...counts);
+    const max = Math.max(...counts);
+    const effectOf = (ci: number) => program.effect(fn, ci)?.kind;
+    if (min === -1 && max <= 0) {
+      const returnsFinalTest = exits.some(
+        (e) => e.returnsTestOf !== undefined && effectOf(e.returnsTestOf) === 'final-put',
+      );
+      out.wrapper = returnsFinalTest ? 'final-put-test' : 'put';
+    } else if (max === 1 && min >= 0) {
+      out.wrapper = counts.every((c) => c === 1) ? 'get' : 'get-conditional';
+      if (out.wrapper === 'get-conditional' && exits.some((e) => e.returnsVariable === p && (e.counts[p] ?? 0) === 1))
+        out.returnsRef = true;
+    } else return;
+    out.wrapperParam = i;
+    out.objectType ??= fn.varTypes[p];
+  });
+  return out;
+}
+
+function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
+  return (
+    !!a &&
+    a.wrapper === b.wrapper &&
+    a.wrapperParam === b.wrapperParam &&
+    a.returnsRef === b.returnsRef &&
+    a.objectType === b.objectType &&
+    String(a.storesParams) === String(b.storesParams)
+  );
+}
+
+/** Runs balance for every function until no wrapper changes; returns the final balances. */
+export function computeSummaries(program: Program): Map<FunctionFacts, BalanceResult> {
+  const callers = new Map<FunctionFacts, Set<FunctionFacts>>();
+  for (const fn of program.functions)
+    for (const c of fn.calls) {
+      const callee = program.resolve(c.callee, fn.file);
+      if (callee) callers.set(callee, (callers.get(callee) ?? new Set()).add(fn));
+    }
+  const balances = new Map<FunctionFacts, BalanceResult>();
+  let dirty = new Set(program.functions);
+  for (let round = 0; round < MAX_ROUNDS && dirty.size; round++) {
+    const next = new Set<FunctionFacts>();
+    for (const fn of dirty) {
+      const b = analyzeBalance(fn, (i) => program.effect(fn, i));
+      balances.set(fn, b);
+      const d = deriveWrapper(fn, b, program);
+      if (!same(program.derived.get(fn), d)) {
+        program.derived.set(fn, d);
+        for (const caller of callers.get(fn) ?? []) next.add(caller);
+      }
+    }
+    dirty = next;
+  }
+  return balances;
+}

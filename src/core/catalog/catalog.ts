@@ -1,0 +1,172 @@
+// Catalog loading, merging and lookup. User files extend the built-in catalog
+// for other subsystems; entries with the same name replace built-in ones.
+import type { CallEntry, Catalog, CatalogFile, OpsFieldEntry } from './catalogTypes';
+import { builtinCatalog } from './builtinCatalog';
+import { CONTEXT_KINDS } from '../model';
+
+const ROLES = new Set([
+  'ref-get',
+  'ref-get-conditional',
+  'ref-put',
+  'ref-final-put',
+  'ref-init',
+  'hash-insert',
+  'hash-remove',
+  'hash-lookup',
+  'lru-add',
+  'lru-del',
+  'lru-walk',
+  'list-add',
+  'bit-set',
+  'bit-clear',
+  'bit-test-and-clear',
+  'bit-test-and-set',
+  'defer',
+  'register',
+  'release',
+  'lock',
+  'unlock',
+  'annotation',
+  'free',
+]);
+const RELEASES = new Set(['fput', 'fsync', 'flush', 'flush-delayed-fput', 'close']);
+const CONTEXTS = new Set<string>(CONTEXT_KINDS);
+
+export class CatalogError extends Error {}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks a parsed user catalog file; returns readable problems (empty when valid). */
+export function validateCatalogFile(data: unknown): string[] {
+  const problems: string[] = [];
+  if (!isRecord(data)) return ['the catalog must be a JSON object'];
+  const known = new Set([
+    '$schema',
+    'calls',
+    'opsFields',
+    'declMacros',
+    'iteratorMacros',
+    'attributeWords',
+    'lockAnnotations',
+  ]);
+  for (const k of Object.keys(data)) if (!known.has(k)) problems.push(`unknown key "${k}"`);
+  const list = (key: string): unknown[] => {
+    const v = data[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) {
+      problems.push(`"${key}" must be an array`);
+      return [];
+    }
+    return v;
+  };
+  const ident = /^[A-Za-z_][A-Za-z0-9_]*$/;
+  list('calls').forEach((e, i) => {
+    const at = `calls[${i}]`;
+    if (!isRecord(e)) return problems.push(`${at} must be an object`);
+    if (typeof e.name !== 'string' || !ident.test(e.name))
+      problems.push(`${at}.name must be a C identifier`);
+    if (typeof e.role !== 'string' || !ROLES.has(e.role))
+      problems.push(`${at}.role must be one of ${[...ROLES].join(', ')}`);
+    for (const n of ['arg', 'releaseArg', 'callbackArg', 'acquiresLockArg'])
+      if (e[n] !== undefined && (!Number.isInteger(e[n]) || (e[n] as number) < 0))
+        problems.push(`${at}.${n} must be a non-negative integer`);
+    if (e.context !== undefined && !CONTEXTS.has(String(e.context)))
+      problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
+    if (e.release !== undefined && !RELEASES.has(String(e.release)))
+      problems.push(`${at}.release must be one of ${[...RELEASES].join(', ')}`);
+    return undefined;
+  });
+  list('opsFields').forEach((e, i) => {
+    const at = `opsFields[${i}]`;
+    if (!isRecord(e)) return problems.push(`${at} must be an object`);
+    if (typeof e.field !== 'string' || !ident.test(e.field))
+      problems.push(`${at}.field must be a C identifier`);
+    if (!CONTEXTS.has(String(e.context)))
+      problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
+    return undefined;
+  });
+  list('declMacros').forEach((e, i) => {
+    const at = `declMacros[${i}]`;
+    if (!isRecord(e) || typeof e.name !== 'string')
+      return problems.push(`${at} needs a name, itemArg, handlerArg and context`);
+    if (!Number.isInteger(e.itemArg) || !Number.isInteger(e.handlerArg))
+      problems.push(`${at}.itemArg and .handlerArg must be integers`);
+    if (!CONTEXTS.has(String(e.context)))
+      problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
+    return undefined;
+  });
+  for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations'])
+    list(key).forEach((e, i) => {
+      if (typeof e !== 'string' || !ident.test(e))
+        problems.push(`${key}[${i}] must be a C identifier`);
+    });
+  return problems;
+}
+
+/** Merges a validated user file into a catalog; later entries win by name. */
+export function extendCatalog(base: Catalog, file: CatalogFile, source: string): Catalog {
+  const byName = new Map<string, CallEntry>(base.calls.map((c) => [c.name, c]));
+  for (const c of file.calls ?? []) byName.set(c.name, c);
+  const fieldKey = (f: OpsFieldEntry) => `${f.struct ?? ''}.${f.field}`;
+  const fields = new Map(base.opsFields.map((f) => [fieldKey(f), f]));
+  for (const f of file.opsFields ?? []) fields.set(fieldKey(f), f);
+  const macros = new Map(base.declMacros.map((m) => [m.name, m]));
+  for (const m of file.declMacros ?? []) macros.set(m.name, m);
+  const union = (a: string[], b: string[] | undefined) => [...new Set([...a, ...(b ?? [])])];
+  return {
+    sources: [...base.sources, source],
+    calls: [...byName.values()],
+    opsFields: [...fields.values()],
+    declMacros: [...macros.values()],
+    iteratorMacros: union(base.iteratorMacros, file.iteratorMacros),
+    attributeWords: union(base.attributeWords, file.attributeWords),
+    lockAnnotations: union(base.lockAnnotations, file.lockAnnotations),
+  };
+}
+
+/** Parses and validates user catalog text; throws CatalogError with every problem listed. */
+export function parseCatalogFile(text: string, source: string): CatalogFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new CatalogError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  const problems = validateCatalogFile(data);
+  if (problems.length) throw new CatalogError(`${source}: ${problems.join('; ')}`);
+  return data as CatalogFile;
+}
+
+/** Fast lookups over a catalog. */
+export class CatalogIndex {
+  readonly calls: ReadonlyMap<string, CallEntry>;
+  readonly opsFields: ReadonlyMap<string, OpsFieldEntry[]>;
+  readonly declMacros: ReadonlyMap<string, Catalog['declMacros'][number]>;
+  readonly iteratorMacros: ReadonlySet<string>;
+  readonly attributeWords: ReadonlySet<string>;
+  readonly lockAnnotations: ReadonlySet<string>;
+
+  constructor(readonly catalog: Catalog = builtinCatalog) {
+    this.calls = new Map(catalog.calls.map((c) => [c.name, c]));
+    const fields = new Map<string, OpsFieldEntry[]>();
+    for (const f of catalog.opsFields) fields.set(f.field, [...(fields.get(f.field) ?? []), f]);
+    this.opsFields = fields;
+    this.declMacros = new Map(catalog.declMacros.map((m) => [m.name, m]));
+    this.iteratorMacros = new Set(catalog.iteratorMacros);
+    this.attributeWords = new Set(catalog.attributeWords);
+    this.lockAnnotations = new Set(catalog.lockAnnotations);
+  }
+
+  /** The ops field entry for `field`, preferring one whose struct matches. */
+  opsField(field: string, struct?: string): OpsFieldEntry | undefined {
+    const all = this.opsFields.get(field);
+    if (!all) return undefined;
+    return all.find((f) => struct !== undefined && f.struct === struct) ?? all[0];
+  }
+
+  isIteratorMacro(name: string): boolean {
+    return this.iteratorMacros.has(name) || /for_each/.test(name);
+  }
+}

@@ -1,0 +1,67 @@
+// Shape of the primitive catalog. The JSON Schema in catalog.schema.json says
+// the same for user files; catalog.test.ts keeps the two in step.
+import type { CallRole, ContextKind, ReleaseKind } from '../model';
+
+/** A function or macro whose meaning the analyzer knows. */
+export interface CallEntry {
+  name: string;
+  role: CallRole;
+  /** Argument index (0-based) naming the object, refcount or list operated on. */
+  arg?: number;
+  /** For ref-final-put entries with a release callback (kref_put): its argument index. */
+  releaseArg?: number;
+  /** For register/defer entries: argument index of the callback or work item. */
+  callbackArg?: number;
+  /** Context a registered callback or deferred work runs in. */
+  context?: ContextKind;
+  /** For defer entries whose argument is a work item, not a function. */
+  workItem?: boolean;
+  /** For release entries. */
+  release?: ReleaseKind;
+  /** The call may sleep. */
+  sleeps?: boolean;
+  /** For lock/unlock entries: the region is atomic (no sleeping inside). */
+  atomic?: boolean;
+  /** For lock entries with a fixed region name (rcu_read_lock has no argument). */
+  lockName?: string;
+  /** Final put that returns with the lock held (refcount_dec_and_lock). */
+  acquiresLockArg?: number;
+  /** Refcount flavour the entry works on. */
+  refKind?: 'refcount_t' | 'kref' | 'atomic_t';
+  doc?: string;
+}
+
+/** A callback slot in an ops struct or notifier block. */
+export interface OpsFieldEntry {
+  field: string;
+  /** Struct type the field belongs to, when the field name alone is ambiguous. */
+  struct?: string;
+  context: ContextKind;
+  doc?: string;
+}
+
+/** A statement-like or declaration-like macro that binds a handler (DECLARE_DELAYED_WORK). */
+export interface DeclMacroEntry {
+  name: string;
+  /** Argument index of the work item name and of the handler. */
+  itemArg: number;
+  handlerArg: number;
+  context: ContextKind;
+}
+
+export interface Catalog {
+  /** Identifies the catalog in reports ("builtin", or a user file path). */
+  sources: string[];
+  calls: CallEntry[];
+  opsFields: OpsFieldEntry[];
+  declMacros: DeclMacroEntry[];
+  /** Iterator macros (loops whose body follows the macro call), beyond the *for_each* pattern. */
+  iteratorMacros: string[];
+  /** Attribute words masked before parsing. */
+  attributeWords: string[];
+  /** Annotations with arguments placed after a function's parameter list. */
+  lockAnnotations: string[];
+}
+
+/** What a user catalog file may contain: any subset of the lists. */
+export type CatalogFile = Partial<Omit<Catalog, 'sources'>> & { $schema?: string };

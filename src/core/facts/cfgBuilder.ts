@@ -1,0 +1,337 @@
+// Builds a statement-level control-flow graph for one function body, with the
+// calls, assignments, escapes and branch tests of each node. Built backwards:
+// each statement is given its successor and returns its own entry node.
+import type { Node } from 'web-tree-sitter';
+import type { CallFact, CfgNode, CondTest, ReturnClass } from './factTypes';
+import { argFact, calleeName, callsIn, rootAndField, spanOf, unwrap } from './syntax';
+
+interface Targets {
+  breakTo?: number;
+  continueTo?: number;
+}
+
+const TRANSPARENT_CALLS = new Set([
+  'likely',
+  'unlikely',
+  'WARN_ON',
+  'WARN_ON_ONCE',
+  'WARN',
+  'WARN_ONCE',
+  'READ_ONCE',
+]);
+
+export class CfgBuilder {
+  readonly nodes: CfgNode[] = [];
+  readonly calls: CallFact[] = [];
+  private readonly labels = new Map<string, number>();
+  private readonly callIndex = new Map<number, number>();
+  readonly exit: number;
+
+  constructor(private readonly file: string) {
+    this.exit = this.newNode('exit', 0).id;
+  }
+
+  build(body: Node, startLine: number): number {
+    for (const l of body.descendantsOfType('labeled_statement')) {
+      const name = l?.childForFieldName('label')?.text;
+      if (l && name && !this.labels.has(name))
+        this.labels.set(name, this.newNode('label', l.startPosition.row + 1).id);
+    }
+    const first = this.stmt(body, this.exit, {});
+    const entry = this.newNode('entry', startLine);
+    entry.succ.push(first);
+    return entry.id;
+  }
+
+  private newNode(kind: CfgNode['kind'], line: number): CfgNode {
+    const node: CfgNode = {
+      id: this.nodes.length,
+      kind,
+      line,
+      succ: [],
+      calls: [],
+      assigns: [],
+      escapes: [],
+      tests: [],
+    };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A node evaluating `expr` (calls, assignments, escapes), flowing to `next`. */
+  private exprNode(kind: CfgNode['kind'], expr: Node | null, line: number, next?: number) {
+    const node = this.newNode(kind, line);
+    if (expr) this.collect(node, expr);
+    if (next !== undefined) node.succ.push(next);
+    return node;
+  }
+
+  private collect(node: CfgNode, expr: Node): void {
+    for (const c of callsIn(expr)) {
+      const callee = calleeName(c);
+      if (!callee) continue;
+      const args = c.childForFieldName('arguments')?.namedChildren ?? [];
+      const fact: CallFact = {
+        callee,
+        args: args.filter((a): a is Node => a !== null).map(argFact),
+        at: spanOf(c, this.file),
+        node: node.id,
+        discarded: c.parent?.type === 'expression_statement',
+      };
+      const parent = skipWrappers(c.parent);
+      if (parent?.type === 'assignment_expression') {
+        const left = parent.childForFieldName('left');
+        if (left && unwrap(left).type === 'identifier') fact.assignedTo = unwrap(left).text;
+      } else if (parent?.type === 'init_declarator') {
+        const d = parent.childForFieldName('declarator');
+        const name = d ? declName(d) : undefined;
+        if (name) fact.assignedTo = name;
+      } else if (parent?.type === 'return_statement') fact.returned = true;
+      this.callIndex.set(c.id, this.calls.length);
+      node.calls.push(this.calls.length);
+      this.calls.push(fact);
+    }
+    const visitAssign = (left: Node | null, right: Node | null) => {
+      if (!left) return;
+      const l = unwrap(left);
+      const rightCore = right ? unwrap(right) : undefined;
+      const fromCall =
+        rightCore?.type === 'call_expression' ? this.callIndex.get(rightCore.id) : undefined;
+      if (l.type === 'identifier' && left.type !== 'pointer_expression') {
+        node.assigns.push(fromCall === undefined ? { variable: l.text } : { variable: l.text, fromCall });
+      } else if (rightCore?.type === 'identifier') {
+        // Stored through a pointer or into a field: the value outlives this function.
+        node.escapes.push(rightCore.text);
+      }
+    };
+    const types = ['assignment_expression', 'init_declarator'];
+    const all = expr.descendantsOfType(types);
+    if (types.includes(expr.type)) all.push(expr);
+    for (const a of all) {
+      if (!a) continue;
+      if (a.type === 'assignment_expression')
+        visitAssign(a.childForFieldName('left'), a.childForFieldName('right'));
+      else {
+        const name = declName(a.childForFieldName('declarator'));
+        const value = a.childForFieldName('value');
+        const core = value ? unwrap(value) : undefined;
+        const fromCall =
+          core?.type === 'call_expression' ? this.callIndex.get(core.id) : undefined;
+        if (name) node.assigns.push(fromCall === undefined ? { variable: name } : { variable: name, fromCall });
+      }
+    }
+  }
+
+  /** Branch tests of a condition expression. */
+  private tests(cond: Node, node: CfgNode): void {
+    const result = new Map<string, CondTest>();
+    const add = (key: string, t: Omit<CondTest, 'onTrue' | 'onFalse'>, edge: 'onTrue' | 'onFalse', v: boolean) => {
+      const cur = result.get(key) ?? { ...t };
+      cur[edge] = v;
+      result.set(key, cur);
+    };
+    const walk = (e: Node, want: boolean, edge: 'onTrue' | 'onFalse') => {
+      const n = skipParens(e);
+      if (n.type === 'unary_expression' && n.childForFieldName('operator')?.text === '!') {
+        const a = n.childForFieldName('argument');
+        if (a) walk(a, !want, edge);
+      } else if (n.type === 'binary_expression') {
+        const op = n.childForFieldName('operator')?.text;
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        if (!l || !r) return;
+        if ((op === '&&' && want) || (op === '||' && !want)) {
+          walk(l, want, edge);
+          walk(r, want, edge);
+        } else if (op === '==' || op === '!=') {
+          const flip = op === '==';
+          if (isFalsy(r)) walk(l, flip ? !want : want, edge);
+          else if (isFalsy(l)) walk(r, flip ? !want : want, edge);
+        }
+      } else if (n.type === 'call_expression') {
+        const name = calleeName(n);
+        const args = n.childForFieldName('arguments')?.namedChildren ?? [];
+        if (name && TRANSPARENT_CALLS.has(name) && args[0]) return walk(args[0], want, edge);
+        const idx = this.callIndex.get(n.id);
+        if (idx !== undefined) add(`c${idx}`, { call: idx }, edge, want);
+      } else if (n.type === 'identifier') {
+        add(`v${n.text}`, { variable: n.text }, edge, want);
+      } else if (n.type === 'assignment_expression') {
+        const r = n.childForFieldName('right');
+        const l = n.childForFieldName('left');
+        if (r) walk(r, want, edge);
+        if (l && l.type === 'identifier') add(`v${l.text}`, { variable: l.text }, edge, want);
+      }
+    };
+    walk(cond, true, 'onTrue');
+    walk(cond, false, 'onFalse');
+    node.tests.push(...result.values());
+  }
+
+  private stmt(s: Node | null, next: number, t: Targets): number {
+    if (!s) return next;
+    const line = s.startPosition.row + 1;
+    switch (s.type) {
+      case 'compound_statement': {
+        let cur = next;
+        const kids = s.namedChildren.filter((k): k is Node => k !== null);
+        for (let i = kids.length - 1; i >= 0; i--) cur = this.stmt(kids[i], cur, t);
+        return cur;
+      }
+      case 'comment':
+        return next;
+      case 'if_statement': {
+        const cond = s.childForFieldName('condition');
+        const alt = s.childForFieldName('alternative');
+        const altStmt = alt?.type === 'else_clause' ? alt.namedChildren.at(-1) ?? null : alt;
+        const yes = this.stmt(s.childForFieldName('consequence'), next, t);
+        const no = altStmt ? this.stmt(altStmt, next, t) : next;
+        const node = this.exprNode('cond', cond, line);
+        node.succ.push(yes, no);
+        if (cond) this.tests(cond, node);
+        return node.id;
+      }
+      case 'while_statement': {
+        const cond = s.childForFieldName('condition');
+        const node = this.exprNode('cond', cond, line);
+        const inner = cond ? skipParens(cond) : undefined;
+        if (inner?.type === 'comma_expression') {
+          // A masked iterator macro: its first argument is the loop cursor.
+          const first = unwrap(inner.childForFieldName('left') ?? inner);
+          if (first.type === 'identifier') node.assigns.push({ variable: first.text });
+        } else if (cond) this.tests(cond, node);
+        const body = this.stmt(s.childForFieldName('body'), node.id, {
+          breakTo: next,
+          continueTo: node.id,
+        });
+        node.succ.push(body, next);
+        return node.id;
+      }
+      case 'for_statement': {
+        const cond = s.childForFieldName('condition');
+        const node = this.exprNode('cond', cond, line);
+        if (cond) this.tests(cond, node);
+        const update = this.exprNode('stmt', s.childForFieldName('update'), line, node.id);
+        const body = this.stmt(s.childForFieldName('body'), update.id, {
+          breakTo: next,
+          continueTo: update.id,
+        });
+        node.succ.push(body, next);
+        const init = s.childForFieldName('initializer');
+        return init ? this.exprNode('stmt', init, line, node.id).id : node.id;
+      }
+      case 'do_statement': {
+        const cond = s.childForFieldName('condition');
+        const node = this.exprNode('cond', cond, line);
+        if (cond) this.tests(cond, node);
+        const body = this.stmt(s.childForFieldName('body'), node.id, {
+          breakTo: next,
+          continueTo: node.id,
+        });
+        node.succ.push(body, next);
+        return body;
+      }
+      case 'switch_statement': {
+        const node = this.exprNode('cond', s.childForFieldName('condition'), line);
+        const body = s.childForFieldName('body');
+        const cases = (body?.namedChildren ?? []).filter((c): c is Node => c !== null);
+        let cur = next;
+        let hasDefault = false;
+        const entries: number[] = [];
+        for (let i = cases.length - 1; i >= 0; i--) {
+          const c = cases[i];
+          if (c.type !== 'case_statement') {
+            cur = this.stmt(c, cur, { ...t, breakTo: next });
+            continue;
+          }
+          if (!c.childForFieldName('value')) hasDefault = true;
+          const stmts = c.namedChildren.filter(
+            (k): k is Node => k !== null && k.id !== c.childForFieldName('value')?.id,
+          );
+          for (let j = stmts.length - 1; j >= 0; j--)
+            cur = this.stmt(stmts[j], cur, { ...t, breakTo: next });
+          entries.unshift(cur);
+        }
+        node.succ.push(...entries);
+        if (!hasDefault) node.succ.push(next);
+        return node.id;
+      }
+      case 'return_statement': {
+        const value = s.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
+        const node = this.exprNode('return', value, line, this.exit);
+        node.returnClass = value ? returnClass(value) : 'void';
+        if (value) {
+          const { root } = rootAndField(value);
+          const core = unwrap(value);
+          if (root && (core.type === 'identifier' || core.type === 'field_expression'))
+            node.returnsVariable = root;
+        }
+        return node.id;
+      }
+      case 'goto_statement': {
+        const label = s.childForFieldName('label')?.text;
+        const target = label !== undefined ? this.labels.get(label) : undefined;
+        const node = this.newNode('stmt', line);
+        node.succ.push(target ?? this.exit);
+        return node.id;
+      }
+      case 'labeled_statement': {
+        const name = s.childForFieldName('label')?.text;
+        const inner = s.namedChildren.filter((k): k is Node => k !== null).at(-1);
+        const rest = inner && inner.type !== 'statement_identifier' ? this.stmt(inner, next, t) : next;
+        const id = name !== undefined ? this.labels.get(name) : undefined;
+        if (id === undefined) return rest;
+        this.nodes[id].succ.push(rest);
+        return id;
+      }
+      case 'break_statement':
+        return this.jump(line, t.breakTo ?? next);
+      case 'continue_statement':
+        return this.jump(line, t.continueTo ?? next);
+      default:
+        return this.exprNode('stmt', s, line, next).id;
+    }
+  }
+
+  private jump(line: number, to: number): number {
+    const node = this.newNode('stmt', line);
+    node.succ.push(to);
+    return node.id;
+  }
+}
+
+function skipParens(n: Node): Node {
+  let cur = n;
+  while (cur.type === 'parenthesized_expression' && cur.namedChildren.at(-1))
+    cur = cur.namedChildren.at(-1) as Node;
+  return cur;
+}
+
+function skipWrappers(n: Node | null): Node | null {
+  let cur = n;
+  while (cur && (cur.type === 'parenthesized_expression' || cur.type === 'cast_expression'))
+    cur = cur.parent;
+  return cur;
+}
+
+function declName(d: Node | null): string | undefined {
+  let n = d;
+  while (n && n.type !== 'identifier') n = n.childForFieldName('declarator');
+  return n?.text;
+}
+
+function isFalsy(n: Node): boolean {
+  const c = skipParens(n);
+  return c.type === 'null' || c.text === 'NULL' || c.text === '0' || c.text === 'false';
+}
+
+function returnClass(value: Node): ReturnClass {
+  const v = skipParens(value);
+  const text = v.text;
+  if (v.type === 'null' || text === 'NULL') return 'null';
+  if (text === '0' || text === 'false') return 'zero';
+  if (/^-\s*(E[A-Z0-9]+|\d+)$/.test(text) || /^(ERR_PTR|ERR_CAST)\s*\(/.test(text)) return 'errno';
+  if (/^nfserr_/.test(text)) return 'errno';
+  if (v.type === 'identifier') return 'variable';
+  return 'value';
+}

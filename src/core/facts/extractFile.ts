@@ -1,0 +1,224 @@
+// Turns one C file into plain facts: functions with their CFGs and classified
+// call sites, callback registrations, refcounted struct fields, exports.
+import type { Node } from 'web-tree-sitter';
+import type { CatalogIndex } from '../catalog/catalog';
+import type { CParser } from '../parse/cParser';
+import { maskKernelMacros } from '../parse/macroMask';
+import { CfgBuilder } from './cfgBuilder';
+import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
+import { declaratorName, functionDeclarator, rootAndField, spanOf, structTypeName, unwrap } from './syntax';
+
+const REF_TYPES: Record<string, 'refcount_t' | 'kref' | 'atomic_t'> = {
+  refcount_t: 'refcount_t',
+  kref: 'kref',
+  atomic_t: 'atomic_t',
+  atomic_long_t: 'atomic_t',
+};
+
+export function extractFileFacts(
+  file: string,
+  text: string,
+  parser: CParser,
+  catalog: CatalogIndex,
+): FileFacts {
+  const { text: masked, masked: maskedMacros } = maskKernelMacros(text, catalog);
+  const tree = parser.parse(masked);
+  try {
+    const root = tree.rootNode;
+    const facts: FileFacts = {
+      file,
+      functions: [],
+      registrations: [],
+      refFields: [],
+      exported: [],
+      masked: maskedMacros,
+      errorFunctions: [],
+      globals: {},
+    };
+    for (const m of maskedMacros) {
+      if (m.kind !== 'decl-macro') continue;
+      if (/^EXPORT_SYMBOL/.test(m.name) && m.args[0]) facts.exported.push(m.args[0]);
+      const decl = catalog.declMacros.get(m.name);
+      const item = decl ? m.args[decl.itemArg] : undefined;
+      const handler = decl ? m.args[decl.handlerArg] : undefined;
+      if (decl && item && handler && /^\w+$/.test(handler)) {
+        const line = text.slice(0, m.start).split('\n').length;
+        const col = m.start - text.lastIndexOf('\n', m.start - 1);
+        facts.registrations.push({
+          handler,
+          via: m.name,
+          item,
+          at: { file, line, column: col, endLine: line, endColumn: col + m.name.length },
+        });
+        facts.globals[item] = m.name;
+      }
+    }
+    for (const def of root.descendantsOfType('function_definition')) {
+      if (!def) continue;
+      const fn = functionFacts(def, file, catalog, maskedMacros, facts.registrations);
+      if (!fn) continue;
+      facts.functions.push(fn);
+      if (fn.hasParseErrors) facts.errorFunctions.push(fn.name);
+    }
+    for (const s of root.descendantsOfType('struct_specifier')) {
+      const name = s?.childForFieldName('name')?.text;
+      const body = s?.childForFieldName('body');
+      if (!s || !name || !body) continue;
+      for (const f of body.namedChildren) {
+        if (!f || f.type !== 'field_declaration') continue;
+        const type = f.childForFieldName('type');
+        const tname = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : type?.text;
+        const kind = tname ? REF_TYPES[tname] : undefined;
+        const field = declaratorName(f.childForFieldName('declarator'));
+        if (kind && field && f.childForFieldName('declarator')?.type === 'field_identifier')
+          facts.refFields.push({ struct: name, field, kind });
+      }
+    }
+    for (const d of root.namedChildren) {
+      if (!d || d.type !== 'declaration') continue;
+      const st = structTypeName(d.childForFieldName('type'));
+      for (const decl of d.childrenForFieldName('declarator')) {
+        const name = declaratorName(decl);
+        if (st && name) facts.globals[name] = st;
+      }
+    }
+    collectRegistrations(root, file, catalog, facts.registrations, undefined);
+    return facts;
+  } finally {
+    tree.delete();
+  }
+}
+
+function functionFacts(
+  def: Node,
+  file: string,
+  catalog: CatalogIndex,
+  masked: FileFacts['masked'],
+  registrations: RegistrationFact[],
+): FunctionFacts | undefined {
+  const fdecl = functionDeclarator(def.childForFieldName('declarator'));
+  const name = declaratorName(fdecl?.childForFieldName('declarator') ?? null);
+  const body = def.childForFieldName('body');
+  if (!fdecl || !name || !body) return undefined;
+  const isStatic = def.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static');
+  const params: string[] = [];
+  const varTypes: Record<string, string> = {};
+  for (const p of fdecl.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p || p.type !== 'parameter_declaration') continue;
+    const pname = declaratorName(p.childForFieldName('declarator'));
+    params.push(pname ?? '');
+    const st = structTypeName(p.childForFieldName('type'));
+    if (pname && st) varTypes[pname] = st;
+  }
+  for (const d of body.descendantsOfType('declaration')) {
+    const st = structTypeName(d?.childForFieldName('type') ?? null);
+    if (!d || !st) continue;
+    for (const decl of d.childrenForFieldName('declarator')) {
+      const v = declaratorName(decl);
+      if (v) varTypes[v] = st;
+    }
+  }
+  const annotations = masked
+    .filter(
+      (m) =>
+        (m.kind === 'lock-annotation' || m.kind === 'attribute') &&
+        m.start >= def.startIndex &&
+        m.start < body.startIndex,
+    )
+    .map((m) => (m.args.length ? `${m.name}(${m.args.join(', ')})` : m.name));
+  const builder = new CfgBuilder(file);
+  builder.build(body, def.startPosition.row + 1);
+  const functionRefs: FunctionFacts['functionRefs'] = [];
+  builder.calls.forEach((c, i) => {
+    c.args.forEach((a) => {
+      if (a.ident) functionRefs.push({ name: a.ident, at: c.at, call: i });
+    });
+  });
+  collectRegistrations(body, file, catalog, registrations, name);
+  return {
+    name,
+    file,
+    span: spanOf(def, file),
+    isStatic,
+    hasParseErrors: def.hasError,
+    params,
+    varTypes,
+    annotations,
+    calls: builder.calls,
+    cfg: builder.nodes,
+    functionRefs,
+  };
+}
+
+/** Ops-struct initializers and field assignments that bind a function to a callback slot. */
+function collectRegistrations(
+  scope: Node,
+  file: string,
+  catalog: CatalogIndex,
+  out: RegistrationFact[],
+  inFunction: string | undefined,
+): void {
+  const inOther = (n: Node) => {
+    // At file scope, skip what lies inside function bodies (collected per function).
+    if (inFunction !== undefined) return false;
+    for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
+    return false;
+  };
+  for (const pair of scope.descendantsOfType('initializer_pair')) {
+    if (!pair || inOther(pair)) continue;
+    const field = pair.childForFieldName('designator')?.text?.replace(/^\./, '') ??
+      pair.namedChildren[0]?.text?.replace(/^\./, '');
+    const value = pair.childForFieldName('value');
+    if (!field || !value || unwrap(value).type !== 'identifier') continue;
+    let struct: string | undefined;
+    for (let p = pair.parent; p && !struct; p = p.parent)
+      if (p.type === 'declaration') struct = structTypeName(p.childForFieldName('type'));
+    if (!catalog.opsField(field, struct)) continue;
+    const reg: RegistrationFact = {
+      handler: unwrap(value).text,
+      via: `.${field}`,
+      at: spanOf(pair, file),
+    };
+    if (struct) reg.struct = struct;
+    if (inFunction) reg.inFunction = inFunction;
+    out.push(reg);
+  }
+  for (const asg of scope.descendantsOfType('assignment_expression')) {
+    if (!asg || inOther(asg)) continue;
+    const left = asg.childForFieldName('left');
+    const right = asg.childForFieldName('right');
+    if (!left || !right || left.type !== 'field_expression' || unwrap(right).type !== 'identifier')
+      continue;
+    const field = left.childForFieldName('field')?.text;
+    if (!field || !catalog.opsField(field)) continue;
+    const reg: RegistrationFact = {
+      handler: unwrap(right).text,
+      via: `.${field}`,
+      at: spanOf(asg, file),
+    };
+    if (inFunction) reg.inFunction = inFunction;
+    out.push(reg);
+  }
+  if (inFunction === undefined) return;
+  for (const call of scope.descendantsOfType('call_expression')) {
+    if (!call) continue;
+    const callee = call.childForFieldName('function')?.text;
+    const entry = callee ? catalog.calls.get(callee) : undefined;
+    if (!entry || entry.callbackArg === undefined || entry.workItem) continue;
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    const cb = args[entry.callbackArg];
+    if (!cb || unwrap(cb).type !== 'identifier') continue;
+    const reg: RegistrationFact = {
+      handler: unwrap(cb).text,
+      via: callee as string,
+      at: spanOf(call, file),
+      inFunction,
+    };
+    if (entry.role === 'register' && entry.arg !== undefined && args[entry.arg]) {
+      const { root, field } = rootAndField(args[entry.arg] as Node);
+      const item = field ?? root;
+      if (item) reg.item = item;
+    }
+    out.push(reg);
+  }
+}

@@ -1,0 +1,108 @@
+// Plain-data facts extracted from one file's syntax tree. Trees are freed right
+// after extraction; everything downstream works on these records.
+import type { Span } from '../model';
+import type { MaskedMacro } from '../parse/macroMask';
+
+export interface ArgFact {
+  text: string;
+  /**
+   * The object the argument designates, as a normalised access path: `nf` for
+   * `&nf->nf_ref` and `nf`, `nf->nf_mark` for `nf->nf_mark` and `&nf->nf_mark->nfm_ref`.
+   */
+  object?: string;
+  /** Root identifier of the expression (`nf` in `&nf->nf_lru`). */
+  root?: string;
+  /** Last field accessed (`nf_ref` in `&nf->nf_ref`). */
+  field?: string;
+  /** The argument is a bare identifier (possibly a function name, resolved later). */
+  ident?: string;
+  /** Struct type named by a masked `struct X` argument. */
+  structType?: string;
+}
+
+export interface CallFact {
+  callee: string;
+  args: ArgFact[];
+  at: Span;
+  /** CFG node holding the call. */
+  node: number;
+  /** The result is discarded (the call is a whole expression statement). */
+  discarded: boolean;
+  /** Variable the result is assigned to (`v = call(...)`, `T *v = call(...)`). */
+  assignedTo?: string;
+  /** The call is the returned expression (possibly negated or cast). */
+  returned?: boolean;
+}
+
+/** A value test in a branch condition: on the `true` edge, call `call` returned `whenTrue`. */
+export interface CondTest {
+  /** Index into FunctionFacts.calls of the tested call, or a variable holding its result. */
+  call?: number;
+  variable?: string;
+  /** Value the tested expression has on the true edge / false edge (undefined: unknown). */
+  onTrue?: boolean;
+  onFalse?: boolean;
+}
+
+export type ReturnClass = 'void' | 'errno' | 'null' | 'zero' | 'value' | 'variable';
+
+export interface CfgNode {
+  id: number;
+  kind: 'entry' | 'exit' | 'stmt' | 'cond' | 'return' | 'label';
+  line: number;
+  /** Successors; for cond nodes [trueSucc, falseSucc], for switch every case. */
+  succ: number[];
+  /** Calls evaluated in this node, in evaluation order (indices into calls). */
+  calls: number[];
+  /** Variables (re)assigned here, with the call index providing the value when it is a call. */
+  assigns: { variable: string; fromCall?: number }[];
+  /** Variables stored somewhere that outlives the function (`*p = v`, `p->f = v`). */
+  escapes: string[];
+  tests: CondTest[];
+  returnClass?: ReturnClass;
+  returnsVariable?: string;
+}
+
+export interface RegistrationFact {
+  /** Function name bound as a callback. */
+  handler: string;
+  /** How: ops field (".handle_inode_event"), macro or call name (INIT_WORK, call_rcu, ...). */
+  via: string;
+  /** Work item key for workqueue bindings (last member or variable name). */
+  item?: string;
+  /** Struct type of the ops initializer, if known. */
+  struct?: string;
+  at: Span;
+  /** Function in which the registration appears (undefined at file scope). */
+  inFunction?: string;
+}
+
+export interface FunctionFacts {
+  name: string;
+  file: string;
+  span: Span;
+  isStatic: boolean;
+  hasParseErrors: boolean;
+  params: string[];
+  /** Variable name -> struct type, from declarations and parameters. */
+  varTypes: Record<string, string>;
+  /** Lock-annotation and attribute words stated on the definition. */
+  annotations: string[];
+  calls: CallFact[];
+  cfg: CfgNode[];
+  /** Function identifiers used as values (callbacks passed or stored). */
+  functionRefs: { name: string; at: Span; call?: number }[];
+}
+
+export interface FileFacts {
+  file: string;
+  functions: FunctionFacts[];
+  registrations: RegistrationFact[];
+  /** Struct type -> refcount-like fields (refcount_t, struct kref, atomic_t). */
+  refFields: { struct: string; field: string; kind: 'refcount_t' | 'kref' | 'atomic_t' }[];
+  exported: string[];
+  masked: MaskedMacro[];
+  errorFunctions: string[];
+  /** Global variables of struct type (for ops initializers and work items). */
+  globals: Record<string, string>;
+}

@@ -1,0 +1,243 @@
+// The analyzer's output model: the contract between src/core and every consumer
+// (CLI reports, the extension, the webview, revision comparison). Serialised as
+// JSON by reports/json.ts; bump MODEL_VERSION when a field changes meaning.
+
+export const MODEL_VERSION = 1;
+
+/** Where code runs. A small, closed vocabulary; see ARCHITECTURE.md. */
+export type ContextKind =
+  | 'process' // external caller of a non-static function (e.g. an nfsd RPC thread)
+  | 'workqueue' // work item handler (kworker; may sleep)
+  | 'delayed-work' // delayed work handler (kworker; may sleep)
+  | 'shrinker' // shrinker count/scan: inside memory reclaim
+  | 'lru-isolate' // list_lru walk isolate callback: LRU spinlock held (atomic)
+  | 'fsnotify' // fsnotify op: inside another task's VFS operation
+  | 'notifier' // notifier chain callback (lease breaks)
+  | 'rcu-callback'; // call_rcu callback: softirq (atomic)
+
+export const CONTEXT_KINDS: readonly ContextKind[] = [
+  'process',
+  'workqueue',
+  'delayed-work',
+  'shrinker',
+  'lru-isolate',
+  'fsnotify',
+  'notifier',
+  'rcu-callback',
+];
+
+/** Contexts in which sleeping is a bug. */
+export const ATOMIC_CONTEXTS: ReadonlySet<ContextKind> = new Set(['lru-isolate', 'rcu-callback']);
+
+export const CONTEXT_LABELS: Record<ContextKind, string> = {
+  process: 'process context (external caller, e.g. nfsd RPC thread)',
+  workqueue: 'workqueue',
+  'delayed-work': 'delayed work',
+  shrinker: 'shrinker (memory reclaim)',
+  'lru-isolate': 'list_lru isolate callback (spinlock held)',
+  fsnotify: 'fsnotify callback',
+  notifier: 'notifier chain (lease break)',
+  'rcu-callback': 'RCU callback (softirq)',
+};
+
+/** Kinds of release work ("sinks") that a final close performs. */
+export type ReleaseKind = 'fput' | 'fsync' | 'flush' | 'flush-delayed-fput' | 'close';
+
+export interface Location {
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+export interface Span extends Location {
+  endLine: number;
+  endColumn: number;
+}
+
+/** One step in a call chain used as evidence. */
+export interface ChainStep {
+  function: string;
+  /** The call made from `function` to the next step (or the sink itself). */
+  call: string;
+  at: Location;
+  /** How control moves to the next step. */
+  via: 'call' | 'defer' | 'callback' | 'sink';
+}
+
+export interface ParseReport {
+  file: string;
+  functions: number;
+  functionsWithErrors: number;
+  errorFunctions: string[];
+  /** Set when the file was not analysed at all (binary, too large, unreadable). */
+  skipped?: string;
+  maskedMacros: number;
+}
+
+export type CallRole =
+  | 'ref-get'
+  | 'ref-get-conditional'
+  | 'ref-put'
+  | 'ref-final-put'
+  | 'ref-init'
+  | 'hash-insert'
+  | 'hash-remove'
+  | 'hash-lookup'
+  | 'lru-add'
+  | 'lru-del'
+  | 'lru-walk'
+  | 'list-add'
+  | 'bit-set'
+  | 'bit-clear'
+  | 'bit-test-and-clear'
+  | 'bit-test-and-set'
+  | 'defer'
+  | 'register'
+  | 'release'
+  | 'lock'
+  | 'unlock'
+  | 'annotation'
+  | 'free';
+
+/** A classified call site, as the editor shows it on hover. */
+export interface ClassifiedCall {
+  callee: string;
+  role: CallRole;
+  /** Catalog entry or "derived from <function>" for wrappers recognised from bodies. */
+  source: string;
+  at: Span;
+  /** Object type the call operates on, when known (e.g. "nfsd_file"). */
+  objectType?: string;
+  /** For release calls: the kind of release work. */
+  release?: ReleaseKind;
+  /** Locks that may be held here (by name), and whether the region is atomic. */
+  locksHeld: string[];
+  atomic: boolean;
+}
+
+export interface FunctionSummary {
+  name: string;
+  file: string;
+  span: Span;
+  isStatic: boolean;
+  hasParseErrors: boolean;
+  /** Wrapper classification derived from the body, if any. */
+  wrapper?: 'get' | 'get-conditional' | 'put' | 'final-put-test';
+  /** Parameter index the wrapper acts on. */
+  wrapperParam?: number;
+  /** Returns an object holding a new reference. */
+  returnsRef: boolean;
+  mayFinalPut: boolean;
+  maySleep: boolean;
+  /** Release work this function can reach inline (without a deferral). */
+  releaseInline: ReleaseKind[];
+  /** Release work reached only through a deferral (to another context). */
+  releaseDeferred: ReleaseKind[];
+  /** Contexts this function can run in. */
+  contexts: ContextKind[];
+  /** Annotations stated in the source (might_sleep, lockdep_assert_held, __must_hold, ...). */
+  annotations: string[];
+  calls: ClassifiedCall[];
+}
+
+export interface EntryPoint {
+  function: string;
+  context: ContextKind;
+  /** How the entry was found: "non-static", "INIT_WORK at f:l", ".handle_inode_event in nfsd_file_fsnotify_ops", ... */
+  reason: string;
+  at: Location;
+}
+
+/** One way release work can run for an entry context. */
+export interface ReleasePath {
+  entry: string;
+  entryContext: ContextKind;
+  /** The context in which the release work actually runs. */
+  runsIn: ContextKind;
+  mode: 'inline' | 'deferred';
+  release: ReleaseKind;
+  sink: string;
+  /** Whether the chain passes through a final put of the object. */
+  viaFinalPut: boolean;
+  chain: ChainStep[];
+}
+
+export type Holder = 'caller' | 'hash' | 'lru' | 'dispose-list';
+
+export type LifecycleState =
+  | 'allocated'
+  | 'hashed'
+  | 'on-lru'
+  | 'unhashed'
+  | 'final-put'
+  | 'rcu-freed';
+
+export interface Transition {
+  to: LifecycleState;
+  function: string;
+  call: string;
+  at: Location;
+}
+
+export interface HolderEvidence {
+  holder: Holder;
+  reason: string;
+  function: string;
+  at: Location;
+}
+
+export interface FinalPutSite {
+  function: string;
+  call: string;
+  at: Location;
+}
+
+export interface ObjectLifecycle {
+  type: string;
+  refField: string;
+  refKind: 'refcount_t' | 'kref' | 'atomic_t';
+  holders: HolderEvidence[];
+  transitions: Transition[];
+  finalPutSites: FinalPutSite[];
+  /** Initial reference count values seen at allocation (refcount_set / kref_init). */
+  initialCounts: number[];
+  /** Functions that get/put references to this type (direct or derived wrappers). */
+  getters: string[];
+  putters: string[];
+  /** Release work reached from each entry context, through this object's final put or teardown. */
+  releasePaths: ReleasePath[];
+}
+
+export type FindingKind = 'ref-leak' | 'double-put' | 'sleep-in-atomic' | 'unchecked-conditional-get';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: 'error' | 'warning' | 'info';
+  function: string;
+  message: string;
+  at: Location;
+  /** Evidence: the path (for balance) or chain (for atomic sleeps). */
+  related: { message: string; at: Location }[];
+}
+
+export interface CallEdge {
+  caller: string;
+  callee: string;
+  /** call: inline; defer: later, in `context`; callback: inline in a nested context; register: binds only. */
+  kind: 'call' | 'defer' | 'callback' | 'register';
+  /** For defer/register edges: the context the callee starts. */
+  context?: ContextKind;
+  at: Location;
+}
+
+export interface ProgramModel {
+  modelVersion: number;
+  files: ParseReport[];
+  functions: FunctionSummary[];
+  entryPoints: EntryPoint[];
+  edges: CallEdge[];
+  objects: ObjectLifecycle[];
+  findings: Finding[];
+}
