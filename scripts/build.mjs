@@ -20,9 +20,7 @@ const common = {
   logLevel: 'warning',
   alias: { 'web-tree-sitter': path.join(wtsDir, 'web-tree-sitter.cjs') },
 };
-const entries = [
-  { in: 'src/cli/main.ts', out: 'cli.js' },
-];
+const entries = [{ in: 'src/cli/main.ts', out: 'cli.js' }];
 if (fs.existsSync(path.join(root, 'src/extension/extension.ts')))
   entries.push({ in: 'src/extension/extension.ts', out: 'extension.js', external: ['vscode'] });
 if (fs.existsSync(path.join(root, 'src/extension/analysisWorker.ts')))
@@ -42,4 +40,5 @@ await Promise.all(
 fs.copyFileSync(path.join(wtsDir, 'web-tree-sitter.wasm'), path.join(dist, 'web-tree-sitter.wasm'));
 fs.copyFileSync(path.join(tscDir, 'tree-sitter-c.wasm'), path.join(dist, 'tree-sitter-c.wasm'));
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
-if (fs.existsSync(path.join(root, 'webview/build.mjs'))) await import(path.join(root, 'webview/build.mjs'));
+if (fs.existsSync(path.join(root, 'webview/build.mjs')))
+  await import(path.join(root, 'webview/build.mjs'));

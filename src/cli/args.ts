@@ -31,7 +31,15 @@ export interface CliArgs {
 }
 
 export function parseArgs(argv: string[]): CliArgs {
-  const a: CliArgs = { paths: [], json: false, verbose: false, quiet: false, help: false, catalogs: [], rest: [] };
+  const a: CliArgs = {
+    paths: [],
+    json: false,
+    verbose: false,
+    quiet: false,
+    help: false,
+    catalogs: [],
+    rest: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -83,12 +91,14 @@ export function parseArgs(argv: string[]): CliArgs {
       }
       case '--fail-on': {
         const v = value();
-        if (v !== 'error' && v !== 'warning') throw new UsageError('--fail-on takes "error" or "warning"');
+        if (v !== 'error' && v !== 'warning')
+          throw new UsageError('--fail-on takes "error" or "warning"');
         a.failOn = v;
         break;
       }
       default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg} (see --help)`);
+        if (arg.startsWith('-') && arg !== '-')
+          throw new UsageError(`unknown option ${arg} (see --help)`);
         if (!a.command) a.command = arg;
         else a.paths.push(arg);
     }

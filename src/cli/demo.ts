@@ -24,7 +24,10 @@ export async function runDemo(catalog: CatalogIndex, args: CliArgs): Promise<num
   const parser = await nodeParser([__dirname]);
   for (const rev of SAMPLE_REVISIONS) {
     const file = path.join(dir, rev, 'filecache.c');
-    const model = analyzeSources([{ path: file, text: fs.readFileSync(file, 'utf8') }], { parser, catalog });
+    const model = analyzeSources([{ path: file, text: fs.readFileSync(file, 'utf8') }], {
+      parser,
+      catalog,
+    });
     process.stdout.write(`\n=== ${rev}: ${path.relative(process.cwd(), file)} ===\n`);
     process.stdout.write(textReport(model, { verbose: args.verbose }));
   }

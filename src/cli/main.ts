@@ -3,7 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeSources, DEFAULT_MAX_FILE_BYTES } from '../core/analysis/analyze';
-import { CatalogError, CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/catalog';
+import {
+  CatalogError,
+  CatalogIndex,
+  extendCatalog,
+  parseCatalogFile,
+} from '../core/catalog/catalog';
 import { builtinCatalog } from '../core/catalog/builtinCatalog';
 import { jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
@@ -47,11 +52,18 @@ async function main(argv: string[]): Promise<number> {
         maxFileBytes,
         onProgress: showProgress
           ? (done, total, file) =>
-              process.stderr.write(done < total ? `\r[${done + 1}/${total}] ${file.slice(-60).padEnd(60)}` : '\r' + ' '.repeat(72) + '\r')
+              process.stderr.write(
+                done < total
+                  ? `\r[${done + 1}/${total}] ${file.slice(-60).padEnd(60)}`
+                  : '\r' + ' '.repeat(72) + '\r',
+              )
           : undefined,
       });
-      for (const f of model.files) if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
-      process.stdout.write(args.json ? jsonReport(model) : textReport(model, { verbose: args.verbose }));
+      for (const f of model.files)
+        if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
+      process.stdout.write(
+        args.json ? jsonReport(model) : textReport(model, { verbose: args.verbose }),
+      );
       const failing = args.failOn
         ? model.findings.filter((f) => args.failOn === 'warning' || f.severity === 'error')
         : [];
@@ -74,7 +86,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`lifecycle-lens: ${e.message}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(`lifecycle-lens: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+      process.stderr.write(
+        `lifecycle-lens: internal error: ${(e as Error)?.message ?? String(e)}\n`,
+      );
       if (process.env.LIFECYCLE_LENS_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
       process.exitCode = EXIT.internal;
     }

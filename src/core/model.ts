@@ -167,12 +167,7 @@ export interface ReleasePath {
 export type Holder = 'caller' | 'hash' | 'lru' | 'dispose-list';
 
 export type LifecycleState =
-  | 'allocated'
-  | 'hashed'
-  | 'on-lru'
-  | 'unhashed'
-  | 'final-put'
-  | 'rcu-freed';
+  'allocated' | 'hashed' | 'on-lru' | 'unhashed' | 'final-put' | 'rcu-freed';
 
 export interface Transition {
   to: LifecycleState;
@@ -210,7 +205,8 @@ export interface ObjectLifecycle {
   releasePaths: ReleasePath[];
 }
 
-export type FindingKind = 'ref-leak' | 'double-put' | 'sleep-in-atomic' | 'unchecked-conditional-get';
+export type FindingKind =
+  'ref-leak' | 'double-put' | 'sleep-in-atomic' | 'unchecked-conditional-get';
 
 export interface Finding {
   kind: FindingKind;

@@ -21,7 +21,8 @@ function candidates(name: string, extraDirs: string[]): string[] {
 export function readParserWasm(extraDirs: string[] = []): ParserWasm {
   const read = (name: string) => {
     const found = candidates(name, extraDirs).find((p) => fs.existsSync(p));
-    if (!found) throw new Error(`cannot find ${name} (looked beside the program and in node_modules)`);
+    if (!found)
+      throw new Error(`cannot find ${name} (looked beside the program and in node_modules)`);
     return fs.readFileSync(found);
   };
   return { runtime: read(NAMES.runtime), language: read(NAMES.language) };

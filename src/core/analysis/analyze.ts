@@ -38,11 +38,15 @@ export interface AnalyzeOptions {
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 /** Why a file cannot be analysed, or undefined when it can. */
-export function unanalysableReason(text: string, maxBytes = DEFAULT_MAX_FILE_BYTES): string | undefined {
+export function unanalysableReason(
+  text: string,
+  maxBytes = DEFAULT_MAX_FILE_BYTES,
+): string | undefined {
   if (text.length > maxBytes)
     return `file is ${(text.length / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB limit`;
   const head = text.slice(0, 8192);
   if (head.includes('\u0000')) return 'binary file (contains NUL bytes)';
+  // eslint-disable-next-line no-control-regex -- counting control bytes is the point
   const odd = head.match(/[\u0001-\u0008\u000e-\u001f\ufffd]/g);
   if (odd && odd.length > head.length / 20) return 'binary file (mostly non-text bytes)';
   return undefined;
@@ -56,7 +60,14 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
     options.onProgress?.(i, sources.length, src.path);
     const skip = unanalysableReason(src.text, options.maxFileBytes);
     if (skip) {
-      reports.push({ file: src.path, functions: 0, functionsWithErrors: 0, errorFunctions: [], skipped: skip, maskedMacros: 0 });
+      reports.push({
+        file: src.path,
+        functions: 0,
+        functionsWithErrors: 0,
+        errorFunctions: [],
+        skipped: skip,
+        maskedMacros: 0,
+      });
       return;
     }
     const facts = extractFileFacts(src.path, src.text, options.parser, catalog);
@@ -73,7 +84,11 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
   return analyzeFacts(files, catalog, reports);
 }
 
-export function analyzeFacts(files: FileFacts[], catalog: CatalogIndex, reports: ParseReport[]): ProgramModel {
+export function analyzeFacts(
+  files: FileFacts[],
+  catalog: CatalogIndex,
+  reports: ParseReport[],
+): ProgramModel {
   const program = new Program(files, catalog);
   const balances = computeSummaries(program);
   const graph = buildCallGraph(program);
@@ -88,9 +103,15 @@ export function analyzeFacts(files: FileFacts[], catalog: CatalogIndex, reports:
   const deferredRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   reachRelease(program, graph, inlineRelease, deferredRelease);
   const mayFinalPut = reachesRole(program, graph, (fn) =>
-    fn.calls.some((c) => program.classify(fn, c)?.role === 'ref-final-put' && program.classify(fn, c)?.source === 'catalog'),
+    fn.calls.some(
+      (c) =>
+        program.classify(fn, c)?.role === 'ref-final-put' &&
+        program.classify(fn, c)?.source === 'catalog',
+    ),
   );
-  const maySleep = reachesRole(program, graph, (fn) => fn.calls.some((c) => !!catalog.calls.get(c.callee)?.sleeps));
+  const maySleep = reachesRole(program, graph, (fn) =>
+    fn.calls.some((c) => !!catalog.calls.get(c.callee)?.sleeps),
+  );
 
   const functions: FunctionSummary[] = program.functions.map((fn) => {
     const d = program.derived.get(fn);
@@ -146,9 +167,10 @@ export function analyzeFacts(files: FileFacts[], catalog: CatalogIndex, reports:
     entryPoints: graph.entries.map((e) => e.entry),
     edges: toCallEdges(graph, program),
     objects,
-    findings: [...balanceFindings(program, balances), ...atomicSleepFindings(program, graph, locks, paths)].sort(
-      (a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line,
-    ),
+    findings: [
+      ...balanceFindings(program, balances),
+      ...atomicSleepFindings(program, graph, locks, paths),
+    ].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line),
   };
 }
 
@@ -159,7 +181,8 @@ function reachesRole(
   seed: (fn: FunctionFacts) => boolean,
 ): Set<FunctionFacts> {
   const callers = new Map<FunctionFacts, FunctionFacts[]>();
-  for (const e of graph.edges) if (e.kind === 'call') callers.set(e.to, [...(callers.get(e.to) ?? []), e.from]);
+  for (const e of graph.edges)
+    if (e.kind === 'call') callers.set(e.to, [...(callers.get(e.to) ?? []), e.from]);
   const out = new Set(program.functions.filter(seed));
   const queue = [...out];
   for (let i = 0; i < queue.length; i++)

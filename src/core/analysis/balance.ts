@@ -71,7 +71,10 @@ const MAX_STATES = 4000;
 const CLAMP = 3;
 
 function keyOf(s: State): string {
-  const c = [...s.counts].filter(([, v]) => v !== 0).sort().map(([k, v]) => `${k}:${v}`);
+  const c = [...s.counts]
+    .filter(([, v]) => v !== 0)
+    .sort()
+    .map(([k, v]) => `${k}:${v}`);
   const e = [...s.escaped, ...[...s.handed].map((h) => `~${h}`)].sort();
   const p = [...s.pending].sort().map(([k, v]) => `${k}>${v}`);
   return `${s.node}|${c.join(',')}|${e.join(',')}|${p.join(',')}`;
@@ -99,7 +102,14 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
 
   const seen = new Set<string>();
   const work: State[] = [
-    { node: entry.id, counts: new Map(), escaped: new Set(), handed: new Set(), pending: new Map(), trail: undefined },
+    {
+      node: entry.id,
+      counts: new Map(),
+      escaped: new Set(),
+      handed: new Set(),
+      pending: new Map(),
+      trail: undefined,
+    },
   ];
   const reportedDouble = new Set<string>();
   while (work.length) {

@@ -62,7 +62,9 @@ export function buildCallGraph(program: Program): CallGraph {
     const from = reg.inFunction ? program.resolve(reg.inFunction, file) : undefined;
     const entry = catalog.calls.get(reg.via);
     if (from && entry?.role === 'lru-walk') {
-      const callIndex = from.calls.findIndex((c) => c.at.line === reg.at.line && c.callee === reg.via);
+      const callIndex = from.calls.findIndex(
+        (c) => c.at.line === reg.at.line && c.callee === reg.via,
+      );
       edges.push({
         from,
         to: handler,
@@ -73,7 +75,9 @@ export function buildCallGraph(program: Program): CallGraph {
         label: reg.via,
       });
     } else if (from && entry?.role === 'defer') {
-      const callIndex = from.calls.findIndex((c) => c.at.line === reg.at.line && c.callee === reg.via);
+      const callIndex = from.calls.findIndex(
+        (c) => c.at.line === reg.at.line && c.callee === reg.via,
+      );
       edges.push({
         from,
         to: handler,
@@ -121,12 +125,21 @@ export function buildCallGraph(program: Program): CallGraph {
       if (entry?.role === 'ref-final-put' && entry.releaseArg !== undefined) {
         const cb = call.args[entry.releaseArg]?.ident;
         const to = cb ? program.resolve(cb, fn.file) : undefined;
-        if (to) edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
+        if (to)
+          edges.push({
+            from: fn,
+            to,
+            kind: 'call',
+            callIndex,
+            at: loc(call.at),
+            label: call.callee,
+          });
         return;
       }
       if (entry) return;
       const to = program.resolve(call.callee, fn.file);
-      if (to) edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
+      if (to)
+        edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
     });
   }
   const out = new Map<FunctionFacts, GraphEdge[]>();

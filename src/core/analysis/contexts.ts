@@ -27,7 +27,8 @@ export function finalPutBranches(program: Program): Map<FunctionFacts, Set<numbe
       for (const t of node.tests) {
         if (t.call === undefined) continue;
         if (program.effect(fn, t.call)?.kind !== 'final-put') continue;
-        const [yes, no] = t.onTrue === false ? [node.succ[1], node.succ[0]] : [node.succ[0], node.succ[1]];
+        const [yes, no] =
+          t.onTrue === false ? [node.succ[1], node.succ[0]] : [node.succ[0], node.succ[1]];
         const onlyYes = reach(yes);
         for (const n of reach(no)) onlyYes.delete(n);
         for (const n of onlyYes) for (const ci of fn.cfg[n].calls) marked.add(ci);
@@ -72,7 +73,12 @@ export function releasePaths(
   underFinalPut: Map<FunctionFacts, Set<number>>,
 ): ReleasePath[] {
   const out: ReleasePath[] = [];
-  const step = (fn: FunctionFacts, call: string, at: ChainStep['at'], via: ChainStep['via']): ChainStep => ({
+  const step = (
+    fn: FunctionFacts,
+    call: string,
+    at: ChainStep['at'],
+    via: ChainStep['via'],
+  ): ChainStep => ({
     function: program.idOf(fn),
     call,
     at,
@@ -105,7 +111,15 @@ export function releasePaths(
           release,
           sink: call.callee,
           viaFinalPut: v.viaFinalPut || !!finals?.has(i),
-          chain: [...v.chain, step(v.fn, call.callee, { file: call.at.file, line: call.at.line, column: call.at.column }, 'sink')],
+          chain: [
+            ...v.chain,
+            step(
+              v.fn,
+              call.callee,
+              { file: call.at.file, line: call.at.line, column: call.at.column },
+              'sink',
+            ),
+          ],
         });
       });
       for (const edge of graph.out.get(v.fn) ?? []) {
@@ -123,9 +137,19 @@ function nextVisit(
   finals: Set<number> | undefined,
   step: (fn: FunctionFacts, call: string, at: ChainStep['at'], via: ChainStep['via']) => ChainStep,
 ): Visit {
-  const via: ChainStep['via'] = edge.kind === 'call' ? 'call' : edge.kind === 'defer' ? 'defer' : 'callback';
-  const chain = [...v.chain, step(v.fn, edge.label === edge.to.name ? edge.to.name : `${edge.label} -> ${edge.to.name}`, edge.at, via)];
-  const viaFinalPut = v.viaFinalPut || (edge.callIndex !== undefined && !!finals?.has(edge.callIndex));
+  const via: ChainStep['via'] =
+    edge.kind === 'call' ? 'call' : edge.kind === 'defer' ? 'defer' : 'callback';
+  const chain = [
+    ...v.chain,
+    step(
+      v.fn,
+      edge.label === edge.to.name ? edge.to.name : `${edge.label} -> ${edge.to.name}`,
+      edge.at,
+      via,
+    ),
+  ];
+  const viaFinalPut =
+    v.viaFinalPut || (edge.callIndex !== undefined && !!finals?.has(edge.callIndex));
   if (edge.kind === 'defer')
     return { fn: edge.to, runsIn: edge.context ?? v.runsIn, mode: 'deferred', chain, viaFinalPut };
   if (edge.kind === 'callback')

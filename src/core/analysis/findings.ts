@@ -12,7 +12,10 @@ function pathRelated(fn: FunctionFacts, path: PathStep[]) {
   return lines.map((line) => ({ message: 'path', at: { file: fn.file, line, column: 1 } }));
 }
 
-export function balanceFindings(program: Program, balances: Map<FunctionFacts, BalanceResult>): Finding[] {
+export function balanceFindings(
+  program: Program,
+  balances: Map<FunctionFacts, BalanceResult>,
+): Finding[] {
   const out: Finding[] = [];
   for (const [fn, b] of balances) {
     const id = program.idOf(fn);
@@ -99,7 +102,10 @@ export function atomicSleepFindings(
         function: program.idOf(fn),
         message: `${program.idOf(fn)}(): ${call.callee}() ${chain.length ? `can reach ${sink}(), which may sleep,` : 'may sleep'} while ${state.held[i].join(', ')} may be held`,
         at: { file: fn.file, line: call.at.line, column: call.at.column },
-        related: chain.map((s) => ({ message: `${s.function}() calls ${s.call}`, at: { file: s.file, line: s.line, column: 1 } })),
+        related: chain.map((s) => ({
+          message: `${s.function}() calls ${s.call}`,
+          at: { file: s.file, line: s.line, column: 1 },
+        })),
       });
     });
   }
@@ -108,10 +114,14 @@ export function atomicSleepFindings(
 
 /** For each function: a shortest inline chain to a sleeping release call, if any. */
 function sleepingReleaseChains(program: Program, graph: CallGraph) {
-  const result = new Map<FunctionFacts, { function: string; file: string; line: number; call: string }[]>();
+  const result = new Map<
+    FunctionFacts,
+    { function: string; file: string; line: number; call: string }[]
+  >();
   const callers = new Map<FunctionFacts, { from: FunctionFacts; line: number }[]>();
   for (const e of graph.edges)
-    if (e.kind === 'call') callers.set(e.to, [...(callers.get(e.to) ?? []), { from: e.from, line: e.at.line }]);
+    if (e.kind === 'call')
+      callers.set(e.to, [...(callers.get(e.to) ?? []), { from: e.from, line: e.at.line }]);
   const queue: FunctionFacts[] = [];
   for (const fn of program.functions) {
     const sink = fn.calls.find((c) => {
@@ -119,7 +129,9 @@ function sleepingReleaseChains(program: Program, graph: CallGraph) {
       return e?.role === 'release' && e.sleeps;
     });
     if (sink) {
-      result.set(fn, [{ function: program.idOf(fn), file: fn.file, line: sink.at.line, call: sink.callee }]);
+      result.set(fn, [
+        { function: program.idOf(fn), file: fn.file, line: sink.at.line, call: sink.callee },
+      ]);
       queue.push(fn);
     }
   }
@@ -127,7 +139,10 @@ function sleepingReleaseChains(program: Program, graph: CallGraph) {
     const fn = queue[i];
     for (const c of callers.get(fn) ?? []) {
       if (result.has(c.from)) continue;
-      result.set(c.from, [{ function: program.idOf(c.from), file: c.from.file, line: c.line, call: fn.name }, ...(result.get(fn) ?? [])]);
+      result.set(c.from, [
+        { function: program.idOf(c.from), file: c.from.file, line: c.line, call: fn.name },
+        ...(result.get(fn) ?? []),
+      ]);
       queue.push(c.from);
     }
   }

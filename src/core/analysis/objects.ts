@@ -26,7 +26,11 @@ function at(c: { at: { file: string; line: number; column: number } }): Location
 
 export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLifecycle[] {
   const objects = new Map<string, ObjectLifecycle>();
-  const objectFor = (type: string, field: string | undefined, kind: ObjectLifecycle['refKind'] | undefined) => {
+  const objectFor = (
+    type: string,
+    field: string | undefined,
+    kind: ObjectLifecycle['refKind'] | undefined,
+  ) => {
     let o = objects.get(type);
     if (!o) {
       o = {
@@ -77,7 +81,11 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
   return [...objects.values()].sort((a, b) => a.type.localeCompare(b.type));
 }
 
-function collectTransitions(program: Program, fn: FunctionFacts, objects: Map<string, ObjectLifecycle>) {
+function collectTransitions(
+  program: Program,
+  fn: FunctionFacts,
+  objects: Map<string, ObjectLifecycle>,
+) {
   const id = program.idOf(fn);
   fn.calls.forEach((call) => {
     const c = program.classify(fn, call);
@@ -94,7 +102,8 @@ function collectTransitions(program: Program, fn: FunctionFacts, objects: Map<st
     if (!state || !o) return;
     const t: Transition = { to: state, function: id, call: call.callee, at: at(call) };
     o.transitions.push(t);
-    if (state === 'final-put') o.finalPutSites.push({ function: id, call: call.callee, at: at(call) });
+    if (state === 'final-put')
+      o.finalPutSites.push({ function: id, call: call.callee, at: at(call) });
     if (state === 'allocated') {
       const n = Number(call.args[1]?.text ?? (c.entry?.refKind === 'kref' ? 1 : NaN));
       if (Number.isInteger(n) && !o.initialCounts.includes(n)) o.initialCounts.push(n);

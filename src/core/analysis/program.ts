@@ -31,7 +31,10 @@ export class Program {
   private readonly byName = new Map<string, FunctionFacts[]>();
   readonly derived = new Map<FunctionFacts, DerivedWrapper>();
   /** Refcount field -> struct type, from struct declarations. */
-  readonly refFieldOwner = new Map<string, { struct: string; kind: 'refcount_t' | 'kref' | 'atomic_t' }>();
+  readonly refFieldOwner = new Map<
+    string,
+    { struct: string; kind: 'refcount_t' | 'kref' | 'atomic_t' }
+  >();
 
   constructor(
     readonly files: FileFacts[],
@@ -42,7 +45,8 @@ export class Program {
         this.functions.push(fn);
         this.byName.set(fn.name, [...(this.byName.get(fn.name) ?? []), fn]);
       }
-      for (const r of f.refFields) this.refFieldOwner.set(r.field, { struct: r.struct, kind: r.kind });
+      for (const r of f.refFields)
+        this.refFieldOwner.set(r.field, { struct: r.struct, kind: r.kind });
     }
   }
 
@@ -114,7 +118,8 @@ export class Program {
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
         }
         case 'ref-get-conditional':
-          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.returnsRef) return { kind: 'returns-ref' };
+          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.returnsRef)
+            return { kind: 'returns-ref' };
           return { kind: 'cond-get', variable: c.variable };
         case 'hash-insert':
         case 'lru-add':
@@ -129,7 +134,8 @@ export class Program {
     if (callee) {
       const d = this.derived.get(callee);
       const stored = d?.storesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
-      if (d?.returnsRef) return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
+      if (d?.returnsRef)
+        return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
       if (stored) return { kind: 'transfer', variable: stored };
       return undefined;
     }

@@ -6,7 +6,11 @@ import type { DerivedWrapper, Program } from './program';
 
 const MAX_ROUNDS = 8;
 
-export function deriveWrapper(fn: FunctionFacts, balance: BalanceResult, program: Program): DerivedWrapper {
+export function deriveWrapper(
+  fn: FunctionFacts,
+  balance: BalanceResult,
+  program: Program,
+): DerivedWrapper {
   const out: DerivedWrapper = { returnsRef: false };
   const exits = balance.exits;
   if (exits.length === 0) return out;
@@ -36,7 +40,10 @@ export function deriveWrapper(fn: FunctionFacts, balance: BalanceResult, program
       out.wrapper = returnsFinalTest ? 'final-put-test' : 'put';
     } else if (max === 1 && min >= 0) {
       out.wrapper = counts.every((c) => c === 1) ? 'get' : 'get-conditional';
-      if (out.wrapper === 'get-conditional' && exits.some((e) => e.returnsVariable === p && (e.counts[p] ?? 0) === 1))
+      if (
+        out.wrapper === 'get-conditional' &&
+        exits.some((e) => e.returnsVariable === p && (e.counts[p] ?? 0) === 1)
+      )
         out.returnsRef = true;
     } else return;
     out.wrapperParam = i;

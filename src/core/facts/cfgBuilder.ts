@@ -98,7 +98,9 @@ export class CfgBuilder {
       const fromCall =
         rightCore?.type === 'call_expression' ? this.callIndex.get(rightCore.id) : undefined;
       if (l.type === 'identifier' && left.type !== 'pointer_expression') {
-        node.assigns.push(fromCall === undefined ? { variable: l.text } : { variable: l.text, fromCall });
+        node.assigns.push(
+          fromCall === undefined ? { variable: l.text } : { variable: l.text, fromCall },
+        );
       } else if (rightCore?.type === 'identifier') {
         // Stored through a pointer or into a field: the value outlives this function.
         node.escapes.push(rightCore.text);
@@ -115,9 +117,11 @@ export class CfgBuilder {
         const name = declName(a.childForFieldName('declarator'));
         const value = a.childForFieldName('value');
         const core = value ? unwrap(value) : undefined;
-        const fromCall =
-          core?.type === 'call_expression' ? this.callIndex.get(core.id) : undefined;
-        if (name) node.assigns.push(fromCall === undefined ? { variable: name } : { variable: name, fromCall });
+        const fromCall = core?.type === 'call_expression' ? this.callIndex.get(core.id) : undefined;
+        if (name)
+          node.assigns.push(
+            fromCall === undefined ? { variable: name } : { variable: name, fromCall },
+          );
       }
     }
   }
@@ -125,7 +129,12 @@ export class CfgBuilder {
   /** Branch tests of a condition expression. */
   private tests(cond: Node, node: CfgNode): void {
     const result = new Map<string, CondTest>();
-    const add = (key: string, t: Omit<CondTest, 'onTrue' | 'onFalse'>, edge: 'onTrue' | 'onFalse', v: boolean) => {
+    const add = (
+      key: string,
+      t: Omit<CondTest, 'onTrue' | 'onFalse'>,
+      edge: 'onTrue' | 'onFalse',
+      v: boolean,
+    ) => {
       const cur = result.get(key) ?? { ...t };
       cur[edge] = v;
       result.set(key, cur);
@@ -183,7 +192,7 @@ export class CfgBuilder {
       case 'if_statement': {
         const cond = s.childForFieldName('condition');
         const alt = s.childForFieldName('alternative');
-        const altStmt = alt?.type === 'else_clause' ? alt.namedChildren.at(-1) ?? null : alt;
+        const altStmt = alt?.type === 'else_clause' ? (alt.namedChildren.at(-1) ?? null) : alt;
         const yes = this.stmt(s.childForFieldName('consequence'), next, t);
         const no = altStmt ? this.stmt(altStmt, next, t) : next;
         const node = this.exprNode('cond', cond, line);
@@ -278,7 +287,8 @@ export class CfgBuilder {
       case 'labeled_statement': {
         const name = s.childForFieldName('label')?.text;
         const inner = s.namedChildren.filter((k): k is Node => k !== null).at(-1);
-        const rest = inner && inner.type !== 'statement_identifier' ? this.stmt(inner, next, t) : next;
+        const rest =
+          inner && inner.type !== 'statement_identifier' ? this.stmt(inner, next, t) : next;
         const id = name !== undefined ? this.labels.get(name) : undefined;
         if (id === undefined) return rest;
         this.nodes[id].succ.push(rest);

@@ -6,7 +6,14 @@ import type { CParser } from '../parse/cParser';
 import { maskKernelMacros } from '../parse/macroMask';
 import { CfgBuilder } from './cfgBuilder';
 import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
-import { declaratorName, functionDeclarator, rootAndField, spanOf, structTypeName, unwrap } from './syntax';
+import {
+  declaratorName,
+  functionDeclarator,
+  rootAndField,
+  spanOf,
+  structTypeName,
+  unwrap,
+} from './syntax';
 
 const REF_TYPES: Record<string, 'refcount_t' | 'kref' | 'atomic_t'> = {
   refcount_t: 'refcount_t',
@@ -67,7 +74,8 @@ export function extractFileFacts(
       for (const f of body.namedChildren) {
         if (!f || f.type !== 'field_declaration') continue;
         const type = f.childForFieldName('type');
-        const tname = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : type?.text;
+        const tname =
+          type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : type?.text;
         const kind = tname ? REF_TYPES[tname] : undefined;
         const field = declaratorName(f.childForFieldName('declarator'));
         if (kind && field && f.childForFieldName('declarator')?.type === 'field_identifier')
@@ -100,7 +108,9 @@ function functionFacts(
   const name = declaratorName(fdecl?.childForFieldName('declarator') ?? null);
   const body = def.childForFieldName('body');
   if (!fdecl || !name || !body) return undefined;
-  const isStatic = def.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static');
+  const isStatic = def.children.some(
+    (c) => c?.type === 'storage_class_specifier' && c.text === 'static',
+  );
   const params: string[] = [];
   const varTypes: Record<string, string> = {};
   for (const p of fdecl.childForFieldName('parameters')?.namedChildren ?? []) {
@@ -166,7 +176,8 @@ function collectRegistrations(
   };
   for (const pair of scope.descendantsOfType('initializer_pair')) {
     if (!pair || inOther(pair)) continue;
-    const field = pair.childForFieldName('designator')?.text?.replace(/^\./, '') ??
+    const field =
+      pair.childForFieldName('designator')?.text?.replace(/^\./, '') ??
       pair.namedChildren[0]?.text?.replace(/^\./, '');
     const value = pair.childForFieldName('value');
     if (!field || !value || unwrap(value).type !== 'identifier') continue;

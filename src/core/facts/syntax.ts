@@ -111,7 +111,8 @@ export function calleeName(call: Node): string | undefined {
 export function objectPath(node: Node): string | undefined {
   let n = node;
   while (n.type === 'parenthesized_expression' || n.type === 'cast_expression') {
-    const inner = n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChildren.at(-1);
+    const inner =
+      n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChildren.at(-1);
     if (!inner) return undefined;
     n = inner;
   }
@@ -124,7 +125,8 @@ export function objectPath(node: Node): string | undefined {
   }
   const path = accessPath(n);
   if (!path) return undefined;
-  if (addressOf && n.type === 'field_expression') return path.replace(/(->|\.)[A-Za-z_][A-Za-z0-9_]*$/, '');
+  if (addressOf && n.type === 'field_expression')
+    return path.replace(/(->|\.)[A-Za-z_][A-Za-z0-9_]*$/, '');
   return path;
 }
 

@@ -128,7 +128,8 @@ function prevSignificant(code: string, i: number): number {
   return j;
 }
 
-const TOP_LEVEL_MACRO = /^(DEFINE_[A-Z0-9_]+|DECLARE_[A-Z0-9_]+|EXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?|MODULE_[A-Z_]+|module_init|module_exit|late_initcall|fs_initcall)$/;
+const TOP_LEVEL_MACRO =
+  /^(DEFINE_[A-Z0-9_]+|DECLARE_[A-Z0-9_]+|EXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?|MODULE_[A-Z_]+|module_init|module_exit|late_initcall|fs_initcall)$/;
 
 export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult {
   const code = blankNonCode(src);

@@ -14,7 +14,8 @@ export function where(at: Location, full = false): string {
 export function chainText(chain: ChainStep[]): string {
   return chain
     .map((s) => {
-      const arrow = s.via === 'defer' ? ' =defer=> ' : s.via === 'callback' ? ' =callback=> ' : ' -> ';
+      const arrow =
+        s.via === 'defer' ? ' =defer=> ' : s.via === 'callback' ? ' =callback=> ' : ' -> ';
       return `${s.function}() [${where(s.at)}]${s.via === 'sink' ? ` -> ${s.call}()` : arrow.trimEnd()}`;
     })
     .join(' ');

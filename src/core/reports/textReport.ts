@@ -14,19 +14,28 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
   for (const f of model.files) {
     if (f.skipped) out.push(`  skipped ${f.file}: ${f.skipped}`);
     else if (f.functionsWithErrors)
-      out.push(`  ${f.file}: ${f.functionsWithErrors} of ${f.functions} functions have parse errors (${f.errorFunctions.join(', ')})`);
+      out.push(
+        `  ${f.file}: ${f.functionsWithErrors} of ${f.functions} functions have parse errors (${f.errorFunctions.join(', ')})`,
+      );
   }
   for (const o of model.objects) {
     out.push('', `Object struct ${o.type} (refcount ${o.refField}, ${o.refKind})`);
     if (o.initialCounts.length) out.push(`  initial count: ${o.initialCounts.join(', ')}`);
-    out.push(`  get: ${o.getters.join(', ') || '(none derived)'}`, `  put: ${o.putters.join(', ') || '(none derived)'}`);
+    out.push(
+      `  get: ${o.getters.join(', ') || '(none derived)'}`,
+      `  put: ${o.putters.join(', ') || '(none derived)'}`,
+    );
     out.push('  reference holders:');
     for (const h of o.holders) out.push(`    ${h.holder.padEnd(12)} ${h.reason} [${where(h.at)}]`);
     out.push('  lifecycle transitions:');
     const byState = new Map<string, string[]>();
     for (const t of o.transitions)
-      byState.set(t.to, [...(byState.get(t.to) ?? []), `${t.function} (${t.call}, ${where(t.at)})`]);
-    for (const [state, list] of byState) out.push(`    ${state.padEnd(12)} ${[...new Set(list)].join('; ')}`);
+      byState.set(t.to, [
+        ...(byState.get(t.to) ?? []),
+        `${t.function} (${t.call}, ${where(t.at)})`,
+      ]);
+    for (const [state, list] of byState)
+      out.push(`    ${state.padEnd(12)} ${[...new Set(list)].join('; ')}`);
     out.push('  final-put sites:');
     for (const s of o.finalPutSites) out.push(`    ${s.function}() ${s.call}() [${where(s.at)}]`);
     out.push('  final close: release work by entry context');
@@ -35,7 +44,9 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
   if (model.findings.length) {
     out.push('', `Findings (${model.findings.length}):`);
     for (const f of model.findings) {
-      out.push(`  ${f.severity.padEnd(7)} ${basename(f.at.file)}:${f.at.line} [${f.kind}] ${f.message}`);
+      out.push(
+        `  ${f.severity.padEnd(7)} ${basename(f.at.file)}:${f.at.line} [${f.kind}] ${f.message}`,
+      );
       if (options.verbose && f.related.length)
         out.push(`          path: ${f.related.map((r) => r.at.line).join(' -> ')}`);
     }
@@ -66,13 +77,20 @@ function releaseTable(paths: ReleasePath[], verbose: boolean): string[] {
     const parts: string[] = [];
     if (inline.length) parts.push(`INLINE ${inline.join(', ')}`);
     const byCtx = new Map<string, Set<string>>();
-    for (const d of deferred) byCtx.set(d.runsIn, (byCtx.get(d.runsIn) ?? new Set()).add(d.release));
+    for (const d of deferred)
+      byCtx.set(d.runsIn, (byCtx.get(d.runsIn) ?? new Set()).add(d.release));
     for (const [c, r] of byCtx) parts.push(`deferred to ${c}: ${[...r].join(', ')}`);
     out.push(`    ${first.entryContext.padEnd(12)} ${first.entry}(): ${parts.join('; ')}`);
     out.push(`      (${CONTEXT_LABELS[first.entryContext]})`);
-    const show = list.filter((p) => p.mode === 'inline' && (p.release === 'fsync' || p.release === 'flush')).slice(0, 1);
-    for (const p of show.length ? show : list.slice(0, 1)) out.push(`      e.g. ${chainText(p.chain)}`);
+    const show = list
+      .filter((p) => p.mode === 'inline' && (p.release === 'fsync' || p.release === 'flush'))
+      .slice(0, 1);
+    for (const p of show.length ? show : list.slice(0, 1))
+      out.push(`      e.g. ${chainText(p.chain)}`);
   }
-  if (processShown > 6) out.push(`    ... and ${processShown - 6} more process-context entry points (--verbose lists them)`);
+  if (processShown > 6)
+    out.push(
+      `    ... and ${processShown - 6} more process-context entry points (--verbose lists them)`,
+    );
   return out;
 }
