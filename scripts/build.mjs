@@ -1,4 +1,4 @@
-// Bundles the CLI and the extension with esbuild and copies the .wasm files
+// Bundles the CLI, the library entry (dist/api.js) and the extension with esbuild and copies the .wasm files
 // beside them. web-tree-sitter's CommonJS build is forced: its ESM build relies
 // on import.meta.url, which a CJS bundle does not have.
 import { build } from 'esbuild';
@@ -20,7 +20,11 @@ const common = {
   logLevel: 'warning',
   alias: { 'web-tree-sitter': path.join(wtsDir, 'web-tree-sitter.cjs') },
 };
-const entries = [{ in: 'src/cli/main.ts', out: 'cli.js' }];
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli.js' },
+  // Library bundle for in-process use by scripts/corpus.mjs and scripts/bench.mjs.
+  { in: 'src/node/api.ts', out: 'api.js' },
+];
 if (fs.existsSync(path.join(root, 'src/extension/extension.ts')))
   entries.push({ in: 'src/extension/extension.ts', out: 'extension.js', external: ['vscode'] });
 if (fs.existsSync(path.join(root, 'src/extension/analysisWorker.ts')))

@@ -27,6 +27,10 @@ export interface CliArgs {
   format?: string;
   output?: string;
   git?: [string, string];
+  repo?: string;
+  base?: string;
+  baseRev?: string;
+  explain: boolean;
   rest: string[];
 }
 
@@ -37,6 +41,7 @@ export function parseArgs(argv: string[]): CliArgs {
     verbose: false,
     quiet: false,
     help: false,
+    explain: false,
     catalogs: [],
     rest: [],
   };
@@ -82,6 +87,18 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--git':
         a.git = [value(), value()];
         break;
+      case '--repo':
+        a.repo = value();
+        break;
+      case '--base':
+        a.base = value();
+        break;
+      case '--base-rev':
+        a.baseRev = value();
+        break;
+      case '--explain':
+        a.explain = true;
+        break;
       case '--max-file-size': {
         const v = value();
         const m = /^(\d+)([kKmM]?)$/.exec(v);
@@ -110,11 +127,26 @@ export function usage(): string {
   return `lifecycle-lens: object lifecycles and execution contexts in kernel C
 
 Usage:
-  lifecycle-lens analyze <file|dir>... [--json] [--verbose] [--catalog FILE]...
+  lifecycle-lens analyze <file|dir>... [--json] [--verbose]
+  lifecycle-lens compare <before> <after> [--format F] [-o FILE]
+  lifecycle-lens compare --git <revA> <revB> [--repo DIR] [-- <path>...]
+  lifecycle-lens series (--base DIR | --base-rev REV [--repo DIR]) <vN.mbox> [<vN+1.mbox>...]
+  lifecycle-lens b4-check [--repo DIR] < patch.eml
   lifecycle-lens demo
 
+  compare: two files or directories, or two git revisions (read from git's
+  object store; the work tree is not touched). series: applies each mbox (as
+  b4 am or git format-patch write them) to the base in a private temporary
+  tree and compares base -> first version -> next version. b4-check: for
+  \`b4 review\`; applies one patch read from stdin to HEAD of the repository and
+  prints b4's check JSON.
+
 Options:
-  --json               machine-readable output (schema: schemas/analysis.schema.json)
+  --json               machine-readable output (schemas/analysis.schema.json,
+                       schemas/comparison.schema.json)
+  --format F           compare/series: text (default), markdown, json, sarif, review
+  --explain            include each rule's explanation in text output
+  -o, --output FILE    write the report to FILE (written whole or not at all)
   --catalog FILE       extra primitive catalog (JSON, schemas/catalog.schema.json); repeatable
   --max-file-size N    skip larger files (default 8M)
   --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
@@ -123,7 +155,7 @@ Options:
 
 Exit codes:
   0  analysis ran (findings, if any, are in the report)
-  1  --fail-on matched
+  1  --fail-on matched (analyze: findings; compare/series: behaviour changes)
   2  bad command line or catalog file
   3  some inputs could not be read or analysed (the rest were)
   4  internal error

@@ -15,6 +15,7 @@ import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, parseArgs, usage } from './args';
+import { runB4Check, runCompare, runSeries } from './compareCommands';
 import { runDemo } from './demo';
 
 async function main(argv: string[]): Promise<number> {
@@ -70,6 +71,12 @@ async function main(argv: string[]): Promise<number> {
       if (failing.length) return EXIT.findings;
       return problems.length || model.files.some((f) => f.skipped) ? EXIT.input : EXIT.ok;
     }
+    case 'compare':
+      return runCompare(args, index);
+    case 'series':
+      return runSeries(args, index);
+    case 'b4-check':
+      return runB4Check(args, index);
     case 'demo':
       return runDemo(index, args);
     default:

@@ -140,6 +140,8 @@ export interface FunctionSummary {
   /** Annotations stated in the source (might_sleep, lockdep_assert_held, __must_hold, ...). */
   annotations: string[];
   calls: ClassifiedCall[];
+  /** Every callee in source order (classified or not): the body's shape, for rename matching. */
+  callees: string[];
 }
 
 export interface EntryPoint {

@@ -152,6 +152,7 @@ export function analyzeFacts(
       contexts: [...(contexts.get(fn) ?? new Set<ContextKind>())].sort(),
       annotations: [...new Set(annotations)],
       calls,
+      callees: bodyShape(fn),
     };
     if (d?.wrapper) {
       s.wrapper = d.wrapper;
@@ -227,4 +228,20 @@ function reachRelease(
 function catalog(program: Program, callee: string): ReleaseKind | undefined {
   const e = program.catalog.calls.get(callee);
   return e?.role === 'release' ? e.release : undefined;
+}
+
+/** Tracepoints and logging say nothing about behaviour: the call shape leaves them out. */
+const LOGGING = /^(trace_|pr_|dprintk|printk|WARN|BUG_ON|pr_debug|netdev_dbg|dev_dbg)/;
+
+function bodyShape(fn: FunctionFacts): string[] {
+  const logging = fn.calls.filter((c) => LOGGING.test(c.callee));
+  const inside = (c: FunctionFacts['calls'][number]) =>
+    logging.some(
+      (l) =>
+        l !== c &&
+        (c.at.line > l.at.line || (c.at.line === l.at.line && c.at.column >= l.at.column)) &&
+        (c.at.endLine < l.at.endLine ||
+          (c.at.endLine === l.at.endLine && c.at.endColumn <= l.at.endColumn)),
+    );
+  return fn.calls.filter((c) => !LOGGING.test(c.callee) && !inside(c)).map((c) => c.callee);
 }

@@ -1,0 +1,178 @@
+// compare, series and b4-check: the CLI side of revision comparison.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { SourceFile } from '../core/analysis/analyze';
+import type { CatalogIndex } from '../core/catalog/catalog';
+import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
+import { b4Error, b4Results } from '../core/reports/b4Check';
+import { comparisonMarkdown, comparisonText, seriesText } from '../core/reports/compareText';
+import { comparisonDocument, seriesDocument } from '../core/reports/compareJson';
+import { comparisonSarif } from '../core/reports/sarif';
+import { reviewSummary } from '../core/reports/reviewSummary';
+import { collectSources } from '../node/sourceFiles';
+import { compareSeries, compareTexts, readGitRevision, RevisionError } from '../node/revisions';
+import { gitText } from '../node/git';
+import { nodeParser } from '../node/wasmFiles';
+import { EXIT, UsageError, type CliArgs } from './args';
+
+const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
+type Format = (typeof FORMATS)[number];
+
+function format(args: CliArgs): Format {
+  const f = (args.format ?? 'text') as Format;
+  if (!FORMATS.includes(f)) throw new UsageError(`--format takes one of ${FORMATS.join(', ')}`);
+  return f;
+}
+
+/** Writes the report whole: to a temporary file first, then renamed into place. */
+export function emit(args: CliArgs, text: string): void {
+  if (!args.output) {
+    process.stdout.write(text);
+    return;
+  }
+  const dir = path.dirname(path.resolve(args.output));
+  if (!fs.existsSync(dir))
+    throw new UsageError(`cannot write ${args.output}: directory ${dir} does not exist`);
+  const tmp = path.join(dir, `.${path.basename(args.output)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, args.output);
+}
+
+function render(result: ComparisonResult, args: CliArgs): string {
+  switch (format(args)) {
+    case 'markdown':
+      return comparisonMarkdown(result);
+    case 'json':
+      return JSON.stringify(comparisonDocument(result), null, 2) + '\n';
+    case 'sarif':
+      return comparisonSarif(result);
+    case 'review':
+      return reviewSummary(result);
+    default:
+      return comparisonText(result, { explain: args.explain });
+  }
+}
+
+function readSide(p: string, maxFileBytes: number | undefined): SourceFile[] {
+  if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
+  const { sources, problems } = collectSources([p], { maxFileBytes: maxFileBytes ?? 8 * 1048576 });
+  for (const pr of problems) process.stderr.write(`lifecycle-lens: ${pr.path}: ${pr.message}\n`);
+  if (!sources.length) throw new UsageError(`${p}: no C files to compare`);
+  // Paths relative to the side's root, so both sides name the same file the same way.
+  const root = fs.statSync(p).isDirectory() ? p : path.dirname(p);
+  return sources.map((s) => ({
+    path: path.relative(root, s.path) || path.basename(s.path),
+    text: s.text,
+  }));
+}
+
+function exitFor(changes: number, args: CliArgs): number {
+  return args.failOn && changes ? EXIT.findings : EXIT.ok;
+}
+
+export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<number> {
+  const parser = await nodeParser([__dirname]);
+  let result: ComparisonResult;
+  try {
+    if (args.git) {
+      const repo = args.repo ?? process.cwd();
+      const paths = args.rest.length ? args.rest : args.paths.length ? args.paths : ['.'];
+      const [a, b] = args.git;
+      const before = await readGitRevision(repo, a, paths);
+      const after = await readGitRevision(repo, b, paths);
+      result = compareTexts(
+        { label: a, sources: before },
+        { label: b, sources: after },
+        { parser, catalog },
+      );
+    } else {
+      if (args.paths.length !== 2)
+        throw new UsageError('compare needs two files or directories, or --git <revA> <revB>');
+      const [a, b] = args.paths;
+      result = compareTexts(
+        { label: a, sources: readSide(a, args.maxFileBytes) },
+        { label: b, sources: readSide(b, args.maxFileBytes) },
+        { parser, catalog, maxFileBytes: args.maxFileBytes },
+      );
+    }
+  } catch (e) {
+    if (e instanceof RevisionError) throw new UsageError(e.message);
+    throw e;
+  }
+  emit(args, render(result, args));
+  return exitFor(result.changes.length, args);
+}
+
+export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<number> {
+  if (!args.paths.length) throw new UsageError('series needs at least one mbox file');
+  if (!args.base && !args.baseRev)
+    throw new UsageError('series needs --base DIR or --base-rev REV');
+  const parser = await nodeParser([__dirname]);
+  let series: SeriesComparison;
+  try {
+    series = await compareSeries({
+      parser,
+      catalog,
+      mboxes: args.paths,
+      ...(args.base
+        ? { baseDir: args.base }
+        : { repoDir: args.repo ?? process.cwd(), baseRev: args.baseRev }),
+      ...(args.rest.length ? { paths: args.rest } : {}),
+      onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
+    });
+  } catch (e) {
+    if (e instanceof RevisionError) throw new UsageError(e.message);
+    throw e;
+  }
+  const f = format(args);
+  const text =
+    f === 'json'
+      ? JSON.stringify(seriesDocument(series), null, 2) + '\n'
+      : f === 'text'
+        ? seriesText(series, { explain: args.explain })
+        : series.comparisons.map((c) => render(c, args)).join(f === 'sarif' ? '' : '\n');
+  if (f === 'sarif' && series.comparisons.length > 1)
+    throw new UsageError('SARIF output holds one comparison: give one mbox, or use --format json');
+  emit(args, text);
+  return exitFor(
+    series.comparisons.reduce((n, c) => n + c.changes.length, 0),
+    args,
+  );
+}
+
+/** b4 review check: one RFC 2822 patch on stdin, applied to HEAD of the repository. */
+export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<number> {
+  const input = fs.readFileSync(0);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lens-b4-'));
+  try {
+    const mbox = path.join(work, 'patch.mbox');
+    const text = input.toString('utf8');
+    fs.writeFileSync(
+      mbox,
+      text.startsWith('From ') ? text : `From lifecycle-lens Mon Sep 17 00:00:00 2001\n${text}`,
+    );
+    const repo = args.repo ?? process.cwd();
+    let series: SeriesComparison;
+    try {
+      gitText(['rev-parse', '--show-toplevel'], repo);
+      const parser = await nodeParser([__dirname]);
+      series = await compareSeries({
+        parser,
+        catalog,
+        mboxes: [mbox],
+        repoDir: repo,
+        baseRev: 'HEAD',
+      });
+    } catch (e) {
+      process.stdout.write(
+        JSON.stringify(b4Error((e as Error).message.replaceAll(mbox, '<stdin>')), null, 2) + '\n',
+      );
+      return EXIT.ok;
+    }
+    process.stdout.write(JSON.stringify(b4Results(series.comparisons[0]), null, 2) + '\n');
+    return EXIT.ok;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,90 @@
+// LL3: final-put sites added or removed, and paths whose get/put balance
+// changed (a new leak or double put).
+import type { BehaviourChange, RuleMeta } from '../compareTypes';
+import { change, evidence, setDiff, type Rule } from './ruleContext';
+
+const meta: RuleMeta = {
+  id: 'final-put-sites',
+  code: 'LL3',
+  severity: 'warning',
+  title: 'Final-put sites or reference balance changed',
+  explanation:
+    'The places where the last reference can be dropped changed, or a path now leaves a reference unbalanced. ' +
+    'Each final-put site is where the object is torn down, so its execution context and the locks held there ' +
+    'decide what the teardown may do; a new imbalance is a leak or a use-after-free waiting to happen.',
+};
+
+export const finalPutSitesRule: Rule = {
+  meta,
+  check(ctx) {
+    const out: BehaviourChange[] = [];
+    const before = new Map(ctx.before.objects.map((o) => [o.type, o]));
+    for (const a of ctx.after.objects) {
+      const b = before.get(a.type);
+      if (!b) continue;
+      const site = (s: { function: string; call: string }) => `${s.function}|${s.call}`;
+      const d = setDiff(
+        b.finalPutSites.map((s) => site({ ...s, function: ctx.normalize(s.function) })),
+        a.finalPutSites.map(site),
+      );
+      for (const k of d.added) {
+        const s = a.finalPutSites.find((x) => site(x) === k);
+        if (!s) continue;
+        out.push(
+          change(meta, {
+            title: `struct ${a.type}: new final-put site in ${s.function}() (${s.call})`,
+            function: s.function,
+            from: 'not a final-put site',
+            to: 'final-put site',
+            explanation: meta.explanation,
+            after: evidence(`${s.function}() drops the last reference with ${s.call}()`, [
+              { function: s.function, call: s.call, at: s.at, via: 'sink' },
+            ]),
+          }),
+        );
+      }
+      for (const k of d.removed) {
+        const s = b.finalPutSites.find(
+          (x) => site({ ...x, function: ctx.normalize(x.function) }) === k,
+        );
+        if (!s) continue;
+        out.push(
+          change(meta, {
+            title: `struct ${a.type}: ${ctx.normalize(s.function)}() is no longer a final-put site (${s.call})`,
+            function: ctx.normalize(s.function),
+            from: 'final-put site',
+            to: 'not a final-put site',
+            explanation: meta.explanation,
+            before: evidence(`${s.function}() dropped the last reference with ${s.call}()`, [
+              { function: s.function, call: s.call, at: s.at, via: 'sink' },
+            ]),
+          }),
+        );
+      }
+    }
+    const key = (f: { kind: string; function: string }) => `${f.kind}|${f.function}`;
+    const imbalance = (k: string) => k.startsWith('ref-leak|') || k.startsWith('double-put|');
+    const d = setDiff(
+      ctx.before.findings
+        .map((f) => key({ ...f, function: ctx.normalize(f.function) }))
+        .filter(imbalance),
+      ctx.after.findings.map(key).filter(imbalance),
+    );
+    for (const k of d.added) {
+      const f = ctx.after.findings.find((x) => key(x) === k);
+      if (!f) continue;
+      out.push(
+        change(meta, {
+          severity: 'error',
+          title: `new ${f.kind === 'ref-leak' ? 'reference leak' : 'double put'} in ${f.function}()`,
+          function: f.function,
+          from: 'balanced',
+          to: f.kind,
+          explanation: meta.explanation,
+          after: evidence(f.message, [{ function: f.function, call: '', at: f.at, via: 'call' }]),
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,184 @@
+// LL1: release work (fput, fsync/flush) runs in a different execution context
+// for some entry point: deferred to inline, inline to deferred, newly reached or
+// no longer reached. The flagship rule: the seed review's
+// nfsd_file_close_inode() change is exactly this.
+import {
+  CONTEXT_LABELS,
+  type ChainStep,
+  type ContextKind,
+  type ReleaseKind,
+  type ReleasePath,
+} from '../../model';
+import type { BehaviourChange, RuleMeta } from '../compareTypes';
+import { allReleasePaths, change, evidence, type Rule, type RuleContext } from './ruleContext';
+
+const meta: RuleMeta = {
+  id: 'release-context',
+  code: 'LL1',
+  severity: 'warning',
+  title: 'Release work moved to a different execution context',
+  explanation:
+    'The final close of an object (fput, and in some versions an fsync or writeback first) now runs in a ' +
+    'different context for this entry point. Work that was handed to a workqueue now runs inline in the ' +
+    "caller, or the reverse. Inline release from an fsnotify or lease callback runs inside another task's " +
+    'VFS operation, possibly with a directory lock held, so a long fsync there delays that task and risks ' +
+    'lock inversion; from the shrinker it runs inside memory reclaim. Please say in the cover letter whether ' +
+    'the move is deliberate.',
+};
+
+/** flush_delayed_fput moving between functions is LL6's concern, not a context change. */
+const TRACKED: ReadonlySet<ReleaseKind> = new Set(['fput', 'fsync', 'flush', 'close']);
+
+interface Placement {
+  inline: boolean;
+  deferredTo: ContextKind[];
+  inlinePath?: ReleasePath;
+  deferredPath?: ReleasePath;
+}
+
+function placements(paths: ReleasePath[]): Map<ReleaseKind, Placement> {
+  const out = new Map<ReleaseKind, Placement>();
+  for (const p of paths) {
+    if (!TRACKED.has(p.release)) continue;
+    const cur = out.get(p.release) ?? { inline: false, deferredTo: [] };
+    if (p.mode === 'inline') {
+      cur.inline = true;
+      cur.inlinePath ??= p;
+    } else {
+      if (!cur.deferredTo.includes(p.runsIn)) cur.deferredTo.push(p.runsIn);
+      cur.deferredPath ??= p;
+    }
+    out.set(p.release, cur);
+  }
+  return out;
+}
+
+function describe(p: Placement | undefined, ctx: ContextKind): string {
+  if (!p) return 'not reached';
+  if (p.inline) return `inline (${ctx})`;
+  return `deferred (${p.deferredTo.sort().join(', ')})`;
+}
+
+/** The function where two chains part: the last one both pass through, in order. */
+export function divergence(
+  before: ChainStep[],
+  after: ChainStep[],
+  normalize: (n: string) => string,
+): string | undefined {
+  if (!before.length || !after.length) {
+    const only = before.length ? before : after;
+    return only.length ? normalize(only[only.length - 1].function) : undefined;
+  }
+  let last: string | undefined;
+  for (let i = 0; i < Math.min(before.length, after.length); i++) {
+    if (normalize(before[i].function) !== after[i].function) break;
+    last = after[i].function;
+    if (before[i].call !== after[i].call) break;
+  }
+  return last;
+}
+
+interface Move {
+  entries: string[];
+  entryContext: ContextKind;
+  fn: string;
+  releases: ReleaseKind[];
+  from: string;
+  to: string;
+  kind: 'now-inline' | 'now-deferred' | 'gone';
+  beforeChain: ChainStep[];
+  afterChain: ChainStep[];
+}
+
+export const releaseContextRule: Rule = {
+  meta,
+  check(ctx: RuleContext): BehaviourChange[] {
+    const group = (paths: ReleasePath[], norm: (n: string) => string) => {
+      const m = new Map<string, ReleasePath[]>();
+      for (const p of paths) {
+        const k = `${norm(p.entry)}|${p.entryContext}`;
+        m.set(k, [...(m.get(k) ?? []), p]);
+      }
+      return m;
+    };
+    const before = group(allReleasePaths(ctx.before), ctx.normalize);
+    const after = group(allReleasePaths(ctx.after), (n) => n);
+    const beforeEntries = new Set(
+      ctx.before.entryPoints.map((e) => `${ctx.normalize(e.function)}|${e.context}`),
+    );
+    const moves = new Map<string, Move>();
+    for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+      const [entry, entryContext] = key.split('|') as [string, ContextKind];
+      const pb = placements(before.get(key) ?? []);
+      const pa = placements(after.get(key) ?? []);
+      // A brand-new entry point is LL7's; here only if it releases outside process context.
+      if (!beforeEntries.has(key) && entryContext === 'process') continue;
+      for (const r of new Set<ReleaseKind>([...pb.keys(), ...pa.keys()])) {
+        const b = pb.get(r);
+        const a = pa.get(r);
+        let kind: Move['kind'] | undefined;
+        if (a?.inline && !b?.inline) kind = 'now-inline';
+        else if (b?.inline && !a?.inline) kind = a ? 'now-deferred' : 'gone';
+        if (!kind) continue;
+        const beforeChain = (b?.inline ? b.inlinePath : b?.deferredPath)?.chain ?? [];
+        const afterChain = (a?.inline ? a.inlinePath : a?.deferredPath)?.chain ?? [];
+        const fn = divergence(beforeChain, afterChain, ctx.normalize) ?? entry;
+        const from = describe(b, entryContext);
+        const to = describe(a, entryContext);
+        // Process-context entries reaching the same change are one change with several entries.
+        const k = `${fn}|${entryContext === 'process' ? 'process' : key}|${from}|${to}|${kind}`;
+        const m = moves.get(k);
+        if (m) {
+          if (!m.releases.includes(r)) m.releases.push(r);
+          if (!m.entries.includes(entry)) m.entries.push(entry);
+        } else
+          moves.set(k, {
+            entries: [entry],
+            entryContext,
+            fn,
+            releases: [r],
+            from,
+            to,
+            kind,
+            beforeChain,
+            afterChain,
+          });
+      }
+    }
+    return [...moves.values()].map((m) => {
+      const releases = m.releases.sort();
+      const what = releases.join(', ');
+      const heavy = releases.some((r) => r === 'fsync' || r === 'flush');
+      const where = CONTEXT_LABELS[m.entryContext];
+      const entryText =
+        m.entries.length > 3
+          ? `${m.entries.slice(0, 3).join('(), ')}() and ${m.entries.length - 3} more`
+          : `${m.entries.join('(), ')}()`;
+      const title =
+        m.kind === 'now-inline'
+          ? `${m.fn}() now runs ${what} inline in ${where} (entry ${entryText}); before: ${m.from}`
+          : m.kind === 'now-deferred'
+            ? `${m.fn}() no longer runs ${what} inline in ${where} (entry ${entryText}); now ${m.to}`
+            : `${what} no longer reached from ${entryText} via ${m.fn}() (was inline in ${where})`;
+      const severity: RuleMeta['severity'] =
+        m.kind === 'now-inline'
+          ? m.entryContext !== 'process' && heavy
+            ? 'error'
+            : 'warning'
+          : 'note';
+      return change(meta, {
+        severity,
+        title,
+        function: m.fn,
+        entry: m.entries[0],
+        entryContext: m.entryContext,
+        from: m.from,
+        to: m.to,
+        release: releases,
+        explanation: meta.explanation,
+        before: evidence(`${m.entries[0]}(): ${what} ${m.from}`, m.beforeChain),
+        after: evidence(`${m.entries[0]}(): ${what} ${m.to}`, m.afterChain),
+      });
+    });
+  },
+};

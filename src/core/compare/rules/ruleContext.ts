@@ -1,0 +1,50 @@
+// What every behaviour-change rule gets: both models, names normalised across
+// renames, and small shared helpers for evidence.
+import type { ChainStep, ProgramModel, ReleasePath } from '../../model';
+import type { BehaviourChange, Evidence, RuleMeta } from '../compareTypes';
+
+export interface RuleContext {
+  before: ProgramModel;
+  after: ProgramModel;
+  /** Maps a before-revision function name to its after-revision name (renames). */
+  normalize(name: string): string;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): BehaviourChange[];
+}
+
+/** Release paths of a model, deduplicated across objects. */
+export function allReleasePaths(model: ProgramModel): ReleasePath[] {
+  const seen = new Set<string>();
+  const out: ReleasePath[] = [];
+  for (const o of model.objects)
+    for (const p of o.releasePaths) {
+      const k = `${p.entry}|${p.entryContext}|${p.runsIn}|${p.mode}|${p.release}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(p);
+    }
+  return out;
+}
+
+export function evidence(summary: string, chain: ChainStep[] = []): Evidence {
+  const e: Evidence = { summary, chain };
+  const first = chain[0];
+  if (first) e.at = first.at;
+  return e;
+}
+
+export function change(
+  meta: RuleMeta,
+  c: Omit<BehaviourChange, 'rule' | 'code' | 'severity'> & { severity?: RuleMeta['severity'] },
+): BehaviourChange {
+  return { rule: meta.id, code: meta.code, severity: c.severity ?? meta.severity, ...c };
+}
+
+export function setDiff<T>(a: Iterable<T>, b: Iterable<T>): { added: T[]; removed: T[] } {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return { added: [...sb].filter((x) => !sa.has(x)), removed: [...sa].filter((x) => !sb.has(x)) };
+}
