@@ -71,6 +71,8 @@ export interface ParseReport {
   functions: number;
   functionsWithErrors: number;
   errorFunctions: string[];
+  /** File-level problems: unbalanced braces or #if blocks, syntax errors outside functions. */
+  problems: string[];
   /** Set when the file was not analysed at all (binary, too large, unreadable). */
   skipped?: string;
   maskedMacros: number;
@@ -82,6 +84,7 @@ export type CallRole =
   | 'ref-put'
   | 'ref-final-put'
   | 'ref-init'
+  | 'ref-read'
   | 'hash-insert'
   | 'hash-remove'
   | 'hash-lookup'
@@ -89,6 +92,8 @@ export type CallRole =
   | 'lru-del'
   | 'lru-walk'
   | 'list-add'
+  | 'list-drain'
+  | 'bit-test'
   | 'bit-set'
   | 'bit-clear'
   | 'bit-test-and-clear'
@@ -208,7 +213,7 @@ export interface ObjectLifecycle {
 }
 
 export type FindingKind =
-  'ref-leak' | 'double-put' | 'sleep-in-atomic' | 'unchecked-conditional-get';
+  'ref-leak' | 'double-put' | 'sleep-in-atomic' | 'unchecked-conditional-get' | 'unhash-race';
 
 export interface Finding {
   kind: FindingKind;

@@ -15,7 +15,7 @@ import {
 import type { CParser } from '../parse/cParser';
 import { buildCallGraph, toCallEdges } from './callGraph';
 import { finalPutBranches, propagateContexts, releasePaths } from './contexts';
-import { atomicSleepFindings, balanceFindings } from './findings';
+import { atomicSleepFindings, balanceFindings, unhashRaceFindings } from './findings';
 import { analyzeLocks, type LockState } from './locks';
 import { buildObjects } from './objects';
 import { Program } from './program';
@@ -65,6 +65,7 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
         functions: 0,
         functionsWithErrors: 0,
         errorFunctions: [],
+        problems: [],
         skipped: skip,
         maskedMacros: 0,
       });
@@ -77,6 +78,7 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
       functions: facts.functions.length,
       functionsWithErrors: facts.errorFunctions.length,
       errorFunctions: facts.errorFunctions,
+      problems: facts.problems,
       maskedMacros: facts.masked.length,
     });
   });
@@ -171,6 +173,7 @@ export function analyzeFacts(
     findings: [
       ...balanceFindings(program, balances),
       ...atomicSleepFindings(program, graph, locks, paths),
+      ...unhashRaceFindings(program, locks),
     ].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line),
   };
 }

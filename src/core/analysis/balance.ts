@@ -6,10 +6,16 @@ import type { CfgNode, FunctionFacts, ReturnClass } from '../facts/factTypes';
 
 /** What one call does to references, as decided by the classifier. */
 export type RefEffect =
-  | { kind: 'get' | 'put' | 'final-put'; variable: string }
+  | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number }
+  /** Drops every reference the function holds (refcount_sub_and_test with a computed amount). */
+  | { kind: 'put-all'; variable: string }
+  /** Drops only when it returns true (refcount_dec_not_one). */
+  | { kind: 'cond-put'; variable: string }
+  /** Takes over a reference another owner held, when it returns true (the LRU's, on list_lru_del). */
+  | { kind: 'inherit'; variable: string }
   | { kind: 'init'; variable: string; count: number }
-  /** Conditional get whose boolean result says whether the reference was taken. */
-  | { kind: 'cond-get'; variable: string }
+  /** Conditional get whose result says whether the reference was taken (0 on success if `invert`). */
+  | { kind: 'cond-get'; variable: string; invert?: boolean }
   /** The call returns an object with a new reference (or NULL); it may also keep an argument. */
   | { kind: 'returns-ref'; alsoStores?: string }
   /** The object escapes into a container that keeps the reference (list, hash table). */
@@ -31,6 +37,10 @@ export interface ExitState {
   escaped: string[];
   /** Given to unseen functions: not evidence of a leak, not evidence of a wrapper either. */
   handed: string[];
+  /** Variables this path showed to be NULL/zero. */
+  nulls: string[];
+  /** The function returns an error here (-E..., NULL, ERR_PTR, or a status known non-zero). */
+  errorExit: boolean;
   /** The returned expression is the result of a cond-get or final-put call. */
   returnsTestOf?: number;
   path: PathStep[];
@@ -55,8 +65,12 @@ export interface BalanceResult {
 interface State {
   node: number;
   counts: Map<string, number>;
+  /** Highest count seen on this path since the variable was last assigned. */
+  peaks: Map<string, number>;
   escaped: Set<string>;
   handed: Set<string>;
+  /** What branch tests showed about variables: "0" (zero/NULL), "!0", or "=K". */
+  values: Map<string, string>;
   /** Variables holding the boolean result of a pending cond-get. */
   pending: Map<string, string>;
   trail: Trail | undefined;
@@ -67,7 +81,7 @@ interface Trail {
   prev: Trail | undefined;
 }
 
-const MAX_STATES = 4000;
+const MAX_STATES = 2500;
 const CLAMP = 3;
 
 function keyOf(s: State): string {
@@ -77,7 +91,8 @@ function keyOf(s: State): string {
     .map(([k, v]) => `${k}:${v}`);
   const e = [...s.escaped, ...[...s.handed].map((h) => `~${h}`)].sort();
   const p = [...s.pending].sort().map(([k, v]) => `${k}>${v}`);
-  return `${s.node}|${c.join(',')}|${e.join(',')}|${p.join(',')}`;
+  const v = [...s.values].sort().map(([k, x]) => `${k}${x}`);
+  return `${s.node}|${c.join(',')}|${e.join(',')}|${p.join(',')}|${v.join(',')}`;
 }
 
 function trailToPath(t: Trail | undefined): PathStep[] {
@@ -92,6 +107,48 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
   const effects = fn.calls.map((_, i) => effectOf(i));
+  // Nothing here touches a reference: one trivial exit, no path exploration.
+  if (effects.every((e) => e === undefined)) {
+    result.exits.push({
+      returnClass: 'void',
+      counts: {},
+      escaped: [],
+      handed: [],
+      nulls: [],
+      errorExit: false,
+      path: [],
+      line: fn.span.endLine,
+    });
+    return result;
+  }
+  // Only variables tested more than once can correlate branches; tracking others only multiplies states.
+  const testCount = new Map<string, number>();
+  for (const n of cfg)
+    for (const t of n.tests)
+      if (t.variable !== undefined) testCount.set(t.variable, (testCount.get(t.variable) ?? 0) + 1);
+  const refVars = new Set<string>();
+  for (const e of effects) if (e && 'variable' in e) refVars.add(e.variable);
+  // Variables that can hold a tracked reference: effect targets, results of effectful
+  // calls, and their aliases. Everything else is left out of the state.
+  fn.calls.forEach((c, i) => {
+    if (effects[i] && c.assignedTo) refVars.add(c.assignedTo);
+  });
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of cfg)
+      for (const a of n.assigns)
+        if (
+          a.fromVariable !== undefined &&
+          refVars.has(a.fromVariable) !== refVars.has(a.variable)
+        ) {
+          refVars.add(a.variable);
+          refVars.add(a.fromVariable);
+          changed = true;
+        }
+  }
+  const correlated = new Set(
+    [...testCount].filter(([v, n]) => n > 1 || refVars.has(v)).map(([v]) => v),
+  );
   // Cond-gets tested in the same node are applied per edge; others need a variable.
   const testedHere = new Set<number>();
   for (const n of cfg) for (const t of n.tests) if (t.call !== undefined) testedHere.add(t.call);
@@ -105,6 +162,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     {
       node: entry.id,
       counts: new Map(),
+      peaks: new Map(),
+      values: new Map(),
       escaped: new Set(),
       handed: new Set(),
       pending: new Map(),
@@ -124,13 +183,18 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const node: CfgNode = cfg[s.node];
     const trail: Trail = { step: { line: node.line, node: node.id }, prev: s.trail };
     const counts = new Map(s.counts);
+    const peaks = new Map(s.peaks);
     const escaped = new Set(s.escaped);
     const handed = new Set(s.handed);
     const pending = new Map(s.pending);
+    const values = new Map(s.values);
     const bump = (v: string, d: number, call: number) => {
       const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
       counts.set(v, next);
-      if (next <= -2 && !reportedDouble.has(`${v}@${call}`)) {
+      const peak = Math.max(peaks.get(v) ?? 0, next);
+      peaks.set(v, peak);
+      // More puts than gets: below zero after a get on this path, or two below entry.
+      if ((next <= -2 || (next < 0 && peak >= 1)) && !reportedDouble.has(`${v}@${call}`)) {
         reportedDouble.add(`${v}@${call}`);
         result.doublePuts.push({ variable: v, call, path: trailToPath(trail) });
       }
@@ -145,10 +209,21 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           break;
         case 'put':
         case 'final-put':
-          bump(e.variable, -1, ci);
+          bump(e.variable, -(e.amount ?? 1), ci);
+          break;
+        case 'put-all':
+          counts.set(e.variable, Math.min(0, counts.get(e.variable) ?? 0));
+          break;
+        case 'cond-put':
+        case 'inherit':
+          // Applied on the edge where the call returned true; unconditionally when untested.
+          if (!testedHere.has(ci) && call.assignedTo)
+            pending.set(call.assignedTo, `${e.variable}|${ci}`);
+          else if (!testedHere.has(ci)) bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci);
           break;
         case 'init':
           counts.set(e.variable, e.count);
+          peaks.set(e.variable, e.count);
           escaped.delete(e.variable);
           break;
         case 'transfer':
@@ -158,8 +233,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           handed.add(e.variable);
           break;
         case 'cond-get':
-          if (!testedHere.has(ci) && call.assignedTo) pending.set(call.assignedTo, e.variable);
-          else if (!testedHere.has(ci) && call.returned) bump(e.variable, +1, ci);
+          if (!testedHere.has(ci) && call.assignedTo)
+            pending.set(call.assignedTo, `${e.variable}|${ci}`);
+          // Returned to the caller, or (unchecked) assumed to succeed as the code does.
+          else if (!testedHere.has(ci)) bump(e.variable, +1, ci);
           break;
         case 'returns-ref':
           if (e.alsoStores) escaped.add(e.alsoStores);
@@ -167,16 +244,31 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       }
     }
     for (const a of node.assigns) {
+      values.delete(a.variable);
+      if (!refVars.has(a.variable)) continue;
+      if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
+        // `nf = new;`: one object, now tracked under the new name.
+        counts.set(a.variable, counts.get(a.fromVariable) ?? 0);
+        peaks.set(a.variable, peaks.get(a.fromVariable) ?? 0);
+        counts.delete(a.fromVariable);
+        peaks.delete(a.fromVariable);
+        if (escaped.delete(a.fromVariable)) escaped.add(a.variable);
+        else escaped.delete(a.variable);
+        continue;
+      }
       const from = a.fromCall !== undefined ? effects[a.fromCall] : undefined;
-      if (from?.kind === 'cond-get') continue;
+      if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
+        continue;
       for (const k of [...counts.keys()])
         if (k.startsWith(`${a.variable}->`) || k.startsWith(`${a.variable}.`)) counts.delete(k);
       counts.set(a.variable, from?.kind === 'returns-ref' ? 1 : 0);
+      peaks.set(a.variable, from?.kind === 'returns-ref' ? 1 : 0);
       escaped.delete(a.variable);
       handed.delete(a.variable);
+      values.delete(a.variable);
       if (a.fromCall === undefined) pending.delete(a.variable);
     }
-    for (const v of node.escapes) escaped.add(v);
+    for (const v of node.escapes) if (refVars.has(v)) escaped.add(v);
 
     if (node.kind === 'return' || (node.kind === 'exit' && s.trail)) {
       if (node.kind === 'return') {
@@ -185,13 +277,33 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           counts: Object.fromEntries(counts),
           escaped: [...escaped],
           handed: [...handed],
+          nulls: [...values].filter(([, x]) => x === '0').map(([k]) => k),
+          errorExit:
+            node.returnClass === 'errno' ||
+            node.returnClass === 'null' ||
+            (node.returnClass === 'variable' &&
+              node.returnsVariable !== undefined &&
+              fn.varTypes[node.returnsVariable] === undefined &&
+              values.get(node.returnsVariable) === '!0'),
           path: trailToPath(trail),
           line: node.line,
         };
         if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
+        // `return ret;` where ret holds a conditional get's result: the caller tests it.
+        const held = node.returnsVariable ? pending.get(node.returnsVariable) : undefined;
+        if (held) {
+          const [target, ci] = held.split('|');
+          const e = effects[Number(ci)];
+          if (e?.kind !== 'cond-put') exit.counts[target] = (exit.counts[target] ?? 0) + 1;
+          else exit.counts[target] = (exit.counts[target] ?? 0) - 1;
+          exit.returnsTestOf = Number(ci);
+        }
         const tested = node.calls.find((ci) => {
           const e = effects[ci];
-          return fn.calls[ci].returned && (e?.kind === 'cond-get' || e?.kind === 'final-put');
+          return (
+            fn.calls[ci].returned &&
+            (e?.kind === 'cond-get' || e?.kind === 'final-put' || e?.kind === 'inherit')
+          );
         });
         if (tested !== undefined) exit.returnsTestOf = tested;
         result.exits.push(exit);
@@ -206,35 +318,67 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           counts: Object.fromEntries(counts),
           escaped: [...escaped],
           handed: [...handed],
+          nulls: [...values].filter(([, x]) => x === '0').map(([k]) => k),
+          errorExit: false,
           path: trailToPath(trail),
           line: fn.span.endLine,
         });
       continue;
     }
     node.succ.forEach((succ, edge) => {
+      const v2 = new Map(values);
+      if (
+        node.kind === 'cond' &&
+        node.succ.length === 2 &&
+        !feasible(node, edge === 0, v2, correlated)
+      )
+        return;
       const c2 = new Map(counts);
+      const pk2 = new Map(peaks);
       const p2 = new Map(pending);
       if (node.kind === 'cond' && node.succ.length === 2) {
         const onTrueEdge = edge === 0;
         for (const t of node.tests) {
-          const value = onTrueEdge ? t.onTrue : t.onFalse;
+          let value = onTrueEdge ? t.onTrue : t.onFalse;
           if (value === undefined) continue;
           if (t.call !== undefined) {
             const e = effects[t.call];
-            if (e?.kind === 'cond-get' && value)
+            const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
+            if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
               c2.set(e.variable, Math.min(CLAMP, (c2.get(e.variable) ?? 0) + 1));
+              pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
+            }
+            if (e?.kind === 'cond-put' && value)
+              c2.set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
             const assigned = fn.calls[t.call].assignedTo;
             if (!value && assigned && effects[t.call]?.kind === 'returns-ref') c2.set(assigned, 0);
           } else if (t.variable !== undefined) {
-            const target = p2.get(t.variable);
+            const held = p2.get(t.variable);
+            const target = held?.split('|')[0];
             if (target !== undefined) {
-              if (value) c2.set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
+              const pe = effects[Number(held?.split('|')[1])];
+              const drops = pe?.kind === 'cond-put';
+              if (pe?.kind === 'cond-get' && pe.invert) value = !value;
+              if (value && drops) c2.set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
+              else if (value) {
+                c2.set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
+                pk2.set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
+              }
               p2.delete(t.variable);
             } else if (!value) c2.set(t.variable, 0);
           }
         }
       }
-      work.push({ node: succ, counts: c2, escaped, handed, pending: p2, trail });
+      work.push({
+        node: succ,
+        counts: c2,
+        peaks: pk2,
+        values: v2,
+        escaped,
+        handed,
+        pending: p2,
+        trail,
+      });
     });
   }
   return result;
@@ -254,11 +398,47 @@ export function inconsistentExits(
       !e.handed.includes(v) &&
       e.returnsVariable !== v &&
       e.returnsTestOf === undefined;
-    const leaking = result.exits.find(held);
+    // Only error exits: a reference kept on the way out of a failure is the classic leak.
+    const leaking = result.exits.find((e) => held(e) && e.errorExit);
     const balanced = result.exits.find(
       (e) => !held(e) && (e.counts[v] ?? 0) <= 0 && !e.handed.includes(v),
     );
     if (leaking && balanced) out.push({ variable: v, leaking, balanced });
   }
   return out;
+}
+
+/**
+ * Whether the edge of a branch can be taken given what earlier tests showed,
+ * and the facts it adds. A tiny value domain: enough to see that `if (!err)`
+ * and a later `while (err == -EEXIST)` cannot both hold.
+ */
+function feasible(
+  node: CfgNode,
+  trueEdge: boolean,
+  values: Map<string, string>,
+  tracked: Set<string>,
+): boolean {
+  for (const t of node.tests) {
+    if (t.variable === undefined || !tracked.has(t.variable)) continue;
+    const b = trueEdge ? t.onTrue : t.onFalse;
+    if (b === undefined) continue;
+    const cur = values.get(t.variable);
+    if (t.equals === undefined) {
+      if (b) {
+        if (cur === '0') return false;
+        if (cur === undefined) values.set(t.variable, '!0');
+      } else {
+        if (cur === '!0' || (cur?.startsWith('=') && cur !== '=0')) return false;
+        values.set(t.variable, '0');
+      }
+    } else {
+      const k = t.equals === '0' ? '0' : `=${t.equals}`;
+      if (b) {
+        if (cur !== undefined && cur !== k && !(cur === '!0' && k !== '0')) return false;
+        values.set(t.variable, k);
+      } else if (cur === k) return false;
+    }
+  }
+  return true;
 }

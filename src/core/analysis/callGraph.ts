@@ -142,6 +142,27 @@ export function buildCallGraph(program: Program): CallGraph {
         edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
     });
   }
+  // Indirect calls through a struct field reach every function stored in that field.
+  const byField = new Map<string, FunctionFacts[]>();
+  for (const f of program.files)
+    for (const b of f.fieldBindings) {
+      const fn = program.resolve(b.handler, f.file);
+      if (fn) byField.set(b.field, [...(byField.get(b.field) ?? []), fn]);
+    }
+  for (const fn of program.functions)
+    fn.calls.forEach((call, callIndex) => {
+      if (!call.callee.startsWith('->')) return;
+      for (const to of new Set(byField.get(call.callee.slice(2)) ?? []))
+        edges.push({
+          from: fn,
+          to,
+          kind: 'call',
+          callIndex,
+          at: loc(call.at),
+          label: `${call.callee}()`,
+        });
+    });
+  edges.push(...disposeListEdges(program, edges, entries));
   const out = new Map<FunctionFacts, GraphEdge[]>();
   for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
   return { edges, out, entries };
@@ -158,4 +179,81 @@ export function toCallEdges(graph: CallGraph, program: Program): CallEdge[] {
     if (e.context) edge.context = e.context;
     return edge;
   });
+}
+
+/** Name of a shared list head: the member in `&l->freeme` / `&nn->dispose_list`; locals have none. */
+function sharedListKey(arg: { text: string; field?: string } | undefined): string | undefined {
+  if (!arg?.field) return undefined;
+  const next = /(\w+)\s*(?:\.|->)\s*next\s*$/.exec(arg.text);
+  return next ? next[1] : arg.field;
+}
+
+/**
+ * Handing objects to a shared list that another function drains is deferral:
+ * the work runs wherever the drainer runs (a worker, or nfsd threads).
+ */
+function disposeListEdges(
+  program: Program,
+  edges: GraphEdge[],
+  entries: CallGraph['entries'],
+): GraphEdge[] {
+  const catalog = program.catalog;
+  const adders: {
+    fn: FunctionFacts;
+    key: string;
+    callIndex: number;
+    at: Location;
+    callee: string;
+  }[] = [];
+  const drainers = new Map<string, FunctionFacts[]>();
+  for (const fn of program.functions)
+    fn.calls.forEach((call, callIndex) => {
+      const role = catalog.calls.get(call.callee)?.role;
+      if (role === 'list-add') {
+        const dest = sharedListKey(call.args[1]);
+        if (dest) adders.push({ fn, key: dest, callIndex, at: loc(call.at), callee: call.callee });
+        const src = /(\w+)\s*(?:\.|->)\s*next\s*$/.exec(call.args[0]?.text ?? '')?.[1];
+        if (src) drainers.set(src, [...(drainers.get(src) ?? []), fn]);
+      } else if (role === 'list-drain') {
+        const src = sharedListKey(call.args[0]);
+        if (src) drainers.set(src, [...(drainers.get(src) ?? []), fn]);
+      }
+    });
+  if (!adders.length || !drainers.size) return [];
+  // Contexts over the inline call edges known so far.
+  const ctx = new Map<FunctionFacts, Set<ContextKind>>();
+  const callees = new Map<FunctionFacts, FunctionFacts[]>();
+  for (const e of edges)
+    if (e.kind === 'call') callees.set(e.from, [...(callees.get(e.from) ?? []), e.to]);
+  const work: [FunctionFacts, ContextKind][] = entries.map((e) => [e.fn, e.entry.context]);
+  while (work.length) {
+    const [fn, c] = work.pop() as [FunctionFacts, ContextKind];
+    const set = ctx.get(fn) ?? new Set<ContextKind>();
+    if (set.has(c)) continue;
+    set.add(c);
+    ctx.set(fn, set);
+    for (const to of callees.get(fn) ?? []) work.push([to, c]);
+  }
+  const out: GraphEdge[] = [];
+  const seen = new Set<string>();
+  for (const a of adders) {
+    const all = (drainers.get(a.key) ?? []).filter((d) => d !== a.fn);
+    const sameFile = all.filter((d) => d.file === a.fn.file);
+    for (const d of sameFile.length ? sameFile : all)
+      for (const c of ctx.get(d) ?? []) {
+        const k = `${a.fn.name}|${d.name}|${c}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push({
+          from: a.fn,
+          to: d,
+          kind: 'defer',
+          context: c,
+          callIndex: a.callIndex,
+          at: a.at,
+          label: `${a.callee} onto ->${a.key}, drained by`,
+        });
+      }
+  }
+  return out;
 }

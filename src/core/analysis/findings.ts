@@ -30,12 +30,17 @@ export function balanceFindings(
         related: pathRelated(fn, d.path),
       });
     }
+    const d = program.derived.get(fn);
+    const wrapped =
+      d?.wrapper && d.wrapperParam !== undefined ? fn.params[d.wrapperParam] : undefined;
     for (const leak of inconsistentExits(b)) {
+      // A conditional-get wrapper holds the reference on its success exits by contract.
+      if (leak.variable === wrapped) continue;
       out.push({
         kind: 'ref-leak',
         severity: 'warning',
         function: id,
-        message: `${id}(): reference to '${leak.variable}' is still held when returning at line ${leak.leaking.line}, but not on the path returning at line ${leak.balanced.line}`,
+        message: `${id}(): reference to '${leak.variable}' is still held when returning an error at line ${leak.leaking.line} (path through line ${divergingLine(leak.leaking.path, leak.balanced.path)}); other paths drop or hand it on`,
         at: { file: fn.file, line: leak.leaking.line, column: 1 },
         related: pathRelated(fn, leak.leaking.path),
       });
@@ -147,4 +152,52 @@ function sleepingReleaseChains(program: Program, graph: CallGraph) {
     }
   }
   return result;
+}
+
+/**
+ * Unhash decided by test_bit() followed by clear_bit(): the pair is not atomic,
+ * so two callers can both see the flag set and both unhash (and drop the hash
+ * table's reference twice). test_and_clear_bit() or a lock decides one winner.
+ */
+export function unhashRaceFindings(
+  program: Program,
+  locks: Map<FunctionFacts, LockState>,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const fn of program.functions) {
+    const classified = fn.calls.map((c) => program.classify(fn, c));
+    const lock = locks.get(fn);
+    const flagOps = (role: string) =>
+      classified
+        .map((c, i) => ({ c, i }))
+        .filter(({ c }) => c?.role === role)
+        .map(({ c, i }) => `${c?.variable}|${fn.calls[i].args[0]?.text}`);
+    const tested = new Set(flagOps('bit-test'));
+    const cleared = new Set(flagOps('bit-clear'));
+    const atomicPairs = new Set([...flagOps('bit-test-and-clear'), ...flagOps('bit-test-and-set')]);
+    const racy = [...tested].filter((k) => cleared.has(k) && !atomicPairs.has(k));
+    if (!racy.length) continue;
+    classified.forEach((c, i) => {
+      if (c?.role !== 'hash-remove' || (lock?.held[i].length ?? 0) > 0) return;
+      const flag = racy.find((k) => k.startsWith(`${c.variable}|`));
+      if (!flag) return;
+      const call = fn.calls[i];
+      const id = program.idOf(fn);
+      out.push({
+        kind: 'unhash-race',
+        severity: 'warning',
+        function: id,
+        message: `${id}(): ${call.callee}() is guarded by test_bit(${flag.split('|')[1]}) and clear_bit(), which are not atomic together: two callers can both unhash. Use test_and_clear_bit() or hold the hash lock.`,
+        at: { file: fn.file, line: call.at.line, column: call.at.column },
+        related: [],
+      });
+    });
+  }
+  return out;
+}
+
+/** First line on `path` that `other` does not pass: where the leaking path goes its own way. */
+function divergingLine(path: PathStep[], other: PathStep[]): number {
+  const seen = new Set(other.map((p) => p.node));
+  return path.find((p) => !seen.has(p.node))?.line ?? path[path.length - 1]?.line ?? 0;
 }

@@ -39,17 +39,29 @@ export function analyzeLocks(fn: FunctionFacts, catalog: CatalogIndex): LockStat
         if (e.atomic) atomicLocks.add(name);
       } else state.delete(name);
     }
-    for (const s of node.succ) {
+    node.succ.forEach((s, edge) => {
+      const edgeState = new Set(state);
+      // refcount_dec_and_lock() and friends return true with the lock held.
+      if (node.kind === 'cond' && node.succ.length === 2)
+        for (const t of node.tests) {
+          const call = t.call !== undefined ? fn.calls[t.call] : undefined;
+          const e = call ? catalog.calls.get(call.callee) : undefined;
+          if (!call || e?.acquiresLockArg === undefined) continue;
+          if ((edge === 0 ? t.onTrue : t.onFalse) !== true) continue;
+          const name = lockName(call.args[e.acquiresLockArg]?.text ?? call.callee);
+          edgeState.add(name);
+          atomicLocks.add(name);
+        }
       const cur = inState[s];
       if (!cur) {
-        inState[s] = new Set(state);
+        inState[s] = edgeState;
         work.push(s);
       } else {
         const before = cur.size;
-        for (const l of state) cur.add(l);
+        for (const l of edgeState) cur.add(l);
         if (cur.size !== before) work.push(s);
       }
-    }
+    });
   }
   return { held, atomic: held.map((h) => h.some((l) => atomicLocks.has(l))) };
 }

@@ -12,6 +12,8 @@ export interface DerivedWrapper {
   wrapperParam?: number;
   returnsRef: boolean;
   objectType?: string;
+  /** A get-conditional wrapper returning 0 on success and an error code otherwise. */
+  successWhenZero?: boolean;
   /** Parameters the function stores somewhere that keeps them (hash table, list, field). */
   storesParams?: number[];
 }
@@ -35,6 +37,12 @@ export class Program {
     string,
     { struct: string; kind: 'refcount_t' | 'kref' | 'atomic_t' }
   >();
+  /** Object types whose LRU holds a reference (a get next to list_lru_add on the same object). */
+  readonly lruOwnsReference = new Set<string>();
+  /** atomic_t fields that guard a free (used with atomic_dec_and_test): counters otherwise. */
+  readonly atomicRefFields = new Set<string>();
+  /** Object types whose hash table holds a (sentinel) reference (a get next to the insert). */
+  readonly hashOwnsReference = new Set<string>();
 
   constructor(
     readonly files: FileFacts[],
@@ -48,13 +56,94 @@ export class Program {
       for (const r of f.refFields)
         this.refFieldOwner.set(r.field, { struct: r.struct, kind: r.kind });
     }
+    for (const fn of this.functions)
+      for (const c of fn.calls) {
+        const e = catalog.calls.get(c.callee);
+        const field = e?.arg !== undefined ? c.args[e.arg]?.field : undefined;
+        if (e?.refKind === 'atomic_t' && e.role === 'ref-final-put' && field)
+          this.atomicRefFields.add(field);
+      }
+    this.findContainerOwners();
+  }
+
+  /**
+   * Which containers own a reference, from what functions do to one object:
+   * a get next to list_lru_add / hash insert, or a put right after taking the
+   * object off the LRU / out of the hash (directly or through a helper).
+   */
+  private findContainerOwners(): void {
+    const roleOf = (c: CallFact) => this.catalog.calls.get(c.callee);
+    // Parameters a function takes off the LRU or out of the hash, directly.
+    const removes = new Map<FunctionFacts, { lru: Set<number>; hash: Set<number> }>();
+    for (const fn of this.functions) {
+      const r = { lru: new Set<number>(), hash: new Set<number>() };
+      for (const c of fn.calls) {
+        const e = roleOf(c);
+        const obj = e?.arg !== undefined ? c.args[e.arg]?.object : undefined;
+        const i = obj ? fn.params.indexOf(obj) : -1;
+        if (i >= 0 && e?.role === 'lru-del') r.lru.add(i);
+        if (i >= 0 && e?.role === 'hash-remove') r.hash.add(i);
+      }
+      if (r.lru.size || r.hash.size) removes.set(fn, r);
+    }
+    for (const fn of this.functions) {
+      const ops = fn.calls.map((call) => {
+        const e = roleOf(call);
+        const obj = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
+        let role = e?.role;
+        let object = obj;
+        if (!e) {
+          const callee = this.resolve(call.callee, fn.file);
+          const r = callee ? removes.get(callee) : undefined;
+          const via = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
+          const viaHash = r && [...r.hash].map((i) => call.args[i]?.object).find(Boolean);
+          if (via) [role, object] = ['lru-del', via];
+          else if (viaHash) [role, object] = ['hash-remove', viaHash];
+        }
+        return { role, object };
+      });
+      ops.forEach((op, i) => {
+        const type = this.typeOf(fn, op.object);
+        if (!type || !op.object) return;
+        const near = ops.slice(Math.max(0, i - 3), i + 4).filter((o) => o.object === op.object);
+        const after = ops.slice(i + 1, i + 4).filter((o) => o.object === op.object);
+        const put = (o: { role?: string }) => o.role === 'ref-put' || o.role === 'ref-final-put';
+        if (op.role === 'lru-add' && near.some((o) => o.role === 'ref-get'))
+          this.lruOwnsReference.add(type);
+        if (op.role === 'hash-insert' && near.some((o) => o.role === 'ref-get'))
+          this.hashOwnsReference.add(type);
+        if (op.role === 'lru-del' && after.some(put)) this.lruOwnsReference.add(type);
+        if (op.role === 'hash-remove' && after.some(put)) this.hashOwnsReference.add(type);
+      });
+    }
   }
 
   /** The definition a call from `fromFile` reaches: same file first, then a non-static one. */
   resolve(name: string, fromFile: string): FunctionFacts | undefined {
     const defs = this.byName.get(name);
     if (!defs) return undefined;
-    return defs.find((d) => d.file === fromFile) ?? defs.find((d) => !d.isStatic) ?? undefined;
+    if (defs.length === 1)
+      return defs[0].file === fromFile || !defs[0].isStatic ? defs[0] : undefined;
+    const key = `${name}\u0000${fromFile}`;
+    if (!this.resolved.has(key))
+      this.resolved.set(
+        key,
+        defs.find((d) => d.file === fromFile) ?? defs.find((d) => !d.isStatic),
+      );
+    return this.resolved.get(key);
+  }
+
+  private readonly resolved = new Map<string, FunctionFacts | undefined>();
+  private readonly classified = new Map<
+    CallFact,
+    { version: number; c: Classification | undefined }
+  >();
+  private version = 0;
+
+  /** Records what a function's body says; invalidates classifications that used the old one. */
+  setDerived(fn: FunctionFacts, d: DerivedWrapper): void {
+    this.derived.set(fn, d);
+    this.version++;
   }
 
   /** Display id: the name, qualified by file when several static functions share it. */
@@ -73,9 +162,20 @@ export class Program {
   }
 
   classify(fn: FunctionFacts, call: CallFact): Classification | undefined {
+    const memo = this.classified.get(call);
+    if (memo && memo.version === this.version) return memo.c;
+    const c = this.classifyUncached(fn, call);
+    this.classified.set(call, { version: this.version, c });
+    return c;
+  }
+
+  private classifyUncached(fn: FunctionFacts, call: CallFact): Classification | undefined {
     const entry = this.catalog.calls.get(call.callee);
     if (entry) {
       const arg = entry.arg !== undefined ? call.args[entry.arg] : undefined;
+      // An atomic_t that never guards a free is a statistic, not a reference count.
+      if (entry.refKind === 'atomic_t' && !(arg?.field && this.atomicRefFields.has(arg.field)))
+        return undefined;
       const c: Classification = { role: entry.role, source: 'catalog', entry };
       if (arg?.object) c.variable = arg.object;
       const t = this.typeOf(fn, arg?.object, arg?.field);
@@ -110,9 +210,25 @@ export class Program {
         case 'ref-get':
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
-          return { kind: 'put', variable: c.variable };
-        case 'ref-final-put':
-          return { kind: 'final-put', variable: c.variable };
+          return c.entry?.conditional
+            ? { kind: 'cond-put', variable: c.variable }
+            : { kind: 'put', variable: c.variable };
+        case 'ref-final-put': {
+          if (c.entry?.amountArg === undefined) return { kind: 'final-put', variable: c.variable };
+          const n = Number(call.args[c.entry.amountArg]?.text);
+          return Number.isInteger(n) && n > 0
+            ? { kind: 'final-put', variable: c.variable, amount: n }
+            : { kind: 'put-all', variable: c.variable };
+        }
+        case 'lru-del':
+        case 'hash-remove': {
+          // Where the LRU or the hash table owns a reference, taking an object off it
+          // hands that reference to the caller.
+          const owners = c.role === 'lru-del' ? this.lruOwnsReference : this.hashOwnsReference;
+          return c.objectType && owners.has(c.objectType)
+            ? { kind: 'inherit', variable: c.variable }
+            : undefined;
+        }
         case 'ref-init': {
           const n = Number(call.args[1]?.text);
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
@@ -120,7 +236,9 @@ export class Program {
         case 'ref-get-conditional':
           if (c.derivedFrom && this.derived.get(c.derivedFrom)?.returnsRef)
             return { kind: 'returns-ref' };
-          return { kind: 'cond-get', variable: c.variable };
+          return c.derivedFrom && this.derived.get(c.derivedFrom)?.successWhenZero
+            ? { kind: 'cond-get', variable: c.variable, invert: true }
+            : { kind: 'cond-get', variable: c.variable };
         case 'hash-insert':
         case 'lru-add':
         case 'list-add':
@@ -137,11 +255,13 @@ export class Program {
       if (d?.returnsRef)
         return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
       if (stored) return { kind: 'transfer', variable: stored };
-      return undefined;
     }
-    // An external function we cannot see may keep or release what it is given.
+    // A function that is no known wrapper, given an embedded member (`&nf->nf_mark`), may release
+    // the object with it (fsnotify_put_mark); a plain pointer argument is only a use.
     if (/^(trace_|pr_|dprintk|WARN|BUG|printk)/.test(call.callee)) return undefined;
-    const handed = call.args.find((a) => a.object && !a.object.includes('->'))?.object;
+    const handed = call.args.find(
+      (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
+    )?.object;
     return handed ? { kind: 'handoff', variable: handed } : undefined;
   }
 }

@@ -1,7 +1,7 @@
 // Bottom-up derivation of get/put wrappers from function bodies, iterated to a
 // fixpoint: a wrapper of a wrapper is recognised once its callee is.
 import type { FunctionFacts } from '../facts/factTypes';
-import { analyzeBalance, type BalanceResult } from './balance';
+import { analyzeBalance, type BalanceResult, type ExitState } from './balance';
 import type { DerivedWrapper, Program } from './program';
 
 const MAX_ROUNDS = 8;
@@ -28,23 +28,47 @@ export function deriveWrapper(
   if (stores.length) out.storesParams = stores;
   fn.params.forEach((p, i) => {
     if (!p || out.wrapper) return;
+    if (balance.doublePuts.some((d) => d.variable === p)) return;
     // A reference handed to a container on an exit is the container's, not the caller's.
-    const counts = exits.map((e) => (e.escaped.includes(p) ? 0 : (e.counts[p] ?? 0)));
+    const held = (e: ExitState) => (e.escaped.includes(p) ? 0 : (e.counts[p] ?? 0));
+    // Exits where the parameter was NULL say nothing about what the wrapper does.
+    const live = exits.filter((e) => !e.nulls.includes(p));
+    if (!live.length) return;
+    const counts = live.map(held);
     const min = Math.min(...counts);
     const max = Math.max(...counts);
     const effectOf = (ci: number) => program.effect(fn, ci)?.kind;
+    const testOf = (e: ExitState) =>
+      e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
-      const returnsFinalTest = exits.some(
-        (e) => e.returnsTestOf !== undefined && effectOf(e.returnsTestOf) === 'final-put',
-      );
-      out.wrapper = returnsFinalTest ? 'final-put-test' : 'put';
+      out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
     } else if (max === 1 && min >= 0) {
-      out.wrapper = counts.every((c) => c === 1) ? 'get' : 'get-conditional';
-      if (
-        out.wrapper === 'get-conditional' &&
-        exits.some((e) => e.returnsVariable === p && (e.counts[p] ?? 0) === 1)
-      )
-        out.returnsRef = true;
+      const taken = live.filter((e) => held(e) === 1);
+      const notTaken = live.filter((e) => held(e) !== 1);
+      // Kernel convention: 0 on success, an error code otherwise.
+      const errnoConvention =
+        taken.every((e) => e.returnClass === 'zero') &&
+        notTaken.every((n) => n.returnClass === 'errno');
+      // The result must tell the caller whether the reference was taken.
+      const signalled = taken.every(
+        (e) =>
+          e.returnsVariable === p ||
+          testOf(e) === 'cond-get' ||
+          testOf(e) === 'inherit' ||
+          ((e.returnClass === 'value' || e.returnClass === 'variable') &&
+            notTaken.every((n) => n.returnClass === 'null' || n.returnClass === 'zero')),
+      );
+      const conditional =
+        exits.some((e) => testOf(e) === 'cond-get' || testOf(e) === 'inherit') ||
+        notTaken.length > 0;
+      if (!conditional) out.wrapper = 'get';
+      else if (errnoConvention && notTaken.length) {
+        out.wrapper = 'get-conditional';
+        out.successWhenZero = true;
+      } else if (signalled) {
+        out.wrapper = 'get-conditional';
+        if (taken.some((e) => e.returnsVariable === p)) out.returnsRef = true;
+      } else return;
     } else return;
     out.wrapperParam = i;
     out.objectType ??= fn.varTypes[p];
@@ -58,6 +82,7 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     a.wrapper === b.wrapper &&
     a.wrapperParam === b.wrapperParam &&
     a.returnsRef === b.returnsRef &&
+    a.successWhenZero === b.successWhenZero &&
     a.objectType === b.objectType &&
     String(a.storesParams) === String(b.storesParams)
   );
@@ -80,7 +105,7 @@ export function computeSummaries(program: Program): Map<FunctionFacts, BalanceRe
       balances.set(fn, b);
       const d = deriveWrapper(fn, b, program);
       if (!same(program.derived.get(fn), d)) {
-        program.derived.set(fn, d);
+        program.setDerived(fn, d);
         for (const caller of callers.get(fn) ?? []) next.add(caller);
       }
     }

@@ -26,6 +26,10 @@ export interface CallEntry {
   lockName?: string;
   /** Final put that returns with the lock held (refcount_dec_and_lock). */
   acquiresLockArg?: number;
+  /** A put that only drops when it returns true (refcount_dec_not_one). */
+  conditional?: boolean;
+  /** For *_sub_and_test: argument index of the amount dropped. */
+  amountArg?: number;
   /** Refcount flavour the entry works on. */
   refKind?: 'refcount_t' | 'kref' | 'atomic_t';
   doc?: string;

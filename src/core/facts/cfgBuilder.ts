@@ -1,7 +1,7 @@
 // Builds a statement-level control-flow graph for one function body, with the
 // calls, assignments, escapes and branch tests of each node. Built backwards:
 // each statement is given its successor and returns its own entry node.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../parse/syntaxTree';
 import type { CallFact, CfgNode, CondTest, ReturnClass } from './factTypes';
 import { argFact, calleeName, callsIn, rootAndField, spanOf, unwrap } from './syntax';
 
@@ -68,7 +68,7 @@ export class CfgBuilder {
 
   private collect(node: CfgNode, expr: Node): void {
     for (const c of callsIn(expr)) {
-      const callee = calleeName(c);
+      const callee = calleeName(c) ?? fieldCallee(c);
       if (!callee) continue;
       const args = c.childForFieldName('arguments')?.namedChildren ?? [];
       const fact: CallFact = {
@@ -97,7 +97,13 @@ export class CfgBuilder {
       const rightCore = right ? unwrap(right) : undefined;
       const fromCall =
         rightCore?.type === 'call_expression' ? this.callIndex.get(rightCore.id) : undefined;
-      if (l.type === 'identifier' && left.type !== 'pointer_expression') {
+      if (
+        l.type === 'identifier' &&
+        left.type !== 'pointer_expression' &&
+        rightCore?.type === 'identifier'
+      ) {
+        node.assigns.push({ variable: l.text, fromVariable: rightCore.text });
+      } else if (l.type === 'identifier' && left.type !== 'pointer_expression') {
         node.assigns.push(
           fromCall === undefined ? { variable: l.text } : { variable: l.text, fromCall },
         );
@@ -156,11 +162,38 @@ export class CfgBuilder {
           const flip = op === '==';
           if (isFalsy(r)) walk(l, flip ? !want : want, edge);
           else if (isFalsy(l)) walk(r, flip ? !want : want, edge);
+          else {
+            // `err == -EEXIST`: remembered so that later tests of err can be pruned.
+            const [v, k] =
+              l.type === 'identifier' && isConstant(r)
+                ? [l, r]
+                : r.type === 'identifier' && isConstant(l)
+                  ? [r, l]
+                  : [];
+            if (v && k)
+              add(
+                `e${v.text}=${k.text}`,
+                { variable: v.text, equals: k.text.replace(/\s+/g, '') },
+                edge,
+                flip ? want : !want,
+              );
+          }
         }
       } else if (n.type === 'call_expression') {
         const name = calleeName(n);
         const args = n.childForFieldName('arguments')?.namedChildren ?? [];
         if (name && TRANSPARENT_CALLS.has(name) && args[0]) return walk(args[0], want, edge);
+        // IS_ERR(p) true: p is an error pointer, holding no reference (like NULL).
+        if (
+          name &&
+          /^IS_ERR(_OR_NULL)?$/.test(name) &&
+          args[0] &&
+          unwrap(args[0]).type === 'identifier'
+        ) {
+          if (want)
+            add(`v${unwrap(args[0]).text}`, { variable: unwrap(args[0]).text }, edge, false);
+          return;
+        }
         const idx = this.callIndex.get(n.id);
         if (idx !== undefined) add(`c${idx}`, { call: idx }, edge, want);
       } else if (n.type === 'identifier') {
@@ -267,15 +300,7 @@ export class CfgBuilder {
       }
       case 'return_statement': {
         const value = s.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
-        const node = this.exprNode('return', value, line, this.exit);
-        node.returnClass = value ? returnClass(value) : 'void';
-        if (value) {
-          const { root } = rootAndField(value);
-          const core = unwrap(value);
-          if (root && (core.type === 'identifier' || core.type === 'field_expression'))
-            node.returnsVariable = root;
-        }
-        return node.id;
+        return this.returnNode(value, line);
       }
       case 'goto_statement': {
         const label = s.childForFieldName('label')?.text;
@@ -303,11 +328,44 @@ export class CfgBuilder {
     }
   }
 
+  /** A return; `return c ? a : b` becomes a branch on c with two returns. */
+  private returnNode(value: Node | null, line: number): number {
+    const core = value ? skipParens(value) : null;
+    if (core?.type === 'conditional_expression') {
+      const cond = core.childForFieldName('condition');
+      const node = this.exprNode('cond', cond, line);
+      if (cond) this.tests(cond, node);
+      node.succ.push(
+        this.returnNode(core.childForFieldName('consequence'), line),
+        this.returnNode(core.childForFieldName('alternative'), line),
+      );
+      return node.id;
+    }
+    const node = this.exprNode('return', value, line, this.exit);
+    node.returnClass = value ? returnClass(value) : 'void';
+    if (value) {
+      const { root } = rootAndField(value);
+      const c = unwrap(value);
+      if (root && (c.type === 'identifier' || c.type === 'field_expression'))
+        node.returnsVariable = root;
+    }
+    return node.id;
+  }
+
   private jump(line: number, to: number): number {
     const node = this.newNode('stmt', line);
     node.succ.push(to);
     return node.id;
   }
+}
+
+/** `ops->cb(...)` is an indirect call through field `cb`: named "->cb". */
+function fieldCallee(call: Node): string | undefined {
+  const f = call.childForFieldName('function');
+  const core = f ? unwrap(f) : undefined;
+  if (core?.type !== 'field_expression') return undefined;
+  const field = core.childForFieldName('field')?.text;
+  return field ? `->${field}` : undefined;
 }
 
 function skipParens(n: Node): Node {
@@ -330,6 +388,13 @@ function declName(d: Node | null): string | undefined {
   return n?.text;
 }
 
+function isConstant(n: Node): boolean {
+  const c = skipParens(n);
+  return (
+    c.type === 'number_literal' || /^-?\s*[A-Z][A-Z0-9_]*$/.test(c.text) || /^-\s*\d+$/.test(c.text)
+  );
+}
+
 function isFalsy(n: Node): boolean {
   const c = skipParens(n);
   return c.type === 'null' || c.text === 'NULL' || c.text === '0' || c.text === 'false';
@@ -339,7 +404,7 @@ function returnClass(value: Node): ReturnClass {
   const v = skipParens(value);
   const text = v.text;
   if (v.type === 'null' || text === 'NULL') return 'null';
-  if (text === '0' || text === 'false') return 'zero';
+  if (text === '0' || text === 'false' || text === 'nfs_ok') return 'zero';
   if (/^-\s*(E[A-Z0-9]+|\d+)$/.test(text) || /^(ERR_PTR|ERR_CAST)\s*\(/.test(text)) return 'errno';
   if (/^nfserr_/.test(text)) return 'errno';
   if (v.type === 'identifier') return 'variable';

@@ -1,9 +1,10 @@
 // Turns one C file into plain facts: functions with their CFGs and classified
 // call sites, callback registrations, refcounted struct fields, exports.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../parse/syntaxTree';
 import type { CatalogIndex } from '../catalog/catalog';
 import type { CParser } from '../parse/cParser';
-import { maskKernelMacros } from '../parse/macroMask';
+import { blankNonCode, maskKernelMacros } from '../parse/macroMask';
+import { copyTree } from '../parse/syntaxTree';
 import { CfgBuilder } from './cfgBuilder';
 import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
 import {
@@ -30,8 +31,13 @@ export function extractFileFacts(
 ): FileFacts {
   const { text: masked, masked: maskedMacros } = maskKernelMacros(text, catalog);
   const tree = parser.parse(masked);
+  let root: Node;
   try {
-    const root = tree.rootNode;
+    root = copyTree(tree, masked);
+  } finally {
+    tree.delete();
+  }
+  {
     const facts: FileFacts = {
       file,
       functions: [],
@@ -40,7 +46,9 @@ export function extractFileFacts(
       exported: [],
       masked: maskedMacros,
       errorFunctions: [],
+      problems: fileProblems(text, root),
       globals: {},
+      fieldBindings: [],
     };
     for (const m of maskedMacros) {
       if (m.kind !== 'decl-macro') continue;
@@ -62,6 +70,12 @@ export function extractFileFacts(
     }
     for (const def of root.descendantsOfType('function_definition')) {
       if (!def) continue;
+      // C has no nested functions: one inside another means a brace went missing.
+      for (let p = def.parent; p; p = p.parent)
+        if (p.type === 'function_definition') {
+          p.hasError = true;
+          def.hasError = true;
+        }
       const fn = functionFacts(def, file, catalog, maskedMacros, facts.registrations);
       if (!fn) continue;
       facts.functions.push(fn);
@@ -91,9 +105,8 @@ export function extractFileFacts(
       }
     }
     collectRegistrations(root, file, catalog, facts.registrations, undefined);
+    facts.fieldBindings = fieldBindings(root, file);
     return facts;
-  } finally {
-    tree.delete();
   }
 }
 
@@ -232,4 +245,66 @@ function collectRegistrations(
     }
     out.push(reg);
   }
+}
+
+/** Function pointers stored in struct fields, for resolving `x->field(...)` calls. */
+function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
+  const out: FileFacts['fieldBindings'] = [];
+  for (const pair of root.descendantsOfType('initializer_pair')) {
+    const field = pair?.childForFieldName('designator')?.text?.replace(/^\./, '');
+    const value = pair?.childForFieldName('value');
+    if (pair && field && value && unwrap(value).type === 'identifier')
+      out.push({ field, handler: unwrap(value).text, at: spanOf(pair, file) });
+  }
+  for (const asg of root.descendantsOfType('assignment_expression')) {
+    const left = asg?.childForFieldName('left');
+    const right = asg?.childForFieldName('right');
+    if (!asg || left?.type !== 'field_expression' || !right || unwrap(right).type !== 'identifier')
+      continue;
+    const field = left.childForFieldName('field')?.text;
+    if (field) out.push({ field, handler: unwrap(right).text, at: spanOf(asg, file) });
+  }
+  return out;
+}
+
+/** Problems a reviewer should know about even when every function parsed. */
+function fileProblems(text: string, root: Node): string[] {
+  const problems: string[] = [];
+  const code = blankNonCode(text);
+  let open = 0;
+  let close = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 123) open++;
+    else if (c === 125) close++;
+  }
+  if (open !== close) problems.push(`unbalanced braces: ${open} '{' and ${close} '}'`);
+  let depth = 0;
+  const lines = text.split('\n');
+  const stack: number[] = [];
+  lines.forEach((l, i) => {
+    const m = /^\s*#\s*(if|ifdef|ifndef|endif)\b/.exec(l);
+    if (!m) return;
+    if (m[1] === 'endif') {
+      if (depth === 0) problems.push(`#endif without #if at line ${i + 1}`);
+      else {
+        depth--;
+        stack.pop();
+      }
+    } else {
+      depth++;
+      stack.push(i + 1);
+    }
+  });
+  for (const line of stack)
+    problems.push(
+      `#${lines[line - 1].trim().split(/\s+/)[0].replace('#', '')} at line ${line} has no #endif`,
+    );
+  if (root.hasError && !problems.length) {
+    const err = root.descendantsOfType('ERROR')[0];
+    problems.push(
+      err ? `syntax error at line ${err.startPosition.row + 1}` : 'syntax error (missing token)',
+    );
+  }
+  return problems;
 }

@@ -39,6 +39,8 @@ export interface CondTest {
   /** Index into FunctionFacts.calls of the tested call, or a variable holding its result. */
   call?: number;
   variable?: string;
+  /** With `variable`: the test is `variable == equals` (a constant's text), not truthiness. */
+  equals?: string;
   /** Value the tested expression has on the true edge / false edge (undefined: unknown). */
   onTrue?: boolean;
   onFalse?: boolean;
@@ -55,7 +57,7 @@ export interface CfgNode {
   /** Calls evaluated in this node, in evaluation order (indices into calls). */
   calls: number[];
   /** Variables (re)assigned here, with the call index providing the value when it is a call. */
-  assigns: { variable: string; fromCall?: number }[];
+  assigns: { variable: string; fromCall?: number; fromVariable?: string }[];
   /** Variables stored somewhere that outlives the function (`*p = v`, `p->f = v`). */
   escapes: string[];
   tests: CondTest[];
@@ -103,6 +105,10 @@ export interface FileFacts {
   exported: string[];
   masked: MaskedMacro[];
   errorFunctions: string[];
+  /** File-level problems (unbalanced braces or #if blocks, syntax errors outside functions). */
+  problems: string[];
+  /** Every function-valued field assignment or initializer (`.cb = fn`, `x->cb = fn`). */
+  fieldBindings: { field: string; handler: string; at: Span }[];
   /** Global variables of struct type (for ops initializers and work items). */
   globals: Record<string, string>;
 }

@@ -1,5 +1,5 @@
 // Small helpers over tree-sitter nodes shared by the fact extractors.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../parse/syntaxTree';
 import type { Span } from '../model';
 import type { ArgFact } from './factTypes';
 

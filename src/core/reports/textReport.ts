@@ -12,6 +12,7 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
       ` (${errCount} with parse errors${fnCount ? `, ${((100 * errCount) / fnCount).toFixed(1)}%` : ''}).`,
   );
   for (const f of model.files) {
+    for (const p of f.problems) out.push(`  ${f.file}: ${p}`);
     if (f.skipped) out.push(`  skipped ${f.file}: ${f.skipped}`);
     else if (f.functionsWithErrors)
       out.push(

@@ -1,0 +1,147 @@
+// Benchmarks (`npm run bench`): figures printed, not timed tests. Every ratio
+// is against a baseline measured in the same run on the same machine.
+//  (a) in-process analysis of 6.12 fs/nfsd/filecache.c vs the bare tree-sitter
+//      parse of the same text (target: at most 2x);
+//  (b) whole-process `node dist/cli.js analyze filecache.c` vs `spatch` with a
+//      one-rule semantic patch over the same file (target: ours at least 8x faster);
+//  (c) all of 6.12 fs/nfsd whole-process: wall time (target <= 1.5 s) and
+//      peak RSS (target <= 300 MB).
+// Fetches the corpus first (scripts/fetch-corpus.sh) when it is missing.
+// Env: BENCH_RUNS (in-process runs, default 15), BENCH_PROC_RUNS (whole-process runs, default 5).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureCorpus } from './corpus.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const cache = process.env.LL_CACHE ?? path.join(root, '.cache/kernel');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const PROC_RUNS = Number(process.env.BENCH_PROC_RUNS ?? 5);
+const WARMUP = 3;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+
+function timeIt(fn, runs) {
+  for (let i = 0; i < WARMUP; i++) fn();
+  const ms = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+/** Wall time of a whole process (ms) and its peak RSS (MB, from /usr/bin/time -v when present). */
+function runProcess(cmd, args) {
+  const haveTime = fs.existsSync('/usr/bin/time');
+  const t = performance.now();
+  const r = haveTime
+    ? spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t;
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  const exit = haveTime
+    ? Number(/Exit status: (\d+)/.exec(r.stderr ?? '')?.[1] ?? r.status)
+    : r.status;
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : NaN, status: exit, stderr: r.stderr };
+}
+
+function medianProcess(cmd, args, runs) {
+  runProcess(cmd, args); // warm the page cache
+  const all = [];
+  for (let i = 0; i < runs; i++) all.push(runProcess(cmd, args));
+  return {
+    ms: median(all.map((r) => r.ms)),
+    rssMb: Math.max(...all.map((r) => r.rssMb)),
+    last: all.at(-1),
+  };
+}
+
+async function main() {
+  ensureCorpus(['6.12']);
+  const api = createRequire(import.meta.url)(path.join(root, 'dist/api.js'));
+  const cli = path.join(root, 'dist/cli.js');
+  const nfsdDir = path.join(cache, '6.12/fs/nfsd');
+  const file = path.join(nfsdDir, 'filecache.c');
+  const text = fs.readFileSync(file, 'utf8');
+  console.log(
+    `bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}; ` +
+      `file ${path.relative(root, file)} (${(text.length / 1024).toFixed(0)} KiB)`,
+  );
+
+  // (a) in-process: analyse vs bare parse, same parser instance, same text.
+  const parser = await api.nodeParser([path.join(root, 'dist')]);
+  const parseMs = timeIt(() => parser.parse(text).delete(), RUNS);
+  const analyzeMs = timeIt(() => api.analyzeSources([{ path: file, text }], { parser }), RUNS);
+  const ratioA = analyzeMs / parseMs;
+  console.log(
+    `\n(a) in-process, median of ${RUNS} after ${WARMUP} warm-up runs\n` +
+      `    bare tree-sitter parse:   ${parseMs.toFixed(2)} ms\n` +
+      `    analyzeSources():         ${analyzeMs.toFixed(2)} ms\n` +
+      `    ratio ${ratioA.toFixed(2)}x (target <= 2x): ${verdict(ratioA <= 2)}`,
+  );
+
+  // (b) whole process: our CLI vs spatch with one rule, same file.
+  let spatch = spawnSync('spatch', ['--version'], { encoding: 'utf8' });
+  if (spatch.error) {
+    console.log('\nbench: spatch not found; installing Debian package coccinelle');
+    const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+    spawnSync(
+      sudo[0] ?? 'apt-get',
+      [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-q', 'coccinelle'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    spatch = spawnSync('spatch', ['--version'], { encoding: 'utf8' });
+  }
+  const ours = medianProcess(process.execPath, [cli, 'analyze', file, '--json', '-q'], PROC_RUNS);
+  if (ours.last.status !== 0) console.log(`    (cli exit status ${ours.last.status})`);
+  console.log(
+    `\n(b) whole process, median of ${PROC_RUNS}\n` +
+      `    node dist/cli.js analyze filecache.c --json:  ${ours.ms.toFixed(0)} ms`,
+  );
+  if (spatch.error)
+    console.log('    spatch unavailable (apt-get install coccinelle failed): MISS (not measured)');
+  else {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'll-bench-'));
+    const rule = path.join(tmp, 'final-put.cocci');
+    // One rule: report every refcount_dec_and_test() call (context mode, no transformation).
+    fs.writeFileSync(rule, '@@\nexpression E;\n@@\n* refcount_dec_and_test(E)\n');
+    const theirs = medianProcess('spatch', ['--very-quiet', '--sp-file', rule, file], PROC_RUNS);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    const speedup = theirs.ms / ours.ms;
+    console.log(
+      `    spatch --sp-file final-put.cocci filecache.c:  ${theirs.ms.toFixed(0)} ms  (${spatch.stdout.split('\n')[0]})\n` +
+        `    ours is ${speedup.toFixed(1)}x faster (target >= 8x): ${verdict(speedup >= 8)}`,
+    );
+  }
+
+  // (c) all of fs/nfsd, whole process.
+  const bytes = fs
+    .readdirSync(nfsdDir)
+    .filter((n) => /\.[ch]$/.test(n))
+    .reduce((s, n) => s + fs.statSync(path.join(nfsdDir, n)).size, 0);
+  const all = medianProcess(
+    process.execPath,
+    [cli, 'analyze', nfsdDir, '--json', '-q'],
+    Math.min(PROC_RUNS, 3),
+  );
+  if (all.last.status !== 0) console.log(`    (cli exit status ${all.last.status})`);
+  console.log(
+    `\n(c) 6.12 fs/nfsd (${(bytes / 1048576).toFixed(2)} MB), whole process, median of ${Math.min(PROC_RUNS, 3)}\n` +
+      `    wall time ${(all.ms / 1000).toFixed(2)} s (target <= 1.5 s): ${verdict(all.ms <= 1500)}\n` +
+      `    peak RSS  ${all.rssMb.toFixed(0)} MB (target <= 300 MB): ${verdict(all.rssMb <= 300)}`,
+  );
+}
+
+await main();

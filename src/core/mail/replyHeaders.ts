@@ -1,0 +1,138 @@
+// Headers of a reply threaded to a parent message: recipients, "Re:" subject,
+// In-Reply-To / References, a fresh Message-ID. Shared by patch and cover
+// replies. Hostile values from the parent are dropped or encoded here.
+import {
+  addressHeader,
+  addressProblem,
+  formatDate,
+  isValidMessageId,
+  messageIdHeader,
+  neutralizeText,
+  parseUserAddress,
+  textHeader,
+  validateMessageId,
+} from './headers';
+import { MailError } from './mailError';
+import type { MailAddress, MailMessage } from './rfc2822';
+
+export interface ReplyOptions {
+  /** The reviewer, "Name <addr>" or an address object (git config user.name/email or a setting). */
+  from: string | MailAddress;
+  date: Date;
+  /** Right-hand side of the generated Message-ID. */
+  messageIdDomain: string;
+  /** e.g. "0.1.0"; named in the disclosure line. */
+  toolVersion: string;
+  /** Left-hand side of the Message-ID; generated when absent (tests pass one). */
+  messageIdLocal?: string;
+  /** Trailer lines the human asked for ("Reviewed-by: ..."); none by default. */
+  trailers?: string[];
+}
+
+export interface ReplyHeaders {
+  from: MailAddress;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  messageId: string;
+  inReplyTo: string;
+  references: string[];
+  date: string;
+  /** Recipients of the parent that were left out, with the reason. */
+  rejected: string[];
+  /** The header block, "\n"-separated, without the blank line. */
+  text: string;
+}
+
+/** "Re: " + subject, without stacking another "Re:" (also "RE:", "Re[2]:"). */
+export function replySubject(subject: string): string {
+  const clean = neutralizeText(subject).replace(/^(?:re(?:\[\d+\])?:\s*)+/i, '');
+  return `Re: ${clean}`;
+}
+
+/** A fresh local part: time plus a hash of the parent, so two drafts differ. */
+function freshLocal(parent: MailMessage, date: Date): string {
+  let h = 0x811c9dc5;
+  const seed = `${parent.messageId ?? parent.subject}|${Math.random()}`;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193) >>> 0;
+  return `lifecycle-lens.${date.getTime().toString(36)}.${h.toString(36)}`;
+}
+
+export function buildReplyHeaders(parent: MailMessage, opts: ReplyOptions): ReplyHeaders {
+  const from = typeof opts.from === 'string' ? parseUserAddress(opts.from) : opts.from;
+  if (addressProblem(from.address))
+    throw new MailError('bad-address', `the sender address ${addressProblem(from.address)}`);
+  if (!parent.messageId || !isValidMessageId(parent.messageId))
+    throw new MailError('bad-header', 'the patch mail has no valid Message-ID to reply to');
+  const rejected: string[] = [];
+  const seen = new Set([from.address.toLowerCase()]);
+  const accept = (a: MailAddress | undefined): a is MailAddress => {
+    if (!a) return false;
+    const problem = addressProblem(a.address);
+    if (problem) {
+      rejected.push(`${neutralizeText(a.address)}: ${problem}`);
+      return false;
+    }
+    const key = a.address.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const to = [parent.from].filter(accept);
+  const cc = [...parent.to, ...parent.cc].filter(accept);
+  if (!to.length) {
+    if (!cc.length) throw new MailError('no-recipient', 'no valid recipient for the reply');
+    to.push(cc.shift() as MailAddress);
+  }
+  // RFC 5322 3.6.4: parent's References (or In-Reply-To), then the parent's id.
+  const chain = parent.references.length
+    ? parent.references
+    : parent.inReplyTo
+      ? [parent.inReplyTo]
+      : [];
+  const references = [...chain.filter(isValidMessageId), parent.messageId];
+  const messageId = validateMessageId(
+    `<${opts.messageIdLocal ?? freshLocal(parent, opts.date)}@${opts.messageIdDomain}>`,
+  );
+  const subject = replySubject(parent.subject);
+  const date = formatDate(opts.date);
+  const lines = [
+    addressHeader('From', [from]),
+    addressHeader('To', to),
+    ...(cc.length ? [addressHeader('Cc', cc)] : []),
+    textHeader('Subject', subject),
+    `Date: ${date}`,
+    messageIdHeader('Message-ID', [messageId]),
+    messageIdHeader('In-Reply-To', [parent.messageId]),
+    messageIdHeader('References', references),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+  ];
+  return {
+    from,
+    to,
+    cc,
+    subject,
+    messageId,
+    inReplyTo: parent.messageId,
+    references,
+    date,
+    rejected,
+    text: lines.join('\n'),
+  };
+}
+
+/** Validated trailer lines, or a MailError naming the bad one. */
+export function trailerLines(trailers: string[] | undefined): string[] {
+  return (trailers ?? []).map((t) => {
+    if (/[\r\n]/.test(t) || !/^[A-Za-z][A-Za-z0-9-]*: \S.*$/.test(t))
+      throw new MailError('bad-header', `"${neutralizeText(t)}" is not a trailer line`);
+    return t;
+  });
+}
+
+/** The one-line disclosure the kernel's policy on generated content asks for. */
+export function disclosureLine(toolVersion: string): string {
+  return `(Analysis generated by Lifecycle Lens ${neutralizeText(toolVersion)}; please double-check it.)`;
+}

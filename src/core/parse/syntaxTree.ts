@@ -1,0 +1,175 @@
+// A plain-JavaScript copy of tree-sitter's tree. Reading a web-tree-sitter
+// node crosses into WebAssembly and allocates for every property; the facts
+// extractors touch each node many times, so the tree is copied once with a
+// cursor walk and the WASM tree freed. Only the API the extractors use exists.
+import type { Tree } from 'web-tree-sitter';
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+/** Line starts of a text, for offsets -> rows and columns. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  position(offset: number): Point {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - this.starts[lo] };
+  }
+}
+
+export class SyntaxNode {
+  readonly children: SyntaxNode[] = [];
+  parent: SyntaxNode | null = null;
+  /** Field name under which the parent holds this node. */
+  fieldName: string | null = null;
+  hasError = false;
+  private named: SyntaxNode[] | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    readonly startIndex: number,
+    readonly endIndex: number,
+    private readonly lines: LineIndex,
+  ) {}
+
+  get text(): string {
+    return this.lines.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get startPosition(): Point {
+    return this.lines.position(this.startIndex);
+  }
+
+  get endPosition(): Point {
+    return this.lines.position(this.endIndex);
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    this.named ??= this.children.filter((c) => c.isNamed);
+    return this.named;
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    for (const c of this.children) if (c.fieldName === name) return c;
+    return null;
+  }
+
+  childrenForFieldName(name: string): SyntaxNode[] {
+    return this.children.filter((c) => c.fieldName === name);
+  }
+
+  /** Descendants (not this node) of the given types, in document order. */
+  descendantsOfType(types: string | string[]): SyntaxNode[] {
+    const want = typeof types === 'string' ? [types] : types;
+    const out: SyntaxNode[] = [];
+    const stack: SyntaxNode[] = [];
+    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
+    while (stack.length) {
+      const n = stack.pop() as SyntaxNode;
+      if (want.includes(n.type)) out.push(n);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+    }
+    return out;
+  }
+}
+
+/** Node types whose insides the extractors never read: not copied. */
+const OPAQUE = new Set([
+  'string_literal',
+  'char_literal',
+  'comment',
+  'concatenated_string',
+  'system_lib_string',
+]);
+const ERROR_TYPE_ID = 0xffff;
+
+/**
+ * Copies a tree-sitter tree into SyntaxNodes over `text` (the text that was
+ * parsed). Only named nodes and operators are copied: other anonymous tokens (punctuation,
+ * keywords) are stepped over, since every read is a call into WebAssembly.
+ */
+export function copyTree(tree: Tree, text: string): SyntaxNode {
+  const language = tree.language;
+  const types = language.types;
+  const fields = language.fields;
+  const named: boolean[] = types.map((_, i) => language.nodeTypeIsNamed(i));
+  const lines = new LineIndex(text);
+  const cursor = tree.walk();
+  let id = 0;
+  const make = (
+    typeId: number,
+    parent: SyntaxNode | null,
+    field: number,
+    isNamed = true,
+  ): SyntaxNode => {
+    const n = new SyntaxNode(
+      id++,
+      typeId === ERROR_TYPE_ID ? 'ERROR' : (types[typeId] ?? cursor.nodeType),
+      isNamed,
+      false,
+      cursor.startIndex,
+      cursor.endIndex,
+      lines,
+    );
+    if (field) n.fieldName = fields[field] ?? null;
+    if (parent) {
+      n.parent = parent;
+      parent.children.push(n);
+    }
+    if (typeId === ERROR_TYPE_ID)
+      for (let p: SyntaxNode | null = n; p && !p.hasError; p = p.parent) p.hasError = true;
+    return n;
+  };
+  const root = make(cursor.nodeTypeId, null, 0);
+  try {
+    let parent: SyntaxNode | null = root;
+    if (!cursor.gotoFirstChild()) return root;
+    for (;;) {
+      const t = cursor.nodeTypeId;
+      const field = cursor.currentFieldId;
+      let node: SyntaxNode | undefined;
+      if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field);
+      // Anonymous tokens matter only when they fill a field (an operator).
+      else if (field) make(t, parent, field, false);
+      if (node && !OPAQUE.has(node.type) && cursor.gotoFirstChild()) {
+        parent = node;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent() || !parent) return markMissing(root, tree);
+        parent = parent.parent;
+        if (!parent) return markMissing(root, tree);
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** MISSING tokens are not copied: ask tree-sitter which functions contain errors. */
+function markMissing(root: SyntaxNode, tree: Tree): SyntaxNode {
+  if (!tree.rootNode.hasError) return root;
+  root.hasError = true;
+  const bad = new Set<number>();
+  for (const f of tree.rootNode.descendantsOfType('function_definition'))
+    if (f?.hasError) bad.add(f.startIndex);
+  if (!bad.size) return root;
+  for (const f of root.descendantsOfType('function_definition'))
+    if (bad.has(f.startIndex))
+      for (let p: SyntaxNode | null = f; p && !p.hasError; p = p.parent) p.hasError = true;
+  return root;
+}

@@ -1,0 +1,17 @@
+// Library entry for Node scripts (scripts/corpus.mjs, scripts/bench.mjs): the
+// same core the CLI uses, bundled to dist/api.js (CommonJS) so a script can
+// analyse in-process without spawning the CLI.
+export {
+  analyzeSources,
+  DEFAULT_MAX_FILE_BYTES,
+  type AnalyzeOptions,
+  type SourceFile,
+} from '../core/analysis/analyze';
+export { CatalogIndex } from '../core/catalog/catalog';
+export { builtinCatalog } from '../core/catalog/builtinCatalog';
+export type { CParser } from '../core/parse/cParser';
+export { jsonReport } from '../core/reports/jsonReport';
+export { textReport } from '../core/reports/textReport';
+export type { ProgramModel } from '../core/model';
+export { collectSources, type Collected } from './sourceFiles';
+export { nodeParser } from './wasmFiles';
