@@ -129,7 +129,8 @@ export interface FunctionSummary {
   isStatic: boolean;
   hasParseErrors: boolean;
   /** Wrapper classification derived from the body, if any. */
-  wrapper?: 'get' | 'get-conditional' | 'put' | 'final-put-test';
+  /** take-over: hands the caller a container's reference (unhash, LRU removal), no new get. */
+  wrapper?: 'get' | 'get-conditional' | 'put' | 'final-put-test' | 'take-over';
   /** Parameter index the wrapper acts on. */
   wrapperParam?: number;
   /** Returns an object holding a new reference. */

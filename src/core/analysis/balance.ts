@@ -146,8 +146,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           changed = true;
         }
   }
+  // ... and returned status variables, so an error return is recognised as one.
+  const returned = new Set(cfg.map((n) => n.returnsVariable).filter((v): v is string => !!v));
   const correlated = new Set(
-    [...testCount].filter(([v, n]) => n > 1 || refVars.has(v)).map(([v]) => v),
+    [...testCount].filter(([v, n]) => n > 1 || refVars.has(v) || returned.has(v)).map(([v]) => v),
   );
   // Cond-gets tested in the same node are applied per edge; others need a variable.
   const testedHere = new Set<number>();

@@ -65,7 +65,7 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
     for (const t of new Set(Object.values(fn.varTypes)))
       functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
     const d = program.derived.get(fn);
-    if (d?.wrapper && d.objectType && objects.has(d.objectType)) {
+    if (d?.wrapper && d.wrapper !== 'take-over' && !d.takesOver && d.objectType && objects.has(d.objectType)) {
       const o = objects.get(d.objectType) as ObjectLifecycle;
       (d.wrapper.startsWith('get') ? o.getters : o.putters).push(id);
     }
@@ -129,36 +129,12 @@ function holders(program: Program, o: ObjectLifecycle): HolderEvidence[] {
         at: { file: fn.file, line: fn.span.line, column: fn.span.column },
       });
   }
-  const seen = new Set<string>();
-  for (const fn of program.functions) {
-    const classified = fn.calls.map((c) => program.classify(fn, c));
-    classified.forEach((c, i) => {
-      if (!c?.variable || program.typeOf(fn, c.variable) !== o.type) return;
-      const sameVar = (j: number, roles: string[]) =>
-        classified[j]?.variable === c.variable && roles.includes(classified[j]?.role ?? '');
-      const later = (roles: string[]) => classified.some((_, j) => j > i && sameVar(j, roles));
-      const near = (roles: string[]) =>
-        classified.some((_, j) => Math.abs(j - i) <= 3 && j !== i && sameVar(j, roles));
-      const puts = ['ref-put', 'ref-final-put'];
-      let holder: HolderEvidence['holder'] | undefined;
-      let reason = '';
-      if (c.role === 'hash-insert' && near(['ref-get'])) {
-        holder = 'hash';
-        reason = `${program.idOf(fn)}() takes a reference for the hash table when hashing (a sentinel reference)`;
-      } else if (c.role === 'hash-remove' && later(puts)) {
-        holder = 'hash';
-        reason = `${program.idOf(fn)}() unhashes with ${fn.calls[i].callee}() and then drops the hash table's reference`;
-      } else if (c.role === 'lru-add' && near(['ref-get'])) {
-        holder = 'lru';
-        reason = `${program.idOf(fn)}() takes a reference when adding to the LRU`;
-      } else if (c.role === 'lru-del' && later(puts)) {
-        holder = 'lru';
-        reason = `${program.idOf(fn)}() drops the LRU's reference after ${fn.calls[i].callee}()`;
-      }
-      if (!holder || seen.has(holder)) return;
-      seen.add(holder);
-      out.push({ holder, reason, function: program.idOf(fn), at: at(fn.calls[i]) });
+  for (const e of program.ownerEvidence.get(o.type) ?? [])
+    out.push({
+      holder: e.holder,
+      reason: e.reason,
+      function: program.idOf(e.fn),
+      at: at(e.fn.calls[e.callIndex]),
     });
-  }
   return out;
 }

@@ -12,6 +12,8 @@ export interface DerivedWrapper {
   wrapperParam?: number;
   returnsRef: boolean;
   objectType?: string;
+  /** The "get" only takes over a container's reference (a successful unhash or LRU removal). */
+  takesOver?: boolean;
   /** A get-conditional wrapper returning 0 on success and an error code otherwise. */
   successWhenZero?: boolean;
   /** Parameters the function stores somewhere that keeps them (hash table, list, field). */
@@ -41,6 +43,11 @@ export class Program {
   readonly lruOwnsReference = new Set<string>();
   /** atomic_t fields that guard a free (used with atomic_dec_and_test): counters otherwise. */
   readonly atomicRefFields = new Set<string>();
+  /** Why a container is believed to own a reference, per object type (first evidence each). */
+  readonly ownerEvidence = new Map<
+    string,
+    { holder: 'lru' | 'hash'; reason: string; fn: FunctionFacts; callIndex: number }[]
+  >();
   /** Object types whose hash table holds a (sentinel) reference (a get next to the insert). */
   readonly hashOwnsReference = new Set<string>();
 
@@ -87,33 +94,67 @@ export class Program {
       if (r.lru.size || r.hash.size) removes.set(fn, r);
     }
     for (const fn of this.functions) {
-      const ops = fn.calls.map((call) => {
-        const e = roleOf(call);
-        const obj = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
-        let role = e?.role;
-        let object = obj;
-        if (!e) {
-          const callee = this.resolve(call.callee, fn.file);
-          const r = callee ? removes.get(callee) : undefined;
-          const via = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
-          const viaHash = r && [...r.hash].map((i) => call.args[i]?.object).find(Boolean);
-          if (via) [role, object] = ['lru-del', via];
-          else if (viaHash) [role, object] = ['hash-remove', viaHash];
-        }
-        return { role, object };
-      });
-      ops.forEach((op, i) => {
+      const tested = new Set<number>();
+      for (const n of fn.cfg) for (const t of n.tests) if (t.call !== undefined) tested.add(t.call);
+      // Calls are in source order; operators are skipped: logging and tracing calls do not count.
+      const ops = fn.calls
+        .map((call, index) => {
+          const e = roleOf(call);
+          let role = e?.role;
+          let object = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
+          if (!e) {
+            const callee = this.resolve(call.callee, fn.file);
+            const r = callee ? removes.get(callee) : undefined;
+            const viaLru = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
+            const viaHash = r && [...r.hash].map((i) => call.args[i]?.object).find(Boolean);
+            if (viaLru) [role, object] = ['lru-del', viaLru];
+            else if (viaHash) [role, object] = ['hash-remove', viaHash];
+          }
+          return { role, object, index, call };
+        })
+        .filter((o) => o.role !== undefined && !/^(trace_|pr_|WARN)/.test(o.call.callee));
+      const put = (o: { role?: string }) => o.role === 'ref-put' || o.role === 'ref-final-put';
+      ops.forEach((op) => {
         const type = this.typeOf(fn, op.object);
         if (!type || !op.object) return;
-        const near = ops.slice(Math.max(0, i - 3), i + 4).filter((o) => o.object === op.object);
-        const after = ops.slice(i + 1, i + 4).filter((o) => o.object === op.object);
-        const put = (o: { role?: string }) => o.role === 'ref-put' || o.role === 'ref-final-put';
+        const sameObject = ops.filter((o) => o.object === op.object);
+        const k = sameObject.indexOf(op);
+        const near = sameObject.slice(Math.max(0, k - 2), k + 3);
+        const note = (holder: 'lru' | 'hash', reason: string) => {
+          (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
+          const list = this.ownerEvidence.get(type) ?? [];
+          if (!list.some((e) => e.holder === holder))
+            list.push({ holder, reason, fn, callIndex: op.index });
+          this.ownerEvidence.set(type, list);
+        };
+        const id = this.idOf(fn);
         if (op.role === 'lru-add' && near.some((o) => o.role === 'ref-get'))
-          this.lruOwnsReference.add(type);
+          note('lru', `${id}() takes a reference when adding to the LRU`);
         if (op.role === 'hash-insert' && near.some((o) => o.role === 'ref-get'))
-          this.hashOwnsReference.add(type);
-        if (op.role === 'lru-del' && after.some(put)) this.lruOwnsReference.add(type);
-        if (op.role === 'hash-remove' && after.some(put)) this.hashOwnsReference.add(type);
+          note(
+            'hash',
+            `${id}() takes a reference for the hash table when hashing (a sentinel reference)`,
+          );
+        if (!put(op)) return;
+        // The reference a put drops belongs to the container the object was just taken
+        // from: the nearest removal before it (an LRU removal only when its result was tested).
+        for (let j = k - 1; j >= Math.max(0, k - 3); j--) {
+          const prev = sameObject[j];
+          if (prev.role === 'lru-del' && tested.has(prev.index)) {
+            note(
+              'lru',
+              `${id}() drops the LRU's reference after a successful ${prev.call.callee}()`,
+            );
+            break;
+          }
+          if (prev.role === 'hash-remove') {
+            note(
+              'hash',
+              `${id}() unhashes with ${prev.call.callee}() and then drops the hash table's reference`,
+            );
+            break;
+          }
+        }
       });
     }
   }
@@ -186,7 +227,7 @@ export class Program {
     const d = callee ? this.derived.get(callee) : undefined;
     if (!callee || !d?.wrapper) return undefined;
     const role: CallRole =
-      d.wrapper === 'get'
+      d.wrapper === 'get' || d.wrapper === 'take-over'
         ? 'ref-get'
         : d.wrapper === 'get-conditional'
           ? 'ref-get-conditional'
@@ -208,6 +249,8 @@ export class Program {
     if (c?.variable) {
       switch (c.role) {
         case 'ref-get':
+          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.wrapper === 'take-over')
+            return { kind: 'inherit', variable: c.variable };
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
           return c.entry?.conditional
@@ -234,6 +277,8 @@ export class Program {
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
         }
         case 'ref-get-conditional':
+          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.takesOver)
+            return { kind: 'inherit', variable: c.variable };
           if (c.derivedFrom && this.derived.get(c.derivedFrom)?.returnsRef)
             return { kind: 'returns-ref' };
           return c.derivedFrom && this.derived.get(c.derivedFrom)?.successWhenZero

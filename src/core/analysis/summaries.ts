@@ -61,12 +61,18 @@ export function deriveWrapper(
       const conditional =
         exits.some((e) => testOf(e) === 'cond-get' || testOf(e) === 'inherit') ||
         notTaken.length > 0;
-      if (!conditional) out.wrapper = 'get';
+      // Taking over a container's reference (unhash, LRU removal) is no get of its own.
+      const takesNew = fn.calls.some((_, ci) => {
+        const k = effectOf(ci);
+        return k === 'get' || k === 'cond-get' || k === 'init';
+      });
+      if (!conditional) out.wrapper = takesNew ? 'get' : 'take-over';
       else if (errnoConvention && notTaken.length) {
         out.wrapper = 'get-conditional';
         out.successWhenZero = true;
       } else if (signalled) {
         out.wrapper = 'get-conditional';
+        if (!takesNew) out.takesOver = true;
         if (taken.some((e) => e.returnsVariable === p)) out.returnsRef = true;
       } else return;
     } else return;

@@ -40,7 +40,27 @@ export class CfgBuilder {
     const first = this.stmt(body, this.exit, {});
     const entry = this.newNode('entry', startLine);
     entry.succ.push(first);
+    this.sortCallsBySource();
     return entry.id;
+  }
+
+  /**
+   * The graph is built backwards, so calls were recorded last statement first.
+   * Put them in source order (each node keeps its own evaluation order).
+   */
+  private sortCallsBySource(): void {
+    const order = this.calls
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => a.c.at.line - b.c.at.line || a.c.at.column - b.c.at.column);
+    const newIndex = new Array<number>(this.calls.length);
+    order.forEach(({ i }, n) => (newIndex[i] = n));
+    const sorted = order.map(({ c }) => c);
+    this.calls.splice(0, this.calls.length, ...sorted);
+    for (const node of this.nodes) {
+      node.calls = node.calls.map((i) => newIndex[i]);
+      for (const a of node.assigns) if (a.fromCall !== undefined) a.fromCall = newIndex[a.fromCall];
+      for (const t of node.tests) if (t.call !== undefined) t.call = newIndex[t.call];
+    }
   }
 
   private newNode(kind: CfgNode['kind'], line: number): CfgNode {

@@ -17,7 +17,12 @@ const meta: RuleMeta = {
 
 /** Functions that defer work themselves (queue_work, call_rcu, ...), by name. */
 function deferringFunctions(model: ProgramModel): Set<string> {
-  return new Set(model.edges.filter((e) => e.kind === 'defer').map((e) => e.caller));
+  // RCU callbacks only free memory: handing a free to RCU is not moving release work.
+  return new Set(
+    model.edges
+      .filter((e) => e.kind === 'defer' && e.context !== 'rcu-callback')
+      .map((e) => e.caller),
+  );
 }
 
 /** How a function hands work on: direct deferral calls, dispose lists, and deferring helpers it calls. */
