@@ -270,13 +270,25 @@ function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
 /** Problems a reviewer should know about even when every function parsed. */
 function fileProblems(text: string, root: Node): string[] {
   const problems: string[] = [];
+  // Count braces in the first branch of every #if only: alternative branches
+  // often repeat a function header's opening brace.
   const code = blankNonCode(text);
   let open = 0;
   let close = 0;
-  for (let i = 0; i < code.length; i++) {
-    const c = code.charCodeAt(i);
-    if (c === 123) open++;
-    else if (c === 125) close++;
+  const skipping: boolean[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const d = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b/.exec(line)?.[1];
+    if (d === 'if' || d === 'ifdef' || d === 'ifndef') skipping.push(skipping.at(-1) ?? false);
+    else if (d === 'elif' || d === 'else') skipping[skipping.length - 1] = true;
+    else if (d === 'endif') skipping.pop();
+    if (!skipping.at(-1))
+      for (let i = offset; i < offset + line.length; i++) {
+        const c = code.charCodeAt(i);
+        if (c === 123) open++;
+        else if (c === 125) close++;
+      }
+    offset += line.length + 1;
   }
   if (open !== close) problems.push(`unbalanced braces: ${open} '{' and ${close} '}'`);
   let depth = 0;

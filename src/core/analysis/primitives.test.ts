@@ -1,0 +1,126 @@
+// One focused fixture per primitive family: exact wrappers, findings, holders
+// and contexts, as each fixture's EXPECTED block states them.
+import { describe, expect, it } from 'vitest';
+import { analyzeFixture, entries, findings, fn, wrappers } from './testSupport.testutil';
+
+describe('primitives', () => {
+  it('refcount wrappers are recognised from bodies, not names', async () => {
+    const m = await analyzeFixture('primitives/refcount-wrappers.c');
+    expect(wrappers(m)).toEqual(['obj_hold:get', 'obj_release_ref:put', 'obj_try_hold:get-conditional']);
+    // demo_obj_get is named like a getter but takes no reference.
+    expect(fn(m, 'demo_obj_get').wrapper).toBeUndefined();
+    expect(fn(m, 'obj_release_ref').releaseInline).toEqual(['fput']);
+    expect(findings(m)).toEqual([]);
+  });
+
+  it('kref: kref_put runs its release callback inline in the caller', async () => {
+    const m = await analyzeFixture('primitives/kref.c');
+    expect(wrappers(m)).toEqual(['demo_conn_get:get', 'demo_conn_put:put', 'demo_conn_tryget:get-conditional']);
+    const o = m.objects[0];
+    expect([o.type, o.refField, o.refKind, o.initialCounts]).toEqual(['demo_conn', 'dc_kref', 'kref', [1]]);
+    expect(o.finalPutSites.map((s) => `${s.function} ${s.call}`)).toEqual(['demo_conn_put kref_put']);
+    expect(fn(m, 'demo_conn_release').contexts).toEqual(['process']);
+    expect(fn(m, 'demo_conn_put').releaseInline).toEqual(['close']);
+  });
+
+  it('atomic_t guarding a free is a refcount; a statistics counter is not', async () => {
+    const m = await analyzeFixture('primitives/atomic-counter.c');
+    expect(wrappers(m)).toEqual(['legacy_buf_drop:put', 'legacy_buf_grab:get']);
+    expect(fn(m, 'legacy_stats_bump').calls.filter((c) => c.role.startsWith('ref-'))).toEqual([]);
+    expect(m.objects.map((o) => `${o.type}.${o.refField}:${o.refKind}`)).toEqual(['legacy_buf.lb_count:atomic_t']);
+  });
+
+  it('refcount_dec_and_lock: the final put holds the lock until spin_unlock', async () => {
+    const m = await analyzeFixture('primitives/dec-and-lock.c');
+    expect(findings(m)).toEqual(['sleep-in-atomic sess_put_bad 51']);
+    expect(m.findings[0].message).toBe(
+      'sess_put_bad(): fput() may sleep while sess_table_lock may be held',
+    );
+    expect(fn(m, 'sess_free_rcu').contexts).toEqual(['rcu-callback']);
+  });
+
+  it('get/put balance per path: leak on an error path, double put, unchecked conditional get', async () => {
+    const m = await analyzeFixture('primitives/balance.c');
+    expect(findings(m)).toEqual([
+      'ref-leak bal_leak_on_error 53',
+      'double-put bal_double_put 68',
+      'unchecked-conditional-get bal_untested_get 83',
+    ]);
+    const leak = m.findings[0];
+    expect(leak.message).toContain("reference to 'b' is still held when returning an error at line 53");
+    expect(leak.related.map((r) => r.at.line)).toContain(49); // the `goto out` that skips the put
+    expect(wrappers(m)).toEqual(['bal_put:put']);
+  });
+
+  it('sleeping release work while atomic: spinlock, RCU read side, RCU callback, LRU isolate', async () => {
+    const m = await analyzeFixture('primitives/atomic-sleep.c');
+    expect(findings(m)).toEqual([
+      'sleep-in-atomic as_close 31',
+      'sleep-in-atomic as_close 32',
+      'sleep-in-atomic as_close_under_lock 38',
+      'sleep-in-atomic as_close_in_rcu 45',
+      'sleep-in-atomic as_rcu_cb 53',
+    ]);
+    // fput after spin_unlock is fine.
+    expect(m.findings.some((f) => f.function === 'as_close_after_unlock')).toBe(false);
+    expect(fn(m, 'as_isolate').contexts).toEqual(['lru-isolate']);
+  });
+
+  it('every registration form binds its callback to the right context', async () => {
+    const m = await analyzeFixture('primitives/registrations.c');
+    expect(entries(m)).toEqual([
+      'reg_dwork_fn:delayed-work',
+      'reg_fire:process',
+      'reg_fsn_event:fsnotify',
+      'reg_fsn_free_mark:fsnotify',
+      'reg_isolate:lru-isolate',
+      'reg_lease_cb:notifier',
+      'reg_new_count:shrinker',
+      'reg_new_scan:shrinker',
+      'reg_old_count:shrinker',
+      'reg_old_scan:shrinker',
+      'reg_rcu_cb:rcu-callback',
+      'reg_setup:process',
+      'reg_static_dwork_fn:delayed-work',
+      'reg_static_work_fn:workqueue',
+      'reg_work_fn:workqueue',
+    ]);
+    // Bound at run time through `ops->cb = reg_runtime_cb`, called by reg_fire().
+    expect(fn(m, 'reg_runtime_cb').contexts).toEqual(['process']);
+    expect(m.edges.some((e) => e.caller === 'reg_fire' && e.callee === 'reg_runtime_cb' && e.kind === 'call')).toBe(true);
+  });
+
+  it('hashing: a test_and_clear_bit winner unhashes; test_bit + clear_bit races', async () => {
+    const m = await analyzeFixture('primitives/hashing.c');
+    expect(findings(m)).toEqual(['unhash-race hx_unhash_racy 97']);
+    const o = m.objects[0];
+    expect(o.holders.map((h) => `${h.holder} ${h.function}`)).toEqual(['hash hx_unhash']);
+    const by = (to: string) => o.transitions.filter((t) => t.to === to).map((t) => `${t.function}:${t.call}`);
+    expect(by('hashed')).toEqual([
+      'hx_hlist_add:hlist_add_head_rcu',
+      'hx_rht_insert:rhashtable_lookup_insert_key',
+      'hx_rhl_insert:rhltable_insert',
+    ]);
+    expect(by('unhashed')).toEqual([
+      'hx_hlist_del:hlist_del_rcu',
+      'hx_rht_remove:rhashtable_remove_fast',
+      'hx_rhl_remove:rhltable_remove',
+      'hx_unhash:rhltable_remove',
+      'hx_unhash_racy:rhltable_remove',
+    ]);
+  });
+
+  it('deferral: queue_work and a drained hand-off list move the close to the worker', async () => {
+    const m = await analyzeFixture('primitives/deferral.c');
+    expect(fn(m, 'df_hand_off').releaseDeferred).toEqual(['fput']);
+    expect(fn(m, 'df_hand_off').releaseInline).toEqual([]);
+    expect(fn(m, 'df_close_now').releaseInline).toEqual(['fput']);
+    expect(fn(m, 'df_worker').contexts).toEqual(['workqueue']);
+    expect(
+      m.edges
+        .filter((e) => e.kind === 'defer')
+        .map((e) => `${e.caller}->${e.callee}:${e.context}`)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['df_hand_off->df_worker:workqueue']));
+  });
+});
