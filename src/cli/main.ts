@@ -46,20 +46,29 @@ async function main(argv: string[]): Promise<number> {
         return EXIT.input;
       }
       const parser = await nodeParser([path.dirname(process.argv[1] ?? '.')]);
-      const showProgress = sources.length > 1 && !args.quiet && process.stderr.isTTY !== false;
+      // A live counter on a terminal; one line each way in logs.
+      const tty = process.stderr.isTTY === true;
+      const many = sources.length > 1 && !args.quiet;
+      const started = performance.now();
+      if (many && !tty) process.stderr.write(`lifecycle-lens: analysing ${sources.length} files\n`);
       const model = analyzeSources(sources, {
         parser,
         catalog: index,
         maxFileBytes,
-        onProgress: showProgress
-          ? (done, total, file) =>
-              process.stderr.write(
-                done < total
-                  ? `\r[${done + 1}/${total}] ${file.slice(-60).padEnd(60)}`
-                  : '\r' + ' '.repeat(72) + '\r',
-              )
-          : undefined,
+        onProgress:
+          many && tty
+            ? (done, total, file) =>
+                process.stderr.write(
+                  done < total
+                    ? `\r[${done + 1}/${total}] ${file.slice(-60).padEnd(60)}`
+                    : '\r' + ' '.repeat(72) + '\r',
+                )
+            : undefined,
       });
+      if (many && !tty)
+        process.stderr.write(
+          `lifecycle-lens: analysed ${sources.length} files in ${Math.round(performance.now() - started)} ms\n`,
+        );
       for (const f of model.files)
         if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
       process.stdout.write(

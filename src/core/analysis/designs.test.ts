@@ -68,9 +68,17 @@ const CASES = [
     release: {
       'nfsd_file_delayed_close:workqueue': WORKER,
       // The seed review's catch: fsnotify and lease breaks now run fsync and fput inline.
-      'nfsd_file_fsnotify_handle_event:fsnotify': [...DEFERRED, 'inline/fsnotify/fput', 'inline/fsnotify/fsync'],
+      'nfsd_file_fsnotify_handle_event:fsnotify': [
+        ...DEFERRED,
+        'inline/fsnotify/fput',
+        'inline/fsnotify/fsync',
+      ],
       'nfsd_file_gc_worker:delayed-work': DEFERRED,
-      'nfsd_file_lease_notifier_call:notifier': [...DEFERRED, 'inline/notifier/fput', 'inline/notifier/fsync'],
+      'nfsd_file_lease_notifier_call:notifier': [
+        ...DEFERRED,
+        'inline/notifier/fput',
+        'inline/notifier/fsync',
+      ],
       'nfsd_file_lru_scan:shrinker': DEFERRED,
     },
   },
@@ -121,7 +129,8 @@ describe.each(CASES)('design $design', (c) => {
 
   it('maps hash and unhash transitions to functions', async () => {
     const o = nfsdFile(await load());
-    const by = (to: string) => [...new Set(o.transitions.filter((t) => t.to === to).map((t) => t.function))].sort();
+    const by = (to: string) =>
+      [...new Set(o.transitions.filter((t) => t.to === to).map((t) => t.function))].sort();
     expect([by('hashed'), by('unhashed'), by('allocated'), by('rcu-freed')]).toEqual([
       c.hashed,
       c.unhashed,

@@ -65,7 +65,13 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
     for (const t of new Set(Object.values(fn.varTypes)))
       functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
     const d = program.derived.get(fn);
-    if (d?.wrapper && d.wrapper !== 'take-over' && !d.takesOver && d.objectType && objects.has(d.objectType)) {
+    if (
+      d?.wrapper &&
+      d.wrapper !== 'take-over' &&
+      !d.takesOver &&
+      d.objectType &&
+      objects.has(d.objectType)
+    ) {
       const o = objects.get(d.objectType) as ObjectLifecycle;
       (d.wrapper.startsWith('get') ? o.getters : o.putters).push(id);
     }

@@ -6,7 +6,11 @@ import { analyzeFixture, entries, findings, fn, wrappers } from './testSupport.t
 describe('primitives', () => {
   it('refcount wrappers are recognised from bodies, not names', async () => {
     const m = await analyzeFixture('primitives/refcount-wrappers.c');
-    expect(wrappers(m)).toEqual(['obj_hold:get', 'obj_release_ref:put', 'obj_try_hold:get-conditional']);
+    expect(wrappers(m)).toEqual([
+      'obj_hold:get',
+      'obj_release_ref:put',
+      'obj_try_hold:get-conditional',
+    ]);
     // demo_obj_get is named like a getter but takes no reference.
     expect(fn(m, 'demo_obj_get').wrapper).toBeUndefined();
     expect(fn(m, 'obj_release_ref').releaseInline).toEqual(['fput']);
@@ -15,10 +19,21 @@ describe('primitives', () => {
 
   it('kref: kref_put runs its release callback inline in the caller', async () => {
     const m = await analyzeFixture('primitives/kref.c');
-    expect(wrappers(m)).toEqual(['demo_conn_get:get', 'demo_conn_put:put', 'demo_conn_tryget:get-conditional']);
+    expect(wrappers(m)).toEqual([
+      'demo_conn_get:get',
+      'demo_conn_put:put',
+      'demo_conn_tryget:get-conditional',
+    ]);
     const o = m.objects[0];
-    expect([o.type, o.refField, o.refKind, o.initialCounts]).toEqual(['demo_conn', 'dc_kref', 'kref', [1]]);
-    expect(o.finalPutSites.map((s) => `${s.function} ${s.call}`)).toEqual(['demo_conn_put kref_put']);
+    expect([o.type, o.refField, o.refKind, o.initialCounts]).toEqual([
+      'demo_conn',
+      'dc_kref',
+      'kref',
+      [1],
+    ]);
+    expect(o.finalPutSites.map((s) => `${s.function} ${s.call}`)).toEqual([
+      'demo_conn_put kref_put',
+    ]);
     expect(fn(m, 'demo_conn_release').contexts).toEqual(['process']);
     expect(fn(m, 'demo_conn_put').releaseInline).toEqual(['close']);
   });
@@ -27,7 +42,9 @@ describe('primitives', () => {
     const m = await analyzeFixture('primitives/atomic-counter.c');
     expect(wrappers(m)).toEqual(['legacy_buf_drop:put', 'legacy_buf_grab:get']);
     expect(fn(m, 'legacy_stats_bump').calls.filter((c) => c.role.startsWith('ref-'))).toEqual([]);
-    expect(m.objects.map((o) => `${o.type}.${o.refField}:${o.refKind}`)).toEqual(['legacy_buf.lb_count:atomic_t']);
+    expect(m.objects.map((o) => `${o.type}.${o.refField}:${o.refKind}`)).toEqual([
+      'legacy_buf.lb_count:atomic_t',
+    ]);
   });
 
   it('refcount_dec_and_lock: the final put holds the lock until spin_unlock', async () => {
@@ -47,7 +64,9 @@ describe('primitives', () => {
       'unchecked-conditional-get bal_untested_get 83',
     ]);
     const leak = m.findings[0];
-    expect(leak.message).toContain("reference to 'b' is still held when returning an error at line 53");
+    expect(leak.message).toContain(
+      "reference to 'b' is still held when returning an error at line 53",
+    );
     expect(leak.related.map((r) => r.at.line)).toContain(49); // the `goto out` that skips the put
     expect(wrappers(m)).toEqual(['bal_put:put']);
   });
@@ -87,7 +106,11 @@ describe('primitives', () => {
     ]);
     // Bound at run time through `ops->cb = reg_runtime_cb`, called by reg_fire().
     expect(fn(m, 'reg_runtime_cb').contexts).toEqual(['process']);
-    expect(m.edges.some((e) => e.caller === 'reg_fire' && e.callee === 'reg_runtime_cb' && e.kind === 'call')).toBe(true);
+    expect(
+      m.edges.some(
+        (e) => e.caller === 'reg_fire' && e.callee === 'reg_runtime_cb' && e.kind === 'call',
+      ),
+    ).toBe(true);
   });
 
   it('hashing: a test_and_clear_bit winner unhashes; test_bit + clear_bit races', async () => {
@@ -95,7 +118,8 @@ describe('primitives', () => {
     expect(findings(m)).toEqual(['unhash-race hx_unhash_racy 97']);
     const o = m.objects[0];
     expect(o.holders.map((h) => `${h.holder} ${h.function}`)).toEqual(['hash hx_unhash']);
-    const by = (to: string) => o.transitions.filter((t) => t.to === to).map((t) => `${t.function}:${t.call}`);
+    const by = (to: string) =>
+      o.transitions.filter((t) => t.to === to).map((t) => `${t.function}:${t.call}`);
     expect(by('hashed')).toEqual([
       'hx_hlist_add:hlist_add_head_rcu',
       'hx_rht_insert:rhashtable_lookup_insert_key',

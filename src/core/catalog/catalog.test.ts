@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { analyzeSources } from '../analysis/analyze';
 import { nodeParser } from '../../node/wasmFiles';
 import { builtinCatalog } from './builtinCatalog';
-import { CatalogError, CatalogIndex, extendCatalog, parseCatalogFile, validateCatalogFile } from './catalog';
+import {
+  CatalogError,
+  CatalogIndex,
+  extendCatalog,
+  parseCatalogFile,
+  validateCatalogFile,
+} from './catalog';
 
 const schema = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../../schemas/catalog.schema.json'), 'utf8'),
@@ -24,13 +30,52 @@ describe('catalog', () => {
     expect(new Set(names).size).toBe(names.length);
     const idx = new CatalogIndex();
     const role = (n: string) => idx.calls.get(n)?.role;
-    expect(['refcount_dec_and_test', 'refcount_sub_and_test', 'refcount_dec_if_one', 'kref_put', 'refcount_dec_and_lock'].map(role)).toEqual(Array(5).fill('ref-final-put'));
-    expect(['fput', 'filp_close', '__fput_sync', 'flush_delayed_fput', 'vfs_fsync', 'vfs_fsync_range', 'filemap_flush', 'filemap_fdatawrite', 'filemap_write_and_wait'].map((n) => idx.calls.get(n)?.release)).toEqual(['fput', 'close', 'fput', 'flush-delayed-fput', 'fsync', 'fsync', 'flush', 'flush', 'flush']);
-    expect(['queue_work', 'queue_delayed_work', 'mod_delayed_work', 'schedule_work', 'call_rcu'].map(role)).toEqual(Array(5).fill('defer'));
+    expect(
+      [
+        'refcount_dec_and_test',
+        'refcount_sub_and_test',
+        'refcount_dec_if_one',
+        'kref_put',
+        'refcount_dec_and_lock',
+      ].map(role),
+    ).toEqual(Array(5).fill('ref-final-put'));
+    expect(
+      [
+        'fput',
+        'filp_close',
+        '__fput_sync',
+        'flush_delayed_fput',
+        'vfs_fsync',
+        'vfs_fsync_range',
+        'filemap_flush',
+        'filemap_fdatawrite',
+        'filemap_write_and_wait',
+      ].map((n) => idx.calls.get(n)?.release),
+    ).toEqual([
+      'fput',
+      'close',
+      'fput',
+      'flush-delayed-fput',
+      'fsync',
+      'fsync',
+      'flush',
+      'flush',
+      'flush',
+    ]);
+    expect(
+      ['queue_work', 'queue_delayed_work', 'mod_delayed_work', 'schedule_work', 'call_rcu'].map(
+        role,
+      ),
+    ).toEqual(Array(5).fill('defer'));
   });
 
   it('rejects a bad user file with every problem listed', () => {
-    expect(() => parseCatalogFile('{"calls":[{"name":"x y","role":"steal"}],"opsFields":[{"field":"cb","context":"tuesday"}],"extra":1}', 'user.json')).toThrow(
+    expect(() =>
+      parseCatalogFile(
+        '{"calls":[{"name":"x y","role":"steal"}],"opsFields":[{"field":"cb","context":"tuesday"}],"extra":1}',
+        'user.json',
+      ),
+    ).toThrow(
       new CatalogError(
         'user.json: unknown key "extra"; calls[0].name must be a C identifier; calls[0].role must be one of ref-get, ref-get-conditional, ref-put, ref-final-put, ref-init, ref-read, list-drain, hash-insert, hash-remove, hash-lookup, lru-add, lru-del, lru-walk, list-add, bit-test, bit-set, bit-clear, bit-test-and-clear, bit-test-and-set, defer, register, release, lock, unlock, annotation, free; opsFields[0].context must be one of process, workqueue, delayed-work, shrinker, lru-isolate, fsnotify, notifier, rcu-callback',
       ),
@@ -55,7 +100,14 @@ describe('catalog', () => {
     const catalog = new CatalogIndex(extendCatalog(builtinCatalog, user, 'foo.json'));
     const m = analyzeSources([{ path: 'foo.c', text }], { parser: await nodeParser(), catalog });
     expect(m.functions.find((f) => f.name === 'sess_put')?.wrapper).toBe('put');
-    expect(m.entryPoints.map((e) => `${e.function}:${e.context}`)).toEqual(['sess_cb:notifier', 'sess_put:process']);
-    expect(m.objects[0].releasePaths.filter((p) => p.entryContext === 'notifier').map((p) => `${p.mode}/${p.release}`)).toEqual(['inline/fput']);
+    expect(m.entryPoints.map((e) => `${e.function}:${e.context}`)).toEqual([
+      'sess_cb:notifier',
+      'sess_put:process',
+    ]);
+    expect(
+      m.objects[0].releasePaths
+        .filter((p) => p.entryContext === 'notifier')
+        .map((p) => `${p.mode}/${p.release}`),
+    ).toEqual(['inline/fput']);
   });
 });

@@ -17,7 +17,7 @@ function evidenceLines(label: string, e: Evidence | undefined, indent: string): 
 }
 
 export function changeBlock(c: BehaviourChange, n: number, options: { explain: boolean }): string {
-  const lines = [wrap(`${n}. [${c.code} ${c.severity}] ${c.title}`, 72).replace(/\n/g, '\n   ')];
+  const lines = [wrap(`${n}. [${c.code} ${c.severity}] ${c.title}`, 72, '', '   ')];
   if (c.from !== undefined || c.to !== undefined) {
     lines.push(`   was: ${c.from ?? '-'}`);
     lines.push(`   now: ${c.to ?? '-'}`);

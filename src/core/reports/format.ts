@@ -22,15 +22,17 @@ export function chainText(chain: ChainStep[]): string {
 }
 
 /** Wraps prose at `width` columns (default 72, the mailing-list convention). */
-export function wrap(text: string, width = 72, indent = ''): string {
+export function wrap(text: string, width = 72, indent = '', continuation = indent): string {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let cur = indent;
+  let lead = indent;
   for (const w of words) {
     if (cur.trim() && cur.length + 1 + w.length > width) {
       lines.push(cur);
-      cur = indent + w;
-    } else cur = cur.trim() ? `${cur} ${w}` : indent + w;
+      lead = continuation;
+      cur = lead + w;
+    } else cur = cur.trim() ? `${cur} ${w}` : lead + w;
   }
   if (cur.trim()) lines.push(cur);
   return lines.join('\n');

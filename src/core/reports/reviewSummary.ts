@@ -21,7 +21,7 @@ export function reviewSummary(result: ComparisonResult): string {
     );
     result.changes.forEach((c, i) => {
       out.push('');
-      out.push(wrap(`${i + 1}) ${c.title}.`, 72).replace(/\n/g, '\n   '));
+      out.push(wrap(`${i + 1}) ${c.title}.`, 72, '', '   '));
       if (c.before?.chain.length) out.push(wrap(`Before: ${chainText(c.before.chain)}`, 72, '   '));
       if (c.after?.chain.length) out.push(wrap(`After: ${chainText(c.after.chain)}`, 72, '   '));
     });

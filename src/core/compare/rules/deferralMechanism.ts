@@ -2,7 +2,7 @@
 // RCU), or a flush such as flush_delayed_fput moved to other functions.
 import type { FunctionSummary, ProgramModel } from '../../model';
 import type { BehaviourChange, RuleMeta } from '../compareTypes';
-import { change, evidence, setDiff, type Rule } from './ruleContext';
+import { change, evidence, location, setDiff, type Rule } from './ruleContext';
 
 const meta: RuleMeta = {
   id: 'deferral-mechanism',
@@ -70,14 +70,14 @@ export const deferralMechanismRule: Rule = {
           ...(cb
             ? {
                 before: evidence(`${b.name}() calls ${cb.callee}()`, [
-                  { function: b.name, call: cb.callee, at: cb.at, via: 'sink' },
+                  { function: b.name, call: cb.callee, at: location(cb.at), via: 'sink' },
                 ]),
               }
             : {}),
           ...(ca
             ? {
                 after: evidence(`${a.name}() calls ${ca.callee}()`, [
-                  { function: a.name, call: ca.callee, at: ca.at, via: 'sink' },
+                  { function: a.name, call: ca.callee, at: location(ca.at), via: 'sink' },
                 ]),
               }
             : {}),

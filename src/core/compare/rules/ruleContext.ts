@@ -29,6 +29,11 @@ export function allReleasePaths(model: ProgramModel): ReleasePath[] {
   return out;
 }
 
+/** A Location (no end), from any span-like position. */
+export function location(at: { file: string; line: number; column: number }): ChainStep['at'] {
+  return { file: at.file, line: at.line, column: at.column };
+}
+
 export function evidence(summary: string, chain: ChainStep[] = []): Evidence {
   const e: Evidence = { summary, chain };
   const first = chain[0];

@@ -1,0 +1,245 @@
+// The command line as users and CI run it: the built bundle, real processes,
+// documented exit codes, machine-readable output validated against schemas.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Ajv from 'ajv';
+import AjvDraft4 from 'ajv-draft-04';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const FIX = path.join(ROOT, 'test-fixtures');
+const design = (d: string) => path.join(FIX, 'designs', d, 'filecache.c');
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const schema = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', name), 'utf8'));
+
+let tmp: string;
+beforeAll(() => {
+  if (!fs.existsSync(CLI))
+    throw new Error('dist/cli.js is missing: run `npm run build` (npm test does)');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'll-cli-'));
+});
+
+describe('lifecycle-lens analyze', () => {
+  it('prints the lifecycle report of a file (exit 0)', () => {
+    const r = run(['analyze', design('v5-inline')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Object struct nfsd_file (refcount nf_ref, refcount_t)');
+    expect(r.out).toContain(
+      'fsnotify     nfsd_file_fsnotify_handle_event(): INLINE fput, fsync; deferred to workqueue: fput, fsync',
+    );
+  });
+
+  it('--json output validates against schemas/analysis.schema.json', () => {
+    const r = run(['analyze', '--json', design('v4-sentinel')]);
+    const doc = JSON.parse(r.out);
+    const validate = new Ajv({ allErrors: true }).compile(schema('analysis.schema.json'));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    expect([doc.tool, doc.schemaVersion, doc.model.objects[0].type]).toEqual([
+      'lifecycle-lens',
+      1,
+      'nfsd_file',
+    ]);
+  });
+
+  it('bad input: empty, binary, 20 MB, unbalanced, unreadable, missing: a message each, the rest analysed', () => {
+    const dir = path.join(tmp, 'bad');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'empty.c'), '');
+    fs.writeFileSync(
+      path.join(dir, 'binary.c'),
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]),
+    );
+    fs.writeFileSync(path.join(dir, 'huge.c'), 'int x;\n'.repeat(3_000_000));
+    fs.copyFileSync(path.join(FIX, 'parsing/broken.c'), path.join(dir, 'broken.c'));
+    fs.copyFileSync(design('v5-inline'), path.join(dir, 'good.c'));
+    fs.writeFileSync(path.join(dir, 'secret.c'), 'int y;');
+    fs.chmodSync(path.join(dir, 'secret.c'), 0o000);
+    const r = run(['analyze', dir, path.join(tmp, 'nope.c')]);
+    expect(r.code).toBe(3);
+    const lines = r.err
+      .split('\n')
+      .filter((l) => l && !l.startsWith('lifecycle-lens: analys'))
+      .map((l) => l.replace(dir + '/', '').replace(tmp + '/', ''));
+    const asRoot = process.getuid?.() === 0; // root reads a 000 file anyway
+    expect(lines).toEqual([
+      'lifecycle-lens: huge.c: skipped: 20.0 MiB is over the 8 MiB limit (--max-file-size)',
+      ...(asRoot ? [] : ['lifecycle-lens: secret.c: permission denied']),
+      'lifecycle-lens: nope.c: no such file or directory',
+      'lifecycle-lens: binary.c: skipped: binary file (contains NUL bytes)',
+    ]);
+    expect(r.out).toContain("broken.c: unbalanced braces: 8 '{' and 7 '}'");
+    expect(r.out).toContain('Object struct nfsd_file');
+    expect(r.err).not.toMatch(/at .*\.js:\d+/); // no stack traces
+  });
+
+  it('usage errors exit 2 with a message', () => {
+    expect(run(['analyze'])).toMatchObject({
+      code: 2,
+      err: 'lifecycle-lens: analyze needs at least one file or directory\n',
+    });
+    expect(run(['frobnicate', 'x'])).toMatchObject({
+      code: 2,
+      err: 'lifecycle-lens: unknown command "frobnicate"\n',
+    });
+    expect(run(['analyze', '--max-file-size', 'big', 'x.c']).code).toBe(2);
+    fs.writeFileSync(path.join(tmp, 'cat.json'), '{"calls":[{"name":"x","role":"nope"}]}');
+    const r = run(['analyze', '--catalog', path.join(tmp, 'cat.json'), design('v5-inline')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cat\.json: calls\[0\]\.role must be one of/);
+  });
+
+  it('--fail-on error exits 1 when error findings exist', () => {
+    expect(
+      run(['analyze', '--fail-on', 'error', path.join(FIX, 'primitives/atomic-sleep.c')]).code,
+    ).toBe(1);
+    expect(run(['analyze', '--fail-on', 'error', design('v5-inline')]).code).toBe(0);
+  });
+});
+
+describe('lifecycle-lens compare / series / b4-check', () => {
+  it('SARIF output validates against the official SARIF 2.1.0 schema', () => {
+    const r = run(['compare', '--format', 'sarif', design('v4-sentinel'), design('v5-inline')]);
+    expect(r.code).toBe(0);
+    const sarifSchema = JSON.parse(
+      fs.readFileSync(
+        path.join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'),
+        'utf8',
+      ),
+    );
+    const validate = new AjvDraft4({
+      allErrors: true,
+      strict: false,
+      unicodeRegExp: false,
+    }).compile(sarifSchema);
+    const log = JSON.parse(r.out);
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    expect(log.runs[0].results[0]).toMatchObject({ ruleId: 'LL1', level: 'error' });
+    expect(log.runs[0].results[0].codeFlows).toHaveLength(2);
+  });
+
+  it('JSON comparison validates against schemas/comparison.schema.json', () => {
+    const r = run(['compare', '--format', 'json', design('v5-inline'), design('v6-deferred')]);
+    const validate = new Ajv({ allErrors: true }).compile(schema('comparison.schema.json'));
+    const doc = JSON.parse(r.out);
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    expect(doc.comparison.changes).toHaveLength(4);
+  });
+
+  it('the review summary is plain text wrapped at 72 columns', () => {
+    const r = run(['compare', '--format', 'review', design('v4-sentinel'), design('v5-inline')]);
+    const lines = r.out.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(72);
+    expect(lines.find((l) => l.startsWith('1) '))).toBe(
+      '1) nfsd_file_close_inode() now runs fput, fsync inline in fsnotify',
+    );
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe(
+      '(Generated by Lifecycle Lens 0.1.0; a human should check it.)',
+    );
+  });
+
+  it('-o writes the whole report or nothing', () => {
+    const out = path.join(tmp, 'report.md');
+    expect(
+      run([
+        'compare',
+        '--format',
+        'markdown',
+        '-o',
+        out,
+        design('v4-sentinel'),
+        design('v5-inline'),
+      ]).code,
+    ).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toMatch(/^# Behaviour changes: /);
+    const r = run([
+      'compare',
+      '-o',
+      path.join(tmp, 'no/such/dir/x.txt'),
+      design('v4-sentinel'),
+      design('v5-inline'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(path.join(tmp, 'no'))).toBe(false);
+  });
+
+  it('series: a patch that does not apply names the patch and exits 2', () => {
+    const r = run([
+      'series',
+      '-q',
+      '--base',
+      path.join(FIX, 'series/base'),
+      path.join(FIX, 'series/bad/not-applying.mbox'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/patch ".*" does not apply/);
+  });
+
+  it('b4-check reads one patch on stdin and prints b4 check JSON', () => {
+    const repo = path.join(tmp, 'kernel');
+    fs.mkdirSync(path.join(repo, 'fs/nfsd'), { recursive: true });
+    fs.copyFileSync(
+      path.join(FIX, 'series/base/fs/nfsd/filecache.c'),
+      path.join(repo, 'fs/nfsd/filecache.c'),
+    );
+    const git = (...a: string[]) =>
+      spawnSync('git', a, {
+        cwd: repo,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@x',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@x',
+        },
+      });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    // Patches 1 and 2 of v1 applied first, so patch 3 (the refcount rework) applies on HEAD.
+    const mbox = fs.readFileSync(path.join(FIX, 'series/v1.mbox'), 'utf8');
+    const mails = mbox.split(/^(?=From [0-9a-f]{40} )/m);
+    fs.writeFileSync(path.join(tmp, 'first2.mbox'), mails[1] + mails[2]);
+    git('am', '-q', path.join(tmp, 'first2.mbox'));
+    const r = spawnSync(process.execPath, [CLI, 'b4-check', '--repo', repo], {
+      input: mails[3],
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const results = JSON.parse(r.stdout) as { tool: string; status: string; summary: string }[];
+    expect(results[0]).toMatchObject({
+      tool: 'lifecycle-lens',
+      status: 'fail',
+      summary:
+        'LL1: nfsd_file_close_inode() now runs fput, fsync inline in fsnotify callback (entry nfsd_file_fsnotify_handle_event()); before: deferred (workqueue)',
+    });
+    for (const x of results)
+      expect(Object.keys(x).sort()).toEqual(['details', 'status', 'summary', 'tool', 'url']);
+    const bad = spawnSync(process.execPath, [CLI, 'b4-check', '--repo', repo], {
+      input: 'Subject: hi\n\nno patch here\n',
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(bad.stdout)).toEqual([
+      {
+        tool: 'lifecycle-lens',
+        status: 'warn',
+        summary: 'not checked: <stdin> contains no patches',
+        url: null,
+        details: '<stdin> contains no patches',
+      },
+    ]);
+  });
+});
