@@ -81,7 +81,7 @@ interface Trail {
   prev: Trail | undefined;
 }
 
-const MAX_STATES = 2500;
+const MAX_STATES = 1000;
 const CLAMP = 3;
 
 function keyOf(s: State): string {
@@ -107,12 +107,17 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
   const effects = fn.calls.map((_, i) => effectOf(i));
-  // Nothing here touches a reference: one trivial exit, no path exploration.
-  if (effects.every((e) => e === undefined)) {
+  // Nothing here counts references: one summary exit, no path exploration. Objects
+  // handed to containers still show as escaped (wrappers that store a parameter).
+  const COUNTING = new Set(['get', 'put', 'final-put', 'init', 'cond-get', 'cond-put', 'inherit', 'returns-ref', 'put-all']);
+  if (!effects.some((e) => e && COUNTING.has(e.kind))) {
+    const escaped = new Set<string>();
+    for (const e of effects) if (e?.kind === 'transfer') escaped.add(e.variable);
+    for (const n of cfg) for (const v of n.escapes) escaped.add(v);
     result.exits.push({
       returnClass: 'void',
       counts: {},
-      escaped: [],
+      escaped: [...escaped],
       handed: [],
       nulls: [],
       errorExit: false,

@@ -3,7 +3,7 @@
 import type { SyntaxNode as Node } from '../parse/syntaxTree';
 import type { CatalogIndex } from '../catalog/catalog';
 import type { CParser } from '../parse/cParser';
-import { blankNonCode, maskKernelMacros } from '../parse/macroMask';
+import { maskKernelMacros } from '../parse/macroMask';
 import { copyTree } from '../parse/syntaxTree';
 import { CfgBuilder } from './cfgBuilder';
 import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
@@ -29,7 +29,7 @@ export function extractFileFacts(
   parser: CParser,
   catalog: CatalogIndex,
 ): FileFacts {
-  const { text: masked, masked: maskedMacros } = maskKernelMacros(text, catalog);
+  const { text: masked, masked: maskedMacros, code } = maskKernelMacros(text, catalog);
   const tree = parser.parse(masked);
   let root: Node;
   try {
@@ -46,7 +46,7 @@ export function extractFileFacts(
       exported: [],
       masked: maskedMacros,
       errorFunctions: [],
-      problems: fileProblems(text, root),
+      problems: fileProblems(text, code, root),
       globals: {},
       fieldBindings: [],
     };
@@ -268,11 +268,10 @@ function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
 }
 
 /** Problems a reviewer should know about even when every function parsed. */
-function fileProblems(text: string, root: Node): string[] {
+function fileProblems(text: string, code: string, root: Node): string[] {
   const problems: string[] = [];
   // Count braces in the first branch of every #if only: alternative branches
   // often repeat a function header's opening brace.
-  const code = blankNonCode(text);
   let open = 0;
   let close = 0;
   const skipping: boolean[] = [];

@@ -15,15 +15,16 @@ const opts = {
 };
 
 describe('coverListBody', () => {
-  it('numbers every behaviour change with code, function, from -> to and explanation', () => {
+  it('numbers every behaviour change with code, rule, its statement and explanation', () => {
     const body = coverListBody(comparison([closeInodeInline, lruCallbackDropsRef], 'v1', 'v2'));
     expect(body).toBe(
       [
         'Lifecycle Lens finds 2 behaviour changes between v1 and v2; it would',
         'help to flag each of them in the cover letter:',
         '',
-        '1. LL1 release-context in nfsd_file_close_inode(): deferred: workqueue',
-        '   -> inline: fsnotify',
+        '1. LL1 (release-context): nfsd_file_close_inode() now does the final',
+        '   close inline in the fsnotify callback instead of handing it to',
+        '   nfsd_filecache_wq',
         '   Before, the last reference dropped by nfsd_file_close_inode() put the',
         '   entry on a dispose list that nfsd_filecache_wq drained. Now',
         '   nfsd_file_put() closes it in the caller, so an fsnotify event',
@@ -31,8 +32,8 @@ describe('coverListBody', () => {
         '   that VFS operation. If that is deliberate, the commit message should',
         '   say so.',
         '',
-        '2. LL2 reference-ownership in nfsd_file_lru_cb(): holders: caller, hash',
-        '   -> holders: caller, lru',
+        '2. LL2 (reference-ownership): the LRU now owns a reference;',
+        '   nfsd_file_lru_cb() takes it with refcount_dec_if_one()',
         '   The hash table no longer holds a sentinel reference; the LRU holds',
         '   one instead, and the isolate callback drops it only when it is the',
         '   last.',
@@ -80,8 +81,8 @@ describe('buildCoverReply', () => {
         'Lifecycle Lens finds one behaviour change between v1 and v2; it would',
         'help to flag it in the cover letter:',
         '',
-        '1. LL1 release-context in nfsd_file_close_inode(): inline: fsnotify ->',
-        '   deferred: workqueue',
+        '1. LL1 (release-context): nfsd_file_close_inode() hands the final close',
+        '   to nfsd_filecache_wq again',
         '   The fsnotify and lease-break callers no longer run vfs_fsync() and',
         '   fput() themselves.',
         '',

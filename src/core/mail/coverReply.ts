@@ -3,7 +3,7 @@
 // asked to see "flagged in the intro".
 import type { ComparisonResult, SeriesComparison } from '../compare/compareTypes';
 import { wrap } from '../reports/format';
-import { changeHeadline } from './findingText';
+import { changeTitle, explanationOnce } from './findingText';
 import { buildReplyHeaders, disclosureLine, trailerLines, type ReplyOptions } from './replyHeaders';
 import { neutralizeText } from './headers';
 import type { ReviewDraft } from './reviewDraft';
@@ -37,11 +37,14 @@ export function coverListBody(comparison: ComparisonResult): string {
       72,
     ),
   ];
+  // Each distinct explanation once: the rule's generic paragraph is not repeated.
+  const seen = new Set<string>();
   changes.forEach((c, i) => {
     const num = `${i + 1}. `;
     const pad = ' '.repeat(num.length);
-    const head = wrap(changeHeadline(c), 72, pad).replace(pad, num);
-    blocks.push(`${head}\n${wrap(c.explanation, 72, pad)}`);
+    const head = wrap(changeTitle(c), 72, pad).replace(pad, num);
+    const explanation = explanationOnce(c, seen);
+    blocks.push(explanation ? `${head}\n${wrap(explanation, 72, pad)}` : head);
   });
   return blocks.join('\n\n');
 }

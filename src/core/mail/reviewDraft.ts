@@ -76,14 +76,17 @@ function changedWithin(hunk: PatchHunk, from: number, to: number): boolean {
 
 /**
  * How well a hunk matches a change: the function defined in it with changed
- * lines in its body (5), the after-evidence line inside the hunk's new-file
- * range (4), the hunk starting inside the function per git's section hint
- * with changes before its end (3), defined but unchanged (2), mentioned in a
- * changed line (1).
+ * lines in its body (5), the hunk starting inside the function per git's
+ * section hint with changes before its end (4), the after-evidence line
+ * inside the hunk's new-file range (3: weaker, since evidence lines are those
+ * of the whole version, and later patches of the series shift them), defined
+ * but unchanged (2), mentioned in a changed line (1).
  */
 function score(file: PatchFile, hunk: PatchHunk, c: BehaviourChange): number {
   const def = definitionIndex(hunk, c.function);
   if (def >= 0 && changedWithin(hunk, def, closingIndex(hunk, def))) return 5;
+  const re = mentions(c.function);
+  if (re.test(hunk.section) && changedWithin(hunk, 0, closingIndex(hunk, 0))) return 4;
   const at = c.after?.at ?? c.after?.chain[0]?.at;
   if (
     at &&
@@ -91,9 +94,7 @@ function score(file: PatchFile, hunk: PatchHunk, c: BehaviourChange): number {
     at.line >= hunk.newStart &&
     at.line < hunk.newStart + hunk.newLines
   )
-    return 4;
-  const re = mentions(c.function);
-  if (re.test(hunk.section) && changedWithin(hunk, 0, closingIndex(hunk, 0))) return 3;
+    return 3;
   if (def >= 0) return 2;
   if (hunk.lines.some((l) => l.kind !== 'context' && re.test(l.text))) return 1;
   return 0;
@@ -168,6 +169,9 @@ function place(
 
 const isChange = (l: { kind: string }) => l.kind === 'add' || l.kind === 'del';
 
+/** A declaration-specifier line with nothing else: "static enum lru_status", "int". */
+const RETURN_TYPE = /^[ +-][A-Za-z_][A-Za-z0-9_ \t]*[A-Za-z0-9_ \t*]$/;
+
 /** Lines a change is about, and the window context may extend into. */
 interface Focus {
   lines: number[];
@@ -184,6 +188,8 @@ function focusOf(hunk: PatchHunk, c: BehaviourChange): Focus {
     Array.from({ length: to - from + 1 }, (_, k) => from + k).filter(keep);
   if (def >= 0) {
     let start = def;
+    // Return type on its own line ("static enum lru_status" above the name).
+    while (start > 0 && RETURN_TYPE.test(lines[start - 1].text)) start--;
     // A comment block (kernel-doc) directly above the definition belongs to it.
     while (start > 0 && /^[ +-](\/\*|\s\*)/.test(lines[start - 1].text)) start--;
     const end = closingIndex(hunk, def);
@@ -260,6 +266,8 @@ export function reviewBody(
   const context = opts.context ?? 3;
   const name = neutralizeText(patch.from?.name ?? '');
   const blocks: string[] = [wrap(introLine(changes.length), 72)];
+  // Each distinct explanation once: the rule's generic paragraph is not repeated.
+  const seen = new Set<string>();
   if (placed.length) {
     const multiFile = files.length > 1;
     for (const [n, p] of placed.entries()) {
@@ -267,12 +275,12 @@ export function reviewBody(
       const quote = quoteHunk(p.file, p.hunk, focus, context, multiFile).join('\n');
       // The attribution line sits directly above the first quote.
       blocks.push(n === 0 ? `${attribution(patch, name)}\n${quote}` : quote);
-      for (const c of p.changes) blocks.push(findingProse(c));
+      for (const c of p.changes) blocks.push(findingProse(c, seen));
     }
   }
   if (unplaced.length) {
     blocks.push(wrap('Not tied to a hunk of this patch:', 72));
-    for (const c of unplaced) blocks.push(findingProse(c));
+    for (const c of unplaced) blocks.push(findingProse(c, seen));
   }
   const trailers = trailerLines(opts.trailers);
   blocks.push(disclosureLine(opts.toolVersion));

@@ -19,68 +19,91 @@ export interface MaskedMacro {
 export interface MaskResult {
   text: string;
   masked: MaskedMacro[];
+  /** The source with comments, strings and preprocessor lines blanked (same length). */
+  code: string;
+}
+
+/** Same-length blanks for `text`, newlines kept. */
+function blanks(text: string): string {
+  return text.includes('\n') ? text.replace(/[^\n]/g, ' ') : ' '.repeat(text.length);
 }
 
 /** Replaces comments, strings, char literals and preprocessor lines by blanks. */
 export function blankNonCode(src: string): string {
-  const out = src.split('');
+  const parts: string[] = [];
   const n = src.length;
+  let copied = 0;
   let i = 0;
   let lineStart = true;
   const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+    parts.push(src.slice(copied, from), blanks(src.slice(from, to)));
+    copied = to;
   };
   while (i < n) {
-    const c = src[i];
-    if (c === '\n') {
+    const c = src.charCodeAt(i);
+    if (c === 10) {
       lineStart = true;
       i++;
       continue;
     }
-    if (lineStart && (c === ' ' || c === '\t')) {
+    if (lineStart && (c === 32 || c === 9)) {
       i++;
       continue;
     }
-    if (lineStart && c === '#') {
+    if (lineStart && c === 35 /* # */) {
       // Directive, with backslash continuations and comments inside.
       let j = i;
-      while (j < n) {
-        if (src[j] === '\n' && src[j - 1] !== '\\' && !(src[j - 1] === '\r' && src[j - 2] === '\\'))
+      for (;;) {
+        const nl = src.indexOf('\n', j);
+        if (nl < 0) {
+          j = n;
           break;
-        if (src[j] === '/' && src[j + 1] === '*') {
-          const e = src.indexOf('*/', j + 2);
+        }
+        const cmt = src.indexOf('/*', j);
+        if (cmt >= 0 && cmt < nl) {
+          const e = src.indexOf('*/', cmt + 2);
           j = e < 0 ? n : e + 2;
           continue;
         }
-        j++;
+        const prev = src.charCodeAt(nl - 1) === 13 ? nl - 2 : nl - 1;
+        if (src.charCodeAt(prev) === 92 /* \\ */) {
+          j = nl + 1;
+          continue;
+        }
+        j = nl;
+        break;
       }
       blank(i, j);
       i = j;
       continue;
     }
     lineStart = false;
-    if (c === '/' && src[i + 1] === '/') {
+    const d = src.charCodeAt(i + 1);
+    if (c === 47 /* / */ && d === 47) {
       let j = src.indexOf('\n', i);
       if (j < 0) j = n;
       blank(i, j);
       i = j;
-    } else if (c === '/' && src[i + 1] === '*') {
+    } else if (c === 47 && d === 42 /* * */) {
       const e = src.indexOf('*/', i + 2);
       const j = e < 0 ? n : e + 2;
       blank(i, j);
       i = j;
-    } else if (c === '"' || c === "'") {
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
       let j = i + 1;
-      while (j < n && src[j] !== c && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
+      while (j < n) {
+        const x = src.charCodeAt(j);
+        if (x === c || x === 10) break;
+        j += x === 92 ? 2 : 1;
+      }
       j = Math.min(n, j + 1);
-      blank(i + 1, j - 1);
+      blank(i + 1, Math.max(i + 1, j - 1));
       i = j;
     } else i++;
   }
-  return out.join('');
+  parts.push(src.slice(copied));
+  return parts.join('');
 }
-
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** Index of the `)` matching the `(` at `open` in blanked code, or -1. */
 function matchParen(code: string, open: number): number {
@@ -117,14 +140,18 @@ function splitArgs(code: string, open: number, close: number): string[] {
   return args;
 }
 
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+
 function skipSpace(code: string, i: number): number {
-  while (i < code.length && /\s/.test(code[i])) i++;
+  while (i < code.length && isSpace(code.charCodeAt(i))) i++;
   return i;
 }
 
 function prevSignificant(code: string, i: number): number {
   let j = i - 1;
-  while (j >= 0 && /\s/.test(code[j])) j--;
+  while (j >= 0 && isSpace(code.charCodeAt(j))) j--;
   return j;
 }
 
@@ -133,38 +160,43 @@ const TOP_LEVEL_MACRO =
 
 export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult {
   const code = blankNonCode(src);
-  const out = src.split('');
   const masked: MaskedMacro[] = [];
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
-  };
+  /** Replacements, in order: [start, end, text]. */
+  const edits: [number, number, string][] = [];
+  const blank = (from: number, to: number) => edits.push([from, to, blanks(src.slice(from, to))]);
   let depth = 0;
   let i = 0;
   const n = code.length;
   while (i < n) {
-    const c = code[i];
-    if (c === '{') {
+    const c = code.charCodeAt(i);
+    if (c === 123) {
       depth++;
       i++;
       continue;
     }
-    if (c === '}') {
+    if (c === 125) {
       depth = Math.max(0, depth - 1);
       i++;
       continue;
     }
-    if (!/[A-Za-z_]/.test(c) || (i > 0 && /[A-Za-z0-9_]/.test(code[i - 1]))) {
+    if (!isIdentStart(c)) {
       i++;
       continue;
     }
-    IDENT.lastIndex = i;
-    const m = IDENT.exec(code);
-    if (!m) {
-      i++;
+    let end = i + 1;
+    while (end < n && isIdentPart(code.charCodeAt(end))) end++;
+    const name = code.slice(i, end);
+    const isIterator = depth > 0 && name.length >= 5 && catalog.isIteratorMacro(name);
+    const candidate =
+      catalog.attributeWords.has(name) ||
+      catalog.lockAnnotations.has(name) ||
+      (depth === 0 && TOP_LEVEL_MACRO.test(name)) ||
+      isIterator ||
+      ((name === 'struct' || name === 'union') && depth > 0);
+    if (!candidate) {
+      i = end;
       continue;
     }
-    const name = m[0];
-    const end = i + name.length;
     const afterName = skipSpace(code, end);
     const hasArgs = code[afterName] === '(';
     const close = hasArgs ? matchParen(code, afterName) : -1;
@@ -213,34 +245,29 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
         continue;
       }
     }
-    if (depth > 0 && hasArgs && close > 0 && name.length >= 5 && catalog.isIteratorMacro(name)) {
+    if (isIterator && hasArgs && close > 0) {
       // An iterator used as a statement head: `list_for_each_entry(...) stmt`.
       const next = skipSpace(code, close + 1);
       const p = prevSignificant(code, i);
       const prevWord = code.slice(Math.max(0, p - 3), p + 1);
       const atStatementStart = p < 0 || ';{}):'.includes(code[p]) || prevWord === 'else';
       if (atStatementStart && next < n && !';,)=.'.includes(code[next])) {
-        masked.push({
-          kind: 'iterator',
-          name,
-          args: splitArgs(code, afterName, close),
-          start: i,
-          end: end,
-        });
-        out.splice(i, name.length, ...('while' + ' '.repeat(name.length - 5)).split(''));
+        masked.push({ kind: 'iterator', name, args: splitArgs(code, afterName, close), start: i, end });
+        edits.push([i, end, 'while' + ' '.repeat(name.length - 5)]);
         i = afterName + 1;
         continue;
       }
     }
-    if ((name === 'struct' || name === 'union') && depth > 0) {
+    if (name === 'struct' || name === 'union') {
       // `struct X` as a macro argument (container_of, list_entry, ...): keep X.
       const p = prevSignificant(code, i);
-      IDENT.lastIndex = skipSpace(code, end);
-      const tm = IDENT.exec(code);
-      if (p >= 0 && code[p] === ',' && tm) {
-        const after = skipSpace(code, IDENT.lastIndex);
+      const t0 = skipSpace(code, end);
+      let t1 = t0;
+      while (t1 < n && isIdentPart(code.charCodeAt(t1))) t1++;
+      if (p >= 0 && code[p] === ',' && t1 > t0 && isIdentStart(code.charCodeAt(t0))) {
+        const after = skipSpace(code, t1);
         if (code[after] === ',' || code[after] === ')') {
-          masked.push({ kind: 'struct-arg', name: tm[0], args: [], start: i, end });
+          masked.push({ kind: 'struct-arg', name: code.slice(t0, t1), args: [], start: i, end });
           blank(i, end);
           i = end;
           continue;
@@ -249,5 +276,20 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
     }
     i = end;
   }
-  return { text: out.join(''), masked };
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, to, text] of edits) {
+    parts.push(src.slice(at, from), text);
+    at = to;
+  }
+  parts.push(src.slice(at));
+  return { text: parts.join(''), masked, code };
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
 }

@@ -96,6 +96,35 @@ const OPAQUE = new Set([
   'system_lib_string',
 ]);
 const ERROR_TYPE_ID = 0xffff;
+const WORD_LEAVES = new Set([
+  'identifier',
+  'field_identifier',
+  'type_identifier',
+  'statement_identifier',
+  'primitive_type',
+  'null',
+  'true',
+  'false',
+]);
+const FIELDLESS_PARENTS = new Set([
+  'translation_unit',
+  'compound_statement',
+  'argument_list',
+  'parameter_list',
+  'field_declaration_list',
+  'initializer_list',
+  'expression_statement',
+  'parenthesized_expression',
+  'enumerator_list',
+  'preproc_ifdef',
+  'preproc_if',
+  'preproc_else',
+  'case_statement',
+]);
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
 
 /**
  * Copies a tree-sitter tree into SyntaxNodes over `text` (the text that was
@@ -116,15 +145,13 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
     field: number,
     isNamed = true,
   ): SyntaxNode => {
-    const n = new SyntaxNode(
-      id++,
-      typeId === ERROR_TYPE_ID ? 'ERROR' : (types[typeId] ?? cursor.nodeType),
-      isNamed,
-      false,
-      cursor.startIndex,
-      cursor.endIndex,
-      lines,
-    );
+    const type = typeId === ERROR_TYPE_ID ? 'ERROR' : (types[typeId] ?? cursor.nodeType);
+    const start = cursor.startIndex;
+    // Identifier-like leaves end where their characters end: no call into WASM needed.
+    let end = start;
+    if (WORD_LEAVES.has(type)) while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    if (end === start) end = cursor.endIndex;
+    const n = new SyntaxNode(id++, type, isNamed, false, start, end, lines);
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
@@ -140,7 +167,8 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
     if (!cursor.gotoFirstChild()) return root;
     for (;;) {
       const t = cursor.nodeTypeId;
-      const field = cursor.currentFieldId;
+      // Children of list-like nodes carry no field the extractors read.
+      const field = parent && FIELDLESS_PARENTS.has(parent.type) ? 0 : cursor.currentFieldId;
       let node: SyntaxNode | undefined;
       if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field);
       // Anonymous tokens matter only when they fill a field (an operator).
