@@ -73,7 +73,10 @@ export default tseslint.config(
     // Tests are hosts: they read fixtures and load the parser, then feed core like the CLI does.
     files: ['src/core/**/*.test.ts', 'src/core/**/*.testutil.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core must not depend on vscode.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/core must not depend on vscode.' }] },
+      ],
     },
   },
   {

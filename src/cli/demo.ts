@@ -1,35 +1,54 @@
-// `lifecycle-lens demo`: the main job on the bundled sample revisions.
+// `lifecycle-lens demo`: the main job on the bundled sample revisions. It
+// analyses the v5 design, compares v4 -> v5 -> v6 (the seed review's series),
+// and applies the sample patch series to its base, as a reviewer would.
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeSources } from '../core/analysis/analyze';
 import type { CatalogIndex } from '../core/catalog/catalog';
+import { changeList, comparisonText } from '../core/reports/compareText';
 import { textReport } from '../core/reports/textReport';
+import { compareSeries, compareTexts } from '../node/revisions';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, type CliArgs } from './args';
 
-export const SAMPLE_REVISIONS = ['v4-sentinel', 'v5-inline', 'v6-deferred'];
-
-export function samplesDir(): string {
-  const candidates = [
-    path.resolve(__dirname, '../test-fixtures/designs'),
-    path.resolve(process.cwd(), 'test-fixtures/designs'),
-  ];
-  const found = candidates.find((d) => fs.existsSync(d));
+function fixturesDir(): string {
+  const candidates = [path.resolve(__dirname, '../test-fixtures'), path.resolve(process.cwd(), 'test-fixtures')];
+  const found = candidates.find((d) => fs.existsSync(path.join(d, 'designs')));
   if (!found) throw new Error('bundled sample revisions not found (test-fixtures/designs)');
   return found;
 }
 
 export async function runDemo(catalog: CatalogIndex, args: CliArgs): Promise<number> {
-  const dir = samplesDir();
+  const dir = fixturesDir();
   const parser = await nodeParser([__dirname]);
-  for (const rev of SAMPLE_REVISIONS) {
-    const file = path.join(dir, rev, 'filecache.c');
-    const model = analyzeSources([{ path: file, text: fs.readFileSync(file, 'utf8') }], {
-      parser,
-      catalog,
-    });
-    process.stdout.write(`\n=== ${rev}: ${path.relative(process.cwd(), file)} ===\n`);
-    process.stdout.write(textReport(model, { verbose: args.verbose }));
-  }
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  const design = (rev: string) => {
+    const file = path.join(dir, 'designs', rev, 'filecache.c');
+    return { label: rev, sources: [{ path: rel(file), text: fs.readFileSync(file, 'utf8') }] };
+  };
+  const say = (title: string) => process.stdout.write(`\n${'#'.repeat(72)}\n# ${title}\n${'#'.repeat(72)}\n\n`);
+
+  say('1. Lifecycle of struct nfsd_file in the v5 design (refcount drives teardown)');
+  const v5 = design('v5-inline');
+  process.stdout.write(textReport(analyzeSources(v5.sources, { parser, catalog }), { verbose: args.verbose }));
+
+  say('2. What changed in behaviour from v4 (sentinel + workqueue) to v5');
+  process.stdout.write(comparisonText(compareTexts(design('v4-sentinel'), v5, { parser, catalog }), { explain: args.explain }));
+
+  say('3. ... and from v5 to v6 (the close handed back to the workqueue)');
+  process.stdout.write(comparisonText(compareTexts(v5, design('v6-deferred'), { parser, catalog }), { explain: args.explain }));
+
+  say('4. A patch series: base + v1.mbox + v2.mbox, applied in private trees');
+  const series = await compareSeries({
+    parser,
+    catalog,
+    baseDir: path.join(dir, 'series/base'),
+    mboxes: ['v1.mbox', 'v2.mbox'].map((m) => path.join(dir, 'series', m)),
+  });
+  for (const c of series.comparisons) process.stdout.write(changeList(c) + '\n');
+  process.stdout.write(
+    'Next: `lifecycle-lens compare --format review A B` drafts the list for the mailing list;\n' +
+      '`lifecycle-lens analyze <dir>` on a kernel tree (fs/nfsd) shows the whole picture.\n',
+  );
   return EXIT.ok;
 }

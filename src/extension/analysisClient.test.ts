@@ -1,0 +1,124 @@
+// Drives the real worker bundle (dist/analysisWorker.js, built by `npm run build`).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AnalysisClient, CancelledError } from './analysisClient';
+
+const root = path.join(__dirname, '../..');
+const script = path.join(root, 'dist/analysisWorker.js');
+const fx = (p: string) => path.join(root, 'test-fixtures', p);
+const src = (p: string) => ({ path: p, text: fs.readFileSync(fx(p), 'utf8') });
+
+describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
+  const client = new AnalysisClient(script);
+  afterAll(() => client.stop());
+
+  it('analyses, then re-extracts only the changed file', async () => {
+    await client.configure([], 2 * 1024 * 1024);
+    const a = await client.analyze(
+      [src('designs/v5-inline/filecache.c'), src('primitives/balance.c')],
+      [],
+    );
+    expect(a.timings.extracted).toBe(2);
+    expect(a.model.objects.map((o) => o.type)).toContain('nfsd_file');
+    const edited = src('primitives/balance.c');
+    edited.text += '\nstatic void added(void) {}\n';
+    const b = await client.analyze([edited, src('designs/v5-inline/filecache.c')], []);
+    expect(b.timings.extracted).toBe(1);
+    expect(b.model.functions.some((f) => f.name === 'added')).toBe(true);
+    const c = await client.analyze([], ['primitives/balance.c']);
+    expect(c.model.files.map((f) => f.file)).toEqual(['designs/v5-inline/filecache.c']);
+  });
+
+  it("posts the edited file's path findings first for small edits in a big program", async () => {
+    await client.configure([], 2 * 1024 * 1024);
+    const files = [
+      'primitives/balance.c',
+      'primitives/atomic-sleep.c',
+      'primitives/kref.c',
+      'primitives/hashing.c',
+      'primitives/deferral.c',
+    ].map(src);
+    await client.analyze(files, []);
+    const edited = { ...files[0], text: files[0].text + '\n/* edit */\n' };
+    const partials: string[][] = [];
+    const full = await client.analyze([edited], [], {
+      onPartial: (p) => partials.push(p.findings.map((f) => `${f.kind}@${f.at.line}`)),
+    });
+    expect(partials.length).toBe(1);
+    const fullKinds = full.model.findings
+      .filter((f) => f.at.file === edited.path && f.kind !== 'sleep-in-atomic')
+      .map((f) => `${f.kind}@${f.at.line}`);
+    expect(partials[0].sort()).toEqual(fullKinds.sort());
+    expect(partials[0].length).toBeGreaterThan(0);
+  });
+
+  it('skips binary and oversized texts with a reason', async () => {
+    await client.configure([], 1024);
+    const r = await client.analyze(
+      [
+        { path: 'bin.c', text: '\u0000\u0001binary' },
+        { path: 'big.c', text: 'int x;\n'.repeat(400) },
+      ],
+      [],
+    );
+    const byFile = Object.fromEntries(r.model.files.map((f) => [f.file, f.skipped]));
+    expect(byFile['bin.c']).toMatch(/binary/);
+    expect(byFile['big.c']).toMatch(/limit/);
+  });
+
+  it('reports catalog problems', async () => {
+    const r = await client.configure([{ path: 'bad.json', text: '{"calls": 3}' }], 1 << 20);
+    expect(r.problems[0]).toMatch(/bad.json/);
+  });
+
+  it('compares a git revision with posted working-tree texts, and a patch series', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const os = await import('node:os');
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'll-git-'));
+    const g = (...a: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...a], { cwd: repo });
+    g('init', '-q');
+    fs.mkdirSync(path.join(repo, 'fs/nfsd'), { recursive: true });
+    fs.copyFileSync(fx('designs/v6-deferred/filecache.c'), path.join(repo, 'fs/nfsd/filecache.c'));
+    g('add', '.');
+    g('commit', '-qm', 'v6');
+    const r = await client.compareGit({
+      repoDir: repo,
+      paths: ['fs/nfsd/filecache.c'],
+      beforeRev: 'HEAD',
+      afterSources: [
+        {
+          path: 'fs/nfsd/filecache.c',
+          text: fs.readFileSync(fx('designs/v5-inline/filecache.c'), 'utf8'),
+        },
+      ],
+    });
+    expect(r.beforeSources?.[0].path).toBe('fs/nfsd/filecache.c');
+    expect(r.result.changes.some((c) => c.rule === 'release-context')).toBe(true);
+    await expect(
+      client.compareGit({ repoDir: repo, paths: ['fs/nfsd/filecache.c'], beforeRev: 'nope~3' }),
+    ).rejects.toThrow(/nope/);
+    const s = await client.compareSeries({
+      baseDir: fx('series/base'),
+      mboxes: [fx('series/v1.mbox'), fx('series/v2.mbox')],
+    });
+    expect(s.result.comparisons.length).toBeGreaterThanOrEqual(2);
+    fs.rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('cancels a running analysis and survives a hard stop', async () => {
+    await client.configure([], 4 << 20);
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      path: `f${i}.c`,
+      text: fs.readFileSync(fx('designs/v5-inline/filecache.c'), 'utf8'),
+    }));
+    const ac = new AbortController();
+    const p = client.analyze(many, [], { signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    await client.stop();
+    const again = await client.analyze([src('primitives/balance.c')], []);
+    expect(again.model.functions.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,233 @@
+// Analysis worker (worker_threads): owns the parser (loads the wasm itself,
+// lazily), caches per-file facts and re-runs the whole-program analysis when
+// files change. Runs off the extension host's main thread; the host posts file
+// contents in and gets plain ProgramModel data back. Cancellable: a `cancel`
+// message is honoured between files (the loop yields to the event loop), and
+// the host can always terminate the worker outright.
+import path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { analyzeFacts, unanalysableReason, type SourceFile } from '../core/analysis/analyze';
+import { builtinCatalog } from '../core/catalog/builtinCatalog';
+import { CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/catalog';
+import { extractFileFacts } from '../core/facts/extractFile';
+import type { FileFacts } from '../core/facts/factTypes';
+import type { ParseReport } from '../core/model';
+import type { CParser } from '../core/parse/cParser';
+import { nodeParser } from '../node/wasmFiles';
+import { compareGit, compareSeriesIn, compareTextsIn } from './workerCompare';
+import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+
+interface Entry {
+  hash: string;
+  facts?: FileFacts;
+  report: ParseReport;
+}
+
+const port = parentPort;
+if (!port) throw new Error('analysisWorker must run in a worker thread');
+const send = (m: WorkerResponse) => port.postMessage(m);
+
+let catalog = new CatalogIndex();
+let maxFileBytes = 2 * 1024 * 1024;
+const cache = new Map<string, Entry>();
+const cancelled = new Set<number>();
+let parser: Promise<CParser> | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+function getParser(): Promise<CParser> {
+  parser ??= nodeParser([__dirname, path.join(__dirname, '..', 'dist')]);
+  return parser;
+}
+
+/** Cheap content hash (FNV-1a over UTF-16 units, plus length). */
+export function textHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${text.length}:${(h >>> 0).toString(16)}`;
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+function extractEntry(src: SourceFile, p: CParser): Entry {
+  const hash = textHash(src.text);
+  const skip = unanalysableReason(src.text, maxFileBytes);
+  const base = {
+    file: src.path,
+    functions: 0,
+    functionsWithErrors: 0,
+    errorFunctions: [],
+    problems: [] as string[],
+  };
+  if (skip) return { hash, report: { ...base, skipped: skip, maskedMacros: 0 } };
+  try {
+    const facts = extractFileFacts(src.path, src.text, p, catalog);
+    return {
+      hash,
+      facts,
+      report: {
+        ...base,
+        functions: facts.functions.length,
+        functionsWithErrors: facts.errorFunctions.length,
+        errorFunctions: facts.errorFunctions,
+        problems: facts.problems ?? [],
+        maskedMacros: facts.masked.length,
+      },
+    };
+  } catch (e) {
+    return {
+      hash,
+      report: {
+        ...base,
+        skipped: `internal error while extracting facts (please report): ${(e as Error).message}`,
+        maskedMacros: 0,
+      },
+    };
+  }
+}
+
+async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promise<void> {
+  const t0 = performance.now();
+  let parserLoadMs: number | undefined;
+  if (cancelled.delete(req.id)) return send({ type: 'cancelled', id: req.id });
+  for (const r of req.removed) cache.delete(r);
+  const todo = req.upserts.filter((s) => cache.get(s.path)?.hash !== textHash(s.text));
+  let p: CParser | undefined;
+  let lastYield = performance.now();
+  for (let i = 0; i < todo.length; i++) {
+    const src = todo[i];
+    if (performance.now() - lastYield > 15) {
+      send({ type: 'progress', id: req.id, done: i, total: todo.length, file: src.path });
+      await tick();
+      lastYield = performance.now();
+    }
+    if (cancelled.has(req.id)) {
+      cancelled.delete(req.id);
+      send({ type: 'cancelled', id: req.id });
+      return;
+    }
+    if (!p) {
+      const tp = performance.now();
+      const loaded = !!parser;
+      p = await getParser();
+      if (!loaded) parserLoadMs = performance.now() - tp;
+    }
+    cache.set(src.path, extractEntry(src, p));
+  }
+  const t1 = performance.now();
+  const keys = [...cache.keys()].sort();
+  if (req.quick && todo.length > 0 && todo.length <= 2 && keys.length > 4) quick(req.id, todo, t0);
+  const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
+  const reports = keys.map((k) => (cache.get(k) as Entry).report);
+  const model = analyzeFacts(facts, catalog, reports);
+  const t2 = performance.now();
+  cancelled.delete(req.id);
+  send({
+    type: 'analysis',
+    id: req.id,
+    model,
+    timings: {
+      extracted: todo.length,
+      files: keys.length,
+      extractMs: t1 - t0,
+      analyzeMs: t2 - t1,
+      parserLoadMs,
+    },
+  });
+}
+
+export const PATH_FINDINGS: ReadonlySet<string> = new Set([
+  'ref-leak',
+  'double-put',
+  'unchecked-conditional-get',
+]);
+
+/** Path findings of the edited files, from a program of those files plus the files defining their callees. */
+function quick(id: number, edited: { path: string }[], t0: number): void {
+  const paths = new Set(edited.map((e) => e.path));
+  const own = [...paths].flatMap((p) => cache.get(p)?.facts ?? []);
+  if (!own.length) return;
+  const callees = new Set(
+    own.flatMap((f) => f.functions.flatMap((fn) => fn.calls.map((c) => c.callee))),
+  );
+  const facts = [...own];
+  for (const [k, e] of cache)
+    if (!paths.has(k) && e.facts?.functions.some((fn) => callees.has(fn.name))) facts.push(e.facts);
+  const reports = facts.map((f) => (cache.get(f.file) as Entry).report);
+  const model = analyzeFacts(facts, catalog, reports);
+  send({
+    type: 'partial',
+    id,
+    files: [...paths],
+    findings: model.findings.filter((f) => paths.has(f.at.file) && PATH_FINDINGS.has(f.kind)),
+    reports: [...paths].map((p) => (cache.get(p) as Entry).report),
+    ms: performance.now() - t0,
+  });
+}
+
+function configure(req: Extract<WorkerRequest, { type: 'configure' }>): void {
+  const { problems, sources } = applyConfig(req.catalogs, req.maxFileBytes);
+  cache.clear(); // facts depend on the catalog
+  send({ type: 'configured', problems, catalogSources: sources });
+}
+
+function applyConfig(
+  catalogs: { path: string; text: string }[],
+  maxBytes: number,
+): { problems: string[]; sources: string[] } {
+  maxFileBytes = maxBytes;
+  let cat = builtinCatalog;
+  const problems: string[] = [];
+  for (const c of catalogs) {
+    try {
+      cat = extendCatalog(cat, parseCatalogFile(c.text, c.path), c.path);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  catalog = new CatalogIndex(cat);
+  return { problems, sources: cat.sources };
+}
+
+async function handle(req: WorkerRequest): Promise<void> {
+  const id = 'id' in req ? req.id : -1;
+  try {
+    switch (req.type) {
+      case 'configure':
+        return configure(req);
+      case 'analyze':
+        return await analyze(req);
+      case 'compare-texts': {
+        const t = performance.now();
+        const result = compareTextsIn(req.before, req.after, await getParser(), catalog);
+        return send({ type: 'comparison', id, result, ms: performance.now() - t });
+      }
+      case 'compare-git': {
+        const t = performance.now();
+        const r = await compareGit(req, await getParser(), catalog);
+        return send({ type: 'comparison', id, ...r, ms: performance.now() - t });
+      }
+      case 'compare-series': {
+        const t = performance.now();
+        const result = await compareSeriesIn(req, await getParser(), catalog);
+        return send({ type: 'series', id, result, ms: performance.now() - t });
+      }
+      case 'cancel':
+        return;
+    }
+  } catch (e) {
+    const err = e as Error;
+    send({ type: 'error', id, message: err?.message ?? String(e), kind: err?.name });
+  }
+}
+
+port.on('message', (req: WorkerRequest) => {
+  // Cancellation must not wait behind the request it cancels.
+  if (req.type === 'cancel') {
+    cancelled.add(req.id);
+    return;
+  }
+  queue = queue.then(() => handle(req));
+});

@@ -1,0 +1,55 @@
+// Reads the extension's settings, honouring Workspace Trust: in a restricted
+// (untrusted) workspace, paths that make us read or run something (catalog
+// files) come from user settings only, never from the workspace.
+import * as vscode from 'vscode';
+import type { FindingKind } from '../core/model';
+import type { SeveritySetting } from './present';
+
+export const FINDING_KINDS: FindingKind[] = [
+  'ref-leak',
+  'double-put',
+  'sleep-in-atomic',
+  'unchecked-conditional-get',
+];
+
+export interface Settings {
+  catalogFiles: string[];
+  findingKinds: FindingKind[];
+  severity: Partial<Record<FindingKind, SeveritySetting>>;
+  maxFileBytes: number;
+  codeLens: boolean;
+  indexWorkspace: boolean;
+  exclude: string;
+  debounceMs: number;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('lifecycleLens');
+  const trusted = vscode.workspace.isTrusted;
+  const catalogInspect = c.inspect<string[]>('catalogFiles');
+  const catalogFiles = trusted
+    ? (c.get<string[]>('catalogFiles') ?? [])
+    : (catalogInspect?.globalValue ?? []);
+  const kinds = c.get<string[]>('findings.kinds') ?? FINDING_KINDS;
+  return {
+    catalogFiles,
+    findingKinds: FINDING_KINDS.filter((k) => kinds.includes(k)),
+    severity: c.get<Partial<Record<FindingKind, SeveritySetting>>>('findings.severity') ?? {},
+    maxFileBytes: Math.max(1, c.get<number>('maxFileSizeKB') ?? 2048) * 1024,
+    codeLens: c.get<boolean>('codeLens.enabled') ?? true,
+    indexWorkspace: c.get<boolean>('indexWorkspace') ?? true,
+    exclude: c.get<string>('exclude') ?? '**/{node_modules,.git,.cache,dist,out}/**',
+    debounceMs: c.get<number>('debounceMs') ?? 300,
+  };
+}
+
+/** Throws an actionable error when an operation needs a trusted workspace. */
+export function requireTrust(what: string): void {
+  if (!vscode.workspace.isTrusted)
+    throw new UserError(
+      `${what} is disabled in Restricted Mode: it runs git or applies patches. Trust the workspace (Workspaces: Manage Workspace Trust) to use it.`,
+    );
+}
+
+/** An error whose message is meant for the user as is. */
+export class UserError extends Error {}

@@ -1,0 +1,92 @@
+// Messages between the extension host (AnalysisClient) and the analysis worker
+// (analysisWorker.ts). Plain data only: everything crosses postMessage.
+import type { SourceFile } from '../core/analysis/analyze';
+import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
+import type { Finding, ParseReport, ProgramModel } from '../core/model';
+
+export interface CatalogText {
+  path: string;
+  text: string;
+}
+
+export type WorkerRequest =
+  | {
+      type: 'configure';
+      catalogs: CatalogText[];
+      maxFileBytes: number;
+    }
+  | {
+      /** Re-extract `upserts` (unchanged texts are skipped), forget `removed`, re-run the whole-program analysis. */
+      type: 'analyze';
+      id: number;
+      upserts: SourceFile[];
+      removed: string[];
+      /** For small edits in a big program: first post a `partial` with the edited files' findings. */
+      quick?: boolean;
+    }
+  | { type: 'cancel'; id: number }
+  | {
+      type: 'compare-texts';
+      id: number;
+      before: { label: string; sources: SourceFile[] };
+      after: { label: string; sources: SourceFile[] };
+    }
+  | {
+      /** Reads `beforeRev` (and `afterRev` unless `afterSources` is given) with git, then compares. */
+      type: 'compare-git';
+      id: number;
+      repoDir: string;
+      paths: string[];
+      beforeRev: string;
+      afterRev?: string;
+      afterSources?: SourceFile[];
+    }
+  | {
+      type: 'compare-series';
+      id: number;
+      repoDir?: string;
+      baseDir?: string;
+      baseRev?: string;
+      mboxes: string[];
+    };
+
+export interface AnalyzeTimings {
+  /** Files whose facts were (re-)extracted for this request. */
+  extracted: number;
+  /** Files in the program. */
+  files: number;
+  extractMs: number;
+  analyzeMs: number;
+  /** Parser load time if it happened during this request. */
+  parserLoadMs?: number;
+}
+
+export type WorkerResponse =
+  | { type: 'configured'; problems: string[]; catalogSources: string[] }
+  | { type: 'progress'; id: number; done: number; total: number; file: string }
+  | { type: 'analysis'; id: number; model: ProgramModel; timings: AnalyzeTimings }
+  | {
+      /**
+       * Fast first answer after an edit: path findings (ref-leak, double-put,
+       * unchecked-conditional-get) of the edited files, analysed with the files
+       * defining their callees. The whole-program `analysis` follows.
+       */
+      type: 'partial';
+      id: number;
+      files: string[];
+      findings: Finding[];
+      reports: ParseReport[];
+      ms: number;
+    }
+  | {
+      type: 'comparison';
+      id: number;
+      result: ComparisonResult;
+      /** Sources read by the worker (git revisions), so the host can show them. */
+      beforeSources?: SourceFile[];
+      afterSources?: SourceFile[];
+      ms: number;
+    }
+  | { type: 'series'; id: number; result: SeriesComparison; ms: number }
+  | { type: 'cancelled'; id: number }
+  | { type: 'error'; id: number; message: string; kind?: string };
