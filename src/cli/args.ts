@@ -31,6 +31,12 @@ export interface CliArgs {
   base?: string;
   baseRev?: string;
   explain: boolean;
+  /** draft: the series version to reply to, the previous version, patch number, cover, sender. */
+  series?: string;
+  previous?: string;
+  patch?: number;
+  cover?: boolean;
+  from?: string;
   rest: string[];
 }
 
@@ -99,6 +105,25 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--explain':
         a.explain = true;
         break;
+      case '--series':
+        a.series = value();
+        break;
+      case '--previous':
+        a.previous = value();
+        break;
+      case '--patch': {
+        const v = value();
+        if (!/^\d+$/.test(v))
+          throw new UsageError(`--patch takes a patch number such as 3, not "${v}"`);
+        a.patch = Number(v);
+        break;
+      }
+      case '--cover':
+        a.cover = true;
+        break;
+      case '--from':
+        a.from = value();
+        break;
       case '--max-file-size': {
         const v = value();
         const m = /^(\d+)([kKmM]?)$/.exec(v);
@@ -132,6 +157,9 @@ Usage:
   lifecycle-lens compare --git <revA> <revB> [--repo DIR] [-- <path>...]
   lifecycle-lens series (--base DIR | --base-rev REV [--repo DIR]) <vN.mbox> [<vN+1.mbox>...]
   lifecycle-lens b4-check [--repo DIR] < patch.eml
+  lifecycle-lens draft (--base DIR | --base-rev REV [--repo DIR]) --series vN.mbox
+                 [--previous vN-1.mbox] (--patch M | --cover) [--from "Name <addr>"]
+                 [-o reply.eml]
   lifecycle-lens demo
 
   compare: two files or directories, or two git revisions (read from git's
@@ -139,7 +167,11 @@ Usage:
   b4 am or git format-patch write them) to the base in a private temporary
   tree and compares base -> first version -> next version. b4-check: for
   \`b4 review\`; applies one patch read from stdin to HEAD of the repository and
-  prints b4's check JSON.
+  prints b4's check JSON. draft: compares the series like \`series\` and writes
+  a plain-text reply for the list: to patch M (the behaviour changes its hunks
+  introduce, quoted inline) or, with --cover, to the cover letter (every change
+  against --previous, or against the base). Nothing is sent: with -o it writes
+  the .eml and prints the \`git send-email\` command to send it after review.
 
 Options:
   --json               machine-readable output (schemas/analysis.schema.json,
@@ -150,6 +182,7 @@ Options:
   --catalog FILE       extra primitive catalog (JSON, schemas/catalog.schema.json); repeatable
   --max-file-size N    skip larger files (default 8M)
   --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
+  --from "NAME <ADDR>" draft: the sender (default: git config user.name/email)
   -v, --verbose        list every entry point and finding path
   -q, --quiet          no progress on stderr
 
@@ -157,7 +190,8 @@ Exit codes:
   0  analysis ran (findings, if any, are in the report)
   1  --fail-on matched (analyze: findings; compare/series: behaviour changes)
   2  bad command line or catalog file
-  3  some inputs could not be read or analysed (the rest were)
+  3  some inputs could not be read or analysed (the rest were); draft: an
+     mbox that is not a readable mail series, or nothing to reply to
   4  internal error
 `;
 }

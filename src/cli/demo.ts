@@ -12,7 +12,10 @@ import { nodeParser } from '../node/wasmFiles';
 import { EXIT, type CliArgs } from './args';
 
 function fixturesDir(): string {
-  const candidates = [path.resolve(__dirname, '../test-fixtures'), path.resolve(process.cwd(), 'test-fixtures')];
+  const candidates = [
+    path.resolve(__dirname, '../test-fixtures'),
+    path.resolve(process.cwd(), 'test-fixtures'),
+  ];
   const found = candidates.find((d) => fs.existsSync(path.join(d, 'designs')));
   if (!found) throw new Error('bundled sample revisions not found (test-fixtures/designs)');
   return found;
@@ -26,17 +29,28 @@ export async function runDemo(catalog: CatalogIndex, args: CliArgs): Promise<num
     const file = path.join(dir, 'designs', rev, 'filecache.c');
     return { label: rev, sources: [{ path: rel(file), text: fs.readFileSync(file, 'utf8') }] };
   };
-  const say = (title: string) => process.stdout.write(`\n${'#'.repeat(72)}\n# ${title}\n${'#'.repeat(72)}\n\n`);
+  const say = (title: string) =>
+    process.stdout.write(`\n${'#'.repeat(72)}\n# ${title}\n${'#'.repeat(72)}\n\n`);
 
   say('1. Lifecycle of struct nfsd_file in the v5 design (refcount drives teardown)');
   const v5 = design('v5-inline');
-  process.stdout.write(textReport(analyzeSources(v5.sources, { parser, catalog }), { verbose: args.verbose }));
+  process.stdout.write(
+    textReport(analyzeSources(v5.sources, { parser, catalog }), { verbose: args.verbose }),
+  );
 
   say('2. What changed in behaviour from v4 (sentinel + workqueue) to v5');
-  process.stdout.write(comparisonText(compareTexts(design('v4-sentinel'), v5, { parser, catalog }), { explain: args.explain }));
+  process.stdout.write(
+    comparisonText(compareTexts(design('v4-sentinel'), v5, { parser, catalog }), {
+      explain: args.explain,
+    }),
+  );
 
   say('3. ... and from v5 to v6 (the close handed back to the workqueue)');
-  process.stdout.write(comparisonText(compareTexts(v5, design('v6-deferred'), { parser, catalog }), { explain: args.explain }));
+  process.stdout.write(
+    comparisonText(compareTexts(v5, design('v6-deferred'), { parser, catalog }), {
+      explain: args.explain,
+    }),
+  );
 
   say('4. A patch series: base + v1.mbox + v2.mbox, applied in private trees');
   const series = await compareSeries({

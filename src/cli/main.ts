@@ -17,6 +17,7 @@ import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
 import { runDemo } from './demo';
+import { runDraft } from './draftCommand';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -86,6 +87,8 @@ async function main(argv: string[]): Promise<number> {
       return runSeries(args, index);
     case 'b4-check':
       return runB4Check(args, index);
+    case 'draft':
+      return runDraft(args, index);
     case 'demo':
       return runDemo(index, args);
     default:

@@ -36,6 +36,8 @@ export interface CompareSession {
   uriFor(side: Side, file: string): vscode.Uri | undefined;
   /** Diff pairs (before, after, title), the first one opened by default. */
   pairs: { before: vscode.Uri; after: vscode.Uri; title: string; file: string }[];
+  /** Set for a series comparison: the whole result and the mbox files, oldest first (mail drafts). */
+  series?: { comparison: SeriesComparison; mboxes: string[] };
 }
 
 export function findRepoRoot(p: string): string | undefined {
@@ -403,6 +405,7 @@ export class CompareController implements vscode.Disposable {
           ? vscode.Uri.file(file)
           : revUri(side === 'before' ? last.before.label : last.after.label, file, sid),
       pairs,
+      series: { comparison: series, mboxes: mboxes.map((m) => m.fsPath) },
     };
     this.log.info(
       `series compare (base ${series.base}): ${series.comparisons.map((c) => `${c.before.label}→${c.after.label}: ${c.changes.length}`).join('; ')}`,

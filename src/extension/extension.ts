@@ -9,6 +9,7 @@ import { CompareController, REV_SCHEME, type CompareSession } from './compare';
 import { openGraph, refreshGraph } from './graphCommand';
 import { registerGraphPanelSerializer } from './graphPanel';
 import { createLog } from './log';
+import { MailCommands } from './mailCommands';
 import {
   DiagnosticsPublisher,
   HoverProvider,
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
   const lenses = new LensProvider(index);
   const lifecycle = new LifecycleView();
   const compare = new CompareController(client, log);
+  const mail = new MailCommands(context, compare, log);
   const status = vscode.window.createStatusBarItem(
     'lifecycleLens.status',
     vscode.StatusBarAlignment.Left,
@@ -150,9 +152,15 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
     cmd('lifecycleLens.openGraph', 'Open lifecycle graph', () =>
       openGraph(context, index, compare, reveal, log),
     ),
-    // Mail drafting (src/core/mail) registers its commands here, e.g.
-    // cmd('lifecycleLens.draftReviewMail', ..., () => draftMail(compare.session, ...)),
-    // using compare.session (the current ComparisonResult) and requireTrust() before sending.
+    // Mail drafting (src/core/mail): drafts open as editable review-mail documents;
+    // sending needs a trusted workspace and an explicit modal confirmation.
+    cmd('lifecycleLens.draftReviewReply', 'Draft review reply', () => mail.draftReply()),
+    cmd('lifecycleLens.saveReviewDraft', 'Save review draft', () => mail.saveDraft()),
+    cmd('lifecycleLens.copyReviewDraft', 'Copy review draft', () => mail.copyDraft()),
+    cmd('lifecycleLens.sendReviewDraft', 'Send review draft', () => mail.sendDraft()),
+    cmd('lifecycleLens.forgetSmtpPassword', 'Forget SMTP password', () =>
+      mail.forgetSmtpPassword(),
+    ),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('lifecycleLens')) return;
       const heavy =

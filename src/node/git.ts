@@ -42,3 +42,17 @@ export function git(
 export function gitText(args: string[], cwd: string): string {
   return git(args, { cwd }).stdout.toString('utf8');
 }
+
+/** user.name / user.email from git config as seen in `dir` (repository, then global). */
+export function gitIdentity(dir: string): { name: string; address: string } | undefined {
+  const get = (key: string) => {
+    try {
+      return gitText(['config', '--get', key], dir).trim();
+    } catch {
+      return '';
+    }
+  };
+  const address = get('user.email');
+  if (!address) return undefined;
+  return { name: get('user.name'), address };
+}

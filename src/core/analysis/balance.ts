@@ -109,7 +109,17 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   const effects = fn.calls.map((_, i) => effectOf(i));
   // Nothing here counts references: one summary exit, no path exploration. Objects
   // handed to containers still show as escaped (wrappers that store a parameter).
-  const COUNTING = new Set(['get', 'put', 'final-put', 'init', 'cond-get', 'cond-put', 'inherit', 'returns-ref', 'put-all']);
+  const COUNTING = new Set([
+    'get',
+    'put',
+    'final-put',
+    'init',
+    'cond-get',
+    'cond-put',
+    'inherit',
+    'returns-ref',
+    'put-all',
+  ]);
   if (!effects.some((e) => e && COUNTING.has(e.kind))) {
     const escaped = new Set<string>();
     for (const e of effects) if (e?.kind === 'transfer') escaped.add(e.variable);

@@ -103,7 +103,29 @@ export function computeSummaries(program: Program): Map<FunctionFacts, BalanceRe
       if (callee) callers.set(callee, (callers.get(callee) ?? new Set()).add(fn));
     }
   const balances = new Map<FunctionFacts, BalanceResult>();
-  let dirty = new Set(program.functions);
+  // Callees first (post-order of the call graph): most wrappers settle in one pass.
+  const callees = new Map<FunctionFacts, FunctionFacts[]>();
+  for (const [callee, set] of callers)
+    for (const caller of set) callees.set(caller, [...(callees.get(caller) ?? []), callee]);
+  const order: FunctionFacts[] = [];
+  const visited = new Set<FunctionFacts>();
+  for (const root of program.functions) {
+    if (visited.has(root)) continue;
+    const stack: [FunctionFacts, number][] = [[root, 0]];
+    visited.add(root);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const next = (callees.get(top[0]) ?? [])[top[1]++];
+      if (next === undefined) {
+        order.push(top[0]);
+        stack.pop();
+      } else if (!visited.has(next)) {
+        visited.add(next);
+        stack.push([next, 0]);
+      }
+    }
+  }
+  let dirty = new Set(order);
   for (let round = 0; round < MAX_ROUNDS && dirty.size; round++) {
     const next = new Set<FunctionFacts>();
     for (const fn of dirty) {

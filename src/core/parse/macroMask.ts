@@ -252,7 +252,13 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
       const prevWord = code.slice(Math.max(0, p - 3), p + 1);
       const atStatementStart = p < 0 || ';{}):'.includes(code[p]) || prevWord === 'else';
       if (atStatementStart && next < n && !';,)=.'.includes(code[next])) {
-        masked.push({ kind: 'iterator', name, args: splitArgs(code, afterName, close), start: i, end });
+        masked.push({
+          kind: 'iterator',
+          name,
+          args: splitArgs(code, afterName, close),
+          start: i,
+          end,
+        });
         edits.push([i, end, 'while' + ' '.repeat(name.length - 5)]);
         i = afterName + 1;
         continue;

@@ -33,7 +33,9 @@ export function changeBlock(c: BehaviourChange, n: number, options: { explain: b
 /** One wrapped line group per change: the list without evidence. */
 export function changeList(result: ComparisonResult): string {
   const head = `Behaviour changes from ${result.before.label} to ${result.after.label}: ${result.changes.length}`;
-  const items = result.changes.map((c, i) => wrap(`${i + 1}. [${c.code} ${c.severity}] ${c.title}`, 72, '', '   '));
+  const items = result.changes.map((c, i) =>
+    wrap(`${i + 1}. [${c.code} ${c.severity}] ${c.title}`, 72, '', '   '),
+  );
   return [head, ...items].join('\n') + '\n';
 }
 

@@ -85,7 +85,7 @@ interface Move {
   releases: ReleaseKind[];
   from: string;
   to: string;
-  kind: 'now-inline' | 'now-deferred' | 'gone';
+  kind: 'now-inline' | 'now-deferred' | 'gone' | 'deferred-elsewhere';
   beforeChain: ChainStep[];
   afterChain: ChainStep[];
 }
@@ -106,6 +106,7 @@ export const releaseContextRule: Rule = {
     const beforeEntries = new Set(
       ctx.before.entryPoints.map((e) => `${ctx.normalize(e.function)}|${e.context}`),
     );
+    const afterEntries = new Set(ctx.after.entryPoints.map((e) => `${e.function}|${e.context}`));
     const moves = new Map<string, Move>();
     for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
       const [entry, entryContext] = key.split('|') as [string, ContextKind];
@@ -113,12 +114,23 @@ export const releaseContextRule: Rule = {
       const pa = placements(after.get(key) ?? []);
       // A brand-new entry point is LL7's; here only if it releases outside process context.
       if (!beforeEntries.has(key) && entryContext === 'process') continue;
+      // An entry point that no longer exists is LL7's: its release work went with it.
+      if (!afterEntries.has(key)) continue;
       for (const r of new Set<ReleaseKind>([...pb.keys(), ...pa.keys()])) {
         const b = pb.get(r);
         const a = pa.get(r);
         let kind: Move['kind'] | undefined;
         if (a?.inline && !b?.inline) kind = 'now-inline';
         else if (b?.inline && !a?.inline) kind = a ? 'now-deferred' : 'gone';
+        else if (
+          entryContext !== 'process' &&
+          a &&
+          b &&
+          !a.inline &&
+          !b.inline &&
+          [...a.deferredTo].sort().join() !== [...b.deferredTo].sort().join()
+        )
+          kind = 'deferred-elsewhere';
         if (!kind) continue;
         const beforeChain = (b?.inline ? b.inlinePath : b?.deferredPath)?.chain ?? [];
         const afterChain = (a?.inline ? a.inlinePath : a?.deferredPath)?.chain ?? [];
@@ -159,7 +171,9 @@ export const releaseContextRule: Rule = {
           ? `${m.fn}() now runs ${what} inline in ${where} (entry ${entryText}); before: ${m.from}`
           : m.kind === 'now-deferred'
             ? `${m.fn}() no longer runs ${what} inline in ${where} (entry ${entryText}); now ${m.to}`
-            : `${what} no longer reached from ${entryText} via ${m.fn}() (was inline in ${where})`;
+            : m.kind === 'deferred-elsewhere'
+              ? `${m.fn}() now hands ${what} for ${where} (entry ${entryText}) to another context: ${m.from} -> ${m.to}`
+              : `${what} no longer reached from ${entryText} via ${m.fn}() (was inline in ${where})`;
       const severity: RuleMeta['severity'] =
         m.kind === 'now-inline'
           ? m.entryContext !== 'process' && heavy
