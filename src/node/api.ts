@@ -14,4 +14,5 @@ export { jsonReport } from '../core/reports/jsonReport';
 export { textReport } from '../core/reports/textReport';
 export type { ProgramModel } from '../core/model';
 export { collectSources, type Collected } from './sourceFiles';
+export { compareTexts, compareSeries } from './revisions';
 export { nodeParser } from './wasmFiles';
