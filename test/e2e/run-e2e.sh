@@ -39,7 +39,7 @@ VSIX="$RUN/lifecycle-lens.vsix"
 if [ -n "${LL_VSIX:-}" ]; then cp "$LL_VSIX" "$VSIX"; else
   BUILD="node scripts/build.mjs"
   [ -n "${LL_E2E_SKIP_BUILD:-}" ] && [ -f "$REPO/dist/extension.js" ] && BUILD=true
-  ( cd "$REPO" && $BUILD && ./node_modules/.bin/vsce package --no-dependencies \
+  ( cd "$REPO" && $BUILD && ./node_modules/.bin/vsce package --no-dependencies --readme-path media/vsix-README.md \
       --allow-missing-repository -o "$VSIX" ) > "$RUN/package.log" 2>&1 \
     || { cat "$RUN/package.log"; echo 'E2E_RESULT {"ok":false,"error":"packaging failed"}'; exit 1; }
 fi
