@@ -96,7 +96,10 @@ if [ "$(cat "$CS_STAMP" 2>/dev/null)" != "code-server@$CODE_SERVER_VERSION" ] ||
   echo '{"name":"cs-host","private":true}' > "$ROOT/cs/package.json"
   LOG="$ROOT/logs/code-server-install.log"
   echo "setup-e2e: npm install code-server@$CODE_SERVER_VERSION (native builds; log: $LOG)"
-  if ! ( cd "$ROOT/cs" && \
+  # Under `npm test` the outer npm (on Node 20) exports npm_config_* variables, which
+  # the inner npm reads as its own config: its user agent would then say node/v20 and
+  # code-server's postinstall refuses. Start the install from a clean npm environment.
+  if ! ( cd "$ROOT/cs" && for v in $(compgen -e | grep '^npm_'); do unset "$v"; done && \
          PATH="$ROOT/node24/bin:$PATH" npm_config_nodedir="$ROOT/node24" JOBS=max \
          npm_config_dangerously_allow_all_scripts=true npm_config_strict_allow_scripts=false \
          npm install "code-server@$CODE_SERVER_VERSION" --foreground-scripts --no-audit --no-fund \

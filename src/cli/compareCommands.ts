@@ -104,17 +104,18 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
   return exitFor(result.changes.length, args);
 }
 
-export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<number> {
-  if (!args.paths.length) throw new UsageError('series needs at least one mbox file');
-  if (!args.base && !args.baseRev)
-    throw new UsageError('series needs --base DIR or --base-rev REV');
+/** Applies the mboxes to the base the arguments name and compares the versions. */
+export async function runSeriesComparison(
+  args: CliArgs,
+  catalog: CatalogIndex,
+  mboxes: string[],
+): Promise<SeriesComparison> {
   const parser = await nodeParser([__dirname]);
-  let series: SeriesComparison;
   try {
-    series = await compareSeries({
+    return await compareSeries({
       parser,
       catalog,
-      mboxes: args.paths,
+      mboxes,
       ...(args.base
         ? { baseDir: args.base }
         : { repoDir: args.repo ?? process.cwd(), baseRev: args.baseRev }),
@@ -125,6 +126,13 @@ export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<n
     if (e instanceof RevisionError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<number> {
+  if (!args.paths.length) throw new UsageError('series needs at least one mbox file');
+  if (!args.base && !args.baseRev)
+    throw new UsageError('series needs --base DIR or --base-rev REV');
+  const series = await runSeriesComparison(args, catalog, args.paths);
   const f = format(args);
   const text =
     f === 'json'

@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CatalogIndex } from '../core/catalog/catalog';
-import type { SeriesComparison } from '../core/compare/compareTypes';
 import { parseUserAddress } from '../core/mail/headers';
 import { MailError } from '../core/mail/mailError';
 import { parseMbox, type MailAddress, type MailMessage } from '../core/mail/rfc2822';
@@ -12,10 +11,8 @@ import { formatCommand, sendEmailArgv } from '../core/mail/sendCommand';
 import { buildSeriesDraft, type DraftTarget } from '../core/mail/seriesDraft';
 import { TOOL_VERSION } from '../core/reports/jsonReport';
 import { gitIdentity } from '../node/git';
-import { compareSeries, RevisionError } from '../node/revisions';
-import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
-import { emit } from './compareCommands';
+import { emit, runSeriesComparison } from './compareCommands';
 
 function sender(args: CliArgs): MailAddress {
   try {
@@ -71,23 +68,10 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
     }
     throw e;
   }
-  const parser = await nodeParser([__dirname]);
-  let series: SeriesComparison;
-  try {
-    series = await compareSeries({
-      parser,
-      catalog,
-      mboxes: [...(args.previous ? [args.previous] : []), args.series],
-      ...(args.base
-        ? { baseDir: args.base }
-        : { repoDir: args.repo ?? process.cwd(), baseRev: args.baseRev }),
-      ...(args.rest.length ? { paths: args.rest } : {}),
-      onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
-    });
-  } catch (e) {
-    if (e instanceof RevisionError) throw new UsageError(e.message);
-    throw e;
-  }
+  const series = await runSeriesComparison(args, catalog, [
+    ...(args.previous ? [args.previous] : []),
+    args.series,
+  ]);
   // The comparison that ends at the version replied to: previous -> N, or base -> N.
   const comparison = series.comparisons[series.comparisons.length - 1];
   let built: ReturnType<typeof buildSeriesDraft>;

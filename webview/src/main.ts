@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { ContextKind, Location } from '../../src/core/model';
+import { CONTEXT_KINDS, type ContextKind, type Location } from '../../src/core/model';
 import {
   applyOptions,
   buildCompareGraphs,
@@ -58,16 +58,7 @@ interface UiState {
   focused?: string;
 }
 
-const CONTEXTS: readonly ContextKind[] = [
-  'process',
-  'workqueue',
-  'delayed-work',
-  'shrinker',
-  'lru-isolate',
-  'fsnotify',
-  'notifier',
-  'rcu-callback',
-];
+const CONTEXTS: readonly ContextKind[] = CONTEXT_KINDS;
 
 const vscode = acquireVsCodeApi();
 /** A small graph with every node kind, edge kind, lane and diff status, for warming up Graphviz. */

@@ -1,17 +1,18 @@
 // Messages between the extension host and the graph webview, validated in both
-// directions with plain type guards (no dependencies: the host and the webview
+// directions with plain type guards (only the model's constants: the host and the webview
 // bundle both import this file). Anything unknown, malformed or larger than
 // MAX_MESSAGE_BYTES is dropped: the payload comes from analysed code, patches
 // and mail, so it is treated as hostile. Only the parts of the model that the
 // graphs read are checked deeply; strings are rendered as text, never markup.
 import type { BehaviourChange, ComparisonResult } from '../../src/core/compare/compareTypes';
-import type {
-  ChainStep,
-  ContextKind,
-  LifecycleState,
-  Location,
-  ProgramModel,
-  ReleaseKind,
+import {
+  CONTEXT_KINDS,
+  type ChainStep,
+  type ContextKind,
+  type LifecycleState,
+  type Location,
+  type ProgramModel,
+  type ReleaseKind,
 } from '../../src/core/model';
 
 export const PROTOCOL_VERSION = 1;
@@ -34,16 +35,7 @@ export type WebviewToHost =
   | { type: 'reveal'; file: string; line: number; column?: number }
   | { type: 'export'; format: ExportFormat; content: string; name: string };
 
-const CONTEXTS = [
-  'process',
-  'workqueue',
-  'delayed-work',
-  'shrinker',
-  'lru-isolate',
-  'fsnotify',
-  'notifier',
-  'rcu-callback',
-] as const satisfies readonly ContextKind[];
+const CONTEXTS: readonly ContextKind[] = CONTEXT_KINDS;
 const STATES = [
   'allocated',
   'hashed',
