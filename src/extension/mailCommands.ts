@@ -13,7 +13,17 @@ import { buildSeriesDraft, draftChoices, type DraftTarget } from '../core/mail/s
 import { TOOL_VERSION } from '../core/reports/jsonReport';
 import { gitIdentity } from '../node/git';
 import { gitSendEmailAvailable, runGitSendEmail } from '../node/sendEmail';
-import { sendDraftSmtp } from '../node/smtpSend';
+import type * as SmtpModule from '../node/smtpSend';
+
+/**
+ * nodemailer is most of the extension's weight and only needed when sending:
+ * it ships as its own bundle (dist/smtpSend.js), loaded on the first SMTP send,
+ * so activation stays light.
+ */
+function loadSmtp(): typeof SmtpModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, 'smtpSend.js')) as typeof SmtpModule;
+}
 import { findRepoRoot, type CompareController } from './compare';
 import type { Log } from './log';
 import {
@@ -259,7 +269,7 @@ export class MailCommands {
       .withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lens: sending…' },
         () =>
-          sendDraftSmtp(
+          loadSmtp().sendDraftSmtp(
             text,
             { host: s.smtp.host, port: s.smtp.port, security: s.smtp.security, user: s.smtp.user },
             password,

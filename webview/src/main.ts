@@ -143,13 +143,13 @@ const warmDots = [
   toDot(warmGraph, { idPrefix: 'w-', rankdir: 'LR' }),
   toDot(warmGraph, { idPrefix: 'w-', rankdir: 'TB' }),
 ];
-warmUpViz(warmDots, 2)
-  .then(
-    () => (document.body.dataset.vizReady = 'true'),
-    () => (document.body.dataset.vizReady = 'failed'),
-  )
-  .then(() => warmUpViz(warmDots, 6, true))
-  .catch(() => undefined);
+// The host sends data only after `ready`: announce it once Graphviz is compiled and
+// warm, so the first graph renders as soon as its data arrives.
+const vizWarm = warmUpViz(warmDots, 2).then(
+  () => (document.body.dataset.vizReady = 'true'),
+  () => (document.body.dataset.vizReady = 'failed'),
+);
+vizWarm.then(() => warmUpViz(warmDots, 6, true)).catch(() => undefined);
 
 function restoreState(raw: unknown): UiState {
   const s: UiState = {
@@ -1020,4 +1020,4 @@ window.addEventListener('resize', () => {
 });
 
 if (state.payload) update('restore');
-post({ type: 'ready' });
+void vizWarm.then(() => post({ type: 'ready' }));
