@@ -27,6 +27,8 @@ const entries = [
 ];
 if (fs.existsSync(path.join(root, 'src/extension/extension.ts')))
   entries.push({ in: 'src/extension/extension.ts', out: 'extension.js', external: ['vscode'] });
+// The CLI's second thread for fact extraction.
+entries.push({ in: 'src/node/extractWorker.ts', out: 'extractWorker.js' });
 // SMTP sending (nodemailer) is loaded by the extension only when a draft is sent.
 entries.push({ in: 'src/node/smtpSend.ts', out: 'smtpSend.js' });
 if (fs.existsSync(path.join(root, 'src/extension/analysisWorker.ts')))

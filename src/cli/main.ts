@@ -2,7 +2,8 @@
 // lifecycle-lens command line: the same core as the extension, fed from files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeSources, DEFAULT_MAX_FILE_BYTES } from '../core/analysis/analyze';
+import { DEFAULT_MAX_FILE_BYTES } from '../core/analysis/analyze';
+import { analyzeSourcesParallel } from '../node/parallelAnalyze';
 import {
   CatalogError,
   CatalogIndex,
@@ -52,10 +53,12 @@ async function main(argv: string[]): Promise<number> {
       const many = sources.length > 1 && !args.quiet;
       const started = performance.now();
       if (many && !tty) process.stderr.write(`lifecycle-lens: analysing ${sources.length} files\n`);
-      const model = analyzeSources(sources, {
+      const model = await analyzeSourcesParallel(sources, {
         parser,
         catalog: index,
         maxFileBytes,
+        workerScript: path.join(__dirname, 'extractWorker.js'),
+        wasmDirs: [__dirname],
         onProgress:
           many && tty
             ? (done, total, file) =>

@@ -54,6 +54,16 @@ export function unanalysableReason(
 
 export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): ProgramModel {
   const catalog = options.catalog ?? new CatalogIndex();
+  const { files, reports } = extractSources(sources, { ...options, catalog });
+  options.onProgress?.(sources.length, sources.length, '');
+  return analyzeFacts(files, catalog, reports);
+}
+
+/** The per-file half of the analysis: hosts may run it on several threads. */
+export function extractSources(
+  sources: SourceFile[],
+  options: AnalyzeOptions & { catalog: CatalogIndex },
+): { files: FileFacts[]; reports: ParseReport[] } {
   const files: FileFacts[] = [];
   const reports: ParseReport[] = [];
   sources.forEach((src, i) => {
@@ -71,7 +81,7 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
       });
       return;
     }
-    const facts = extractFileFacts(src.path, src.text, options.parser, catalog);
+    const facts = extractFileFacts(src.path, src.text, options.parser, options.catalog);
     files.push(facts);
     reports.push({
       file: src.path,
@@ -82,8 +92,7 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
       maskedMacros: facts.masked.length,
     });
   });
-  options.onProgress?.(sources.length, sources.length, '');
-  return analyzeFacts(files, catalog, reports);
+  return { files, reports };
 }
 
 export function analyzeFacts(
