@@ -7,6 +7,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import AjvDraft4 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { gitIn } from '../node/gitRepo.testutil';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -195,17 +196,7 @@ describe('lifecycle-lens compare / series / b4-check', () => {
       path.join(FIX, 'series/base/fs/nfsd/filecache.c'),
       path.join(repo, 'fs/nfsd/filecache.c'),
     );
-    const git = (...a: string[]) =>
-      spawnSync('git', a, {
-        cwd: repo,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 't',
-          GIT_AUTHOR_EMAIL: 't@x',
-          GIT_COMMITTER_NAME: 't',
-          GIT_COMMITTER_EMAIL: 't@x',
-        },
-      });
+    const git = gitIn(repo);
     git('init', '-q');
     git('add', '-A');
     git('commit', '-qm', 'base');

@@ -1,10 +1,10 @@
 // Revisions from git and from patch series: applied in private trees, compared,
 // and every bad input turned into a clear RevisionError.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitIn } from './gitRepo.testutil';
 import { nodeParser } from './wasmFiles';
 import { compareSeries, compareTexts, readGitRevision, RevisionError } from './revisions';
 
@@ -16,17 +16,7 @@ const flags = (r: { changes: { code: string; function: string; entryContext?: st
 let repo: string;
 beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'll-git-'));
-  const git = (...a: string[]) =>
-    execFileSync('git', a, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@x',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@x',
-      },
-    });
+  const git = gitIn(repo);
   git('init', '-q');
   fs.mkdirSync(path.join(repo, 'fs/nfsd'), { recursive: true });
   for (const [i, d] of ['v4-sentinel', 'v5-inline'].entries()) {

@@ -1,7 +1,7 @@
 // LL3: final-put sites added or removed, and paths whose get/put balance
 // changed (a new leak or double put).
 import type { BehaviourChange, RuleMeta } from '../compareTypes';
-import { change, evidence, setDiff, type Rule } from './ruleContext';
+import { change, evidence, pairedObjects, setDiff, type Rule } from './ruleContext';
 
 const meta: RuleMeta = {
   id: 'final-put-sites',
@@ -18,10 +18,7 @@ export const finalPutSitesRule: Rule = {
   meta,
   check(ctx) {
     const out: BehaviourChange[] = [];
-    const before = new Map(ctx.before.objects.map((o) => [o.type, o]));
-    for (const a of ctx.after.objects) {
-      const b = before.get(a.type);
-      if (!b) continue;
+    for (const [b, a] of pairedObjects(ctx)) {
       const site = (s: { function: string; call: string }) => `${s.function}|${s.call}`;
       const d = setDiff(
         b.finalPutSites.map((s) => site({ ...s, function: ctx.normalize(s.function) })),

@@ -1,7 +1,7 @@
 // LL4: hash/unhash paths changed: the primitive (hlist, rhashtable, rhltable)
 // or which functions hash and unhash the object.
 import type { BehaviourChange, RuleMeta } from '../compareTypes';
-import { change, evidence, setDiff, type Rule } from './ruleContext';
+import { change, evidence, pairedObjects, setDiff, type Rule } from './ruleContext';
 
 const meta: RuleMeta = {
   id: 'hash-paths',
@@ -18,10 +18,7 @@ export const hashPathsRule: Rule = {
   meta,
   check(ctx) {
     const out: BehaviourChange[] = [];
-    const before = new Map(ctx.before.objects.map((o) => [o.type, o]));
-    for (const a of ctx.after.objects) {
-      const b = before.get(a.type);
-      if (!b) continue;
+    for (const [b, a] of pairedObjects(ctx)) {
       for (const state of ['hashed', 'unhashed'] as const) {
         const verb = state === 'hashed' ? 'hashes' : 'unhashes';
         const ta = a.transitions.filter((t) => t.to === state);

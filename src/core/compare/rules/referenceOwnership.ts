@@ -1,8 +1,7 @@
 // LL2: who holds references changed: a hash-table sentinel added or removed,
 // the LRU starting or stopping to hold a reference, a different initial count.
-import type { ObjectLifecycle } from '../../model';
 import type { BehaviourChange, RuleMeta } from '../compareTypes';
-import { change, evidence, setDiff, type Rule } from './ruleContext';
+import { change, evidence, pairedObjects, setDiff, type Rule } from './ruleContext';
 
 const meta: RuleMeta = {
   id: 'reference-ownership',
@@ -27,11 +26,7 @@ export const referenceOwnershipRule: Rule = {
   meta,
   check(ctx) {
     const out: BehaviourChange[] = [];
-    const byType = (objs: ObjectLifecycle[]) => new Map(objs.map((o) => [o.type, o]));
-    const before = byType(ctx.before.objects);
-    for (const a of ctx.after.objects) {
-      const b = before.get(a.type);
-      if (!b) continue;
+    for (const [b, a] of pairedObjects(ctx)) {
       const d = setDiff(
         b.holders.map((h) => h.holder),
         a.holders.map((h) => h.holder),

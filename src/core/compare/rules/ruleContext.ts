@@ -1,6 +1,6 @@
 // What every behaviour-change rule gets: both models, names normalised across
 // renames, and small shared helpers for evidence.
-import type { ChainStep, ProgramModel, ReleasePath } from '../../model';
+import type { ChainStep, ObjectLifecycle, ProgramModel, ReleasePath } from '../../model';
 import type { BehaviourChange, Evidence, RuleMeta } from '../compareTypes';
 
 export interface RuleContext {
@@ -13,6 +13,15 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): BehaviourChange[];
+}
+
+/** Object types present in both revisions, as [before, after] pairs. */
+export function pairedObjects(ctx: RuleContext): [ObjectLifecycle, ObjectLifecycle][] {
+  const before = new Map(ctx.before.objects.map((o) => [o.type, o]));
+  return ctx.after.objects.flatMap((a): [ObjectLifecycle, ObjectLifecycle][] => {
+    const b = before.get(a.type);
+    return b ? [[b, a]] : [];
+  });
 }
 
 /** Release paths of a model, deduplicated across objects. */
