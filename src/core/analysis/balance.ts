@@ -82,6 +82,8 @@ interface Trail {
 }
 
 const MAX_STATES = 1000;
+/** Node visits per function, the bound for paths that never meet. */
+const MAX_STEPS = 40000;
 const CLAMP = 3;
 
 function keyOf(s: State): string {
@@ -174,6 +176,14 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) result.unchecked.push(i);
   });
 
+  // Statement nodes that cannot change the state: no effect, no tracked assignment or escape.
+  const inert = cfg.map(
+    (n) =>
+      n.kind === 'stmt' &&
+      n.calls.every((ci) => effects[ci] === undefined) &&
+      n.assigns.every((a) => !refVars.has(a.variable) && !correlated.has(a.variable)) &&
+      n.escapes.every((v) => !refVars.has(v)),
+  );
   const seen = new Set<string>();
   const work: State[] = [
     {
@@ -188,17 +198,32 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     },
   ];
   const reportedDouble = new Set<string>();
+  // States can only meet again where paths join: only there is a state compared.
+  const preds = new Array<number>(cfg.length).fill(0);
+  for (const n of cfg) for (const x of n.succ) preds[x]++;
+  let steps = 0;
   while (work.length) {
     const s = work.pop() as State;
-    const k = keyOf(s);
-    if (seen.has(k)) continue;
-    if (seen.size >= MAX_STATES) {
+    if (++steps > MAX_STEPS) {
       result.truncated = true;
       break;
     }
-    seen.add(k);
+    if (preds[s.node] > 1) {
+      const k = keyOf(s);
+      if (seen.has(k)) continue;
+      if (seen.size >= MAX_STATES) {
+        result.truncated = true;
+        break;
+      }
+      seen.add(k);
+    }
     const node: CfgNode = cfg[s.node];
     const trail: Trail = { step: { line: node.line, node: node.id }, prev: s.trail };
+    // Nothing here changes the state: hand it on as it is (states are never mutated in place).
+    if (inert[node.id]) {
+      for (const succ of node.succ) work.push({ ...s, node: succ, trail });
+      continue;
+    }
     const counts = new Map(s.counts);
     const peaks = new Map(s.peaks);
     const escaped = new Set(s.escaped);
