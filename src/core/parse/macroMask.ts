@@ -270,9 +270,14 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
       const t0 = skipSpace(code, end);
       let t1 = t0;
       while (t1 < n && isIdentPart(code.charCodeAt(t1))) t1++;
-      if (p >= 0 && code[p] === ',' && t1 > t0 && isIdentStart(code.charCodeAt(t0))) {
+      // After a comma (container_of(p, struct T, m)), or first inside a macro call
+      // and followed by a comma (offsetof(struct T, m)): a cast would end in ')'.
+      const afterComma = p >= 0 && code[p] === ',';
+      const firstArg =
+        p >= 1 && code[p] === '(' && isIdentPart(code.charCodeAt(prevSignificant(code, p)));
+      if ((afterComma || firstArg) && t1 > t0 && isIdentStart(code.charCodeAt(t0))) {
         const after = skipSpace(code, t1);
-        if (code[after] === ',' || code[after] === ')') {
+        if (code[after] === ',' || (afterComma && code[after] === ')')) {
           masked.push({ kind: 'struct-arg', name: code.slice(t0, t1), args: [], start: i, end });
           blank(i, end);
           i = end;
