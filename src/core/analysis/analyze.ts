@@ -1,6 +1,6 @@
 // The analyzer's entry point: source texts in, ProgramModel out. Does no I/O;
 // hosts read files and hand in their contents.
-import { CatalogIndex } from '../catalog/catalog';
+import { CatalogIndex, isLoggingCall } from '../catalog/catalog';
 import { extractFileFacts } from '../facts/extractFile';
 import type { FileFacts, FunctionFacts } from '../facts/factTypes';
 import {
@@ -242,11 +242,10 @@ function catalog(program: Program, callee: string): ReleaseKind | undefined {
   return e?.role === 'release' ? e.release : undefined;
 }
 
-/** Tracepoints and logging say nothing about behaviour: the call shape leaves them out. */
-const LOGGING = /^(trace_|pr_|dprintk|printk|WARN|BUG_ON|pr_debug|netdev_dbg|dev_dbg)/;
+/** The call shape leaves tracepoints and logging out: they say nothing about behaviour. */
 
 function bodyShape(fn: FunctionFacts): string[] {
-  const logging = fn.calls.filter((c) => LOGGING.test(c.callee));
+  const logging = fn.calls.filter((c) => isLoggingCall(c.callee));
   const inside = (c: FunctionFacts['calls'][number]) =>
     logging.some(
       (l) =>
@@ -255,5 +254,5 @@ function bodyShape(fn: FunctionFacts): string[] {
         (c.at.endLine < l.at.endLine ||
           (c.at.endLine === l.at.endLine && c.at.endColumn <= l.at.endColumn)),
     );
-  return fn.calls.filter((c) => !LOGGING.test(c.callee) && !inside(c)).map((c) => c.callee);
+  return fn.calls.filter((c) => !isLoggingCall(c.callee) && !inside(c)).map((c) => c.callee);
 }

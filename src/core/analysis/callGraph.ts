@@ -2,6 +2,7 @@
 // (ops structs, notifier blocks, shrinkers, list_lru walks) as one graph.
 import type { FunctionFacts, RegistrationFact } from '../facts/factTypes';
 import type { CallEdge, ContextKind, EntryPoint, Location } from '../model';
+import { contextsAlong } from './contexts';
 import type { Program } from './program';
 
 export interface GraphEdge {
@@ -221,19 +222,10 @@ function disposeListEdges(
     });
   if (!adders.length || !drainers.size) return [];
   // Contexts over the inline call edges known so far.
-  const ctx = new Map<FunctionFacts, Set<ContextKind>>();
   const callees = new Map<FunctionFacts, FunctionFacts[]>();
   for (const e of edges)
     if (e.kind === 'call') callees.set(e.from, [...(callees.get(e.from) ?? []), e.to]);
-  const work: [FunctionFacts, ContextKind][] = entries.map((e) => [e.fn, e.entry.context]);
-  while (work.length) {
-    const [fn, c] = work.pop() as [FunctionFacts, ContextKind];
-    const set = ctx.get(fn) ?? new Set<ContextKind>();
-    if (set.has(c)) continue;
-    set.add(c);
-    ctx.set(fn, set);
-    for (const to of callees.get(fn) ?? []) work.push([to, c]);
-  }
+  const ctx = contextsAlong(entries, (fn) => callees.get(fn) ?? []);
   const out: GraphEdge[] = [];
   const seen = new Set<string>();
   for (const a of adders) {

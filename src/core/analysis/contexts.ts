@@ -45,15 +45,25 @@ export function finalPutBranches(program: Program): Map<FunctionFacts, Set<numbe
 
 /** Contexts reaching each function: entries, then inline call edges. */
 export function propagateContexts(graph: CallGraph): Map<FunctionFacts, Set<ContextKind>> {
+  return contextsAlong(graph.entries, (fn) =>
+    (graph.out.get(fn) ?? []).filter((e) => e.kind === 'call').map((e) => e.to),
+  );
+}
+
+/** Contexts reaching each function from `entries` along `callees` (inline calls). */
+export function contextsAlong(
+  entries: CallGraph['entries'],
+  callees: (fn: FunctionFacts) => Iterable<FunctionFacts>,
+): Map<FunctionFacts, Set<ContextKind>> {
   const ctx = new Map<FunctionFacts, Set<ContextKind>>();
-  const work: [FunctionFacts, ContextKind][] = graph.entries.map((e) => [e.fn, e.entry.context]);
+  const work: [FunctionFacts, ContextKind][] = entries.map((e) => [e.fn, e.entry.context]);
   while (work.length) {
     const [fn, c] = work.pop() as [FunctionFacts, ContextKind];
-    const set = ctx.get(fn) ?? new Set();
+    const set = ctx.get(fn) ?? new Set<ContextKind>();
     if (set.has(c)) continue;
     set.add(c);
     ctx.set(fn, set);
-    for (const e of graph.out.get(fn) ?? []) if (e.kind === 'call') work.push([e.to, c]);
+    for (const to of callees(fn)) work.push([to, c]);
   }
   return ctx;
 }

@@ -1,6 +1,6 @@
 // The set of analysed files as one program: function lookup across files and
 // the classification of every call site (catalog entry or derived wrapper).
-import type { CatalogIndex } from '../catalog/catalog';
+import { isLoggingCall, type CatalogIndex } from '../catalog/catalog';
 import type { CallEntry } from '../catalog/catalogTypes';
 import type { CallFact, FileFacts, FunctionFacts } from '../facts/factTypes';
 import type { CallRole, FunctionSummary } from '../model';
@@ -112,7 +112,7 @@ export class Program {
           }
           return { role, object, index, call };
         })
-        .filter((o) => o.role !== undefined && !/^(trace_|pr_|WARN)/.test(o.call.callee));
+        .filter((o) => o.role !== undefined && !isLoggingCall(o.call.callee));
       const put = (o: { role?: string }) => o.role === 'ref-put' || o.role === 'ref-final-put';
       ops.forEach((op) => {
         const type = this.typeOf(fn, op.object);
@@ -303,7 +303,7 @@ export class Program {
     }
     // A function that is no known wrapper, given an embedded member (`&nf->nf_mark`), may release
     // the object with it (fsnotify_put_mark); a plain pointer argument is only a use.
-    if (/^(trace_|pr_|dprintk|WARN|BUG|printk)/.test(call.callee)) return undefined;
+    if (isLoggingCall(call.callee)) return undefined;
     const handed = call.args.find(
       (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
     )?.object;

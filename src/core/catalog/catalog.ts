@@ -37,6 +37,13 @@ const CONTEXTS = new Set<string>(CONTEXT_KINDS);
 
 export class CatalogError extends Error {}
 
+/** Tracepoints and logging: they say nothing about behaviour or ownership. */
+const LOGGING = /^(trace_|pr_|dprintk|printk|WARN|BUG|netdev_dbg|dev_dbg)/;
+
+export function isLoggingCall(callee: string): boolean {
+  return LOGGING.test(callee);
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
