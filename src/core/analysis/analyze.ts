@@ -13,10 +13,11 @@ import {
   type ReleaseKind,
 } from '../model';
 import type { CParser } from '../parse/cParser';
-import { buildCallGraph, toCallEdges } from './callGraph';
+import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './callGraph';
 import { finalPutBranches, propagateContexts, releasePaths } from './contexts';
 import { atomicSleepFindings, balanceFindings, unhashRaceFindings } from './findings';
 import { analyzeLocks, type LockState } from './locks';
+import type { AnalysisMemo } from './memo';
 import { buildObjects } from './objects';
 import { Program } from './program';
 import { computeSummaries } from './summaries';
@@ -99,26 +100,30 @@ export function analyzeFacts(
   files: FileFacts[],
   catalog: CatalogIndex,
   reports: ParseReport[],
+  memo?: AnalysisMemo,
 ): ProgramModel {
+  if (memo && memo.catalog !== catalog) throw new Error('analysis memo belongs to another catalog');
   const program = new Program(files, catalog);
-  const balances = computeSummaries(program);
+  const balances = computeSummaries(program, memo);
   const graph = buildCallGraph(program);
   const contexts = propagateContexts(graph);
   const finals = finalPutBranches(program);
   const paths = releasePaths(program, graph, finals);
   const locks = new Map<FunctionFacts, LockState>();
-  for (const fn of program.functions) locks.set(fn, analyzeLocks(fn, catalog));
+  for (const fn of program.functions) {
+    const run = () => analyzeLocks(fn, catalog);
+    locks.set(fn, memo ? memo.lockState(fn, run) : run());
+  }
   const objects = buildObjects(program, paths);
 
   const inlineRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   const deferredRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   reachRelease(program, graph, inlineRelease, deferredRelease);
   const mayFinalPut = reachesRole(program, graph, (fn) =>
-    fn.calls.some(
-      (c) =>
-        program.classify(fn, c)?.role === 'ref-final-put' &&
-        program.classify(fn, c)?.source === 'catalog',
-    ),
+    fn.calls.some((_, i) => {
+      const c = program.classify(fn, i);
+      return c?.role === 'ref-final-put' && c.source === 'catalog';
+    }),
   );
   const maySleep = reachesRole(program, graph, (fn) =>
     fn.calls.some((c) => !!catalog.calls.get(c.callee)?.sleeps),
@@ -129,7 +134,7 @@ export function analyzeFacts(
     const lock = locks.get(fn) as LockState;
     const calls: ClassifiedCall[] = [];
     fn.calls.forEach((call, i) => {
-      const c = program.classify(fn, call);
+      const c = program.classify(fn, i);
       if (!c) return;
       const cc: ClassifiedCall = {
         callee: call.callee,
@@ -190,12 +195,16 @@ export function analyzeFacts(
 /** Functions that reach `seed` functions through inline calls (including themselves). */
 function reachesRole(
   program: Program,
-  graph: import('./callGraph').CallGraph,
+  graph: CallGraph,
   seed: (fn: FunctionFacts) => boolean,
 ): Set<FunctionFacts> {
   const callers = new Map<FunctionFacts, FunctionFacts[]>();
   for (const e of graph.edges)
-    if (e.kind === 'call') callers.set(e.to, [...(callers.get(e.to) ?? []), e.from]);
+    if (e.kind === 'call') {
+      const list = callers.get(e.to);
+      if (list) list.push(e.from);
+      else callers.set(e.to, [e.from]);
+    }
   const out = new Set(program.functions.filter(seed));
   const queue = [...out];
   for (let i = 0; i < queue.length; i++)
@@ -207,33 +216,69 @@ function reachesRole(
   return out;
 }
 
-/** Release kinds reachable inline, and those reachable only through a deferral. */
+/**
+ * Release kinds reachable inline, and those reachable only through a deferral:
+ * `now` (no defer edge on the way) and `later` (at least one) as bit sets over
+ * RELEASE_KINDS, propagated from callees to callers until nothing changes.
+ */
 function reachRelease(
   program: Program,
-  graph: import('./callGraph').CallGraph,
+  graph: CallGraph,
   inline: Map<FunctionFacts, Set<ReleaseKind>>,
   deferred: Map<FunctionFacts, Set<ReleaseKind>>,
 ): void {
+  const bit = new Map<ReleaseKind, number>();
+  const kinds: ReleaseKind[] = [];
+  const now = new Map<FunctionFacts, number>();
+  const later = new Map<FunctionFacts, number>();
+  const into = new Map<FunctionFacts, GraphEdge[]>();
   for (const fn of program.functions) {
-    const own = new Set<ReleaseKind>();
-    const later = new Set<ReleaseKind>();
-    const seen = new Set<string>();
-    const stack: [FunctionFacts, boolean][] = [[fn, false]];
-    while (stack.length) {
-      const [f, def] = stack.pop() as [FunctionFacts, boolean];
-      const k = `${program.idOf(f)}|${def}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const c of f.calls) {
-        const r = catalog(program, c.callee);
-        if (r) (def ? later : own).add(r);
+    let own = 0;
+    for (const c of fn.calls) {
+      const r = catalog(program, c.callee);
+      if (!r) continue;
+      if (!bit.has(r)) {
+        bit.set(r, 1 << kinds.length);
+        kinds.push(r);
       }
-      for (const e of graph.out.get(f) ?? [])
-        if (e.kind !== 'register') stack.push([e.to, def || e.kind === 'defer']);
+      own |= bit.get(r) as number;
     }
-    for (const r of own) later.delete(r);
-    inline.set(fn, own);
-    deferred.set(fn, later);
+    now.set(fn, own);
+    later.set(fn, 0);
+  }
+  for (const e of graph.edges) {
+    if (e.kind === 'register') continue;
+    const list = into.get(e.to);
+    if (list) list.push(e);
+    else into.set(e.to, [e]);
+  }
+  const work = [...program.functions];
+  const queued = new Set(work);
+  while (work.length) {
+    const to = work.pop() as FunctionFacts;
+    queued.delete(to);
+    const toNow = now.get(to) ?? 0;
+    const toLater = later.get(to) ?? 0;
+    for (const e of into.get(to) ?? []) {
+      const from = e.from;
+      const n = now.get(from) ?? 0;
+      const l = later.get(from) ?? 0;
+      const n2 = e.kind === 'defer' ? n : n | toNow;
+      const l2 = e.kind === 'defer' ? l | toNow | toLater : l | toLater;
+      if (n2 === n && l2 === l) continue;
+      now.set(from, n2);
+      later.set(from, l2);
+      if (!queued.has(from)) {
+        queued.add(from);
+        work.push(from);
+      }
+    }
+  }
+  const toSet = (mask: number) => new Set(kinds.filter((k) => mask & (bit.get(k) as number)));
+  for (const fn of program.functions) {
+    const n = now.get(fn) ?? 0;
+    inline.set(fn, toSet(n));
+    deferred.set(fn, toSet((later.get(fn) ?? 0) & ~n));
   }
 }
 

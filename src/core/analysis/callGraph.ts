@@ -138,7 +138,7 @@ export function buildCallGraph(program: Program): CallGraph {
         return;
       }
       if (entry) return;
-      const to = program.resolve(call.callee, fn.file);
+      const to = program.calleeOfCall(fn, call);
       if (to)
         edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
     });

@@ -94,17 +94,27 @@ export function releasePaths(
     at,
     via,
   });
+  const reaching = reachingRelease(program, graph);
   for (const { fn: entryFn, entry } of graph.entries) {
-    const seen = new Set<string>();
+    if (!reaching.has(entryFn)) continue;
+    // Breadth first, so each (function, context, mode) keeps its shortest chain;
+    // marked when queued, which keeps the first of equals as a pop-time check would.
+    const seen = new Map<FunctionFacts, Set<string>>();
+    const firstVisit = (fn: FunctionFacts, runsIn: ContextKind, mode: Visit['mode']) => {
+      const key = `${runsIn}|${mode}`;
+      const set = seen.get(fn);
+      if (set?.has(key)) return false;
+      if (set) set.add(key);
+      else seen.set(fn, new Set([key]));
+      return true;
+    };
     const found = new Set<string>();
     const queue: Visit[] = [
       { fn: entryFn, runsIn: entry.context, mode: 'inline', chain: [], viaFinalPut: false },
     ];
+    firstVisit(entryFn, entry.context, 'inline');
     for (let qi = 0; qi < queue.length; qi++) {
       const v = queue[qi];
-      const key = `${program.idOf(v.fn)}|${v.runsIn}|${v.mode}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
       const finals = underFinalPut.get(v.fn);
       v.fn.calls.forEach((call, i) => {
         const e = program.catalog.calls.get(call.callee);
@@ -133,11 +143,37 @@ export function releasePaths(
         });
       });
       for (const edge of graph.out.get(v.fn) ?? []) {
-        if (edge.kind === 'register') continue;
-        queue.push(nextVisit(v, edge, finals, step));
+        if (edge.kind === 'register' || !reaching.has(edge.to)) continue;
+        const runsIn = edge.kind === 'call' ? v.runsIn : (edge.context ?? v.runsIn);
+        const mode = edge.kind === 'defer' ? 'deferred' : v.mode;
+        if (firstVisit(edge.to, runsIn, mode)) queue.push(nextVisit(v, edge, finals, step));
       }
     }
   }
+  return out;
+}
+
+/** Functions from which some release sink is reachable: the only ones worth walking. */
+function reachingRelease(program: Program, graph: CallGraph): Set<FunctionFacts> {
+  const into = new Map<FunctionFacts, FunctionFacts[]>();
+  for (const e of graph.edges) {
+    if (e.kind === 'register') continue;
+    const list = into.get(e.to);
+    if (list) list.push(e.from);
+    else into.set(e.to, [e.from]);
+  }
+  const out = new Set(
+    program.functions.filter((fn) =>
+      fn.calls.some((c) => program.catalog.calls.get(c.callee)?.role === 'release'),
+    ),
+  );
+  const queue = [...out];
+  for (let i = 0; i < queue.length; i++)
+    for (const from of into.get(queue[i]) ?? [])
+      if (!out.has(from)) {
+        out.add(from);
+        queue.push(from);
+      }
   return out;
 }
 

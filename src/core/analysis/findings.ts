@@ -165,7 +165,7 @@ export function unhashRaceFindings(
 ): Finding[] {
   const out: Finding[] = [];
   for (const fn of program.functions) {
-    const classified = fn.calls.map((c) => program.classify(fn, c));
+    const classified = fn.calls.map((_, i) => program.classify(fn, i));
     const lock = locks.get(fn);
     const flagOps = (role: string) =>
       classified

@@ -52,8 +52,8 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
   };
   // Types with a refcount: from direct catalog refcount calls on a struct field.
   for (const fn of program.functions)
-    for (const call of fn.calls) {
-      const c = program.classify(fn, call);
+    for (const [i, call] of fn.calls.entries()) {
+      const c = program.classify(fn, i);
       if (!c?.entry?.refKind || !c.objectType) continue;
       const arg = call.args[c.entry.arg ?? 0];
       if (!arg?.field) continue;
@@ -93,8 +93,8 @@ function collectTransitions(
   objects: Map<string, ObjectLifecycle>,
 ) {
   const id = program.idOf(fn);
-  fn.calls.forEach((call) => {
-    const c = program.classify(fn, call);
+  fn.calls.forEach((call, i) => {
+    const c = program.classify(fn, i);
     if (!c || c.source !== 'catalog') return;
     let type = c.objectType;
     if (call.callee === 'call_rcu' || call.callee === 'kfree_rcu') {

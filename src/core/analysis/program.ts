@@ -30,6 +30,22 @@ export interface Classification {
   objectType?: string;
 }
 
+const FROM_CATALOG = Symbol('catalog entry');
+const NOT_YET = Symbol('not computed');
+
+/**
+ * The call sites of one function, by call index. Classification and effect
+ * depend only on the callee's derived wrapper (`from`; catalog entries on
+ * nothing that changes during an analysis).
+ */
+interface FunctionSites {
+  version: number;
+  callee: (FunctionFacts | undefined)[];
+  from: (DerivedWrapper | undefined | typeof FROM_CATALOG)[];
+  c: (Classification | undefined)[];
+  effect: (RefEffect | undefined | typeof NOT_YET)[];
+}
+
 export class Program {
   readonly functions: FunctionFacts[] = [];
   private readonly byName = new Map<string, FunctionFacts[]>();
@@ -103,7 +119,7 @@ export class Program {
           let role = e?.role;
           let object = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
           if (!e) {
-            const callee = this.resolve(call.callee, fn.file);
+            const callee = this.calleeOfCall(fn, call);
             const r = callee ? removes.get(callee) : undefined;
             const viaLru = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
             const viaHash = r && [...r.hash].map((i) => call.args[i]?.object).find(Boolean);
@@ -175,13 +191,19 @@ export class Program {
   }
 
   private readonly resolved = new Map<string, FunctionFacts | undefined>();
-  private readonly classified = new Map<
-    CallFact,
-    { version: number; c: Classification | undefined }
-  >();
+  private readonly calleeOf = new Map<CallFact, FunctionFacts | null>();
+  private readonly sites = new Map<FunctionFacts, FunctionSites>();
+  /** Bumped whenever a derived wrapper changes: sites checked at this version are current. */
   private version = 0;
 
-  /** Records what a function's body says; invalidates classifications that used the old one. */
+  /** The definition `call` in `fn` reaches (resolve(), remembered per call site). */
+  calleeOfCall(fn: FunctionFacts, call: CallFact): FunctionFacts | undefined {
+    let c = this.calleeOf.get(call);
+    if (c === undefined) this.calleeOf.set(call, (c = this.resolve(call.callee, fn.file) ?? null));
+    return c ?? undefined;
+  }
+
+  /** Records what a function's body says; classifications made from the old one are redone. */
   setDerived(fn: FunctionFacts, d: DerivedWrapper): void {
     this.derived.set(fn, d);
     this.version++;
@@ -202,12 +224,41 @@ export class Program {
     return object && /^\w+$/.test(object) ? fn.varTypes[object] : undefined;
   }
 
-  classify(fn: FunctionFacts, call: CallFact): Classification | undefined {
-    const memo = this.classified.get(call);
-    if (memo && memo.version === this.version) return memo.c;
-    const c = this.classifyUncached(fn, call);
-    this.classified.set(call, { version: this.version, c });
-    return c;
+  /** What call `index` of `fn` is (catalog entry or derived wrapper), if anything. */
+  classify(fn: FunctionFacts, index: number): Classification | undefined {
+    return this.sitesOf(fn).c[index];
+  }
+
+  /**
+   * The call sites of `fn`, classified. A site is redone only when its callee's
+   * derived wrapper is another object than the one it was classified from.
+   */
+  private sitesOf(fn: FunctionFacts): FunctionSites {
+    let s = this.sites.get(fn);
+    if (s && s.version === this.version) return s;
+    if (!s) {
+      s = { version: -1, from: [], c: [], effect: [], callee: [] };
+      for (const call of fn.calls) {
+        const catalogued = this.catalog.calls.has(call.callee);
+        const callee = catalogued ? undefined : this.calleeOfCall(fn, call);
+        s.callee.push(callee);
+        s.from.push(catalogued ? FROM_CATALOG : callee ? this.derived.get(callee) : undefined);
+        s.c.push(this.classifyUncached(fn, call));
+        s.effect.push(NOT_YET);
+      }
+      this.sites.set(fn, s);
+    } else
+      for (let i = 0; i < fn.calls.length; i++) {
+        const callee = s.callee[i];
+        if (s.from[i] === FROM_CATALOG || !callee) continue;
+        const from = this.derived.get(callee);
+        if (s.from[i] === from) continue;
+        s.from[i] = from;
+        s.c[i] = this.classifyUncached(fn, fn.calls[i]);
+        s.effect[i] = NOT_YET;
+      }
+    s.version = this.version;
+    return s;
   }
 
   private classifyUncached(fn: FunctionFacts, call: CallFact): Classification | undefined {
@@ -223,7 +274,7 @@ export class Program {
       if (t) c.objectType = t;
       return c;
     }
-    const callee = this.resolve(call.callee, fn.file);
+    const callee = this.calleeOfCall(fn, call);
     const d = callee ? this.derived.get(callee) : undefined;
     if (!callee || !d?.wrapper) return undefined;
     const role: CallRole =
@@ -244,8 +295,17 @@ export class Program {
 
   /** The reference effect of call `index` in `fn`, for the balance analysis. */
   effect(fn: FunctionFacts, index: number): RefEffect | undefined {
-    const call = fn.calls[index];
-    const c = this.classify(fn, call);
+    const s = this.sitesOf(fn);
+    let e = s.effect[index];
+    if (e === NOT_YET) s.effect[index] = e = this.effectUncached(fn, fn.calls[index], s.c[index]);
+    return e;
+  }
+
+  private effectUncached(
+    fn: FunctionFacts,
+    call: CallFact,
+    c: Classification | undefined,
+  ): RefEffect | undefined {
     if (c?.variable) {
       switch (c.role) {
         case 'ref-get':
@@ -293,7 +353,7 @@ export class Program {
       }
     }
     if (c) return undefined;
-    const callee = this.resolve(call.callee, fn.file);
+    const callee = this.calleeOfCall(fn, call);
     if (callee) {
       const d = this.derived.get(callee);
       const stored = d?.storesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);

@@ -2,6 +2,7 @@
 // fixpoint: a wrapper of a wrapper is recognised once its callee is.
 import type { FunctionFacts } from '../facts/factTypes';
 import { analyzeBalance, type BalanceResult, type ExitState } from './balance';
+import type { AnalysisMemo } from './memo';
 import type { DerivedWrapper, Program } from './program';
 
 const MAX_ROUNDS = 8;
@@ -95,11 +96,14 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
 }
 
 /** Runs balance for every function until no wrapper changes; returns the final balances. */
-export function computeSummaries(program: Program): Map<FunctionFacts, BalanceResult> {
+export function computeSummaries(
+  program: Program,
+  memo?: AnalysisMemo,
+): Map<FunctionFacts, BalanceResult> {
   const callers = new Map<FunctionFacts, Set<FunctionFacts>>();
   for (const fn of program.functions)
     for (const c of fn.calls) {
-      const callee = program.resolve(c.callee, fn.file);
+      const callee = program.calleeOfCall(fn, c);
       if (callee) callers.set(callee, (callers.get(callee) ?? new Set()).add(fn));
     }
   const balances = new Map<FunctionFacts, BalanceResult>();
@@ -129,7 +133,9 @@ export function computeSummaries(program: Program): Map<FunctionFacts, BalanceRe
   for (let round = 0; round < MAX_ROUNDS && dirty.size; round++) {
     const next = new Set<FunctionFacts>();
     for (const fn of dirty) {
-      const b = analyzeBalance(fn, (i) => program.effect(fn, i));
+      const effects = fn.calls.map((_, i) => program.effect(fn, i));
+      const run = () => analyzeBalance(fn, (i) => effects[i]);
+      const b = memo ? memo.balance(fn, effects, run) : run();
       balances.set(fn, b);
       const d = deriveWrapper(fn, b, program);
       if (!same(program.derived.get(fn), d)) {
