@@ -7,11 +7,11 @@
 //     every .c/.h of Debian's fs/nfsd (.cache/kernel/6.12/fs/nfsd), files read
 //     from disk and posted in, as the extension does.
 //  3. edit -> diagnostics: with that index cached, an edit of filecache.c is
-//     re-extracted; the worker first posts the edited file's path findings
-//     (analysed with the files defining its callees: the "first diagnostics",
-//     checked against the 100 ms limit), then re-analyses the whole program and
-//     posts the model; the Problems-panel records are computed for both (the
-//     path the extension runs after the 300 ms debounce settles). Median of 15.
+//     posted as the extension posts it once the debounce settles; the worker
+//     re-extracts it, re-analyses the whole program (reusing the balances of
+//     unchanged functions) and posts the findings, from which the Problems-panel
+//     records are computed (checked against the 100 ms limit); the model for
+//     CodeLens and hovers follows. Median of 20 edits.
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
@@ -151,56 +151,55 @@ if (!fs.existsSync(nfsd)) {
   );
 
   const fc = sources.find((s) => s.path.endsWith('/filecache.c'));
-  const runs = [];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const max = (xs) => Math.max(...xs);
+  const diagMs = [];
+  const modelMs = [];
   const coreMs = [];
+  const partials = [];
   let last;
-  const quickRuns = [];
-  for (let i = 0; i < 15; i++) {
-    const edited = { path: fc.path, text: fc.text.replace(/\n}\n/, `\n}\n/* edit ${i} */\n`) };
+  for (let i = 0; i < 21; i++) {
+    // A one-character edit inside a comment: line numbers stay, facts are re-extracted.
+    const edited = {
+      path: fc.path,
+      text: fc.text.replace(/\n \* /, `\n *${'abcdefghijklmnopqrstuvwxyz'[i % 26]}`),
+    };
     const t = performance.now();
-    let tq;
+    let diags;
     const r = await client.analyze([edited], [], {
-      onPartial: (p) => {
-        findingDiagnostics(p.findings);
-        fileNotes({ files: p.reports });
-        tq = performance.now() - t;
+      onPartial: () => partials.push(performance.now() - t),
+      onFindings: (f) => {
+        diags = [...findingDiagnostics(f.findings), ...fileNotes({ files: f.reports })];
+        diagMs.push(performance.now() - t);
       },
     });
-    const diags = [...findingDiagnostics(r.model.findings), ...fileNotes(r.model)];
-    new ModelView(r.model); // what CodeLens/hover use
-    runs.push(performance.now() - t);
+    new ModelView(r.model); // what CodeLens, hover and the Lifecycle view use
+    modelMs.push(performance.now() - t);
     coreMs.push(r.timings.extractMs + r.timings.analyzeMs);
-    quickRuns.push(tq ?? NaN);
-    last = { r, diags };
+    last = { r, diags, full: [...findingDiagnostics(r.model.findings), ...fileNotes(r.model)] };
   }
-  quickRuns.sort((a, b) => a - b);
-  const quickMed = quickRuns[Math.floor(quickRuns.length / 2)];
-  const overheads = runs.map((x, i) => x - coreMs[i]).sort((a, b) => a - b);
-  runs.sort((a, b) => a - b);
-  const med = runs[Math.floor(runs.length / 2)];
-  const overhead = overheads[Math.floor(overheads.length / 2)];
+  if (JSON.stringify(last.diags) !== JSON.stringify(last.full))
+    throw new Error('early diagnostics differ from those of the model');
+  // The first run after the index fills the memo for the edited file's functions.
+  for (const xs of [diagMs, modelMs, coreMs]) xs.shift();
   results.edit = {
-    medianMs: med,
-    maxMs: runs[runs.length - 1],
-    extractMs: last.r.timings.extractMs,
-    analyzeMs: last.r.timings.analyzeMs,
-    extensionOverheadMs: overhead,
-    quickMedianMs: quickMed,
-    quickMaxMs: quickRuns[quickRuns.length - 1],
+    diagnosticsMedianMs: median(diagMs),
+    diagnosticsMaxMs: max(diagMs),
+    modelMedianMs: median(modelMs),
+    modelMaxMs: max(modelMs),
+    coreMedianMs: median(coreMs),
+    partials: partials.length,
+    diagnostics: last.diags.length,
   };
   console.log(
-    `edit -> first diagnostics (edited file's path findings, with the files defining its callees): ` +
-      `median ${quickMed.toFixed(1)} ms, max ${quickRuns[quickRuns.length - 1].toFixed(1)} ms (limit ${limits.editMs} ms)`,
+    `edit -> updated diagnostics (whole program, ${last.diags.length} diagnostics): filecache.c (${(fc.text.length / 1024).toFixed(0)} KiB) ` +
+      `in the ${files.length}-file program: median ${median(diagMs).toFixed(1)} ms, max ${max(diagMs).toFixed(1)} ms over ${diagMs.length} edits ` +
+      `(limit ${limits.editMs} ms)`,
   );
   console.log(
-    `edit -> whole-program diagnostics: filecache.c (${(fc.text.length / 1024).toFixed(0)} KiB) in a ${files.length}-file program: ` +
-      `median ${med.toFixed(1)} ms, max ${runs[runs.length - 1].toFixed(1)} ms ` +
-      `(re-extract ${last.r.timings.extractMs.toFixed(1)} ms + program ${last.r.timings.analyzeMs.toFixed(1)} ms + transfer/diagnostics; ` +
-      `${last.r.timings.extracted} file re-extracted, ${last.diags.length} diagnostics; replaces the first diagnostics)`,
-  );
-  console.log(
-    `  of which the extension's own path (post, transfer, model clone, diagnostics records): median ${overhead.toFixed(1)} ms; ` +
-      `the rest is src/core (extractFileFacts + analyzeFacts)`,
+    `  then the model (CodeLens, hover, views): median ${median(modelMs).toFixed(1)} ms, max ${max(modelMs).toFixed(1)} ms; ` +
+      `src/core in the worker (re-extract + analysis + model) median ${median(coreMs).toFixed(1)} ms; ` +
+      `quick partial findings posted first in ${partials.length} of ${diagMs.length + 1} edits (only when the program analysis is slow)`,
   );
   await client.stop();
 }
@@ -214,7 +213,7 @@ console.log(
 const fail =
   results.activation.totalMs > limits.activationMs ||
   (results.index && results.index.ms > limits.indexMs) ||
-  (results.edit && results.edit.quickMedianMs > limits.editMs);
+  (results.edit && results.edit.diagnosticsMedianMs > limits.editMs);
 console.log(`BENCH_EXTENSION ${JSON.stringify(results)}`);
 console.log(fail ? 'bench-extension: OVER A LIMIT' : 'bench-extension: all within limits');
 process.exitCode = fail ? 1 : 0;

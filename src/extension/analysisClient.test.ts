@@ -30,8 +30,9 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
     expect(c.model.files.map((f) => f.file)).toEqual(['designs/v5-inline/filecache.c']);
   });
 
-  it("posts the edited file's path findings first for small edits in a big program", async () => {
-    await client.configure([], 2 * 1024 * 1024);
+  it("posts the edited file's path findings first when whole-program analyses are slow", async () => {
+    // Threshold 0: every whole-program analysis counts as slow.
+    await client.configure([], 2 * 1024 * 1024, { quickFirstAboveMs: 0 });
     const files = [
       'primitives/balance.c',
       'primitives/atomic-sleep.c',
@@ -50,7 +51,35 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
       .filter((f) => f.at.file === edited.path && f.kind !== 'sleep-in-atomic')
       .map((f) => `${f.kind}@${f.at.line}`);
     expect(partials[0].sort()).toEqual(fullKinds.sort());
-    expect(partials[0].length).toBeGreaterThan(0);
+    expect(partials[0].sort()).toEqual([
+      'double-put@68', // bal_double_put(): the put after `out:` on the error path
+      'ref-leak@53', // bal_leak_on_error(): `return err` after `goto out`
+      'unchecked-conditional-get@83', // bal_untested_get()
+    ]);
+  });
+
+  it("posts the whole program's findings before the model, and no partial when analyses are fast", async () => {
+    const client = new AnalysisClient(script);
+    await client.configure([], 2 * 1024 * 1024);
+    const files = ['primitives/balance.c', 'primitives/atomic-sleep.c'].map(src);
+    await client.analyze(files, []);
+    const order: string[] = [];
+    let early: unknown;
+    const edited = { ...files[1], text: files[1].text + '\n/* edit */\n' };
+    const full = await client.analyze([edited], [], {
+      onPartial: () => order.push('partial'),
+      onFindings: (f) => {
+        order.push('findings');
+        early = { findings: f.findings, files: f.reports.map((r) => r.file) };
+      },
+    });
+    order.push('model');
+    expect(order).toEqual(['findings', 'model']);
+    expect(early).toEqual({
+      findings: full.model.findings,
+      files: ['primitives/atomic-sleep.c', 'primitives/balance.c'],
+    });
+    await client.stop();
   });
 
   it('skips binary and oversized texts with a reason', async () => {

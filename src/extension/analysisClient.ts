@@ -25,12 +25,14 @@ export class WorkerError extends Error {
 }
 
 export type PartialResult = Extract<WorkerResponse, { type: 'partial' }>;
+export type FindingsResult = Extract<WorkerResponse, { type: 'findings' }>;
 
 interface Pending {
   resolve: (m: WorkerResponse) => void;
   reject: (e: Error) => void;
   onProgress?: (done: number, total: number, file: string) => void;
   onPartial?: (p: PartialResult) => void;
+  onFindings?: (f: FindingsResult) => void;
 }
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -108,6 +110,10 @@ export class AnalysisClient {
       p.onPartial?.(m);
       return;
     }
+    if (m.type === 'findings') {
+      p.onFindings?.(m);
+      return;
+    }
     this.pending.delete(m.id);
     if (m.type === 'error') p.reject(new WorkerError(m.message, m.kind));
     else if (m.type === 'cancelled') p.reject(new CancelledError());
@@ -118,8 +124,9 @@ export class AnalysisClient {
   configure(
     catalogs: CatalogText[],
     maxFileBytes: number,
+    tuning: { quickFirstAboveMs?: number } = {},
   ): Promise<{ problems: string[]; catalogSources: string[] }> {
-    this.config = { type: 'configure', catalogs, maxFileBytes };
+    this.config = { type: 'configure', catalogs, maxFileBytes, ...tuning };
     this.resendAll = this.known.size > 0;
     if (!this.worker) {
       this.ensure();
@@ -132,13 +139,12 @@ export class AnalysisClient {
 
   private request(
     req: Request,
-    onProgress?: Pending['onProgress'],
-    onPartial?: Pending['onPartial'],
+    callbacks: Pick<Pending, 'onProgress' | 'onPartial' | 'onFindings'> = {},
   ): { id: number; done: Promise<WorkerResponse> } {
     const w = this.ensure();
     const id = this.nextId++;
     const done = new Promise<WorkerResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, onPartial });
+      this.pending.set(id, { resolve, reject, ...callbacks });
     });
     w.postMessage({ ...req, id } as WorkerRequest);
     return { id, done };
@@ -147,13 +153,13 @@ export class AnalysisClient {
   /**
    * Sends changed files (unchanged texts are skipped inside the worker) and
    * returns the new whole-program model. `signal` cancels between files.
+   * With `onFindings` (an editor edit), the whole program's findings arrive
+   * before the model, and `onPartial` may get the edited files' own first.
    */
   async analyze(
     upserts: SourceFile[],
     removed: string[],
-    opts: {
-      onProgress?: Pending['onProgress'];
-      onPartial?: Pending['onPartial'];
+    opts: Pick<Pending, 'onProgress' | 'onPartial' | 'onFindings'> & {
       signal?: AbortSignal;
     } = {},
   ): Promise<AnalysisResult> {
@@ -166,9 +172,13 @@ export class AnalysisClient {
       this.resendAll = false;
     }
     const { id, done } = this.request(
-      { type: 'analyze', upserts: changed, removed, quick: !!opts.onPartial },
-      opts.onProgress,
-      opts.onPartial,
+      {
+        type: 'analyze',
+        upserts: changed,
+        removed,
+        quick: !!(opts.onPartial || opts.onFindings),
+      },
+      opts,
     );
     const onAbort = () => this.worker?.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
     opts.signal?.addEventListener('abort', onAbort, { once: true });

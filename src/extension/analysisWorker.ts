@@ -6,7 +6,13 @@
 // the host can always terminate the worker outright.
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { analyzeFacts, unanalysableReason, type SourceFile } from '../core/analysis/analyze';
+import {
+  analyzeProgram,
+  buildModel,
+  unanalysableReason,
+  type SourceFile,
+} from '../core/analysis/analyze';
+import { AnalysisMemo } from '../core/analysis/memo';
 import { builtinCatalog } from '../core/catalog/builtinCatalog';
 import { CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/catalog';
 import { extractFileFacts } from '../core/facts/extractFile';
@@ -28,6 +34,15 @@ if (!port) throw new Error('analysisWorker must run in a worker thread');
 const send = (m: WorkerResponse) => port.postMessage(m);
 
 let catalog = new CatalogIndex();
+/** Balances and lock states of unchanged functions, reused by the next analysis. */
+let memo = new AnalysisMemo(catalog);
+/** How long the last whole-program analysis took up to its findings. */
+let lastFindingsMs = 0;
+/**
+ * Above this, an edit first gets the edited files' own path findings (a small
+ * program of them and their callees) before the whole-program ones.
+ */
+let quickFirstAboveMs = 100;
 let maxFileBytes = 2 * 1024 * 1024;
 const cache = new Map<string, Entry>();
 const cancelled = new Set<number>();
@@ -118,10 +133,23 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
   }
   const t1 = performance.now();
   const keys = [...cache.keys()].sort();
-  if (req.quick && todo.length > 0 && todo.length <= 2 && keys.length > 4) quick(req.id, todo, t0);
+  const small = todo.length > 0 && todo.length <= 2 && keys.length > 4;
+  if (req.quick && small && lastFindingsMs > quickFirstAboveMs) quick(req.id, todo, t0);
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
   const reports = keys.map((k) => (cache.get(k) as Entry).report);
-  const model = analyzeFacts(facts, catalog, reports);
+  const tp = performance.now();
+  const analysis = analyzeProgram(facts, catalog, memo);
+  lastFindingsMs = performance.now() - tp;
+  // Diagnostics need only the findings: they go out before the model is built.
+  if (req.quick)
+    send({
+      type: 'findings',
+      id: req.id,
+      findings: analysis.findings,
+      reports,
+      ms: performance.now() - t0,
+    });
+  const model = buildModel(analysis, reports);
   const t2 = performance.now();
   cancelled.delete(req.id);
   send({
@@ -155,13 +183,12 @@ function quick(id: number, edited: { path: string }[], t0: number): void {
   const facts = [...own];
   for (const [k, e] of cache)
     if (!paths.has(k) && e.facts?.functions.some((fn) => callees.has(fn.name))) facts.push(e.facts);
-  const reports = facts.map((f) => (cache.get(f.file) as Entry).report);
-  const model = analyzeFacts(facts, catalog, reports);
+  const { findings } = analyzeProgram(facts, catalog, memo);
   send({
     type: 'partial',
     id,
     files: [...paths],
-    findings: model.findings.filter((f) => paths.has(f.at.file) && PATH_FINDINGS.has(f.kind)),
+    findings: findings.filter((f) => paths.has(f.at.file) && PATH_FINDINGS.has(f.kind)),
     reports: [...paths].map((p) => (cache.get(p) as Entry).report),
     ms: performance.now() - t0,
   });
@@ -169,7 +196,9 @@ function quick(id: number, edited: { path: string }[], t0: number): void {
 
 function configure(req: Extract<WorkerRequest, { type: 'configure' }>): void {
   const { problems, sources } = applyConfig(req.catalogs, req.maxFileBytes);
+  quickFirstAboveMs = req.quickFirstAboveMs ?? 100;
   cache.clear(); // facts depend on the catalog
+  memo = new AnalysisMemo(catalog);
   send({ type: 'configured', problems, catalogSources: sources });
 }
 

@@ -103,14 +103,25 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
       showCollapseAll: true,
     }),
     vscode.workspace.registerTextDocumentContentProvider(REV_SCHEME, compare.content),
+    index.onDidFindings((f) => {
+      diagnostics.publish(f);
+      log.info(
+        `published diagnostics ${(performance.now() - f.queuedAt).toFixed(0)} ms after the change was queued (worker ${f.ms.toFixed(0)} ms); model follows`,
+      );
+    }),
     index.onDidUpdate((u) => {
       const t = performance.now();
-      diagnostics.publish(u);
+      if (!u.findingsPublished)
+        diagnostics.publish({
+          findings: u.model.findings,
+          files: u.model.files,
+          hostSkipped: u.hostSkipped,
+        });
       lenses.refresh();
       lifecycle.update(u);
       refreshGraph(index);
       log.info(
-        `published diagnostics ${(performance.now() - u.queuedAt).toFixed(0)} ms after the change was queued (UI update ${(performance.now() - t).toFixed(1)} ms)`,
+        `${u.findingsPublished ? 'updated CodeLens, views' : 'published diagnostics'} ${(performance.now() - u.queuedAt).toFixed(0)} ms after the change was queued (UI update ${(performance.now() - t).toFixed(1)} ms)`,
       );
     }),
     index.onDidPartial((p) => {

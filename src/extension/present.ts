@@ -315,7 +315,7 @@ export function findingDiagnostics(
 }
 
 /** Info diagnostics for files that were skipped or parsed with errors. */
-export function fileNotes(model: ProgramModel): DiagnosticSpec[] {
+export function fileNotes(model: Pick<ProgramModel, 'files'>): DiagnosticSpec[] {
   const out: DiagnosticSpec[] = [];
   for (const r of model.files) {
     if (r.skipped)

@@ -1,7 +1,7 @@
 // Editor features over the current model: diagnostics, CodeLens, hovers and
 // the Lifecycle tree.
 import * as vscode from 'vscode';
-import type { Finding, FunctionSummary, Location, ParseReport, ProgramModel } from '../core/model';
+import type { Finding, FunctionSummary, Location, ParseReport } from '../core/model';
 import type { Log } from './log';
 import {
   callHover,
@@ -43,11 +43,16 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     return diag;
   }
 
-  publish(u: IndexUpdate): void {
+  /** Replaces every diagnostic: findings, notes on partially analysed files, skipped files. */
+  publish(u: {
+    findings: Finding[];
+    files: ParseReport[];
+    hostSkipped: Map<string, string>;
+  }): void {
     const s = this.index.settings;
     const specs: DiagnosticSpec[] = [
-      ...findingDiagnostics(u.model.findings, { kinds: s.findingKinds, severity: s.severity }),
-      ...fileNotes(u.model),
+      ...findingDiagnostics(u.findings, { kinds: s.findingKinds, severity: s.severity }),
+      ...fileNotes({ files: u.files }),
     ];
     for (const [file, reason] of u.hostSkipped)
       specs.push({
@@ -76,7 +81,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const s = this.index.settings;
     const fresh = [
       ...findingDiagnostics(p.findings, { kinds: s.findingKinds, severity: s.severity }),
-      ...fileNotes({ files: p.reports } as ProgramModel),
+      ...fileNotes({ files: p.reports }),
     ];
     const replaced = new Set([
       'ref-leak',

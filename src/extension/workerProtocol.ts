@@ -14,6 +14,8 @@ export type WorkerRequest =
       type: 'configure';
       catalogs: CatalogText[];
       maxFileBytes: number;
+      /** Post an edit's `partial` first when the last whole-program analysis took longer (default 100 ms, the editor's budget). */
+      quickFirstAboveMs?: number;
     }
   | {
       /** Re-extract `upserts` (unchanged texts are skipped), forget `removed`, re-run the whole-program analysis. */
@@ -21,7 +23,10 @@ export type WorkerRequest =
       id: number;
       upserts: SourceFile[];
       removed: string[];
-      /** For small edits in a big program: first post a `partial` with the edited files' findings. */
+      /**
+       * An editor edit: post the whole program's `findings` before the model and,
+       * when whole-program analyses are slow, a `partial` with the edited files' findings first.
+       */
       quick?: boolean;
     }
   | { type: 'cancel'; id: number }
@@ -74,6 +79,14 @@ export type WorkerResponse =
       type: 'partial';
       id: number;
       files: string[];
+      findings: Finding[];
+      reports: ParseReport[];
+      ms: number;
+    }
+  | {
+      /** The whole program's findings and file reports, ahead of the `analysis` with the model. */
+      type: 'findings';
+      id: number;
       findings: Finding[];
       reports: ParseReport[];
       ms: number;

@@ -9,6 +9,7 @@ import {
   AnalysisClient,
   CancelledError,
   type AnalysisResult,
+  type FindingsResult,
   type PartialResult,
 } from './analysisClient';
 import { KeyedDebouncer, SerialRunner } from './debounce';
@@ -40,6 +41,18 @@ export interface IndexUpdate {
   result: AnalysisResult;
   /** When the triggering change was queued (performance.now()). */
   queuedAt: number;
+  /** This run's findings were already published through onDidFindings. */
+  findingsPublished: boolean;
+}
+
+/** The whole program's findings, ahead of its model (what diagnostics need). */
+export interface FindingsUpdate {
+  findings: FindingsResult['findings'];
+  files: FindingsResult['reports'];
+  hostSkipped: Map<string, string>;
+  /** Worker time from receiving the change to posting the findings. */
+  ms: number;
+  queuedAt: number;
 }
 
 export class WorkspaceIndex implements vscode.Disposable {
@@ -67,6 +80,9 @@ export class WorkspaceIndex implements vscode.Disposable {
   private readonly partialEmitter = new vscode.EventEmitter<PartialResult & { queuedAt: number }>();
   /** Fast first diagnostics for edited files; the full update follows. */
   readonly onDidPartial = this.partialEmitter.event;
+  private readonly findingsEmitter = new vscode.EventEmitter<FindingsUpdate>();
+  /** After an edit: the whole program's findings, before the model (onDidUpdate) follows. */
+  readonly onDidFindings = this.findingsEmitter.event;
   private readonly statusEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeStatus = this.statusEmitter.event;
 
@@ -110,6 +126,7 @@ export class WorkspaceIndex implements vscode.Disposable {
       }),
       this.emitter,
       this.partialEmitter,
+      this.findingsEmitter,
       this.statusEmitter,
     );
     if (this.fileFolders().length) {
@@ -283,10 +300,23 @@ export class WorkspaceIndex implements vscode.Disposable {
     this.abort = abort;
     const big = upserts.length > 3;
     if (big) this.setStatus(`$(sync~spin) Lifecycle: analysing ${upserts.length} files`, '', true);
+    let findingsPublished = false;
     try {
       const result = await this.client.analyze(upserts, removed, {
         signal: abort.signal,
         onPartial: big ? undefined : (p) => this.partialEmitter.fire({ ...p, queuedAt }),
+        onFindings: big
+          ? undefined
+          : (f) => {
+              findingsPublished = true;
+              this.findingsEmitter.fire({
+                findings: f.findings,
+                files: f.reports,
+                hostSkipped: this.hostSkipped,
+                ms: f.ms,
+                queuedAt,
+              });
+            },
         onProgress: (done, total) =>
           big && this.setStatus(`$(sync~spin) Lifecycle: analysing ${done}/${total}`, '', true),
       });
@@ -306,6 +336,7 @@ export class WorkspaceIndex implements vscode.Disposable {
         hostSkipped: this.hostSkipped,
         result,
         queuedAt,
+        findingsPublished,
       });
     } catch (e) {
       // Put the work back so the next run includes it.

@@ -7,10 +7,12 @@ import {
   MODEL_VERSION,
   type ClassifiedCall,
   type ContextKind,
+  type Finding,
   type FunctionSummary,
   type ParseReport,
   type ProgramModel,
   type ReleaseKind,
+  type ReleasePath,
 } from '../model';
 import type { CParser } from '../parse/cParser';
 import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './callGraph';
@@ -102,11 +104,31 @@ export function analyzeFacts(
   reports: ParseReport[],
   memo?: AnalysisMemo,
 ): ProgramModel {
+  return buildModel(analyzeProgram(files, catalog, memo), reports);
+}
+
+/**
+ * The whole-program analysis up to the findings. Hosts that publish findings
+ * first (the editor's diagnostics) call this, then buildModel().
+ */
+export interface ProgramAnalysis {
+  program: Program;
+  graph: CallGraph;
+  paths: ReleasePath[];
+  locks: Map<FunctionFacts, LockState>;
+  /** Sorted by file, then line. */
+  findings: Finding[];
+}
+
+export function analyzeProgram(
+  files: FileFacts[],
+  catalog: CatalogIndex,
+  memo?: AnalysisMemo,
+): ProgramAnalysis {
   if (memo && memo.catalog !== catalog) throw new Error('analysis memo belongs to another catalog');
   const program = new Program(files, catalog);
   const balances = computeSummaries(program, memo);
   const graph = buildCallGraph(program);
-  const contexts = propagateContexts(graph);
   const finals = finalPutBranches(program);
   const paths = releasePaths(program, graph, finals);
   const locks = new Map<FunctionFacts, LockState>();
@@ -114,8 +136,20 @@ export function analyzeFacts(
     const run = () => analyzeLocks(fn, catalog);
     locks.set(fn, memo ? memo.lockState(fn, run) : run());
   }
-  const objects = buildObjects(program, paths);
+  const findings = [
+    ...balanceFindings(program, balances),
+    ...atomicSleepFindings(program, graph, locks, paths),
+    ...unhashRaceFindings(program, locks),
+  ].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line);
+  return { program, graph, paths, locks, findings };
+}
 
+/** The ProgramModel of an analysis: per-function summaries, objects, edges. */
+export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): ProgramModel {
+  const { program, graph, paths, locks } = analysis;
+  const catalog = program.catalog;
+  const contexts = propagateContexts(graph);
+  const objects = buildObjects(program, paths);
   const inlineRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   const deferredRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   reachRelease(program, graph, inlineRelease, deferredRelease);
@@ -184,11 +218,7 @@ export function analyzeFacts(
     entryPoints: graph.entries.map((e) => e.entry),
     edges: toCallEdges(graph, program),
     objects,
-    findings: [
-      ...balanceFindings(program, balances),
-      ...atomicSleepFindings(program, graph, locks, paths),
-      ...unhashRaceFindings(program, locks),
-    ].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line),
+    findings: analysis.findings,
   };
 }
 

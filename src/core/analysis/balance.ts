@@ -103,6 +103,23 @@ function trailToPath(t: Trail | undefined): PathStep[] {
   return out.reverse();
 }
 
+const COUNTING: ReadonlySet<RefEffect['kind']> = new Set([
+  'get',
+  'put',
+  'final-put',
+  'init',
+  'cond-get',
+  'cond-put',
+  'inherit',
+  'returns-ref',
+  'put-all',
+]);
+
+/** Some call changes a reference count: the function's paths need exploring. */
+export function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean {
+  return effects.some((e) => e !== undefined && COUNTING.has(e.kind));
+}
+
 export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceResult {
   const result: BalanceResult = { exits: [], doublePuts: [], unchecked: [], truncated: false };
   const cfg = fn.cfg;
@@ -111,18 +128,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   const effects = fn.calls.map((_, i) => effectOf(i));
   // Nothing here counts references: one summary exit, no path exploration. Objects
   // handed to containers still show as escaped (wrappers that store a parameter).
-  const COUNTING = new Set([
-    'get',
-    'put',
-    'final-put',
-    'init',
-    'cond-get',
-    'cond-put',
-    'inherit',
-    'returns-ref',
-    'put-all',
-  ]);
-  if (!effects.some((e) => e && COUNTING.has(e.kind))) {
+  if (!countsReferences(effects)) {
     const escaped = new Set<string>();
     for (const e of effects) if (e?.kind === 'transfer') escaped.add(e.variable);
     for (const n of cfg) for (const v of n.escapes) escaped.add(v);

@@ -110,6 +110,21 @@ export class Program {
       if (r.lru.size || r.hash.size) removes.set(fn, r);
     }
     for (const fn of this.functions) {
+      // Evidence needs an LRU add or hash insert, or a put next to a removal.
+      let adds = false;
+      let puts = false;
+      let removal = false;
+      for (const c of fn.calls) {
+        const r = roleOf(c)?.role;
+        if (r === 'lru-add' || r === 'hash-insert') adds = true;
+        else if (r === 'ref-put' || r === 'ref-final-put') puts = true;
+        else if (r === 'lru-del' || r === 'hash-remove') removal = true;
+        else if (!r) {
+          const callee = this.calleeOfCall(fn, c);
+          if (callee && removes.has(callee)) removal = true;
+        }
+      }
+      if (!adds && !(puts && removal)) continue;
       const tested = new Set<number>();
       for (const n of fn.cfg) for (const t of n.tests) if (t.call !== undefined) tested.add(t.call);
       // Calls are in source order; operators are skipped: logging and tracing calls do not count.

@@ -1,7 +1,7 @@
 // Bottom-up derivation of get/put wrappers from function bodies, iterated to a
 // fixpoint: a wrapper of a wrapper is recognised once its callee is.
 import type { FunctionFacts } from '../facts/factTypes';
-import { analyzeBalance, type BalanceResult, type ExitState } from './balance';
+import { analyzeBalance, countsReferences, type BalanceResult, type ExitState } from './balance';
 import type { AnalysisMemo } from './memo';
 import type { DerivedWrapper, Program } from './program';
 
@@ -101,16 +101,21 @@ export function computeSummaries(
   memo?: AnalysisMemo,
 ): Map<FunctionFacts, BalanceResult> {
   const callers = new Map<FunctionFacts, Set<FunctionFacts>>();
-  for (const fn of program.functions)
+  const callees = new Map<FunctionFacts, FunctionFacts[]>();
+  for (const fn of program.functions) {
+    const own = new Set<FunctionFacts>();
     for (const c of fn.calls) {
       const callee = program.calleeOfCall(fn, c);
-      if (callee) callers.set(callee, (callers.get(callee) ?? new Set()).add(fn));
+      if (!callee || own.has(callee)) continue;
+      own.add(callee);
+      const set = callers.get(callee);
+      if (set) set.add(fn);
+      else callers.set(callee, new Set([fn]));
     }
+    callees.set(fn, [...own]);
+  }
   const balances = new Map<FunctionFacts, BalanceResult>();
   // Callees first (post-order of the call graph): most wrappers settle in one pass.
-  const callees = new Map<FunctionFacts, FunctionFacts[]>();
-  for (const [callee, set] of callers)
-    for (const caller of set) callees.set(caller, [...(callees.get(caller) ?? []), callee]);
   const order: FunctionFacts[] = [];
   const visited = new Set<FunctionFacts>();
   for (const root of program.functions) {
@@ -135,7 +140,8 @@ export function computeSummaries(
     for (const fn of dirty) {
       const effects = fn.calls.map((_, i) => program.effect(fn, i));
       const run = () => analyzeBalance(fn, (i) => effects[i]);
-      const b = memo ? memo.balance(fn, effects, run) : run();
+      // Without counting effects the balance is one cheap summary exit: not worth a memo key.
+      const b = memo && countsReferences(effects) ? memo.balance(fn, effects, run) : run();
       balances.set(fn, b);
       const d = deriveWrapper(fn, b, program);
       if (!same(program.derived.get(fn), d)) {

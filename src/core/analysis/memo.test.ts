@@ -1,0 +1,91 @@
+// The memo is a pure cache: an analysis that reuses it gives exactly the model
+// a fresh analysis gives, including after edits that change what a callee in
+// another file does.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CatalogIndex } from '../catalog/catalog';
+import { extractFileFacts } from '../facts/extractFile';
+import type { FileFacts } from '../facts/factTypes';
+import { nodeParser } from '../../node/wasmFiles';
+import { analyzeFacts } from './analyze';
+import { AnalysisMemo } from './memo';
+import { FIXTURES, findings } from './testSupport.testutil';
+
+const OBJ_PUT = `struct obj { refcount_t o_ref; int o_state; };
+
+void obj_put(struct obj *o)
+{
+	if (refcount_dec_and_test(&o->o_ref))
+		kfree(o);
+}
+`;
+// The same function once the edit removed its put: callers elsewhere now leak.
+const OBJ_PUT_EDITED = OBJ_PUT.replace(
+  '\tif (refcount_dec_and_test(&o->o_ref))\n\t\tkfree(o);',
+  '\tif (o->o_state)\n\t\tkfree(o);',
+);
+const USER = `void obj_use(struct obj *o)
+{
+	refcount_inc(&o->o_ref);
+	if (o->o_state < 0)
+		obj_put(o);
+	obj_put(o);
+}
+`;
+
+describe('AnalysisMemo', async () => {
+  const parser = await nodeParser();
+  const catalog = new CatalogIndex();
+  const extract = (file: string, text: string) => extractFileFacts(file, text, parser, catalog);
+  const fresh = (files: FileFacts[]) => analyzeFacts(files, catalog, []);
+
+  it('gives the fresh model after an edit that changes a callee in another file', () => {
+    const memo = new AnalysisMemo(catalog);
+    const user = extract('user.c', USER);
+    const before = [extract('obj.c', OBJ_PUT), user];
+    const first = analyzeFacts(before, catalog, [], memo);
+    expect(first).toEqual(fresh(before));
+    expect(findings(first)).toEqual(['double-put obj_use 6']);
+    // obj_use() counts references: its balance is memoised; obj_put() too.
+    // Misses: obj_put() and obj_use(), both counting references. The hit: obj_use()
+    // revisited in round two after obj_put() became a put wrapper, same effects.
+    expect([memo.hits, memo.misses]).toEqual([1, 2]);
+
+    // user.c is unchanged (same facts object); obj_put() is no put any more.
+    const after = [extract('obj.c', OBJ_PUT_EDITED), user];
+    memo.hits = memo.misses = 0;
+    const second = analyzeFacts(after, catalog, [], memo);
+    expect(second).toEqual(fresh(after));
+    // obj_put() drops nothing now, so obj_use() only takes a reference: a get wrapper.
+    expect(findings(second)).toEqual([]);
+    expect(second.functions.find((f) => f.name === 'obj_use')?.wrapper).toBe('get');
+    // obj_use()'s calls now have other effects: a miss, not the stale balance.
+    // obj_put() counts nothing any more (no memo entry); obj_use() missed.
+    expect([memo.hits, memo.misses]).toEqual([1, 1]);
+
+    // Back to the first text: the balance remembered for those effects is reused.
+    memo.hits = memo.misses = 0;
+    const third = analyzeFacts([extract('obj.c', OBJ_PUT), user], catalog, [], memo);
+    expect(findings(third)).toEqual(['double-put obj_use 6']);
+    expect([memo.hits, memo.misses]).toEqual([2, 1]);
+  });
+
+  it('gives the fresh model for the design fixtures re-analysed after a comment edit', () => {
+    const memo = new AnalysisMemo(catalog);
+    const read = (p: string) => fs.readFileSync(path.join(FIXTURES, p), 'utf8');
+    const files = ['designs/v5-inline/filecache.c', 'primitives/balance.c'].map((p) =>
+      extract(p, read(p)),
+    );
+    analyzeFacts(files, catalog, [], memo);
+    const text = read('primitives/balance.c').replace(
+      ' *  bal_leak_on_error',
+      ' *: bal_leak_on_error',
+    );
+    const edited = [files[0], extract('primitives/balance.c', text)];
+    memo.hits = memo.misses = 0;
+    expect(analyzeFacts(edited, catalog, [], memo)).toEqual(fresh(edited));
+    expect(memo.hits).toBeGreaterThan(0);
+    expect(() => analyzeFacts(edited, new CatalogIndex(), [], memo)).toThrow(/another catalog/);
+  });
+});
