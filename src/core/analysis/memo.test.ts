@@ -47,7 +47,6 @@ describe('AnalysisMemo', async () => {
     const first = analyzeFacts(before, catalog, [], memo);
     expect(first).toEqual(fresh(before));
     expect(findings(first)).toEqual(['double-put obj_use 6']);
-    // obj_use() counts references: its balance is memoised; obj_put() too.
     // Misses: obj_put() and obj_use(), both counting references. The hit: obj_use()
     // revisited in round two after obj_put() became a put wrapper, same effects.
     expect([memo.hits, memo.misses]).toEqual([1, 2]);
@@ -60,8 +59,8 @@ describe('AnalysisMemo', async () => {
     // obj_put() drops nothing now, so obj_use() only takes a reference: a get wrapper.
     expect(findings(second)).toEqual([]);
     expect(second.functions.find((f) => f.name === 'obj_use')?.wrapper).toBe('get');
-    // obj_use()'s calls now have other effects: a miss, not the stale balance.
-    // obj_put() counts nothing any more (no memo entry); obj_use() missed.
+    // obj_use()'s calls have other effects now: a miss, not the stale balance.
+    // obj_put() counts nothing any more, so it has no memo entry.
     expect([memo.hits, memo.misses]).toEqual([1, 1]);
 
     // Back to the first text: the balance remembered for those effects is reused.
