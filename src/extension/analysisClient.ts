@@ -71,7 +71,9 @@ export class AnalysisClient {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.script);
+    // A larger young generation: re-analysis allocates many short-lived objects, and the
+    // default worker nursery makes it spend a tenth of its time in scavenges.
+    const w = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     this.worker = w;
     this.resendAll = this.known.size > 0;
     w.on('message', (m: WorkerResponse) => this.onMessage(m));

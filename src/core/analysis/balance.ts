@@ -116,7 +116,7 @@ const COUNTING: ReadonlySet<RefEffect['kind']> = new Set([
 ]);
 
 /** Some call changes a reference count: the function's paths need exploring. */
-export function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean {
+function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean {
   return effects.some((e) => e !== undefined && COUNTING.has(e.kind));
 }
 

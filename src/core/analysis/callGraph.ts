@@ -1,6 +1,6 @@
 // Direct calls, deferrals (work items, call_rcu) and callback registrations
 // (ops structs, notifier blocks, shrinkers, list_lru walks) as one graph.
-import type { FunctionFacts, RegistrationFact } from '../facts/factTypes';
+import type { CallFact, FunctionFacts, RegistrationFact } from '../facts/factTypes';
 import type { CallEdge, ContextKind, EntryPoint, Location } from '../model';
 import { contextsAlong } from './contexts';
 import type { Program } from './program';
@@ -32,6 +32,7 @@ function loc(at: { file: string; line: number; column: number }): Location {
 
 export function buildCallGraph(program: Program): CallGraph {
   const edges: GraphEdge[] = [];
+  const indirect: GraphEdge[] = [];
   const entries: CallGraph['entries'] = [];
   const registrations: RegistrationFact[] = program.files.flatMap((f) => f.registrations);
   const catalog = program.catalog;
@@ -93,6 +94,17 @@ export function buildCallGraph(program: Program): CallGraph {
     }
   }
 
+  // Indirect calls through a struct field reach every function stored in that field.
+  const byField = new Map<string, Set<FunctionFacts>>();
+  for (const f of program.files)
+    for (const b of f.fieldBindings) {
+      const fn = program.resolve(b.handler, f.file);
+      if (!fn) continue;
+      const set = byField.get(b.field);
+      if (set) set.add(fn);
+      else byField.set(b.field, new Set([fn]));
+    }
+  const lists = new SharedLists();
   for (const fn of program.functions) {
     if (!fn.isStatic)
       addEntry(
@@ -103,6 +115,8 @@ export function buildCallGraph(program: Program): CallGraph {
       );
     fn.calls.forEach((call, callIndex) => {
       const entry = catalog.calls.get(call.callee);
+      if (entry?.role === 'list-add' || entry?.role === 'list-drain')
+        lists.note(fn, call, callIndex, entry.role);
       if (entry?.role === 'defer' && entry.workItem && entry.callbackArg !== undefined) {
         const arg = call.args[entry.callbackArg];
         const key = arg?.field ?? arg?.root;
@@ -138,34 +152,32 @@ export function buildCallGraph(program: Program): CallGraph {
         return;
       }
       if (entry) return;
+      if (call.callee.startsWith('->')) {
+        for (const to of byField.get(call.callee.slice(2)) ?? [])
+          indirect.push({
+            from: fn,
+            to,
+            kind: 'call',
+            callIndex,
+            at: loc(call.at),
+            label: `${call.callee}()`,
+          });
+        return;
+      }
       const to = program.calleeOfCall(fn, call);
       if (to)
         edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
     });
   }
-  // Indirect calls through a struct field reach every function stored in that field.
-  const byField = new Map<string, FunctionFacts[]>();
-  for (const f of program.files)
-    for (const b of f.fieldBindings) {
-      const fn = program.resolve(b.handler, f.file);
-      if (fn) byField.set(b.field, [...(byField.get(b.field) ?? []), fn]);
-    }
-  for (const fn of program.functions)
-    fn.calls.forEach((call, callIndex) => {
-      if (!call.callee.startsWith('->')) return;
-      for (const to of new Set(byField.get(call.callee.slice(2)) ?? []))
-        edges.push({
-          from: fn,
-          to,
-          kind: 'call',
-          callIndex,
-          at: loc(call.at),
-          label: `${call.callee}()`,
-        });
-    });
-  edges.push(...disposeListEdges(program, edges, entries));
+  // Indirect edges follow the direct ones (the order edges are reported in).
+  edges.push(...indirect);
+  edges.push(...lists.deferEdges(edges, entries));
   const out = new Map<FunctionFacts, GraphEdge[]>();
-  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  for (const e of edges) {
+    const list = out.get(e.from);
+    if (list) list.push(e);
+    else out.set(e.from, [e]);
+  }
   return { edges, out, entries };
 }
 
@@ -193,59 +205,68 @@ function sharedListKey(arg: { text: string; field?: string } | undefined): strin
  * Handing objects to a shared list that another function drains is deferral:
  * the work runs wherever the drainer runs (a worker, or nfsd threads).
  */
-function disposeListEdges(
-  program: Program,
-  edges: GraphEdge[],
-  entries: CallGraph['entries'],
-): GraphEdge[] {
-  const catalog = program.catalog;
-  const adders: {
+class SharedLists {
+  private readonly adders: {
     fn: FunctionFacts;
     key: string;
     callIndex: number;
     at: Location;
     callee: string;
   }[] = [];
-  const drainers = new Map<string, FunctionFacts[]>();
-  for (const fn of program.functions)
-    fn.calls.forEach((call, callIndex) => {
-      const role = catalog.calls.get(call.callee)?.role;
-      if (role === 'list-add') {
-        const dest = sharedListKey(call.args[1]);
-        if (dest) adders.push({ fn, key: dest, callIndex, at: loc(call.at), callee: call.callee });
-        const src = /(\w+)\s*(?:\.|->)\s*next\s*$/.exec(call.args[0]?.text ?? '')?.[1];
-        if (src) drainers.set(src, [...(drainers.get(src) ?? []), fn]);
-      } else if (role === 'list-drain') {
-        const src = sharedListKey(call.args[0]);
-        if (src) drainers.set(src, [...(drainers.get(src) ?? []), fn]);
-      }
-    });
-  if (!adders.length || !drainers.size) return [];
-  // Contexts over the inline call edges known so far.
-  const callees = new Map<FunctionFacts, FunctionFacts[]>();
-  for (const e of edges)
-    if (e.kind === 'call') callees.set(e.from, [...(callees.get(e.from) ?? []), e.to]);
-  const ctx = contextsAlong(entries, (fn) => callees.get(fn) ?? []);
-  const out: GraphEdge[] = [];
-  const seen = new Set<string>();
-  for (const a of adders) {
-    const all = (drainers.get(a.key) ?? []).filter((d) => d !== a.fn);
-    const sameFile = all.filter((d) => d.file === a.fn.file);
-    for (const d of sameFile.length ? sameFile : all)
-      for (const c of ctx.get(d) ?? []) {
-        const k = `${a.fn.name}|${d.name}|${c}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        out.push({
-          from: a.fn,
-          to: d,
-          kind: 'defer',
-          context: c,
-          callIndex: a.callIndex,
-          at: a.at,
-          label: `${a.callee} onto ->${a.key}, drained by`,
-        });
-      }
+  private readonly drainers = new Map<string, FunctionFacts[]>();
+
+  private drainedBy(key: string, fn: FunctionFacts): void {
+    const list = this.drainers.get(key);
+    if (list) list.push(fn);
+    else this.drainers.set(key, [fn]);
   }
-  return out;
+
+  note(fn: FunctionFacts, call: CallFact, callIndex: number, role: 'list-add' | 'list-drain') {
+    if (role === 'list-add') {
+      const dest = sharedListKey(call.args[1]);
+      if (dest)
+        this.adders.push({ fn, key: dest, callIndex, at: loc(call.at), callee: call.callee });
+      const src = /(\w+)\s*(?:\.|->)\s*next\s*$/.exec(call.args[0]?.text ?? '')?.[1];
+      if (src) this.drainedBy(src, fn);
+    } else {
+      const src = sharedListKey(call.args[0]);
+      if (src) this.drainedBy(src, fn);
+    }
+  }
+
+  /** Defer edges from each adder to the drainers of its list, one per drainer context. */
+  deferEdges(edges: GraphEdge[], entries: CallGraph['entries']): GraphEdge[] {
+    if (!this.adders.length || !this.drainers.size) return [];
+    // Contexts over the inline call edges known so far.
+    const callees = new Map<FunctionFacts, FunctionFacts[]>();
+    for (const e of edges) {
+      if (e.kind !== 'call') continue;
+      const list = callees.get(e.from);
+      if (list) list.push(e.to);
+      else callees.set(e.from, [e.to]);
+    }
+    const ctx = contextsAlong(entries, (fn) => callees.get(fn) ?? []);
+    const out: GraphEdge[] = [];
+    const seen = new Set<string>();
+    for (const a of this.adders) {
+      const all = (this.drainers.get(a.key) ?? []).filter((d) => d !== a.fn);
+      const sameFile = all.filter((d) => d.file === a.fn.file);
+      for (const d of sameFile.length ? sameFile : all)
+        for (const c of ctx.get(d) ?? []) {
+          const k = `${a.fn.name}|${d.name}|${c}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          out.push({
+            from: a.fn,
+            to: d,
+            kind: 'defer',
+            context: c,
+            callIndex: a.callIndex,
+            at: a.at,
+            label: `${a.callee} onto ->${a.key}, drained by`,
+          });
+        }
+    }
+    return out;
+  }
 }

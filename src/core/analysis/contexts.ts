@@ -10,6 +10,14 @@ import type { Program } from './program';
 export function finalPutBranches(program: Program): Map<FunctionFacts, Set<number>> {
   const out = new Map<FunctionFacts, Set<number>>();
   for (const fn of program.functions) {
+    const finalPuts = fn.calls.some((c, i) => {
+      const e = program.catalog.calls.get(c.callee);
+      return (
+        (e?.role === 'ref-final-put' && e.releaseArg !== undefined) ||
+        program.effect(fn, i)?.kind === 'final-put'
+      );
+    });
+    if (!finalPuts) continue;
     const marked = new Set<number>();
     const reach = (start: number): Set<number> => {
       const seen = new Set<number>();

@@ -1,8 +1,9 @@
 // Results kept across analyses of the same program, for hosts that re-analyse
 // after every edit (the extension's worker). Only what is a pure function of
 // its inputs is kept, keyed so that a hit gives exactly what a fresh run would:
-//  - a function's reference balance depends on its facts and on the effect of
-//    each of its calls (which changes when a callee's derived wrapper does),
+//  - a function's reference balance, and the wrapper derived from it, depend on
+//    its facts and on the effect of each of its calls (which changes when a
+//    callee's derived wrapper does),
 //  - its may-held locks depend on its facts and the catalog.
 // Facts objects of unchanged files are reused by the host, so their entries
 // hit; entries of dropped facts go with them (WeakMap).
@@ -10,12 +11,54 @@ import type { CatalogIndex } from '../catalog/catalog';
 import type { FunctionFacts } from '../facts/factTypes';
 import type { BalanceResult, RefEffect } from './balance';
 import type { LockState } from './locks';
+import type { DerivedWrapper } from './program';
+
+export interface FunctionBalance {
+  balance: BalanceResult;
+  derived: DerivedWrapper;
+}
 
 /** Effect vectors remembered per function: the fixpoint may visit a few. */
 const KEYS_PER_FUNCTION = 4;
 
+type EffectField = RefEffect extends infer T ? (T extends unknown ? keyof T : never) : never;
+/** Every field of every RefEffect variant: the compiler rejects a missing or unknown one. */
+const EFFECT_FIELDS: Record<EffectField, true> = {
+  kind: true,
+  variable: true,
+  amount: true,
+  count: true,
+  invert: true,
+  alsoStores: true,
+};
+const FIELDS = Object.keys(EFFECT_FIELDS) as EffectField[];
+
+/** Effect vectors are compared field by field: cheaper than building string keys. */
+function sameEffect(a: RefEffect | undefined, b: RefEffect | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const x = a as Partial<Record<EffectField, unknown>>;
+  const y = b as Partial<Record<EffectField, unknown>>;
+  for (const f of FIELDS) if (x[f] !== y[f]) return false;
+  return true;
+}
+
+function sameEffects(
+  a: readonly (RefEffect | undefined)[],
+  b: readonly (RefEffect | undefined)[],
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameEffect(a[i], b[i])) return false;
+  return true;
+}
+
+interface Remembered {
+  effects: readonly (RefEffect | undefined)[];
+  result: FunctionBalance;
+}
+
 export class AnalysisMemo {
-  private readonly balances = new WeakMap<FunctionFacts, Map<string, BalanceResult>>();
+  private readonly balances = new WeakMap<FunctionFacts, Remembered[]>();
   private readonly locks = new WeakMap<FunctionFacts, LockState>();
   hits = 0;
   misses = 0;
@@ -25,20 +68,19 @@ export class AnalysisMemo {
   balance(
     fn: FunctionFacts,
     effects: readonly (RefEffect | undefined)[],
-    compute: () => BalanceResult,
-  ): BalanceResult {
-    const key = JSON.stringify(effects);
-    let byKey = this.balances.get(fn);
-    const hit = byKey?.get(key);
+    compute: () => FunctionBalance,
+  ): FunctionBalance {
+    let seen = this.balances.get(fn);
+    const hit = seen?.find((r) => sameEffects(r.effects, effects));
     if (hit) {
       this.hits++;
-      return hit;
+      return hit.result;
     }
     this.misses++;
     const result = compute();
-    if (!byKey) this.balances.set(fn, (byKey = new Map()));
-    if (byKey.size >= KEYS_PER_FUNCTION) byKey.delete(byKey.keys().next().value as string);
-    byKey.set(key, result);
+    if (!seen) this.balances.set(fn, (seen = []));
+    if (seen.length >= KEYS_PER_FUNCTION) seen.shift();
+    seen.push({ effects, result });
     return result;
   }
 

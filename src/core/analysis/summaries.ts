@@ -1,16 +1,17 @@
 // Bottom-up derivation of get/put wrappers from function bodies, iterated to a
 // fixpoint: a wrapper of a wrapper is recognised once its callee is.
 import type { FunctionFacts } from '../facts/factTypes';
-import { analyzeBalance, countsReferences, type BalanceResult, type ExitState } from './balance';
-import type { AnalysisMemo } from './memo';
+import { analyzeBalance, type BalanceResult, type ExitState, type RefEffect } from './balance';
+import type { AnalysisMemo, FunctionBalance } from './memo';
 import type { DerivedWrapper, Program } from './program';
 
 const MAX_ROUNDS = 8;
 
+/** What `fn`'s body says about references, from its balance and its calls' effects. */
 export function deriveWrapper(
   fn: FunctionFacts,
   balance: BalanceResult,
-  program: Program,
+  effects: readonly (RefEffect | undefined)[],
 ): DerivedWrapper {
   const out: DerivedWrapper = { returnsRef: false };
   const exits = balance.exits;
@@ -38,7 +39,7 @@ export function deriveWrapper(
     const counts = live.map(held);
     const min = Math.min(...counts);
     const max = Math.max(...counts);
-    const effectOf = (ci: number) => program.effect(fn, ci)?.kind;
+    const effectOf = (ci: number) => effects[ci]?.kind;
     const testOf = (e: ExitState) =>
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
@@ -137,16 +138,20 @@ export function computeSummaries(
   let dirty = new Set(order);
   for (let round = 0; round < MAX_ROUNDS && dirty.size; round++) {
     const next = new Set<FunctionFacts>();
+    const pending = dirty;
     for (const fn of dirty) {
+      pending.delete(fn);
       const effects = fn.calls.map((_, i) => program.effect(fn, i));
-      const run = () => analyzeBalance(fn, (i) => effects[i]);
-      // Without counting effects the balance is one cheap summary exit: not worth a memo key.
-      const b = memo && countsReferences(effects) ? memo.balance(fn, effects, run) : run();
+      const run = (): FunctionBalance => {
+        const balance = analyzeBalance(fn, (i) => effects[i]);
+        return { balance, derived: deriveWrapper(fn, balance, effects) };
+      };
+      const { balance: b, derived: d } = memo ? memo.balance(fn, effects, run) : run();
       balances.set(fn, b);
-      const d = deriveWrapper(fn, b, program);
       if (!same(program.derived.get(fn), d)) {
         program.setDerived(fn, d);
-        for (const caller of callers.get(fn) ?? []) next.add(caller);
+        // Callers still pending in this round will see the change when they run.
+        for (const caller of callers.get(fn) ?? []) if (!pending.has(caller)) next.add(caller);
       }
     }
     dirty = next;
