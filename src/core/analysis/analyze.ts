@@ -126,7 +126,7 @@ export function analyzeProgram(
   memo?: AnalysisMemo,
 ): ProgramAnalysis {
   if (memo && memo.catalog !== catalog) throw new Error('analysis memo belongs to another catalog');
-  const program = new Program(files, catalog);
+  const program = new Program(files, catalog, memo);
   const balances = computeSummaries(program, memo);
   const graph = buildCallGraph(program);
   const finals = finalPutBranches(program);
@@ -160,7 +160,7 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
     }),
   );
   const maySleep = reachesRole(program, graph, (fn) =>
-    fn.calls.some((c) => !!catalog.calls.get(c.callee)?.sleeps),
+    program.entries(fn).some((e) => !!e?.sleeps),
   );
 
   const functions: FunctionSummary[] = program.functions.map((fn) => {
@@ -264,8 +264,8 @@ function reachRelease(
   const into = new Map<FunctionFacts, GraphEdge[]>();
   for (const fn of program.functions) {
     let own = 0;
-    for (const c of fn.calls) {
-      const r = catalog(program, c.callee);
+    for (const e of program.entries(fn)) {
+      const r = e?.role === 'release' ? e.release : undefined;
       if (!r) continue;
       if (!bit.has(r)) {
         bit.set(r, 1 << kinds.length);
@@ -310,11 +310,6 @@ function reachRelease(
     inline.set(fn, toSet(n));
     deferred.set(fn, toSet((later.get(fn) ?? 0) & ~n));
   }
-}
-
-function catalog(program: Program, callee: string): ReleaseKind | undefined {
-  const e = program.catalog.calls.get(callee);
-  return e?.role === 'release' ? e.release : undefined;
 }
 
 /** The call shape leaves tracepoints and logging out: they say nothing about behaviour. */

@@ -113,8 +113,9 @@ export function buildCallGraph(program: Program): CallGraph {
         exported.has(fn.name) ? 'exported (EXPORT_SYMBOL)' : 'non-static: external callers',
         loc(fn.span),
       );
+    const entries = program.entries(fn);
     fn.calls.forEach((call, callIndex) => {
-      const entry = catalog.calls.get(call.callee);
+      const entry = entries[callIndex];
       if (entry?.role === 'list-add' || entry?.role === 'list-drain')
         lists.note(fn, call, callIndex, entry.role);
       if (entry?.role === 'defer' && entry.workItem && entry.callbackArg !== undefined) {
@@ -164,7 +165,7 @@ export function buildCallGraph(program: Program): CallGraph {
           });
         return;
       }
-      const to = program.calleeOfCall(fn, call);
+      const to = program.callees(fn)[callIndex];
       if (to)
         edges.push({ from: fn, to, kind: 'call', callIndex, at: loc(call.at), label: call.callee });
     });

@@ -10,8 +10,9 @@ import type { Program } from './program';
 export function finalPutBranches(program: Program): Map<FunctionFacts, Set<number>> {
   const out = new Map<FunctionFacts, Set<number>>();
   for (const fn of program.functions) {
-    const finalPuts = fn.calls.some((c, i) => {
-      const e = program.catalog.calls.get(c.callee);
+    const entries = program.entries(fn);
+    const finalPuts = fn.calls.some((_, i) => {
+      const e = entries[i];
       return (
         (e?.role === 'ref-final-put' && e.releaseArg !== undefined) ||
         program.effect(fn, i)?.kind === 'final-put'
@@ -42,8 +43,7 @@ export function finalPutBranches(program: Program): Map<FunctionFacts, Set<numbe
         for (const n of onlyYes) for (const ci of fn.cfg[n].calls) marked.add(ci);
       }
     }
-    fn.calls.forEach((c, i) => {
-      const e = program.catalog.calls.get(c.callee);
+    entries.forEach((e, i) => {
       if (e?.role === 'ref-final-put' && e.releaseArg !== undefined) marked.add(i);
     });
     if (marked.size) out.set(fn, marked);
@@ -124,8 +124,9 @@ export function releasePaths(
     for (let qi = 0; qi < queue.length; qi++) {
       const v = queue[qi];
       const finals = underFinalPut.get(v.fn);
+      const entries = program.entries(v.fn);
       v.fn.calls.forEach((call, i) => {
-        const e = program.catalog.calls.get(call.callee);
+        const e = entries[i];
         if (e?.role !== 'release' || !e.release) return;
         const release: ReleaseKind = e.release;
         const id = `${v.runsIn}|${v.mode}|${release}`;
@@ -171,9 +172,7 @@ function reachingRelease(program: Program, graph: CallGraph): Set<FunctionFacts>
     else into.set(e.to, [e.from]);
   }
   const out = new Set(
-    program.functions.filter((fn) =>
-      fn.calls.some((c) => program.catalog.calls.get(c.callee)?.role === 'release'),
-    ),
+    program.functions.filter((fn) => program.entries(fn).some((e) => e?.role === 'release')),
   );
   const queue = [...out];
   for (let i = 0; i < queue.length; i++)

@@ -89,7 +89,7 @@ export function atomicSleepFindings(
   for (const [fn, state] of locks) {
     fn.calls.forEach((call, i) => {
       if (!state.atomic[i]) return;
-      const e = program.catalog.calls.get(call.callee);
+      const e = program.entries(fn)[i];
       let chain: { function: string; file: string; line: number; call: string }[] | undefined;
       if (e?.role === 'release' && e.sleeps) chain = [];
       else {
@@ -129,10 +129,8 @@ function sleepingReleaseChains(program: Program, graph: CallGraph) {
       callers.set(e.to, [...(callers.get(e.to) ?? []), { from: e.from, line: e.at.line }]);
   const queue: FunctionFacts[] = [];
   for (const fn of program.functions) {
-    const sink = fn.calls.find((c) => {
-      const e = program.catalog.calls.get(c.callee);
-      return e?.role === 'release' && e.sleeps;
-    });
+    const entries = program.entries(fn);
+    const sink = fn.calls.find((_, i) => entries[i]?.role === 'release' && entries[i]?.sleeps);
     if (sink) {
       result.set(fn, [
         { function: program.idOf(fn), file: fn.file, line: sink.at.line, call: sink.callee },

@@ -4,10 +4,12 @@
 //  - a function's reference balance, and the wrapper derived from it, depend on
 //    its facts and on the effect of each of its calls (which changes when a
 //    callee's derived wrapper does),
-//  - its may-held locks depend on its facts and the catalog.
+//  - its may-held locks, the catalog entry of each call and what each call may
+//    hand on depend on its facts and the catalog.
 // Facts objects of unchanged files are reused by the host, so their entries
 // hit; entries of dropped facts go with them (WeakMap).
 import type { CatalogIndex } from '../catalog/catalog';
+import type { CallEntry } from '../catalog/catalogTypes';
 import type { FunctionFacts } from '../facts/factTypes';
 import type { BalanceResult, RefEffect } from './balance';
 import type { LockState } from './locks';
@@ -57,9 +59,17 @@ interface Remembered {
   result: FunctionBalance;
 }
 
+function remember<T>(map: WeakMap<FunctionFacts, T>, fn: FunctionFacts, compute: () => T): T {
+  let v = map.get(fn);
+  if (v === undefined) map.set(fn, (v = compute()));
+  return v;
+}
+
 export class AnalysisMemo {
   private readonly balances = new WeakMap<FunctionFacts, Remembered[]>();
   private readonly locks = new WeakMap<FunctionFacts, LockState>();
+  private readonly entries = new WeakMap<FunctionFacts, readonly (CallEntry | undefined)[]>();
+  private readonly handed = new WeakMap<FunctionFacts, readonly (string | undefined)[]>();
   hits = 0;
   misses = 0;
 
@@ -84,9 +94,21 @@ export class AnalysisMemo {
     return result;
   }
 
+  catalogEntries(
+    fn: FunctionFacts,
+    compute: () => readonly (CallEntry | undefined)[],
+  ): readonly (CallEntry | undefined)[] {
+    return remember(this.entries, fn, compute);
+  }
+
+  handoffs(
+    fn: FunctionFacts,
+    compute: () => readonly (string | undefined)[],
+  ): readonly (string | undefined)[] {
+    return remember(this.handed, fn, compute);
+  }
+
   lockState(fn: FunctionFacts, compute: () => LockState): LockState {
-    let s = this.locks.get(fn);
-    if (!s) this.locks.set(fn, (s = compute()));
-    return s;
+    return remember(this.locks, fn, compute);
   }
 }

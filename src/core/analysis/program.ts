@@ -2,9 +2,10 @@
 // the classification of every call site (catalog entry or derived wrapper).
 import { isLoggingCall, type CatalogIndex } from '../catalog/catalog';
 import type { CallEntry } from '../catalog/catalogTypes';
-import type { CallFact, FileFacts, FunctionFacts } from '../facts/factTypes';
+import type { FileFacts, FunctionFacts } from '../facts/factTypes';
 import type { CallRole, FunctionSummary } from '../model';
 import type { RefEffect } from './balance';
+import type { AnalysisMemo } from './memo';
 
 /** What the body of a function says about references (derived, not from its name). */
 export interface DerivedWrapper {
@@ -70,6 +71,7 @@ export class Program {
   constructor(
     readonly files: FileFacts[],
     readonly catalog: CatalogIndex,
+    private readonly memo?: AnalysisMemo,
   ) {
     for (const f of files) {
       for (const fn of f.functions) {
@@ -80,12 +82,13 @@ export class Program {
         this.refFieldOwner.set(r.field, { struct: r.struct, kind: r.kind });
     }
     for (const fn of this.functions)
-      for (const c of fn.calls) {
-        const e = catalog.calls.get(c.callee);
-        const field = e?.arg !== undefined ? c.args[e.arg]?.field : undefined;
-        if (e?.refKind === 'atomic_t' && e.role === 'ref-final-put' && field)
+      this.entries(fn).forEach((e, i) => {
+        if (!e) return;
+        const c = fn.calls[i];
+        const field = e.arg !== undefined ? c.args[e.arg]?.field : undefined;
+        if (e.refKind === 'atomic_t' && e.role === 'ref-final-put' && field)
           this.atomicRefFields.add(field);
-      }
+      });
     this.findContainerOwners();
   }
 
@@ -95,13 +98,13 @@ export class Program {
    * object off the LRU / out of the hash (directly or through a helper).
    */
   private findContainerOwners(): void {
-    const roleOf = (c: CallFact) => this.catalog.calls.get(c.callee);
     // Parameters a function takes off the LRU or out of the hash, directly.
     const removes = new Map<FunctionFacts, { lru: Set<number>; hash: Set<number> }>();
     for (const fn of this.functions) {
       const r = { lru: new Set<number>(), hash: new Set<number>() };
-      for (const c of fn.calls) {
-        const e = roleOf(c);
+      const entries = this.entries(fn);
+      for (const [ci, c] of fn.calls.entries()) {
+        const e = entries[ci];
         const obj = e?.arg !== undefined ? c.args[e.arg]?.object : undefined;
         const i = obj ? fn.params.indexOf(obj) : -1;
         if (i >= 0 && e?.role === 'lru-del') r.lru.add(i);
@@ -114,13 +117,15 @@ export class Program {
       let adds = false;
       let puts = false;
       let removal = false;
-      for (const c of fn.calls) {
-        const r = roleOf(c)?.role;
+      const entries = this.entries(fn);
+      const callees = this.callees(fn);
+      for (let ci = 0; ci < fn.calls.length; ci++) {
+        const r = entries[ci]?.role;
         if (r === 'lru-add' || r === 'hash-insert') adds = true;
         else if (r === 'ref-put' || r === 'ref-final-put') puts = true;
         else if (r === 'lru-del' || r === 'hash-remove') removal = true;
         else if (!r) {
-          const callee = this.calleeOfCall(fn, c);
+          const callee = callees[ci];
           if (callee && removes.has(callee)) removal = true;
         }
       }
@@ -130,11 +135,11 @@ export class Program {
       // Calls are in source order; operators are skipped: logging and tracing calls do not count.
       const ops = fn.calls
         .map((call, index) => {
-          const e = roleOf(call);
+          const e = entries[index];
           let role = e?.role;
           let object = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
           if (!e) {
-            const callee = this.calleeOfCall(fn, call);
+            const callee = callees[index];
             const r = callee ? removes.get(callee) : undefined;
             const viaLru = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
             const viaHash = r && [...r.hash].map((i) => call.args[i]?.object).find(Boolean);
@@ -206,16 +211,17 @@ export class Program {
   }
 
   private readonly resolved = new Map<string, FunctionFacts | undefined>();
-  private readonly calleeOf = new Map<CallFact, FunctionFacts | null>();
+  private readonly calleesOf = new Map<FunctionFacts, readonly (FunctionFacts | undefined)[]>();
   private readonly sites = new Map<FunctionFacts, FunctionSites>();
   /** Bumped whenever a derived wrapper changes: sites checked at this version are current. */
   private version = 0;
 
-  /** The definition `call` in `fn` reaches (resolve(), remembered per call site). */
-  calleeOfCall(fn: FunctionFacts, call: CallFact): FunctionFacts | undefined {
-    let c = this.calleeOf.get(call);
-    if (c === undefined) this.calleeOf.set(call, (c = this.resolve(call.callee, fn.file) ?? null));
-    return c ?? undefined;
+  /** The definition each call of `fn` reaches (by call index; resolve() per call site). */
+  callees(fn: FunctionFacts): readonly (FunctionFacts | undefined)[] {
+    let c = this.calleesOf.get(fn);
+    if (!c)
+      this.calleesOf.set(fn, (c = fn.calls.map((call) => this.resolve(call.callee, fn.file))));
+    return c;
   }
 
   /** Records what a function's body says; classifications made from the old one are redone. */
@@ -223,6 +229,42 @@ export class Program {
     this.derived.set(fn, d);
     this.version++;
   }
+
+  /** The catalog entry of each call of `fn` (by call index), if it has one. */
+  entries(fn: FunctionFacts): readonly (CallEntry | undefined)[] {
+    let e = this.entriesOf.get(fn);
+    if (!e) {
+      const compute = () => fn.calls.map((c) => this.catalog.calls.get(c.callee));
+      e = this.memo ? this.memo.catalogEntries(fn, compute) : compute();
+      this.entriesOf.set(fn, e);
+    }
+    return e;
+  }
+
+  private readonly entriesOf = new Map<FunctionFacts, readonly (CallEntry | undefined)[]>();
+
+  /**
+   * Per call: the object a function that is no known wrapper may release, given an
+   * embedded member (`&nf->nf_mark`: fsnotify_put_mark); a plain pointer is only a use.
+   */
+  private handoffs(fn: FunctionFacts): readonly (string | undefined)[] {
+    let h = this.handoffsOf.get(fn);
+    if (!h) {
+      const compute = () =>
+        fn.calls.map((call) =>
+          isLoggingCall(call.callee)
+            ? undefined
+            : call.args.find(
+                (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
+              )?.object,
+        );
+      h = this.memo ? this.memo.handoffs(fn, compute) : compute();
+      this.handoffsOf.set(fn, h);
+    }
+    return h;
+  }
+
+  private readonly handoffsOf = new Map<FunctionFacts, readonly (string | undefined)[]>();
 
   /** Display id: the name, qualified by file when several static functions share it. */
   idOf(fn: FunctionFacts): string {
@@ -252,13 +294,15 @@ export class Program {
     let s = this.sites.get(fn);
     if (s && s.version === this.version) return s;
     if (!s) {
+      const entries = this.entries(fn);
+      const callees = this.callees(fn);
       s = { version: -1, from: [], c: [], effect: [], callee: [] };
-      for (const call of fn.calls) {
-        const catalogued = this.catalog.calls.has(call.callee);
-        const callee = catalogued ? undefined : this.calleeOfCall(fn, call);
+      for (let i = 0; i < fn.calls.length; i++) {
+        const entry = entries[i];
+        const callee = entry ? undefined : callees[i];
         s.callee.push(callee);
-        s.from.push(catalogued ? FROM_CATALOG : callee ? this.derived.get(callee) : undefined);
-        s.c.push(this.classifyUncached(fn, call));
+        s.from.push(entry ? FROM_CATALOG : callee ? this.derived.get(callee) : undefined);
+        s.c.push(this.classifyUncached(fn, i, entry));
         s.effect.push(NOT_YET);
       }
       this.sites.set(fn, s);
@@ -269,15 +313,19 @@ export class Program {
         const from = this.derived.get(callee);
         if (s.from[i] === from) continue;
         s.from[i] = from;
-        s.c[i] = this.classifyUncached(fn, fn.calls[i]);
+        s.c[i] = this.classifyUncached(fn, i, undefined);
         s.effect[i] = NOT_YET;
       }
     s.version = this.version;
     return s;
   }
 
-  private classifyUncached(fn: FunctionFacts, call: CallFact): Classification | undefined {
-    const entry = this.catalog.calls.get(call.callee);
+  private classifyUncached(
+    fn: FunctionFacts,
+    index: number,
+    entry: CallEntry | undefined,
+  ): Classification | undefined {
+    const call = fn.calls[index];
     if (entry) {
       const arg = entry.arg !== undefined ? call.args[entry.arg] : undefined;
       // An atomic_t that never guards a free is a statistic, not a reference count.
@@ -289,7 +337,7 @@ export class Program {
       if (t) c.objectType = t;
       return c;
     }
-    const callee = this.calleeOfCall(fn, call);
+    const callee = this.callees(fn)[index];
     const d = callee ? this.derived.get(callee) : undefined;
     if (!callee || !d?.wrapper) return undefined;
     const role: CallRole =
@@ -312,15 +360,16 @@ export class Program {
   effect(fn: FunctionFacts, index: number): RefEffect | undefined {
     const s = this.sitesOf(fn);
     let e = s.effect[index];
-    if (e === NOT_YET) s.effect[index] = e = this.effectUncached(fn, fn.calls[index], s.c[index]);
+    if (e === NOT_YET) s.effect[index] = e = this.effectUncached(fn, index, s.c[index]);
     return e;
   }
 
   private effectUncached(
     fn: FunctionFacts,
-    call: CallFact,
+    index: number,
     c: Classification | undefined,
   ): RefEffect | undefined {
+    const call = fn.calls[index];
     if (c?.variable) {
       switch (c.role) {
         case 'ref-get':
@@ -368,7 +417,7 @@ export class Program {
       }
     }
     if (c) return undefined;
-    const callee = this.calleeOfCall(fn, call);
+    const callee = this.callees(fn)[index];
     if (callee) {
       const d = this.derived.get(callee);
       const stored = d?.storesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
@@ -376,12 +425,7 @@ export class Program {
         return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
       if (stored) return { kind: 'transfer', variable: stored };
     }
-    // A function that is no known wrapper, given an embedded member (`&nf->nf_mark`), may release
-    // the object with it (fsnotify_put_mark); a plain pointer argument is only a use.
-    if (isLoggingCall(call.callee)) return undefined;
-    const handed = call.args.find(
-      (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
-    )?.object;
+    const handed = this.handoffs(fn)[index];
     return handed ? { kind: 'handoff', variable: handed } : undefined;
   }
 }

@@ -105,8 +105,7 @@ export function computeSummaries(
   const callees = new Map<FunctionFacts, FunctionFacts[]>();
   for (const fn of program.functions) {
     const own = new Set<FunctionFacts>();
-    for (const c of fn.calls) {
-      const callee = program.calleeOfCall(fn, c);
+    for (const callee of program.callees(fn)) {
       if (!callee || own.has(callee)) continue;
       own.add(callee);
       const set = callers.get(callee);
