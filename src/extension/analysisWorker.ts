@@ -9,13 +9,12 @@ import { parentPort } from 'node:worker_threads';
 import {
   analyzeProgram,
   buildModel,
-  unanalysableReason,
+  extractSource,
   type SourceFile,
 } from '../core/analysis/analyze';
 import { AnalysisMemo } from '../core/analysis/memo';
 import { builtinCatalog } from '../core/catalog/builtinCatalog';
 import { CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/catalog';
-import { extractFileFacts } from '../core/facts/extractFile';
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport } from '../core/model';
 import type { CParser } from '../core/parse/cParser';
@@ -67,40 +66,7 @@ export function textHash(text: string): string {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 function extractEntry(src: SourceFile, p: CParser): Entry {
-  const hash = textHash(src.text);
-  const skip = unanalysableReason(src.text, maxFileBytes);
-  const base = {
-    file: src.path,
-    functions: 0,
-    functionsWithErrors: 0,
-    errorFunctions: [],
-    problems: [] as string[],
-  };
-  if (skip) return { hash, report: { ...base, skipped: skip, maskedMacros: 0 } };
-  try {
-    const facts = extractFileFacts(src.path, src.text, p, catalog);
-    return {
-      hash,
-      facts,
-      report: {
-        ...base,
-        functions: facts.functions.length,
-        functionsWithErrors: facts.errorFunctions.length,
-        errorFunctions: facts.errorFunctions,
-        problems: facts.problems ?? [],
-        maskedMacros: facts.masked.length,
-      },
-    };
-  } catch (e) {
-    return {
-      hash,
-      report: {
-        ...base,
-        skipped: `internal error while extracting facts (please report): ${(e as Error).message}`,
-        maskedMacros: 0,
-      },
-    };
-  }
+  return { hash: textHash(src.text), ...extractSource(src, { parser: p, catalog, maxFileBytes }) };
 }
 
 async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promise<void> {

@@ -40,13 +40,24 @@ export interface AnalyzeOptions {
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
+/** 20.0 MiB, 8 MiB, 700 B: sizes in the unit a reader expects. */
+export function formatSize(bytes: number): string {
+  const [n, unit] =
+    bytes >= 1048576
+      ? [bytes / 1048576, 'MiB']
+      : bytes >= 1024
+        ? [bytes / 1024, 'KiB']
+        : [bytes, 'B'];
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
+}
+
 /** Why a file cannot be analysed, or undefined when it can. */
 export function unanalysableReason(
   text: string,
   maxBytes = DEFAULT_MAX_FILE_BYTES,
 ): string | undefined {
   if (text.length > maxBytes)
-    return `file is ${(text.length / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB limit`;
+    return `file is ${formatSize(text.length)}, over the ${formatSize(maxBytes)} limit`;
   const head = text.slice(0, 8192);
   if (head.includes('\u0000')) return 'binary file (contains NUL bytes)';
   // eslint-disable-next-line no-control-regex -- counting control bytes is the point
@@ -71,31 +82,48 @@ export function extractSources(
   const reports: ParseReport[] = [];
   sources.forEach((src, i) => {
     options.onProgress?.(i, sources.length, src.path);
-    const skip = unanalysableReason(src.text, options.maxFileBytes);
-    if (skip) {
-      reports.push({
-        file: src.path,
-        functions: 0,
-        functionsWithErrors: 0,
-        errorFunctions: [],
-        problems: [],
-        skipped: skip,
-        maskedMacros: 0,
-      });
-      return;
-    }
-    const facts = extractFileFacts(src.path, src.text, options.parser, options.catalog);
-    files.push(facts);
-    reports.push({
-      file: src.path,
-      functions: facts.functions.length,
-      functionsWithErrors: facts.errorFunctions.length,
-      errorFunctions: facts.errorFunctions,
-      problems: facts.problems,
-      maskedMacros: facts.masked.length,
-    });
+    const { facts, report } = extractSource(src, options);
+    if (facts) files.push(facts);
+    reports.push(report);
   });
   return { files, reports };
+}
+
+/**
+ * One file's facts and its report. A file that cannot be analysed (binary, too
+ * large) or that trips an internal error has no facts and says why; the other
+ * files are unaffected.
+ */
+export function extractSource(
+  src: SourceFile,
+  options: Pick<AnalyzeOptions, 'parser' | 'maxFileBytes'> & { catalog: CatalogIndex },
+): { facts?: FileFacts; report: ParseReport } {
+  const base = { file: src.path, functions: 0, functionsWithErrors: 0, errorFunctions: [] };
+  const skip = unanalysableReason(src.text, options.maxFileBytes);
+  if (skip) return { report: { ...base, problems: [], skipped: skip, maskedMacros: 0 } };
+  try {
+    const facts = extractFileFacts(src.path, src.text, options.parser, options.catalog);
+    return {
+      facts,
+      report: {
+        ...base,
+        functions: facts.functions.length,
+        functionsWithErrors: facts.errorFunctions.length,
+        errorFunctions: facts.errorFunctions,
+        problems: facts.problems,
+        maskedMacros: facts.masked.length,
+      },
+    };
+  } catch (e) {
+    return {
+      report: {
+        ...base,
+        problems: [],
+        skipped: `internal error while extracting facts (please report): ${(e as Error).message}`,
+        maskedMacros: 0,
+      },
+    };
+  }
 }
 
 export function analyzeFacts(
