@@ -7,7 +7,7 @@
 //     every .c/.h of Debian's fs/nfsd (.cache/kernel/6.12/fs/nfsd), files read
 //     from disk and posted in, as the extension does.
 //  3. edit -> diagnostics: with that index cached, an edit of filecache.c is
-//     posted as the extension posts it once the debounce settles; the worker
+//     posted as the extension posts it once the 300 ms debounce settles; the worker
 //     re-extracts it, re-analyses the whole program (reusing the balances of
 //     unchanged functions) and posts the findings, from which the Problems-panel
 //     records are computed (checked against the 100 ms limit); the model for
@@ -151,6 +151,9 @@ if (!fs.existsSync(nfsd)) {
   );
 
   const fc = sources.find((s) => s.path.endsWith('/filecache.c'));
+  const EDIT_ANCHOR = '\tspin_lock(&nfsd_gc_lock);';
+  if (!fc.text.includes(EDIT_ANCHOR))
+    throw new Error(`filecache.c has no "${EDIT_ANCHOR}" to edit`);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const max = (xs) => Math.max(...xs);
   const diagMs = [];
@@ -159,10 +162,14 @@ if (!fs.existsSync(nfsd)) {
   const partials = [];
   let last;
   for (let i = 0; i < 21; i++) {
-    // A one-character edit inside a comment: line numbers stay, facts are re-extracted.
+    // Edits reach the worker once typing has paused for the debounce interval
+    // (lifecycleLens.debounceMs, 300 ms by default): the host is idle by then.
+    await new Promise((r) => setTimeout(r, 300));
+    // Typing inside one function (nfsd_file_gc(), mid-file) without a new line: the
+    // whole file is re-extracted; the other functions' facts are unchanged.
     const edited = {
       path: fc.path,
-      text: fc.text.replace(/\n \* /, `\n *${'abcdefghijklmnopqrstuvwxyz'[i % 26]}`),
+      text: fc.text.replace(EDIT_ANCHOR, `${EDIT_ANCHOR} ${i % 2 ? 'barrier' : 'cpu_relax'}();`),
     };
     const t = performance.now();
     let diags;

@@ -41,7 +41,7 @@ let lastFindingsMs = 0;
  * Above this, an edit first gets the edited files' own path findings (a small
  * program of them and their callees) before the whole-program ones.
  */
-let quickFirstAboveMs = 100;
+let quickFirstAboveMs = 200;
 let maxFileBytes = 2 * 1024 * 1024;
 const cache = new Map<string, Entry>();
 const cancelled = new Set<number>();
@@ -66,7 +66,10 @@ export function textHash(text: string): string {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 function extractEntry(src: SourceFile, p: CParser): Entry {
-  return { hash: textHash(src.text), ...extractSource(src, { parser: p, catalog, maxFileBytes }) };
+  const { facts, report } = extractSource(src, { parser: p, catalog, maxFileBytes });
+  // Functions the edit left alone keep their facts objects, and with them the memo's results.
+  const reused = facts && memo.reuseUnchanged(cache.get(src.path)?.facts, facts);
+  return { hash: textHash(src.text), facts: reused, report };
 }
 
 async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promise<void> {
@@ -162,7 +165,7 @@ function quick(id: number, edited: { path: string }[], t0: number): void {
 
 function configure(req: Extract<WorkerRequest, { type: 'configure' }>): void {
   const { problems, sources } = applyConfig(req.catalogs, req.maxFileBytes);
-  quickFirstAboveMs = req.quickFirstAboveMs ?? 100;
+  quickFirstAboveMs = req.quickFirstAboveMs ?? 200;
   cache.clear(); // facts depend on the catalog
   memo = new AnalysisMemo(catalog);
   send({ type: 'configured', problems, catalogSources: sources });

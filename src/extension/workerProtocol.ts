@@ -14,7 +14,7 @@ export type WorkerRequest =
       type: 'configure';
       catalogs: CatalogText[];
       maxFileBytes: number;
-      /** Post an edit's `partial` first when the last whole-program analysis took longer (default 100 ms, the editor's budget). */
+      /** Post an edit's `partial` first when the last whole-program analysis took longer (default 200 ms: twice the editor's budget). */
       quickFirstAboveMs?: number;
     }
   | {

@@ -69,6 +69,24 @@ describe('AnalysisMemo', async () => {
     expect([memo.hits, memo.misses]).toEqual([1, 1]);
   });
 
+  it('keeps the facts objects of functions an edit left alone, and their results', () => {
+    const memo = new AnalysisMemo(catalog);
+    const text = OBJ_PUT + '\n' + USER;
+    const first = extract('both.c', text);
+    analyzeFacts([first], catalog, [], memo);
+    // Typing inside obj_use() without a new line: obj_put() is unchanged, positions too.
+    const edited = text.replace('refcount_inc(&o->o_ref);', 'refcount_inc(&o->o_ref); log(o);');
+    const next = memo.reuseUnchanged(first, extract('both.c', edited));
+    expect(next.functions.map((f) => f.name)).toEqual(['obj_put', 'obj_use']);
+    expect(next.functions.map((f, i) => f === first.functions[i])).toEqual([true, false]);
+    memo.hits = memo.misses = 0;
+    expect(analyzeFacts([next], catalog, [], memo)).toEqual(fresh([next]));
+    expect([memo.hits, memo.misses]).toEqual([1, 1]);
+    // A new line above obj_put() moves it: its facts (positions) differ, nothing is reused.
+    const moved = memo.reuseUnchanged(next, extract('both.c', '\n' + edited));
+    expect(moved.functions.map((f, i) => f === next.functions[i])).toEqual([false, false]);
+  });
+
   it('gives the fresh model for the design fixtures re-analysed after a comment edit', () => {
     const memo = new AnalysisMemo(catalog);
     const read = (p: string) => fs.readFileSync(path.join(FIXTURES, p), 'utf8');

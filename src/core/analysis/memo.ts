@@ -6,11 +6,12 @@
 //    callee's derived wrapper does),
 //  - its may-held locks, the catalog entry of each call and what each call may
 //    hand on depend on its facts and the catalog.
-// Facts objects of unchanged files are reused by the host, so their entries
-// hit; entries of dropped facts go with them (WeakMap).
+// Facts objects of unchanged files are reused by the host, and so are those of
+// the unchanged functions of a re-extracted file (reuseUnchanged), so their
+// entries hit; entries of dropped facts go with them (WeakMap).
 import type { CatalogIndex } from '../catalog/catalog';
 import type { CallEntry } from '../catalog/catalogTypes';
-import type { FunctionFacts } from '../facts/factTypes';
+import type { FileFacts, FunctionFacts } from '../facts/factTypes';
 import type { BalanceResult, RefEffect } from './balance';
 import type { LockState } from './locks';
 import type { DerivedWrapper } from './program';
@@ -70,10 +71,31 @@ export class AnalysisMemo {
   private readonly locks = new WeakMap<FunctionFacts, LockState>();
   private readonly entries = new WeakMap<FunctionFacts, readonly (CallEntry | undefined)[]>();
   private readonly handed = new WeakMap<FunctionFacts, readonly (string | undefined)[]>();
+  private readonly serialised = new WeakMap<FunctionFacts, string>();
   hits = 0;
   misses = 0;
 
   constructor(readonly catalog: CatalogIndex) {}
+
+  /**
+   * `next` (a re-extraction of `prev`'s file) with every function whose facts are
+   * unchanged, positions included, replaced by `prev`'s object: typing inside one
+   * function leaves the others' remembered results valid.
+   */
+  reuseUnchanged(prev: FileFacts | undefined, next: FileFacts): FileFacts {
+    if (!prev) return next;
+    const at = (fn: FunctionFacts) => `${fn.name}@${fn.span.line}:${fn.span.column}`;
+    const before = new Map(prev.functions.map((fn) => [at(fn), fn]));
+    const json = (fn: FunctionFacts) => remember(this.serialised, fn, () => JSON.stringify(fn));
+    let reused = 0;
+    const functions = next.functions.map((fn) => {
+      const old = before.get(at(fn));
+      if (!old || json(old) !== json(fn)) return fn;
+      reused++;
+      return old;
+    });
+    return reused ? { ...next, functions } : next;
+  }
 
   balance(
     fn: FunctionFacts,
