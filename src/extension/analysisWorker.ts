@@ -35,7 +35,7 @@ const send = (m: WorkerResponse) => port.postMessage(m);
 let catalog = new CatalogIndex();
 /** Balances and lock states of unchanged functions, reused by the next analysis. */
 let memo = new AnalysisMemo(catalog);
-/** How long the last whole-program analysis took up to its findings. */
+/** How long the whole-program analysis after the last edit took up to its findings. */
 let lastFindingsMs = 0;
 /**
  * Above this, an edit first gets the edited files' own path findings (a small
@@ -103,12 +103,13 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
   const t1 = performance.now();
   const keys = [...cache.keys()].sort();
   const small = todo.length > 0 && todo.length <= 2 && keys.length > 4;
-  if (req.quick && small && lastFindingsMs > quickFirstAboveMs) quick(req.id, todo, t0);
+  if (req.quick && small && lastFindingsMs >= quickFirstAboveMs) quick(req.id, todo, t0);
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
   const reports = keys.map((k) => (cache.get(k) as Entry).report);
   const tp = performance.now();
   const analysis = analyzeProgram(facts, catalog, memo);
-  lastFindingsMs = performance.now() - tp;
+  // Only edits predict edits: a first index analyses everything cold.
+  lastFindingsMs = small ? performance.now() - tp : 0;
   // Diagnostics need only the findings: they go out before the model is built.
   if (req.quick)
     send({

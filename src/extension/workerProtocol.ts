@@ -14,7 +14,7 @@ export type WorkerRequest =
       type: 'configure';
       catalogs: CatalogText[];
       maxFileBytes: number;
-      /** Post an edit's `partial` first when the last whole-program analysis took longer (default 200 ms: twice the editor's budget). */
+      /** Post an edit's `partial` first when the last edit's whole-program analysis took at least this long (default 200 ms: twice the editor's budget; 0: always). */
       quickFirstAboveMs?: number;
     }
   | {
