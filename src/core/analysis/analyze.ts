@@ -16,10 +16,11 @@ import {
 } from '../model';
 import type { CParser } from '../parse/cParser';
 import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './callGraph';
-import { finalPutBranches, propagateContexts, releasePaths } from './contexts';
+import { finalPutBranches, propagateContexts, reachingBackwards, releasePaths } from './contexts';
 import { atomicSleepFindings, balanceFindings, unhashRaceFindings } from './findings';
 import { analyzeLocks, type LockState } from './locks';
 import type { AnalysisMemo } from './memo';
+import { pushTo } from './multimap';
 import { buildObjects } from './objects';
 import { Program } from './program';
 import { computeSummaries } from './summaries';
@@ -181,14 +182,22 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
   const inlineRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   const deferredRelease = new Map<FunctionFacts, Set<ReleaseKind>>();
   reachRelease(program, graph, inlineRelease, deferredRelease);
-  const mayFinalPut = reachesRole(program, graph, (fn) =>
-    fn.calls.some((_, i) => {
-      const c = program.classify(fn, i);
-      return c?.role === 'ref-final-put' && c.source === 'catalog';
-    }),
+  // Functions that reach a catalogued final put / a sleeping call through inline calls.
+  const inline = (e: GraphEdge) => e.kind === 'call';
+  const mayFinalPut = reachingBackwards(
+    graph,
+    program.functions.filter((fn) =>
+      fn.calls.some((_, i) => {
+        const c = program.classify(fn, i);
+        return c?.role === 'ref-final-put' && c.source === 'catalog';
+      }),
+    ),
+    inline,
   );
-  const maySleep = reachesRole(program, graph, (fn) =>
-    program.entries(fn).some((e) => !!e?.sleeps),
+  const maySleep = reachingBackwards(
+    graph,
+    program.functions.filter((fn) => program.entries(fn).some((e) => !!e?.sleeps)),
+    inline,
   );
 
   const functions: FunctionSummary[] = program.functions.map((fn) => {
@@ -250,30 +259,6 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
   };
 }
 
-/** Functions that reach `seed` functions through inline calls (including themselves). */
-function reachesRole(
-  program: Program,
-  graph: CallGraph,
-  seed: (fn: FunctionFacts) => boolean,
-): Set<FunctionFacts> {
-  const callers = new Map<FunctionFacts, FunctionFacts[]>();
-  for (const e of graph.edges)
-    if (e.kind === 'call') {
-      const list = callers.get(e.to);
-      if (list) list.push(e.from);
-      else callers.set(e.to, [e.from]);
-    }
-  const out = new Set(program.functions.filter(seed));
-  const queue = [...out];
-  for (let i = 0; i < queue.length; i++)
-    for (const c of callers.get(queue[i]) ?? [])
-      if (!out.has(c)) {
-        out.add(c);
-        queue.push(c);
-      }
-  return out;
-}
-
 /**
  * Release kinds reachable inline, and those reachable only through a deferral:
  * `now` (no defer edge on the way) and `later` (at least one) as bit sets over
@@ -304,12 +289,7 @@ function reachRelease(
     now.set(fn, own);
     later.set(fn, 0);
   }
-  for (const e of graph.edges) {
-    if (e.kind === 'register') continue;
-    const list = into.get(e.to);
-    if (list) list.push(e);
-    else into.set(e.to, [e]);
-  }
+  for (const e of graph.edges) if (e.kind !== 'register') pushTo(into, e.to, e);
   const work = [...program.functions];
   const queued = new Set(work);
   while (work.length) {

@@ -3,6 +3,7 @@
 import type { CallFact, FunctionFacts, RegistrationFact } from '../facts/factTypes';
 import type { CallEdge, ContextKind, EntryPoint, Location } from '../model';
 import { contextsAlong } from './contexts';
+import { pushTo } from './multimap';
 import type { Program } from './program';
 
 export interface GraphEdge {
@@ -174,11 +175,7 @@ export function buildCallGraph(program: Program): CallGraph {
   edges.push(...indirect);
   edges.push(...lists.deferEdges(edges, entries));
   const out = new Map<FunctionFacts, GraphEdge[]>();
-  for (const e of edges) {
-    const list = out.get(e.from);
-    if (list) list.push(e);
-    else out.set(e.from, [e]);
-  }
+  for (const e of edges) pushTo(out, e.from, e);
   return { edges, out, entries };
 }
 
@@ -216,22 +213,16 @@ class SharedLists {
   }[] = [];
   private readonly drainers = new Map<string, FunctionFacts[]>();
 
-  private drainedBy(key: string, fn: FunctionFacts): void {
-    const list = this.drainers.get(key);
-    if (list) list.push(fn);
-    else this.drainers.set(key, [fn]);
-  }
-
   note(fn: FunctionFacts, call: CallFact, callIndex: number, role: 'list-add' | 'list-drain') {
     if (role === 'list-add') {
       const dest = sharedListKey(call.args[1]);
       if (dest)
         this.adders.push({ fn, key: dest, callIndex, at: loc(call.at), callee: call.callee });
       const src = /(\w+)\s*(?:\.|->)\s*next\s*$/.exec(call.args[0]?.text ?? '')?.[1];
-      if (src) this.drainedBy(src, fn);
+      if (src) pushTo(this.drainers, src, fn);
     } else {
       const src = sharedListKey(call.args[0]);
-      if (src) this.drainedBy(src, fn);
+      if (src) pushTo(this.drainers, src, fn);
     }
   }
 
@@ -240,12 +231,7 @@ class SharedLists {
     if (!this.adders.length || !this.drainers.size) return [];
     // Contexts over the inline call edges known so far.
     const callees = new Map<FunctionFacts, FunctionFacts[]>();
-    for (const e of edges) {
-      if (e.kind !== 'call') continue;
-      const list = callees.get(e.from);
-      if (list) list.push(e.to);
-      else callees.set(e.from, [e.to]);
-    }
+    for (const e of edges) if (e.kind === 'call') pushTo(callees, e.from, e.to);
     const ctx = contextsAlong(entries, (fn) => callees.get(fn) ?? []);
     const out: GraphEdge[] = [];
     const seen = new Set<string>();

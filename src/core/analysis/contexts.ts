@@ -4,6 +4,7 @@
 import type { FunctionFacts } from '../facts/factTypes';
 import type { ChainStep, ContextKind, ReleaseKind, ReleasePath } from '../model';
 import type { CallGraph, GraphEdge } from './callGraph';
+import { pushTo } from './multimap';
 import type { Program } from './program';
 
 /** Per function: call indices that run only after a final put succeeded. */
@@ -76,6 +77,25 @@ export function contextsAlong(
   return ctx;
 }
 
+/** `seeds` and every function that reaches one along edges `follows` accepts. */
+export function reachingBackwards(
+  graph: CallGraph,
+  seeds: FunctionFacts[],
+  follows: (e: GraphEdge) => boolean,
+): Set<FunctionFacts> {
+  const into = new Map<FunctionFacts, FunctionFacts[]>();
+  for (const e of graph.edges) if (follows(e)) pushTo(into, e.to, e.from);
+  const out = new Set(seeds);
+  const queue = [...out];
+  for (let i = 0; i < queue.length; i++)
+    for (const from of into.get(queue[i]) ?? [])
+      if (!out.has(from)) {
+        out.add(from);
+        queue.push(from);
+      }
+  return out;
+}
+
 interface Visit {
   fn: FunctionFacts;
   runsIn: ContextKind;
@@ -102,7 +122,12 @@ export function releasePaths(
     at,
     via,
   });
-  const reaching = reachingRelease(program, graph);
+  // Only functions from which some release sink is reachable are worth walking.
+  const reaching = reachingBackwards(
+    graph,
+    program.functions.filter((fn) => program.entries(fn).some((e) => e?.role === 'release')),
+    (e) => e.kind !== 'register',
+  );
   for (const { fn: entryFn, entry } of graph.entries) {
     if (!reaching.has(entryFn)) continue;
     // Breadth first, so each (function, context, mode) keeps its shortest chain;
@@ -159,28 +184,6 @@ export function releasePaths(
       }
     }
   }
-  return out;
-}
-
-/** Functions from which some release sink is reachable: the only ones worth walking. */
-function reachingRelease(program: Program, graph: CallGraph): Set<FunctionFacts> {
-  const into = new Map<FunctionFacts, FunctionFacts[]>();
-  for (const e of graph.edges) {
-    if (e.kind === 'register') continue;
-    const list = into.get(e.to);
-    if (list) list.push(e.from);
-    else into.set(e.to, [e.from]);
-  }
-  const out = new Set(
-    program.functions.filter((fn) => program.entries(fn).some((e) => e?.role === 'release')),
-  );
-  const queue = [...out];
-  for (let i = 0; i < queue.length; i++)
-    for (const from of into.get(queue[i]) ?? [])
-      if (!out.has(from)) {
-        out.add(from);
-        queue.push(from);
-      }
   return out;
 }
 
