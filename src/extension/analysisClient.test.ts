@@ -26,6 +26,12 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
     const b = await client.analyze([edited, src('designs/v5-inline/filecache.c')], []);
     expect(b.timings.extracted).toBe(1);
     expect(b.model.functions.some((f) => f.name === 'added')).toBe(true);
+    // Extracted ahead (while an editor's debounce runs): the analysis finds it ready.
+    const typed = { ...edited, text: edited.text + 'static void typed(void) {}\n' };
+    client.prefetch([typed]);
+    const d = await client.analyze([typed], []);
+    expect(d.timings.extracted).toBe(0);
+    expect(d.model.functions.filter((f) => ['added', 'typed'].includes(f.name)).length).toBe(2);
     const c = await client.analyze([], ['primitives/balance.c']);
     expect(c.model.files.map((f) => f.file)).toEqual(['designs/v5-inline/filecache.c']);
   });

@@ -36,7 +36,9 @@ interface Pending {
 }
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Request = Distribute<Exclude<WorkerRequest, { type: 'configure' } | { type: 'cancel' }>>;
+type Request = Distribute<
+  Exclude<WorkerRequest, { type: 'configure' } | { type: 'cancel' } | { type: 'extract' }>
+>;
 
 export interface AnalysisResult {
   model: ProgramModel;
@@ -195,6 +197,14 @@ export class AnalysisClient {
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Has the worker extract `sources` now, without analysing (an editor does this
+   * while the debounce runs); the next `analyze` with the same texts skips them.
+   */
+  prefetch(sources: SourceFile[]): void {
+    this.ensure().postMessage({ type: 'extract', sources } satisfies WorkerRequest);
   }
 
   /** Everything the worker has been sent, for re-sending after a restart. */

@@ -72,6 +72,14 @@ function extractEntry(src: SourceFile, p: CParser): Entry {
   return { hash: textHash(src.text), facts: reused, report };
 }
 
+/** Extracts texts ahead of their `analyze` (see the `extract` request). */
+async function prepare(sources: SourceFile[]): Promise<void> {
+  const todo = sources.filter((s) => cache.get(s.path)?.hash !== textHash(s.text));
+  if (!todo.length) return;
+  const p = await getParser();
+  for (const src of todo) cache.set(src.path, extractEntry(src, p));
+}
+
 async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promise<void> {
   const t0 = performance.now();
   let parserLoadMs: number | undefined;
@@ -213,6 +221,8 @@ async function handle(req: WorkerRequest): Promise<void> {
         const result = await compareSeriesIn(req, await getParser(), catalog);
         return send({ type: 'series', id, result, ms: performance.now() - t });
       }
+      case 'extract':
+        return await prepare(req.sources);
       case 'cancel':
         return;
     }

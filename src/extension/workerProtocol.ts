@@ -31,6 +31,14 @@ export type WorkerRequest =
     }
   | { type: 'cancel'; id: number }
   | {
+      /**
+       * Extract these texts now (no reply): typing pauses before the debounce ends,
+       * and the `analyze` that follows finds their facts ready.
+       */
+      type: 'extract';
+      sources: SourceFile[];
+    }
+  | {
       type: 'compare-texts';
       id: number;
       before: { label: string; sources: SourceFile[] };

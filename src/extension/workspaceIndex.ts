@@ -18,6 +18,12 @@ import { ModelView } from './present';
 import { readSettings, type Settings } from './settings';
 
 const C_GLOB = '**/*.{c,h}';
+/**
+ * A pause in typing this long starts extracting the edited text in the worker,
+ * so when the edit debounce (lifecycleLens.debounceMs) ends only the program
+ * analysis is left to run.
+ */
+const PREFETCH_MS = 100;
 
 export function keyOf(uri: vscode.Uri): string {
   return uri.scheme === 'file' ? uri.fsPath : uri.toString();
@@ -65,6 +71,8 @@ export class WorkspaceIndex implements vscode.Disposable {
   readonly onDidUpdate = this.emitter.event;
   private readonly runner = new SerialRunner(() => this.flush());
   private readonly editDebounce: KeyedDebouncer<string>;
+  /** Extracts the edited text while the edit debounce is still running. */
+  private readonly prefetchDebounce: KeyedDebouncer<string>;
   private readonly diskDebounce: KeyedDebouncer<string>;
   private abort: AbortController | undefined;
   private queuedAt = 0;
@@ -94,6 +102,10 @@ export class WorkspaceIndex implements vscode.Disposable {
       () => this.settings.debounceMs,
       (k) => this.queueDocument(k),
     );
+    this.prefetchDebounce = new KeyedDebouncer(
+      () => Math.min(PREFETCH_MS, this.settings.debounceMs / 2),
+      (k) => this.prefetch(k),
+    );
     this.diskDebounce = new KeyedDebouncer(
       () => 100,
       (k) => void this.queueDisk(k),
@@ -114,7 +126,9 @@ export class WorkspaceIndex implements vscode.Disposable {
       ws.onDidChangeTextDocument((e) => {
         if (!isCDocument(e.document) || !e.contentChanges.length || this.excluded(e.document))
           return;
-        this.editDebounce.schedule(this.track(e.document.uri));
+        const k = this.track(e.document.uri);
+        this.editDebounce.schedule(k);
+        this.prefetchDebounce.schedule(k);
       }),
       ws.onDidCloseTextDocument((d) => {
         if (!isCDocument(d)) return;
@@ -170,6 +184,13 @@ export class WorkspaceIndex implements vscode.Disposable {
     this.hostSkipped.delete(k);
     this.removed.add(k);
     this.kick();
+  }
+
+  private prefetch(k: string): void {
+    const doc = vscode.workspace.textDocuments.find((d) => keyOf(d.uri) === k);
+    const text = doc?.getText();
+    if (text !== undefined && text.length <= this.settings.maxFileBytes)
+      this.client.prefetch([{ path: k, text }]);
   }
 
   private queueDocument(k: string): void {
@@ -394,6 +415,7 @@ export class WorkspaceIndex implements vscode.Disposable {
 
   dispose(): void {
     this.editDebounce.dispose();
+    this.prefetchDebounce.dispose();
     this.diskDebounce.dispose();
     for (const d of this.disposables) d.dispose();
   }
