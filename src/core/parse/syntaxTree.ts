@@ -9,9 +9,14 @@ export interface Point {
   column: number;
 }
 
-/** Line starts of a text, for offsets -> rows and columns. */
-export class LineIndex {
+/**
+ * What all nodes of one copied tree share: the text with its line starts (offsets
+ * -> rows and columns), and every node by type in document order, so that
+ * descendantsOfType is a lookup instead of a walk.
+ */
+export class TreeIndex {
   private readonly starts: number[] = [0];
+  readonly byType = new Map<string, SyntaxNode[]>();
   constructor(readonly text: string) {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
@@ -34,6 +39,8 @@ export class SyntaxNode {
   /** Field name under which the parent holds this node. */
   fieldName: string | null = null;
   hasError = false;
+  /** Id of the last node of this subtree (ids are given in document order). */
+  lastId: number;
   private named: SyntaxNode[] | undefined;
 
   constructor(
@@ -43,8 +50,10 @@ export class SyntaxNode {
     readonly isMissing: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
-    private readonly lines: LineIndex,
-  ) {}
+    private readonly lines: TreeIndex,
+  ) {
+    this.lastId = id;
+  }
 
   get text(): string {
     return this.lines.text.slice(this.startIndex, this.endIndex);
@@ -74,7 +83,16 @@ export class SyntaxNode {
 
   /** Descendants (not this node) of the given types, in document order. */
   descendantsOfType(types: string | string[]): SyntaxNode[] {
-    const want = typeof types === 'string' ? [types] : types;
+    if (typeof types === 'string') {
+      // This subtree's nodes are those with ids in (id, lastId]: a slice of the index.
+      const all = this.lines.byType.get(types);
+      if (!all) return [];
+      const from = firstAbove(all, this.id);
+      let to = from;
+      while (to < all.length && all[to].id <= this.lastId) to++;
+      return all.slice(from, to);
+    }
+    const want = types;
     const out: SyntaxNode[] = [];
     const stack: SyntaxNode[] = [];
     for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
@@ -136,7 +154,7 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
   const types = language.types;
   const fields = language.fields;
   const named: boolean[] = types.map((_, i) => language.nodeTypeIsNamed(i));
-  const lines = new LineIndex(text);
+  const lines = new TreeIndex(text);
   const cursor = tree.walk();
   let id = 0;
   const make = (
@@ -156,6 +174,10 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
     if (parent) {
       n.parent = parent;
       parent.children.push(n);
+      // Created in document order (pre-order), as descendantsOfType returns them.
+      const list = lines.byType.get(type);
+      if (list) list.push(n);
+      else lines.byType.set(type, [n]);
     }
     if (typeId === ERROR_TYPE_ID)
       for (let p: SyntaxNode | null = n; p && !p.hasError; p = p.parent) p.hasError = true;
@@ -164,7 +186,7 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
   const root = make(cursor.nodeTypeId, null, 0);
   try {
     let parent: SyntaxNode | null = root;
-    if (!cursor.gotoFirstChild()) return root;
+    if (!cursor.gotoFirstChild()) return finish(root, tree, id);
     for (;;) {
       const t = cursor.nodeTypeId;
       // Children of list-like nodes carry no field the extractors read.
@@ -178,14 +200,33 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
         continue;
       }
       while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent() || !parent) return markMissing(root, tree);
+        if (!cursor.gotoParent() || !parent) return finish(root, tree, id);
+        // Every node of `parent`'s subtree has been made.
+        parent.lastId = id - 1;
         parent = parent.parent;
-        if (!parent) return markMissing(root, tree);
+        if (!parent) return finish(root, tree, id);
       }
     }
   } finally {
     cursor.delete();
   }
+}
+
+function finish(root: SyntaxNode, tree: Tree, nextId: number): SyntaxNode {
+  root.lastId = nextId - 1;
+  return markMissing(root, tree);
+}
+
+/** Index of the first node in `nodes` (sorted by id) whose id is above `id`. */
+function firstAbove(nodes: SyntaxNode[], id: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].id <= id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** MISSING tokens are not copied: ask tree-sitter which functions contain errors. */
