@@ -20,7 +20,12 @@ export function analyzeLocks(fn: FunctionFacts, catalog: CatalogIndex): LockStat
   const inState: (Set<string> | undefined)[] = cfg.map(() => undefined);
   const held: string[][] = fn.calls.map(() => []);
   const entry = cfg.find((n) => n.kind === 'entry');
-  if (!entry) return { held, atomic: fn.calls.map(() => false) };
+  // Without a lock call nothing is ever held: most functions need no dataflow.
+  const locking = fn.calls.some((c) => {
+    const e = catalog.calls.get(c.callee);
+    return e && (e.role === 'lock' || e.role === 'unlock' || e.acquiresLockArg !== undefined);
+  });
+  if (!entry || !locking) return { held, atomic: fn.calls.map(() => false) };
   inState[entry.id] = new Set();
   const work = [entry.id];
   let steps = 0;
