@@ -57,6 +57,14 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
       .filter((f) => f.at.file === edited.path && f.kind !== 'sleep-in-atomic')
       .map((f) => `${f.kind}@${f.at.line}`);
     expect(partials[0].sort()).toEqual(fullKinds.sort());
+    // Extracted ahead of the analysis (an editor's debounce), it is still this edit's file.
+    const typed = { ...files[0], text: files[0].text + '\n/* typed */\n' };
+    client.prefetch([typed]);
+    await client.analyze([typed], [], {
+      onPartial: (p) => partials.push(p.findings.map((f) => `${f.kind}@${f.at.line}`)),
+    });
+    expect(partials.length).toBe(2);
+    expect(partials[1].sort()).toEqual(partials[0]);
     expect(partials[0].sort()).toEqual([
       'double-put@68', // bal_double_put(): the put after `out:` on the error path
       'ref-leak@53', // bal_leak_on_error(): `return err` after `goto out`

@@ -33,15 +33,18 @@ if (!port) throw new Error('analysisWorker must run in a worker thread');
 const send = (m: WorkerResponse) => port.postMessage(m);
 
 let catalog = new CatalogIndex();
-/** Balances and lock states of unchanged functions, reused by the next analysis. */
+/** What earlier analyses computed for functions that did not change (AnalysisMemo). */
 let memo = new AnalysisMemo(catalog);
+/** Files (re-)extracted since the last whole-program analysis, ahead of it or by it. */
+const changed = new Set<string>();
 /** How long the whole-program analysis after the last edit took up to its findings. */
 let lastFindingsMs = 0;
 /**
- * Above this, an edit first gets the edited files' own path findings (a small
+ * From this, an edit first gets the edited files' own path findings (a small
  * program of them and their callees) before the whole-program ones.
  */
-let quickFirstAboveMs = 200;
+const QUICK_FIRST_ABOVE_MS = 200;
+let quickFirstAboveMs = QUICK_FIRST_ABOVE_MS;
 let maxFileBytes = 2 * 1024 * 1024;
 const cache = new Map<string, Entry>();
 const cancelled = new Set<number>();
@@ -71,12 +74,18 @@ function extractEntry(src: SourceFile, p: CParser): Entry {
   const { facts, report } = extractSource(src, { parser: p, catalog, maxFileBytes });
   // Functions the edit left alone keep their facts objects, and with them the memo's results.
   const reused = facts && memo.reuseUnchanged(cache.get(src.path)?.facts, facts);
+  changed.add(src.path);
   return { hash: textHash(src.text), facts: reused, report };
+}
+
+/** The sources whose text differs from what was last extracted. */
+function stale(sources: SourceFile[]): SourceFile[] {
+  return sources.filter((s) => cache.get(s.path)?.hash !== textHash(s.text));
 }
 
 /** Extracts texts ahead of their `analyze` (see the `extract` request). */
 async function prepare(sources: SourceFile[]): Promise<void> {
-  const todo = sources.filter((s) => cache.get(s.path)?.hash !== textHash(s.text));
+  const todo = stale(sources);
   if (!todo.length) return;
   const p = await getParser();
   for (const src of todo) cache.set(src.path, extractEntry(src, p));
@@ -86,8 +95,11 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
   const t0 = performance.now();
   let parserLoadMs: number | undefined;
   if (cancelled.delete(req.id)) return send({ type: 'cancelled', id: req.id });
-  for (const r of req.removed) cache.delete(r);
-  const todo = req.upserts.filter((s) => cache.get(s.path)?.hash !== textHash(s.text));
+  for (const r of req.removed) {
+    cache.delete(r);
+    changed.delete(r);
+  }
+  const todo = stale(req.upserts);
   let p: CParser | undefined;
   let lastYield = performance.now();
   for (let i = 0; i < todo.length; i++) {
@@ -112,8 +124,11 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
   }
   const t1 = performance.now();
   const keys = [...cache.keys()].sort();
-  const small = todo.length > 0 && todo.length <= 2 && keys.length > 4;
-  if (req.quick && small && lastFindingsMs >= quickFirstAboveMs) quick(req.id, todo, t0);
+  // An edit: one or two files changed (extracted now, or ahead by `extract`) in a larger program.
+  const edited = [...changed];
+  changed.clear();
+  const small = edited.length > 0 && edited.length <= 2 && keys.length > 4;
+  if (req.quick && small && lastFindingsMs >= quickFirstAboveMs) quick(req.id, edited, t0);
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
   const reports = keys.map((k) => (cache.get(k) as Entry).report);
   const tp = performance.now();
@@ -175,8 +190,8 @@ export const PATH_FINDINGS: ReadonlySet<string> = new Set([
 ]);
 
 /** Path findings of the edited files, from a program of those files plus the files defining their callees. */
-function quick(id: number, edited: { path: string }[], t0: number): void {
-  const paths = new Set(edited.map((e) => e.path));
+function quick(id: number, edited: string[], t0: number): void {
+  const paths = new Set(edited);
   const own = [...paths].flatMap((p) => cache.get(p)?.facts ?? []);
   if (!own.length) return;
   const callees = new Set(
@@ -198,8 +213,9 @@ function quick(id: number, edited: { path: string }[], t0: number): void {
 
 function configure(req: Extract<WorkerRequest, { type: 'configure' }>): void {
   const { problems, sources } = applyConfig(req.catalogs, req.maxFileBytes);
-  quickFirstAboveMs = req.quickFirstAboveMs ?? 200;
+  quickFirstAboveMs = req.quickFirstAboveMs ?? QUICK_FIRST_ABOVE_MS;
   cache.clear(); // facts depend on the catalog
+  changed.clear();
   memo = new AnalysisMemo(catalog);
   send({ type: 'configured', problems, catalogSources: sources });
 }

@@ -174,7 +174,7 @@ export class WorkspaceIndex implements vscode.Disposable {
 
   private onDisk(uri: vscode.Uri): void {
     const k = this.track(uri);
-    const open = vscode.workspace.textDocuments.find((d) => keyOf(d.uri) === k);
+    const open = this.openDocument(k);
     if (open?.isDirty) return; // the editor's text wins
     this.diskDebounce.schedule(k);
   }
@@ -186,15 +186,18 @@ export class WorkspaceIndex implements vscode.Disposable {
     this.kick();
   }
 
+  private openDocument(k: string): vscode.TextDocument | undefined {
+    return vscode.workspace.textDocuments.find((d) => keyOf(d.uri) === k);
+  }
+
   private prefetch(k: string): void {
-    const doc = vscode.workspace.textDocuments.find((d) => keyOf(d.uri) === k);
-    const text = doc?.getText();
+    const text = this.openDocument(k)?.getText();
     if (text !== undefined && text.length <= this.settings.maxFileBytes)
       this.client.prefetch([{ path: k, text }]);
   }
 
   private queueDocument(k: string): void {
-    const doc = vscode.workspace.textDocuments.find((d) => keyOf(d.uri) === k);
+    const doc = this.openDocument(k);
     if (doc) this.queueText(doc);
   }
 

@@ -19,7 +19,7 @@ import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './c
 import { finalPutBranches, propagateContexts, reachingBackwards, releasePaths } from './contexts';
 import { atomicSleepFindings, balanceFindings, unhashRaceFindings } from './findings';
 import { analyzeLocks, type LockState } from './locks';
-import type { AnalysisMemo } from './memo';
+import { AnalysisMemo } from './memo';
 import { pushTo } from './multimap';
 import { buildObjects } from './objects';
 import { Program } from './program';
@@ -155,16 +155,19 @@ export function analyzeProgram(
   memo?: AnalysisMemo,
 ): ProgramAnalysis {
   if (memo && memo.catalog !== catalog) throw new Error('analysis memo belongs to another catalog');
-  const program = new Program(files, catalog, memo);
-  const balances = computeSummaries(program, memo);
+  // Without a host's memo, a fresh one: the passes share per-function tables through it.
+  const kept = memo ?? new AnalysisMemo(catalog);
+  const program = new Program(files, catalog, kept);
+  const balances = computeSummaries(program, kept);
   const graph = buildCallGraph(program);
   const finals = finalPutBranches(program);
   const paths = releasePaths(program, graph, finals);
   const locks = new Map<FunctionFacts, LockState>();
-  for (const fn of program.functions) {
-    const run = () => analyzeLocks(fn, catalog);
-    locks.set(fn, memo ? memo.lockState(fn, run) : run());
-  }
+  for (const fn of program.functions)
+    locks.set(
+      fn,
+      kept.lockState(fn, () => analyzeLocks(fn, catalog)),
+    );
   const findings = [
     ...balanceFindings(program, balances),
     ...atomicSleepFindings(program, graph, locks, paths),
@@ -261,8 +264,9 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
 
 /**
  * Release kinds reachable inline, and those reachable only through a deferral:
- * `now` (no defer edge on the way) and `later` (at least one) as bit sets over
- * RELEASE_KINDS, propagated from callees to callers until nothing changes.
+ * `now` (no defer edge on the way) and `later` (at least one) as bit sets, one
+ * bit per release kind seen, propagated from callees to callers until nothing
+ * changes.
  */
 function reachRelease(
   program: Program,

@@ -5,6 +5,7 @@ import { ATOMIC_CONTEXTS, CONTEXT_LABELS, type Finding, type ReleasePath } from 
 import { inconsistentExits, type BalanceResult, type PathStep } from './balance';
 import type { CallGraph } from './callGraph';
 import type { LockState } from './locks';
+import { pushTo } from './multimap';
 import type { Program } from './program';
 
 function pathRelated(fn: FunctionFacts, path: PathStep[]) {
@@ -125,8 +126,7 @@ function sleepingReleaseChains(program: Program, graph: CallGraph) {
   >();
   const callers = new Map<FunctionFacts, { from: FunctionFacts; line: number }[]>();
   for (const e of graph.edges)
-    if (e.kind === 'call')
-      callers.set(e.to, [...(callers.get(e.to) ?? []), { from: e.from, line: e.at.line }]);
+    if (e.kind === 'call') pushTo(callers, e.to, { from: e.from, line: e.at.line });
   const queue: FunctionFacts[] = [];
   for (const fn of program.functions) {
     const entries = program.entries(fn);

@@ -5,7 +5,7 @@ import type { CallEntry } from '../catalog/catalogTypes';
 import type { FileFacts, FunctionFacts } from '../facts/factTypes';
 import type { CallRole, FunctionSummary } from '../model';
 import type { RefEffect } from './balance';
-import type { AnalysisMemo } from './memo';
+import { AnalysisMemo } from './memo';
 
 /** What the body of a function says about references (derived, not from its name). */
 export interface DerivedWrapper {
@@ -71,7 +71,8 @@ export class Program {
   constructor(
     readonly files: FileFacts[],
     readonly catalog: CatalogIndex,
-    private readonly memo?: AnalysisMemo,
+    /** Kept by hosts that re-analyse after edits; a fresh one serves a single run. */
+    private readonly memo: AnalysisMemo = new AnalysisMemo(catalog),
   ) {
     for (const f of files) {
       for (const fn of f.functions) {
@@ -232,39 +233,26 @@ export class Program {
 
   /** The catalog entry of each call of `fn` (by call index), if it has one. */
   entries(fn: FunctionFacts): readonly (CallEntry | undefined)[] {
-    let e = this.entriesOf.get(fn);
-    if (!e) {
-      const compute = () => fn.calls.map((c) => this.catalog.calls.get(c.callee));
-      e = this.memo ? this.memo.catalogEntries(fn, compute) : compute();
-      this.entriesOf.set(fn, e);
-    }
-    return e;
+    return this.memo.catalogEntries(fn, () =>
+      fn.calls.map((c) => this.catalog.calls.get(c.callee)),
+    );
   }
-
-  private readonly entriesOf = new Map<FunctionFacts, readonly (CallEntry | undefined)[]>();
 
   /**
    * Per call: the object a function that is no known wrapper may release, given an
    * embedded member (`&nf->nf_mark`: fsnotify_put_mark); a plain pointer is only a use.
    */
   private handoffs(fn: FunctionFacts): readonly (string | undefined)[] {
-    let h = this.handoffsOf.get(fn);
-    if (!h) {
-      const compute = () =>
-        fn.calls.map((call) =>
-          isLoggingCall(call.callee)
-            ? undefined
-            : call.args.find(
-                (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
-              )?.object,
-        );
-      h = this.memo ? this.memo.handoffs(fn, compute) : compute();
-      this.handoffsOf.set(fn, h);
-    }
-    return h;
+    return this.memo.handoffs(fn, () =>
+      fn.calls.map((call) =>
+        isLoggingCall(call.callee)
+          ? undefined
+          : call.args.find(
+              (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
+            )?.object,
+      ),
+    );
   }
-
-  private readonly handoffsOf = new Map<FunctionFacts, readonly (string | undefined)[]>();
 
   /** Display id: the name, qualified by file when several static functions share it. */
   idOf(fn: FunctionFacts): string {

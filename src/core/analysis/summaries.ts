@@ -3,6 +3,7 @@
 import type { FunctionFacts } from '../facts/factTypes';
 import { analyzeBalance, type BalanceResult, type ExitState, type RefEffect } from './balance';
 import type { AnalysisMemo, FunctionBalance } from './memo';
+import { pushTo } from './multimap';
 import type { DerivedWrapper, Program } from './program';
 
 const MAX_ROUNDS = 8;
@@ -99,18 +100,16 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
 /** Runs balance for every function until no wrapper changes; returns the final balances. */
 export function computeSummaries(
   program: Program,
-  memo?: AnalysisMemo,
+  memo: AnalysisMemo,
 ): Map<FunctionFacts, BalanceResult> {
-  const callers = new Map<FunctionFacts, Set<FunctionFacts>>();
+  const callers = new Map<FunctionFacts, FunctionFacts[]>();
   const callees = new Map<FunctionFacts, FunctionFacts[]>();
   for (const fn of program.functions) {
     const own = new Set<FunctionFacts>();
     for (const callee of program.callees(fn)) {
       if (!callee || own.has(callee)) continue;
       own.add(callee);
-      const set = callers.get(callee);
-      if (set) set.add(fn);
-      else callers.set(callee, new Set([fn]));
+      pushTo(callers, callee, fn);
     }
     callees.set(fn, [...own]);
   }
@@ -137,15 +136,16 @@ export function computeSummaries(
   let dirty = new Set(order);
   for (let round = 0; round < MAX_ROUNDS && dirty.size; round++) {
     const next = new Set<FunctionFacts>();
+    // The functions still to run in this round (a Set may shrink while iterated).
     const pending = dirty;
-    for (const fn of dirty) {
+    for (const fn of pending) {
       pending.delete(fn);
       const effects = fn.calls.map((_, i) => program.effect(fn, i));
       const run = (): FunctionBalance => {
         const balance = analyzeBalance(fn, (i) => effects[i]);
         return { balance, derived: deriveWrapper(fn, balance, effects) };
       };
-      const { balance: b, derived: d } = memo ? memo.balance(fn, effects, run) : run();
+      const { balance: b, derived: d } = memo.balance(fn, effects, run);
       balances.set(fn, b);
       if (!same(program.derived.get(fn), d)) {
         program.setDerived(fn, d);
