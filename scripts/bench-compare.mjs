@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { median, timeIt, verdict } from './timing.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(import.meta.url);
 const api = require(path.join(root, 'dist/api.js'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const verdict = (ok) => (ok ? 'PASS' : 'MISS');
 
 const cache = path.join(root, '.cache/kernel');
 const real = ['6.1', '6.12'].every((s) =>
@@ -30,21 +29,11 @@ const parser = await api.nodeParser([path.join(root, 'dist')]);
 const analyse = () => api.analyzeSources(src(b), { parser });
 const compare = () =>
   api.compareTexts({ label: 'A', sources: src(a) }, { label: 'B', sources: src(b) }, { parser });
-const time = (fn, runs = 15) => {
-  for (let i = 0; i < 3; i++) fn();
-  const ms = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    fn();
-    ms.push(performance.now() - t);
-  }
-  return median(ms);
-};
 console.log(
   `bench-compare: node ${process.version}; ${real ? '6.1 vs 6.12 filecache.c' : 'fixture designs v5 vs v6'}`,
 );
-const tA = time(analyse);
-const tC = time(compare);
+const tA = timeIt(analyse, 15);
+const tC = timeIt(compare, 15);
 console.log(`(a) one analysis ${tA.toFixed(1)} ms; comparing two revisions ${tC.toFixed(1)} ms`);
 console.log(`    ratio ${(tC / tA).toFixed(2)}x (target <= 3x): ${verdict(tC / tA <= 3)}`);
 

@@ -14,30 +14,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureCorpus } from './corpus.mjs';
+import { median, timeIt, verdict } from './timing.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const cache = process.env.LL_CACHE ?? path.join(root, '.cache/kernel');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const PROC_RUNS = Number(process.env.BENCH_PROC_RUNS ?? 5);
 const WARMUP = 3;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const verdict = (ok) => (ok ? 'PASS' : 'MISS');
-
-function timeIt(fn, runs) {
-  for (let i = 0; i < WARMUP; i++) fn();
-  const ms = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    fn();
-    ms.push(performance.now() - t);
-  }
-  return median(ms);
-}
 
 /** Wall time of a whole process (ms) and its peak RSS (MB, from /usr/bin/time -v when present). */
 function runProcess(cmd, args) {
@@ -80,8 +63,12 @@ async function main() {
 
   // (a) in-process: analyse vs bare parse, same parser instance, same text.
   const parser = await api.nodeParser([path.join(root, 'dist')]);
-  const parseMs = timeIt(() => parser.parse(text).delete(), RUNS);
-  const analyzeMs = timeIt(() => api.analyzeSources([{ path: file, text }], { parser }), RUNS);
+  const parseMs = timeIt(() => parser.parse(text).delete(), RUNS, WARMUP);
+  const analyzeMs = timeIt(
+    () => api.analyzeSources([{ path: file, text }], { parser }),
+    RUNS,
+    WARMUP,
+  );
   const ratioA = analyzeMs / parseMs;
   console.log(
     `\n(a) in-process, median of ${RUNS} after ${WARMUP} warm-up runs\n` +

@@ -177,6 +177,16 @@ export type Holder = 'caller' | 'hash' | 'lru' | 'dispose-list';
 export type LifecycleState =
   'allocated' | 'hashed' | 'on-lru' | 'unhashed' | 'final-put' | 'rcu-freed';
 
+/** Every lifecycle state, in the order the kernel designs move an object through them. */
+export const LIFECYCLE_STATES: readonly LifecycleState[] = [
+  'allocated',
+  'hashed',
+  'on-lru',
+  'unhashed',
+  'final-put',
+  'rcu-freed',
+];
+
 export interface Transition {
   to: LifecycleState;
   function: string;

@@ -7,6 +7,7 @@
 import type { BehaviourChange, ComparisonResult } from '../../src/core/compare/compareTypes';
 import {
   CONTEXT_KINDS,
+  LIFECYCLE_STATES,
   type ChainStep,
   type ContextKind,
   type LifecycleState,
@@ -36,14 +37,7 @@ export type WebviewToHost =
   | { type: 'export'; format: ExportFormat; content: string; name: string };
 
 const CONTEXTS: readonly ContextKind[] = CONTEXT_KINDS;
-const STATES = [
-  'allocated',
-  'hashed',
-  'on-lru',
-  'unhashed',
-  'final-put',
-  'rcu-freed',
-] as const satisfies readonly LifecycleState[];
+const STATES: readonly LifecycleState[] = LIFECYCLE_STATES;
 const RELEASES = [
   'fput',
   'fsync',

@@ -3,17 +3,16 @@
 // performs it. The model records only the target state of a transition, so the
 // source is the nearest preceding state (in lifecycle order) that this type
 // uses; that is the order in which the kernel designs move an object.
-import type { Holder, LifecycleState, ObjectLifecycle, ProgramModel } from '../model';
+import {
+  LIFECYCLE_STATES,
+  type Holder,
+  type LifecycleState,
+  type ObjectLifecycle,
+  type ProgramModel,
+} from '../model';
 import type { Graph, GraphEdge, GraphNode } from './graphTypes';
 
-export const LIFECYCLE_STATES: readonly LifecycleState[] = [
-  'allocated',
-  'hashed',
-  'on-lru',
-  'unhashed',
-  'final-put',
-  'rcu-freed',
-];
+export { LIFECYCLE_STATES };
 
 export const STATE_LABELS: Record<LifecycleState, string> = {
   allocated: 'allocated',

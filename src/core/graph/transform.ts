@@ -63,21 +63,31 @@ export function foldNodes(graph: Graph, groupOf: (n: GraphNode) => GraphNode | u
   return { ...graph, nodes, edges: [...edges.values()], clusters: lanes(nodes) };
 }
 
+/** The node standing for the nodes a fold merged, in one lane. */
+function collapsedNode(
+  id: string,
+  label: string,
+  context: ContextKind,
+  atomic: GraphNode['atomic'],
+): GraphNode {
+  return {
+    id,
+    kind: 'collapsed',
+    label,
+    detail: [],
+    context,
+    entryContexts: [],
+    atomic,
+    onReleasePath: false,
+  };
+}
+
 /** Folds the functions on no release path into one node per lane. */
 export function collapseOffPath(graph: Graph): Graph {
   if (graph.kind !== 'context') return graph;
   return foldNodes(graph, (n) =>
     (n.kind === 'function' || n.kind === 'final-put') && !n.onReleasePath && n.context
-      ? {
-          id: `collapsed:${n.context}`,
-          kind: 'collapsed',
-          label: 'not on a release path',
-          detail: [],
-          context: n.context,
-          entryContexts: [],
-          atomic: n.atomic,
-          onReleasePath: false,
-        }
+      ? collapsedNode(`collapsed:${n.context}`, 'not on a release path', n.context, n.atomic)
       : undefined,
   );
 }
@@ -88,16 +98,7 @@ export function collapseLanes(graph: Graph, contexts: readonly ContextKind[]): G
   const fold = new Set(contexts);
   return foldNodes(graph, (n) =>
     n.context && fold.has(n.context) && n.kind !== 'context'
-      ? {
-          id: `collapsed-lane:${n.context}`,
-          kind: 'collapsed',
-          label: CONTEXT_LABELS[n.context],
-          detail: [],
-          context: n.context,
-          entryContexts: [],
-          atomic: n.atomic,
-          onReleasePath: false,
-        }
+      ? collapsedNode(`collapsed-lane:${n.context}`, CONTEXT_LABELS[n.context], n.context, n.atomic)
       : undefined,
   );
 }
