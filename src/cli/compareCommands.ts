@@ -6,6 +6,7 @@ import type { SourceFile } from '../core/analysis/analyze';
 import type { CatalogIndex } from '../core/catalog/catalog';
 import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
 import { b4Error, b4Results } from '../core/reports/b4Check';
+import { patchDiff } from '../core/reports/b4Review';
 import { comparisonMarkdown, comparisonText, seriesText } from '../core/reports/compareText';
 import { comparisonDocument, seriesDocument } from '../core/reports/compareJson';
 import { comparisonSarif } from '../core/reports/sarif';
@@ -15,6 +16,7 @@ import { compareSeries, compareTexts, readGitRevision, RevisionError } from '../
 import { gitText } from '../node/git';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
+import { checkOnReviewBranch } from './b4Commands';
 
 const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
 type Format = (typeof FORMATS)[number];
@@ -164,6 +166,12 @@ export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<
     let series: SeriesComparison;
     try {
       gitText(['rev-parse', '--show-toplevel'], repo);
+      // Under `b4 review` the patch is already a commit of the review branch.
+      const onBranch = await checkOnReviewBranch(text, repo, catalog);
+      if (onBranch) {
+        process.stdout.write(JSON.stringify(onBranch, null, 2) + '\n');
+        return EXIT.ok;
+      }
       const parser = await nodeParser([__dirname]);
       series = await compareSeries({
         parser,
@@ -178,7 +186,9 @@ export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<
       );
       return EXIT.ok;
     }
-    process.stdout.write(JSON.stringify(b4Results(series.comparisons[0]), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(b4Results(series.comparisons[0], patchDiff(text)), null, 2) + '\n',
+    );
     return EXIT.ok;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

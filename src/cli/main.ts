@@ -17,6 +17,7 @@ import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
+import { runB4Agent, runB4SeriesCheck } from './b4Commands';
 import { runDemo } from './demo';
 import { runDraft } from './draftCommand';
 
@@ -90,6 +91,10 @@ async function main(argv: string[]): Promise<number> {
       return runSeries(args, index);
     case 'b4-check':
       return runB4Check(args, index);
+    case 'b4-agent':
+      return runB4Agent(args, index);
+    case 'b4-series-check':
+      return runB4SeriesCheck(args, index);
     case 'draft':
       return runDraft(args, index);
     case 'demo':
