@@ -19,6 +19,7 @@ import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
 import { runB4Agent, runB4SeriesCheck } from './b4Commands';
 import { runDemo } from './demo';
+import { serveMcp } from '../node/mcpServer';
 import { runDraft } from './draftCommand';
 
 async function main(argv: string[]): Promise<number> {
@@ -95,6 +96,9 @@ async function main(argv: string[]): Promise<number> {
       return runB4Agent(args, index);
     case 'b4-series-check':
       return runB4SeriesCheck(args, index);
+    case 'mcp':
+      await serveMcp({ catalog: index, wasmDirs: [__dirname] });
+      return EXIT.ok;
     case 'draft':
       return runDraft(args, index);
     case 'demo':
