@@ -18,7 +18,7 @@ import {
   showReleasePaths,
   toPos,
 } from './providers';
-import { registerMcpServer } from './mcpRegistration';
+import { registerMcpServer, type McpHost } from './mcpRegistration';
 import { readSettings, UserError } from './settings';
 import { WorkspaceIndex, type IndexUpdate } from './workspaceIndex';
 
@@ -88,7 +88,10 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
 
   // The MCP server runs git and applies patches: offered in trusted workspaces only.
   const offerMcp = () => {
-    const mcp = registerMcpServer(context);
+    const mcp = registerMcpServer(vscode as unknown as McpHost, {
+      extensionPath: context.extensionPath,
+      version: String((context.extension.packageJSON as { version?: unknown }).version ?? ''),
+    });
     if (mcp) context.subscriptions.push(mcp);
     log.info(mcp ? 'MCP server registered' : 'MCP server not registered (VS Code < 1.101)');
   };
