@@ -166,7 +166,13 @@ export function writeAgentReview(
   review: BranchReview,
   identity = DEFAULT_AGENT_IDENTITY,
 ): { dir: string; files: string[]; reviews: (PatchReview | undefined)[] } {
-  const dir = path.join(review.branch.top, '.git', 'b4-review', review.branch.head);
+  // b4 looks in <top>/.git/b4-review literally (not in `git rev-parse --git-dir`).
+  const dotGit = path.join(review.branch.top, '.git');
+  if (!fs.statSync(dotGit, { throwIfNoEntry: false })?.isDirectory())
+    throw new RevisionError(
+      `b4 reads agent reviews from ${dotGit}/b4-review, but ${dotGit} is not a folder (a git worktree?)`,
+    );
+  const dir = path.join(dotGit, 'b4-review', review.branch.head);
   fs.mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const write = (name: string, text: string) => {

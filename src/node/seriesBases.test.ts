@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourChange } from '../core/compare/compareTypes';
 import { gitIn } from './gitRepo.testutil';
+import { rebasedSeriesText } from '../core/reports/rebasedSeriesText';
 import { compareRebasedSeries } from './seriesBases';
 import { nodeParser } from './wasmFiles';
 
@@ -133,6 +134,17 @@ describe('a series posted on two bases', () => {
     // fs/foo/cache.c was still patched and analysed.
     expect(brief(s.steps[0].inSeries)).toEqual(SERIES_OWN);
     expect(brief(s.steps[0].fromBase)).toEqual(FROM_BASE);
+    const text = rebasedSeriesText(s).split('\n');
+    expect(text.filter((l) => /^(v\d| {2}base:|Skipped|Changes|No base)/.test(l))).toEqual([
+      'v1: [PATCH v1 0/2] *** SUBJECT HERE ***',
+      `  base: folder ${path.join(FIX, 'base-a')}`,
+      'v2: 2 patches',
+      `  base: folder ${path.join(FIX, 'base-b')}`,
+      'Skipped (files the base does not have): 2',
+      'v1 -> v2',
+      'Changes in the series: 2',
+      'Changes that came from the base (base of v1 -> base of v2): 2',
+    ]);
   });
 
   it('the same base for both versions: no drift, everything is the series', async () => {
