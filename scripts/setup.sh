@@ -3,6 +3,7 @@
 #   - Debian packages: git (revisions, patch series), git-email (send-email dry run),
 #     coccinelle (spatch, the benchmark baseline), chromium (browser and VS Code tests)
 #   - the kernel corpus (Debian's linux-source-6.12 / 6.1, extracted into .cache/kernel)
+#   - b4 0.16 from Debian sid, unpacked (not installed) into .cache/b4 for the b4 tests
 #   - the real-VS-Code environment (Node 24 + code-server + playwright-core in .cache/e2e)
 # Runs as `npm test`'s pretest step, so a fresh clone needs no other command. A second run
 # finishes in about a second. Set LL_SKIP_SETUP=1 to skip it (unit tests only need npm ci).
@@ -26,5 +27,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash "$HERE/fetch-corpus.sh"
+bash "$HERE/fetch-b4.sh"
 bash "$HERE/setup-e2e.sh"
 echo "setup: ready ($(( $(date +%s) - start )) s)"

@@ -30,6 +30,8 @@ export interface CliArgs {
   repo?: string;
   base?: string;
   baseRev?: string;
+  /** series: a --base/--base-rev given after an mbox is that mbox's own (by path index). */
+  versionBases: ({ dir: string } | { rev: string } | undefined)[];
   explain: boolean;
   /** draft: the series version to reply to, the previous version, patch number, cover, sender. */
   series?: string;
@@ -50,7 +52,9 @@ export function parseArgs(argv: string[]): CliArgs {
     explain: false,
     catalogs: [],
     rest: [],
+    versionBases: [],
   };
+  const ownBase = () => a.command === 'series' && a.paths.length > 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -97,10 +101,12 @@ export function parseArgs(argv: string[]): CliArgs {
         a.repo = value();
         break;
       case '--base':
-        a.base = value();
+        if (ownBase()) a.versionBases[a.paths.length - 1] = { dir: value() };
+        else a.base = value();
         break;
       case '--base-rev':
-        a.baseRev = value();
+        if (ownBase()) a.versionBases[a.paths.length - 1] = { rev: value() };
+        else a.baseRev = value();
         break;
       case '--explain':
         a.explain = true;
@@ -156,6 +162,11 @@ Usage:
   lifecycle-lens compare <before> <after> [--format F] [-o FILE]
   lifecycle-lens compare --git <revA> <revB> [--repo DIR] [-- <path>...]
   lifecycle-lens series (--base DIR | --base-rev REV [--repo DIR]) <vN.mbox> [<vN+1.mbox>...]
+  lifecycle-lens series [--repo DIR] <vN.mbox> [--base DIR | --base-rev REV]
+                 <vN+1.mbox> [--base DIR | --base-rev REV] ...
+  lifecycle-lens b4-agent [--repo DIR] [--from "Name <addr>"] [prompt]
+  lifecycle-lens b4-series-check [--repo DIR] < cover.eml
+  lifecycle-lens mcp
   lifecycle-lens b4-check [--repo DIR] < patch.eml
   lifecycle-lens draft (--base DIR | --base-rev REV [--repo DIR]) --series vN.mbox
                  [--previous vN-1.mbox] (--patch M | --cover) [--from "Name <addr>"]
@@ -165,9 +176,16 @@ Usage:
   compare: two files or directories, or two git revisions (read from git's
   object store; the work tree is not touched). series: applies each mbox (as
   b4 am or git format-patch write them) to the base in a private temporary
-  tree and compares base -> first version -> next version. b4-check: for
+  tree and compares base -> first version -> next version; a --base or
+  --base-rev after an mbox is that version's own base, and a version without
+  one uses its base-commit: trailer (resolved in --repo); between versions on
+  different bases the base drift is reported apart from the series' own
+  changes, and hunks on files the base lacks are skipped and listed. b4-check: for
   \`b4 review\`; applies one patch read from stdin to HEAD of the repository and
-  prints b4's check JSON. draft: compares the series like \`series\` and writes
+  prints b4's check JSON (under b4 review: the patch's commit on the review
+  branch). b4-series-check: b4's series check on its review branch. b4-agent:
+  b4's review agent; writes .git/b4-review/<HEAD>/ on the checked-out review
+  branch. mcp: a Model Context Protocol server on stdin/stdout. draft: compares the series like \`series\` and writes
   a plain-text reply for the list: to patch M (the behaviour changes its hunks
   introduce, quoted inline) or, with --cover, to the cover letter (every change
   against --previous, or against the base). Nothing is sent: with -o it writes

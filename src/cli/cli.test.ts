@@ -210,15 +210,29 @@ describe('lifecycle-lens compare / series / b4-check', () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);
-    const results = JSON.parse(r.stdout) as { tool: string; status: string; summary: string }[];
-    expect(results[0]).toMatchObject({
-      tool: 'lifecycle-lens',
-      status: 'fail',
-      summary:
-        'LL1: nfsd_file_close_inode() now runs fput, fsync inline in fsnotify callback (entry nfsd_file_fsnotify_handle_event()); before: deferred (workqueue)',
-    });
+    const results = JSON.parse(r.stdout) as {
+      tool: string;
+      status: string;
+      summary: string;
+      details: string;
+    }[];
+    expect(results.map((x) => [x.tool, x.status, x.summary])).toEqual([
+      ['lifecycle-lens', 'fail', '17 behaviour changes (2 errors, 15 warnings)'],
+    ]);
     for (const x of results)
       expect(Object.keys(x).sort()).toEqual(['details', 'status', 'summary', 'tool', 'url']);
+    // One structured details entry per change, with the fields b4's check view reads.
+    const details = JSON.parse(results[0].details) as Record<string, string>[];
+    expect(details.length).toBe(17);
+    expect(details[0]).toEqual({
+      status: 'fail',
+      context: 'LL1 release-context',
+      state: 'error',
+      description:
+        'nfsd_file_close_inode(): nfsd_file_close_inode() now runs fput, fsync inline in fsnotify callback (entry nfsd_file_fsnotify_handle_event()); before: deferred (workqueue) [deferred (workqueue) -> inline (fsnotify)]',
+      url: '',
+      srcline: 'fs/nfsd/filecache.c: +\t\tnfsd_file_put(nf);',
+    });
     const bad = spawnSync(process.execPath, [CLI, 'b4-check', '--repo', repo], {
       input: 'Subject: hi\n\nno patch here\n',
       encoding: 'utf8',

@@ -6,15 +6,20 @@ import type { SourceFile } from '../core/analysis/analyze';
 import type { CatalogIndex } from '../core/catalog/catalog';
 import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
 import { b4Error, b4Results } from '../core/reports/b4Check';
-import { comparisonMarkdown, comparisonText, seriesText } from '../core/reports/compareText';
-import { comparisonDocument, seriesDocument } from '../core/reports/compareJson';
+import { patchDiff } from '../core/reports/b4Review';
+import { comparisonMarkdown, comparisonText } from '../core/reports/compareText';
+import { comparisonDocument } from '../core/reports/compareJson';
 import { comparisonSarif } from '../core/reports/sarif';
 import { reviewSummary } from '../core/reports/reviewSummary';
 import { collectSources } from '../node/sourceFiles';
 import { compareSeries, compareTexts, readGitRevision, RevisionError } from '../node/revisions';
+import { compareRebasedSeries } from '../node/seriesBases';
+import type { RebasedSeries } from '../core/compare/rebasedSeries';
+import { rebasedSeriesDocument, rebasedSeriesText } from '../core/reports/rebasedSeriesText';
 import { gitText } from '../node/git';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
+import { checkOnReviewBranch } from './b4Commands';
 
 const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
 type Format = (typeof FORMATS)[number];
@@ -130,23 +135,46 @@ export async function runSeriesComparison(
 
 export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<number> {
   if (!args.paths.length) throw new UsageError('series needs at least one mbox file');
-  if (!args.base && !args.baseRev)
-    throw new UsageError('series needs --base DIR or --base-rev REV');
-  const series = await runSeriesComparison(args, catalog, args.paths);
   const f = format(args);
+  if (f === 'sarif' && args.paths.length > 1)
+    throw new UsageError('SARIF output holds one comparison: give one mbox, or use --format json');
+  const parser = await nodeParser([__dirname]);
+  let series: RebasedSeries;
+  try {
+    series = await compareRebasedSeries({
+      parser,
+      catalog,
+      mboxes: args.paths,
+      bases: args.paths.map((_, i) => args.versionBases[i]),
+      ...(args.base
+        ? { defaultBase: { dir: args.base } }
+        : args.baseRev
+          ? { defaultBase: { rev: args.baseRev } }
+          : {}),
+      ...(args.repo ? { repoDir: args.repo } : {}),
+      ...(args.rest.length ? { paths: args.rest } : {}),
+      onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
+    });
+  } catch (e) {
+    if (e instanceof RevisionError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!args.quiet)
+    for (const k of series.skipped)
+      process.stderr.write(
+        `lifecycle-lens: ${k.version}: skipped ${k.file} in "${k.patch}" (${k.reason})\n`,
+      );
+  const comparisons = [series.first, ...series.steps.map((x) => x.total)];
   const text =
     f === 'json'
-      ? JSON.stringify(seriesDocument(series), null, 2) + '\n'
+      ? JSON.stringify(rebasedSeriesDocument(series), null, 2) + '\n'
       : f === 'text'
-        ? seriesText(series, { explain: args.explain })
-        : series.comparisons.map((c) => render(c, args)).join(f === 'sarif' ? '' : '\n');
-  if (f === 'sarif' && series.comparisons.length > 1)
-    throw new UsageError('SARIF output holds one comparison: give one mbox, or use --format json');
+        ? rebasedSeriesText(series, { explain: args.explain })
+        : comparisons.map((c) => render(c, args)).join(f === 'sarif' ? '' : '\n');
   emit(args, text);
-  return exitFor(
-    series.comparisons.reduce((n, c) => n + c.changes.length, 0),
-    args,
-  );
+  // --fail-on counts what the series changed, not what came from the base.
+  const own = series.first.changes.length + series.steps.reduce((n, x) => n + x.inSeries.length, 0);
+  return exitFor(own, args);
 }
 
 /** b4 review check: one RFC 2822 patch on stdin, applied to HEAD of the repository. */
@@ -164,6 +192,12 @@ export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<
     let series: SeriesComparison;
     try {
       gitText(['rev-parse', '--show-toplevel'], repo);
+      // Under `b4 review` the patch is already a commit of the review branch.
+      const onBranch = await checkOnReviewBranch(text, repo, catalog);
+      if (onBranch) {
+        process.stdout.write(JSON.stringify(onBranch, null, 2) + '\n');
+        return EXIT.ok;
+      }
       const parser = await nodeParser([__dirname]);
       series = await compareSeries({
         parser,
@@ -178,7 +212,9 @@ export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<
       );
       return EXIT.ok;
     }
-    process.stdout.write(JSON.stringify(b4Results(series.comparisons[0]), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(b4Results(series.comparisons[0], patchDiff(text)), null, 2) + '\n',
+    );
     return EXIT.ok;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -17,7 +17,9 @@ import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
+import { runB4Agent, runB4SeriesCheck } from './b4Commands';
 import { runDemo } from './demo';
+import { serveMcp } from '../node/mcpServer';
 import { runDraft } from './draftCommand';
 
 async function main(argv: string[]): Promise<number> {
@@ -90,6 +92,13 @@ async function main(argv: string[]): Promise<number> {
       return runSeries(args, index);
     case 'b4-check':
       return runB4Check(args, index);
+    case 'b4-agent':
+      return runB4Agent(args, index);
+    case 'b4-series-check':
+      return runB4SeriesCheck(args, index);
+    case 'mcp':
+      await serveMcp({ catalog: index, wasmDirs: [__dirname] });
+      return EXIT.ok;
     case 'draft':
       return runDraft(args, index);
     case 'demo':

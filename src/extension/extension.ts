@@ -18,6 +18,7 @@ import {
   showReleasePaths,
   toPos,
 } from './providers';
+import { registerMcpServer, type McpHost } from './mcpRegistration';
 import { readSettings, UserError } from './settings';
 import { WorkspaceIndex, type IndexUpdate } from './workspaceIndex';
 
@@ -84,6 +85,18 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
     };
   const cmd = (id: string, name: string, f: (...a: never[]) => unknown) =>
     vscode.commands.registerCommand(id, guarded(name, f as (...a: unknown[]) => unknown));
+
+  // The MCP server runs git and applies patches: offered in trusted workspaces only.
+  const offerMcp = () => {
+    const mcp = registerMcpServer(vscode as unknown as McpHost, {
+      extensionPath: context.extensionPath,
+      version: String((context.extension.packageJSON as { version?: unknown }).version ?? ''),
+    });
+    if (mcp) context.subscriptions.push(mcp);
+    log.info(mcp ? 'MCP server registered' : 'MCP server not registered (VS Code < 1.101)');
+  };
+  if (vscode.workspace.isTrusted) offerMcp();
+  else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(offerMcp));
 
   const cSelector: vscode.DocumentSelector = [{ language: 'c' }];
   context.subscriptions.push(

@@ -42,7 +42,7 @@ export function compareTexts(
   );
 }
 
-function repoRoot(dir: string): string {
+export function repoRoot(dir: string): string {
   try {
     return gitText(['rev-parse', '--show-toplevel'], dir).trim();
   } catch (e) {
@@ -77,7 +77,7 @@ export async function readGitRevision(
   return readBlobs(root, commit, names);
 }
 
-function readBlobs(root: string, commit: string, names: string[]): SourceFile[] {
+export function readBlobs(root: string, commit: string, names: string[]): SourceFile[] {
   const out = git(['cat-file', '--batch'], {
     cwd: root,
     input: names.map((n) => `${commit}:${n}`).join('\n') + '\n',
@@ -98,7 +98,7 @@ function readBlobs(root: string, commit: string, names: string[]): SourceFile[] 
 }
 
 /** A patch mail split out of an mbox by git, with what git mailinfo read from it. */
-interface SplitPatch {
+export interface SplitPatch {
   info: PatchInfo;
   /** The patch text (diff) as git mailinfo extracted it; empty for a cover letter. */
   diff: string;
@@ -106,7 +106,10 @@ interface SplitPatch {
   mailFile: string;
 }
 
-function splitMbox(mbox: string, workDir: string): { patches: SplitPatch[]; cover?: PatchInfo } {
+export function splitMbox(
+  mbox: string,
+  workDir: string,
+): { patches: SplitPatch[]; cover?: PatchInfo } {
   let data: Buffer;
   try {
     data = fs.readFileSync(mbox);
@@ -166,7 +169,7 @@ function splitMbox(mbox: string, workDir: string): { patches: SplitPatch[]; cove
   return { patches, ...(cover ? { cover } : {}) };
 }
 
-function checkPaths(mbox: string, patches: SplitPatch[]): void {
+export function checkPaths(mbox: string, patches: SplitPatch[]): void {
   for (const p of patches)
     for (const f of p.info.files) {
       const norm = path.posix.normalize(f);
@@ -263,7 +266,7 @@ export async function compareSeries(options: SeriesOptions): Promise<SeriesCompa
   }
 }
 
-function sourcesOf(tree: Map<string, Buffer>, dirs: string[]): SourceFile[] {
+export function sourcesOf(tree: Map<string, Buffer>, dirs: string[]): SourceFile[] {
   const inScope = (f: string) => dirs.some((d) => d === '.' || f === d || f.startsWith(`${d}/`));
   return [...tree.entries()]
     .filter(([f]) => C_FILE.test(f) && inScope(f))
@@ -271,7 +274,7 @@ function sourcesOf(tree: Map<string, Buffer>, dirs: string[]): SourceFile[] {
     .map(([f, b]) => ({ path: f, text: b.toString('utf8') }));
 }
 
-const IDENTITY = {
+export const IDENTITY = {
   GIT_AUTHOR_NAME: 'lifecycle-lens',
   GIT_AUTHOR_EMAIL: 'lifecycle-lens@localhost',
   GIT_COMMITTER_NAME: 'lifecycle-lens',
@@ -324,7 +327,7 @@ function applySeries(
   return out;
 }
 
-function findHunk(diff: string, file: string, line: number): string | undefined {
+export function findHunk(diff: string, file: string, line: number): string | undefined {
   const section = diff.split(/^diff --git /m).find((s) => s.startsWith(`a/${file} `));
   if (!section) return undefined;
   const hunks = section.split(/^(?=@@ )/m).slice(1);
