@@ -177,13 +177,43 @@ function publicCursor(tree: Tree): WalkCursor {
  * keywords) are stepped over, since every read is a call into WebAssembly. With
  * `wasm`, the cursor calls the runtime's exports directly (a third of the calls).
  */
+/** Per grammar symbol: its name and how the copy treats it (hash lookups once per language). */
+interface SymbolTable {
+  names: string[];
+  named: boolean[];
+  wordLeaf: boolean[];
+  opaque: boolean[];
+  fieldless: boolean[];
+}
+const symbolTables = new WeakMap<Tree['language'], SymbolTable>();
+
+function symbolTable(language: Tree['language']): SymbolTable {
+  let table = symbolTables.get(language);
+  if (table) return table;
+  // `types` has holes (symbol 0, the end of input): ask for those by id.
+  const names = Array.from(
+    { length: language.types.length },
+    (_, i) => language.types[i] ?? language.nodeTypeForId(i) ?? 'ERROR',
+  );
+  table = {
+    names,
+    named: names.map((_, i) => language.nodeTypeIsNamed(i)),
+    wordLeaf: names.map((n) => WORD_LEAVES.has(n)),
+    opaque: names.map((n) => OPAQUE.has(n)),
+    fieldless: names.map((n) => FIELDLESS_PARENTS.has(n)),
+  };
+  symbolTables.set(language, table);
+  return table;
+}
+
 export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNode {
   const language = tree.language;
-  const types = language.types;
   const fields = language.fields;
-  const named: boolean[] = types.map((_, i) => language.nodeTypeIsNamed(i));
+  const { names, named, wordLeaf, opaque, fieldless } = symbolTable(language);
   const lines = new TreeIndex(text);
   const cursor: WalkCursor = wasm?.openCursor(tree) ?? publicCursor(tree);
+  /** The byType list of each symbol (symbols with one name share it). */
+  const lists: (SyntaxNode[] | undefined)[] = [];
   let id = 0;
   const make = (
     typeId: number,
@@ -191,14 +221,13 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
     field: number,
     isNamed = true,
   ): SyntaxNode => {
-    const type =
-      typeId === ERROR_TYPE_ID
-        ? 'ERROR'
-        : (types[typeId] ?? language.nodeTypeForId(typeId) ?? 'ERROR');
+    const isError = typeId === ERROR_TYPE_ID;
+    const type = isError ? 'ERROR' : (names[typeId] ?? language.nodeTypeForId(typeId) ?? 'ERROR');
     const start = cursor.startIndex();
     // Identifier-like leaves end where their characters end: no call into WASM needed.
     let end = start;
-    if (WORD_LEAVES.has(type)) while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    if (!isError && wordLeaf[typeId])
+      while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
     if (end === start) end = cursor.endIndex();
     const n = new SyntaxNode(id++, type, isNamed, false, start, end, lines);
     if (field) n.fieldName = fields[field] ?? null;
@@ -206,29 +235,37 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
       n.parent = parent;
       parent.children.push(n);
       // Created in document order (pre-order), as descendantsOfType returns them.
-      const list = lines.byType.get(type);
-      if (list) list.push(n);
-      else lines.byType.set(type, [n]);
+      let list = lists[typeId];
+      if (!list) {
+        list = lines.byType.get(type);
+        if (!list) lines.byType.set(type, (list = []));
+        lists[typeId] = list;
+      }
+      list.push(n);
     }
-    if (typeId === ERROR_TYPE_ID)
+    if (isError)
       for (let p: SyntaxNode | null = n; p && !p.hasError; p = p.parent) p.hasError = true;
     return n;
   };
+  /** Whether a node of this symbol is copied without its insides. */
+  const isOpaque = (t: number) => t !== ERROR_TYPE_ID && opaque[t] === true;
   let root: SyntaxNode;
   try {
     root = make(cursor.typeId(), null, 0);
     walk: {
       let parent: SyntaxNode | null = root;
+      let parentFieldless = FIELDLESS_PARENTS.has(root.type);
       if (!cursor.gotoFirstChild()) break walk;
       for (;;) {
         const t = cursor.typeId();
         // Children of list-like nodes carry no field the extractors read.
-        const field = parent && FIELDLESS_PARENTS.has(parent.type) ? 0 : cursor.fieldId();
+        const field = parent && parentFieldless ? 0 : cursor.fieldId();
         let node: SyntaxNode | undefined;
         if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field);
         // Anonymous tokens matter only when they fill a field (an operator).
         else if (field) make(t, parent, field, false);
-        if (node && !OPAQUE.has(node.type) && cursor.gotoFirstChild()) {
+        if (node && !isOpaque(t) && cursor.gotoFirstChild()) {
+          parentFieldless = fieldless[t] === true;
           parent = node;
           continue;
         }
@@ -238,6 +275,7 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
           parent.lastId = id - 1;
           parent = parent.parent;
           if (!parent) break walk;
+          parentFieldless = FIELDLESS_PARENTS.has(parent.type);
         }
       }
     }
