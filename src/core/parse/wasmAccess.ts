@@ -78,6 +78,8 @@ export class RawCursor {
 }
 
 export interface WasmAccess {
+  /** Whether the input callback was replaced (else parseEncoded is the public parse). */
+  readonly encodesInput: boolean;
   /** Parses `text`, feeding the lexer from one pre-encoded copy. */
   parseEncoded(parser: Parser, text: string): Tree | null;
   /**
@@ -147,6 +149,7 @@ export function wasmAccess(runtime: Uint8Array): {
     const m = module as Required<EmscriptenModule>;
     const transfer = m._ts_init() >> 2;
     return {
+      encodesInput: hooked,
       parseEncoded(parser, text) {
         if (!hooked) return parser.parse(text);
         const units = new Uint16Array(text.length);
