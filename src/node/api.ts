@@ -3,6 +3,7 @@
 // analyse in-process without spawning the CLI.
 export {
   analyzeSources,
+  extractSources,
   DEFAULT_MAX_FILE_BYTES,
   type AnalyzeOptions,
   type SourceFile,

@@ -33,7 +33,7 @@ export function extractFileFacts(
   const tree = parser.parse(masked);
   let root: Node;
   try {
-    root = copyTree(tree, masked);
+    root = copyTree(tree, masked, parser.wasm);
   } finally {
     tree.delete();
   }

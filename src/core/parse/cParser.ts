@@ -2,6 +2,7 @@
 // reads no files, so the CLI, the extension host, workers and tests load them
 // the way that suits them.
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { wasmAccess, type WasmAccess } from './wasmAccess';
 
 export interface ParserWasm {
   /** web-tree-sitter.wasm (the runtime). */
@@ -11,27 +12,40 @@ export interface ParserWasm {
 }
 
 export class CParser {
-  private constructor(private readonly parser: Parser) {}
+  private constructor(
+    private readonly parser: Parser,
+    /** Direct access to the runtime's memory and exports, when available. */
+    readonly wasm: WasmAccess | undefined,
+  ) {}
 
   static async create(wasm: ParserWasm): Promise<CParser> {
-    await initRuntime(wasm.runtime);
+    const access = await initRuntime(wasm.runtime);
     const language = await Language.load(wasm.language);
     const parser = new Parser();
     parser.setLanguage(language);
-    return new CParser(parser);
+    return new CParser(parser, access);
   }
 
   parse(text: string): Tree {
-    const tree = this.parser.parse(text);
+    // The text is encoded once and each chunk the lexer asks for is a memory
+    // copy; web-tree-sitter's own string input re-encodes up to 10 KB per request.
+    const tree = this.wasm ? this.wasm.parseEncoded(this.parser, text) : this.parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
   }
 }
 
-let runtimeReady: Promise<void> | undefined;
-function initRuntime(runtime: Uint8Array): Promise<void> {
-  runtimeReady ??= Parser.init({ wasmBinary: runtime } as unknown as Parameters<
-    typeof Parser.init
-  >[0]);
+let runtimeReady: Promise<WasmAccess | undefined> | undefined;
+function initRuntime(runtime: Uint8Array): Promise<WasmAccess | undefined> {
+  if (!runtimeReady) {
+    // Emscripten uses the options object as its module: the runtime's exports
+    // and memory views are set on it, and `instantiateWasm` lets the input
+    // callback be replaced by one that copies pre-encoded text.
+    const { options, failed, access } = wasmAccess(runtime);
+    runtimeReady = Promise.race([
+      Parser.init(options as Parameters<typeof Parser.init>[0]),
+      failed,
+    ]).then(() => access());
+  }
   return runtimeReady;
 }

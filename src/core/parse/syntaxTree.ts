@@ -3,6 +3,7 @@
 // extractors touch each node many times, so the tree is copied once with a
 // cursor walk and the WASM tree freed. Only the API the extractors use exists.
 import type { Tree } from 'web-tree-sitter';
+import type { WasmAccess } from './wasmAccess';
 
 export interface Point {
   row: number;
@@ -144,18 +145,75 @@ function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
+/** The cursor moves and reads the copy needs (web-tree-sitter's TreeCursor or a RawCursor). */
+interface WalkCursor {
+  typeId(): number;
+  fieldId(): number;
+  startIndex(): number;
+  endIndex(): number;
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
+  close(): void;
+}
+
+function publicCursor(tree: Tree): WalkCursor {
+  const c = tree.walk();
+  return {
+    typeId: () => c.nodeTypeId,
+    fieldId: () => c.currentFieldId,
+    startIndex: () => c.startIndex,
+    endIndex: () => c.endIndex,
+    gotoFirstChild: () => c.gotoFirstChild(),
+    gotoNextSibling: () => c.gotoNextSibling(),
+    gotoParent: () => c.gotoParent(),
+    close: () => c.delete(),
+  };
+}
+
 /**
  * Copies a tree-sitter tree into SyntaxNodes over `text` (the text that was
  * parsed). Only named nodes and operators are copied: other anonymous tokens (punctuation,
- * keywords) are stepped over, since every read is a call into WebAssembly.
+ * keywords) are stepped over, since every read is a call into WebAssembly. With
+ * `wasm`, the cursor calls the runtime's exports directly (a third of the calls).
  */
-export function copyTree(tree: Tree, text: string): SyntaxNode {
+/** Per grammar symbol: its name and how the copy treats it (hash lookups once per language). */
+interface SymbolTable {
+  names: string[];
+  named: boolean[];
+  wordLeaf: boolean[];
+  opaque: boolean[];
+  fieldless: boolean[];
+}
+const symbolTables = new WeakMap<Tree['language'], SymbolTable>();
+
+function symbolTable(language: Tree['language']): SymbolTable {
+  let table = symbolTables.get(language);
+  if (table) return table;
+  // `types` has holes (symbol 0, the end of input): ask for those by id.
+  const names = Array.from(
+    { length: language.types.length },
+    (_, i) => language.types[i] ?? language.nodeTypeForId(i) ?? 'ERROR',
+  );
+  table = {
+    names,
+    named: names.map((_, i) => language.nodeTypeIsNamed(i)),
+    wordLeaf: names.map((n) => WORD_LEAVES.has(n)),
+    opaque: names.map((n) => OPAQUE.has(n)),
+    fieldless: names.map((n) => FIELDLESS_PARENTS.has(n)),
+  };
+  symbolTables.set(language, table);
+  return table;
+}
+
+export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNode {
   const language = tree.language;
-  const types = language.types;
   const fields = language.fields;
-  const named: boolean[] = types.map((_, i) => language.nodeTypeIsNamed(i));
+  const { names, named, wordLeaf, opaque, fieldless } = symbolTable(language);
   const lines = new TreeIndex(text);
-  const cursor = tree.walk();
+  const cursor: WalkCursor = wasm?.openCursor(tree) ?? publicCursor(tree);
+  /** The byType list of each symbol (symbols with one name share it). */
+  const lists: (SyntaxNode[] | undefined)[] = [];
   let id = 0;
   const make = (
     typeId: number,
@@ -163,53 +221,69 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
     field: number,
     isNamed = true,
   ): SyntaxNode => {
-    const type = typeId === ERROR_TYPE_ID ? 'ERROR' : (types[typeId] ?? cursor.nodeType);
-    const start = cursor.startIndex;
+    const isError = typeId === ERROR_TYPE_ID;
+    const type = isError ? 'ERROR' : (names[typeId] ?? language.nodeTypeForId(typeId) ?? 'ERROR');
+    const start = cursor.startIndex();
     // Identifier-like leaves end where their characters end: no call into WASM needed.
     let end = start;
-    if (WORD_LEAVES.has(type)) while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
-    if (end === start) end = cursor.endIndex;
+    if (!isError && wordLeaf[typeId])
+      while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    if (end === start) end = cursor.endIndex();
     const n = new SyntaxNode(id++, type, isNamed, false, start, end, lines);
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
       parent.children.push(n);
       // Created in document order (pre-order), as descendantsOfType returns them.
-      const list = lines.byType.get(type);
-      if (list) list.push(n);
-      else lines.byType.set(type, [n]);
+      let list = lists[typeId];
+      if (!list) {
+        list = lines.byType.get(type);
+        if (!list) lines.byType.set(type, (list = []));
+        lists[typeId] = list;
+      }
+      list.push(n);
     }
-    if (typeId === ERROR_TYPE_ID)
+    if (isError)
       for (let p: SyntaxNode | null = n; p && !p.hasError; p = p.parent) p.hasError = true;
     return n;
   };
-  const root = make(cursor.nodeTypeId, null, 0);
+  /** Whether a node of this symbol is copied without its insides. */
+  const isOpaque = (t: number) => t !== ERROR_TYPE_ID && opaque[t] === true;
+  let root: SyntaxNode;
   try {
-    let parent: SyntaxNode | null = root;
-    if (!cursor.gotoFirstChild()) return finish(root, tree, id);
-    for (;;) {
-      const t = cursor.nodeTypeId;
-      // Children of list-like nodes carry no field the extractors read.
-      const field = parent && FIELDLESS_PARENTS.has(parent.type) ? 0 : cursor.currentFieldId;
-      let node: SyntaxNode | undefined;
-      if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field);
-      // Anonymous tokens matter only when they fill a field (an operator).
-      else if (field) make(t, parent, field, false);
-      if (node && !OPAQUE.has(node.type) && cursor.gotoFirstChild()) {
-        parent = node;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent() || !parent) return finish(root, tree, id);
-        // Every node of `parent`'s subtree has been made.
-        parent.lastId = id - 1;
-        parent = parent.parent;
-        if (!parent) return finish(root, tree, id);
+    root = make(cursor.typeId(), null, 0);
+    walk: {
+      let parent: SyntaxNode | null = root;
+      let parentFieldless = FIELDLESS_PARENTS.has(root.type);
+      if (!cursor.gotoFirstChild()) break walk;
+      for (;;) {
+        const t = cursor.typeId();
+        // Children of list-like nodes carry no field the extractors read.
+        const field = parent && parentFieldless ? 0 : cursor.fieldId();
+        let node: SyntaxNode | undefined;
+        if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field);
+        // Anonymous tokens matter only when they fill a field (an operator).
+        else if (field) make(t, parent, field, false);
+        if (node && !isOpaque(t) && cursor.gotoFirstChild()) {
+          parentFieldless = fieldless[t] === true;
+          parent = node;
+          continue;
+        }
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent() || !parent) break walk;
+          // Every node of `parent`'s subtree has been made.
+          parent.lastId = id - 1;
+          parent = parent.parent;
+          if (!parent) break walk;
+          parentFieldless = FIELDLESS_PARENTS.has(parent.type);
+        }
       }
     }
   } finally {
-    cursor.delete();
+    cursor.close();
   }
+  // The raw cursor is closed before tree-sitter is asked anything else.
+  return finish(root, tree, id);
 }
 
 function finish(root: SyntaxNode, tree: Tree, nextId: number): SyntaxNode {
