@@ -10,6 +10,10 @@ struct crate {
 	refcount_t count;
 	struct list_head on_shelf;
 	struct rb_node node;
+	union {
+		struct rcu_head rcu;
+		struct list_head gc;
+	};
 };
 
 struct shelf {
