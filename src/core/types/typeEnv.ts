@@ -69,21 +69,11 @@ export class TypeEnv {
     return this.typedefs.has(word);
   }
 
-  /** Whether a struct or union of this base (`struct foo`) is defined in the program. */
-  hasStruct(base: string): boolean {
-    return this.structs.has(base);
-  }
-
   /** Type of `field` in the struct/union `t` (no pointer), or undefined. */
   fieldType(t: string, field: string): string | undefined {
     const { base, pointers } = parseCType(this.resolve(t));
     if (pointers !== 0) return undefined;
     return this.structs.get(base)?.[field];
-  }
-
-  /** Fields of struct `tag` (`foo` for `struct foo`). */
-  fieldsOf(tag: string): Record<string, string> | undefined {
-    return this.structs.get(`struct ${tag}`) ?? this.structs.get(`union ${tag}`);
   }
 
   returnType(fn: string): string | undefined {
