@@ -25,6 +25,10 @@ struct shelf {
 	struct list_head crates;
 };
 
+/* A prototype (as a header would declare it) and a global. */
+struct crate *crate_lookup(struct shelf *s, int key);
+static struct shelf *main_shelf;
+
 static void shelf_take_box(struct shelf *s)
 {
 	refcount_inc(&s->box->count);

@@ -71,8 +71,13 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
   const functionsUsing = new Map<string, Set<string>>();
   for (const fn of program.functions) {
     const id = program.idOf(fn);
-    for (const t of new Set(Object.values(fn.varTypes)))
-      functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
+    // Struct types the function declares variables of, typedef'd ones included.
+    const used = new Set(Object.values(fn.varTypes));
+    for (const t of Object.values(fn.declTypes ?? {})) {
+      const s = program.env.structName(t);
+      if (s) used.add(s);
+    }
+    for (const t of used) functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
     const d = program.derived.get(fn);
     const type = d ? program.wrapperType(fn, d) : undefined;
     if (d?.wrapper && d.wrapper !== 'take-over' && !d.takesOver && type && objects.has(type)) {

@@ -73,6 +73,10 @@ describe('type environment', () => {
     expect(env.structName(t(fn('grout_free'), 'g'))).toBe('grout_t');
     expect(env.structName(t(fn('grout_free'), 'container_of(k, grout_t, g_kref)'))).toBe('grout_t');
     expect(t(shelf, 'nobody_knows(s)')).toBeUndefined();
+    // Return types from prototypes, globals.
+    expect(t(shelf, 'crate_lookup(s, 1)->count')).toBe('refcount_t');
+    expect(t(shelf, 'main_shelf->box')).toBe('struct crate*');
+    expect(t(shelf, '&main_shelf->extra.spare[0]')).toBe('struct crate*');
   });
 
   it('scopes a name declared again with another type in an inner block', async () => {
