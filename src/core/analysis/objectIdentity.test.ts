@@ -113,8 +113,10 @@ describe('object identity', () => {
       m.edges.filter((e) => e.resolvedBy).map((e) => `${e.caller} -> ${e.callee} ${e.resolvedBy}`),
     ).toEqual([
       'hive_end -> hive_finish type',
+      'hive_end -> hive_finish_fast type',
       'nest_end -> nest_finish type',
       'mystery_end -> hive_finish field-name',
+      'mystery_end -> hive_finish_fast field-name',
       'mystery_end -> nest_finish field-name',
     ]);
   });

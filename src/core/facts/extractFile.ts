@@ -297,9 +297,18 @@ function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
       handler: unwrap(value).text,
       at: spanOf(pair, file),
     };
-    // The initializer's struct type: through nested lists (arrays of ops) to the declaration.
+    // The initializer's struct type: through nested lists and `[INDEX] = { ... }`
+    // elements (arrays of ops) to the declaration.
     let p = pair.parent;
-    while (p?.type === 'initializer_list') p = p.parent;
+    for (;;) {
+      while (p?.type === 'initializer_list') p = p.parent;
+      if (
+        p?.type !== 'initializer_pair' ||
+        !p.childForFieldName('designator')?.text.startsWith('[')
+      )
+        break;
+      p = p.parent;
+    }
     if (p?.type === 'init_declarator') {
       const d = p.parent;
       const t = d?.type === 'declaration' ? d.childForFieldName('type') : null;
