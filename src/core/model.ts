@@ -104,7 +104,8 @@ export type CallRole =
   | 'lock'
   | 'unlock'
   | 'annotation'
-  | 'free';
+  | 'free'
+  | 'wake';
 
 /** A classified call site, as the editor shows it on hover. */
 export interface ClassifiedCall {
@@ -115,6 +116,8 @@ export interface ClassifiedCall {
   at: Span;
   /** Object type the call operates on, when known (e.g. "nfsd_file"). */
   objectType?: string;
+  /** How objectType was found: the declared type of the argument, or a guess from a field name. */
+  typeSource?: TypeSource;
   /** For release calls: the kind of release work. */
   release?: ReleaseKind;
   /** Locks that may be held here (by name), and whether the region is atomic. */
@@ -207,9 +210,19 @@ export interface FinalPutSite {
   at: Location;
 }
 
+/** declared: from the type environment; field-name-guess: the only struct with that counter field. */
+export type TypeSource = 'declared' | 'field-name-guess';
+
 export interface ObjectLifecycle {
   type: string;
   refField: string;
+  /** Set when the object's type rests on a field-name guess only (no declared type seen). */
+  typeSource?: TypeSource;
+  /**
+   * Counters of the same struct that are inc/dec'd but never guard a release (in-flight or
+   * usage counts): kept apart, never treated as references.
+   */
+  usageCounters?: string[];
   refKind: 'refcount_t' | 'kref' | 'atomic_t';
   holders: HolderEvidence[];
   transitions: Transition[];
@@ -244,6 +257,11 @@ export interface CallEdge {
   /** For defer/register edges: the context the callee starts. */
   context?: ContextKind;
   at: Location;
+  /**
+   * Indirect calls (`x->ops->fn()`): resolved through the ops struct type of the expression,
+   * or, when that type is unknown, through every binding of a field of that name (a guess).
+   */
+  resolvedBy?: 'type' | 'field-name';
 }
 
 export interface ProgramModel {

@@ -219,6 +219,7 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
         atomic: lock.atomic[i],
       };
       if (c.objectType) cc.objectType = c.objectType;
+      if (c.typeSource === 'field-name-guess') cc.typeSource = c.typeSource;
       if (c.entry?.release) cc.release = c.entry.release;
       calls.push(cc);
     });

@@ -2,6 +2,7 @@
 // (ops structs, notifier blocks, shrinkers, list_lru walks) as one graph.
 import type { CallFact, FunctionFacts, RegistrationFact } from '../facts/factTypes';
 import type { CallEdge, ContextKind, EntryPoint, Location } from '../model';
+import { exprType } from '../types/exprType';
 import { contextsAlong } from './contexts';
 import { pushTo } from './multimap';
 import type { Program } from './program';
@@ -19,6 +20,8 @@ export interface GraphEdge {
   callIndex?: number;
   at: Location;
   label: string;
+  /** Indirect calls: through the ops struct type of the expression, or by field name only (a guess). */
+  resolvedBy?: 'type' | 'field-name';
 }
 
 export interface CallGraph {
@@ -95,16 +98,34 @@ export function buildCallGraph(program: Program): CallGraph {
     }
   }
 
-  // Indirect calls through a struct field reach every function stored in that field.
-  const byField = new Map<string, Set<FunctionFacts>>();
+  // Indirect calls through a struct field reach the functions stored in that field of
+  // that struct type; bindings whose struct type is unknown are guesses.
+  const byField = new Map<string, { fn: FunctionFacts; struct?: string }[]>();
   for (const f of program.files)
     for (const b of f.fieldBindings) {
       const fn = program.resolve(b.handler, f.file);
       if (!fn) continue;
-      const set = byField.get(b.field);
-      if (set) set.add(fn);
-      else byField.set(b.field, new Set([fn]));
+      let struct = b.struct ? program.env.structName(b.struct) : undefined;
+      if (!struct && b.receiver) {
+        const where = b.inFunction ? program.resolve(b.inFunction, f.file) : undefined;
+        struct = program.env.structName(exprType(program.env, where, b.receiver, b.at.line));
+      }
+      const list = byField.get(b.field) ?? [];
+      if (!list.some((x) => x.fn === fn && x.struct === struct)) list.push({ fn, struct });
+      byField.set(b.field, list);
     }
+  const indirectTargets = (fn: FunctionFacts, call: CallFact) => {
+    const all = byField.get(call.callee.slice(2)) ?? [];
+    const type = call.receiver
+      ? program.env.structName(exprType(program.env, fn, call.receiver, call.at.line))
+      : undefined;
+    const out = new Map<FunctionFacts, 'type' | 'field-name'>();
+    for (const b of all) {
+      if (type && b.struct === type) out.set(b.fn, 'type');
+      else if ((!type || !b.struct) && !out.has(b.fn)) out.set(b.fn, 'field-name');
+    }
+    return out;
+  };
   const lists = new SharedLists();
   for (const fn of program.functions) {
     if (!fn.isStatic)
@@ -155,7 +176,7 @@ export function buildCallGraph(program: Program): CallGraph {
       }
       if (entry) return;
       if (call.callee.startsWith('->')) {
-        for (const to of byField.get(call.callee.slice(2)) ?? [])
+        for (const [to, resolvedBy] of indirectTargets(fn, call))
           indirect.push({
             from: fn,
             to,
@@ -163,6 +184,7 @@ export function buildCallGraph(program: Program): CallGraph {
             callIndex,
             at: loc(call.at),
             label: `${call.callee}()`,
+            resolvedBy,
           });
         return;
       }
@@ -188,6 +210,7 @@ export function toCallEdges(graph: CallGraph, program: Program): CallEdge[] {
       at: e.at,
     };
     if (e.context) edge.context = e.context;
+    if (e.resolvedBy) edge.resolvedBy = e.resolvedBy;
     return edge;
   });
 }

@@ -51,6 +51,7 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
     return o;
   };
   // Types with a refcount: from direct catalog refcount calls on a struct field.
+  const declared = new Set<string>();
   for (const fn of program.functions)
     for (const [i, call] of fn.calls.entries()) {
       const c = program.classify(fn, i);
@@ -58,21 +59,29 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
       const arg = call.args[c.entry.arg ?? 0];
       if (!arg?.field) continue;
       objectFor(c.objectType, arg.field, c.entry.refKind);
+      if (c.typeSource === 'declared') declared.add(c.objectType);
     }
+  for (const o of objects.values()) if (!declared.has(o.type)) o.typeSource = 'field-name-guess';
+  // In-flight / usage counters of the same structs, kept apart from the references.
+  for (const key of program.counters.usage) {
+    const dot = key.lastIndexOf('.');
+    const o = objects.get(key.slice(0, dot));
+    if (o) o.usageCounters = [...(o.usageCounters ?? []), key.slice(dot + 1)].sort();
+  }
   const functionsUsing = new Map<string, Set<string>>();
   for (const fn of program.functions) {
     const id = program.idOf(fn);
-    for (const t of new Set(Object.values(fn.varTypes)))
-      functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
+    // Struct types the function declares variables of, typedef'd ones included.
+    const used = new Set(Object.values(fn.varTypes));
+    for (const t of Object.values(fn.declTypes ?? {})) {
+      const s = program.env.structName(t);
+      if (s) used.add(s);
+    }
+    for (const t of used) functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
     const d = program.derived.get(fn);
-    if (
-      d?.wrapper &&
-      d.wrapper !== 'take-over' &&
-      !d.takesOver &&
-      d.objectType &&
-      objects.has(d.objectType)
-    ) {
-      const o = objects.get(d.objectType) as ObjectLifecycle;
+    const type = d ? program.wrapperType(fn, d) : undefined;
+    if (d?.wrapper && d.wrapper !== 'take-over' && !d.takesOver && type && objects.has(type)) {
+      const o = objects.get(type) as ObjectLifecycle;
       (d.wrapper.startsWith('get') ? o.getters : o.putters).push(id);
     }
     collectTransitions(program, fn, objects);

@@ -2,9 +2,12 @@
 // the classification of every call site (catalog entry or derived wrapper).
 import { isLoggingCall, type CatalogIndex } from '../catalog/catalog';
 import type { CallEntry } from '../catalog/catalogTypes';
-import type { FileFacts, FunctionFacts } from '../facts/factTypes';
-import type { CallRole, FunctionSummary } from '../model';
+import type { ArgFact, FileFacts, FunctionFacts } from '../facts/factTypes';
+import type { CallRole, FunctionSummary, TypeSource } from '../model';
+import { exprType, holderType } from '../types/exprType';
+import { TypeEnv } from '../types/typeEnv';
 import type { RefEffect } from './balance';
+import { classifyCounters, counterKey, type CounterKinds } from './counters';
 import { AnalysisMemo } from './memo';
 
 /** What the body of a function says about references (derived, not from its name). */
@@ -29,6 +32,7 @@ export interface Classification {
   /** Variable the role acts on. */
   variable?: string;
   objectType?: string;
+  typeSource?: TypeSource;
 }
 
 const FROM_CATALOG = Symbol('catalog entry');
@@ -51,15 +55,14 @@ export class Program {
   readonly functions: FunctionFacts[] = [];
   private readonly byName = new Map<string, FunctionFacts[]>();
   readonly derived = new Map<FunctionFacts, DerivedWrapper>();
-  /** Refcount field -> struct type, from struct declarations. */
-  readonly refFieldOwner = new Map<
-    string,
-    { struct: string; kind: 'refcount_t' | 'kref' | 'atomic_t' }
-  >();
+  /** Refcount field -> the struct types declaring a counter of that name. */
+  readonly refFieldOwners = new Map<string, Set<string>>();
+  /** Declared types of everything analysed (structs, typedefs, globals, locals, returns). */
+  readonly env: TypeEnv;
+  /** Which counters are reference counts and which only count usage. */
+  readonly counters: CounterKinds;
   /** Object types whose LRU holds a reference (a get next to list_lru_add on the same object). */
   readonly lruOwnsReference = new Set<string>();
-  /** atomic_t fields that guard a free (used with atomic_dec_and_test): counters otherwise. */
-  readonly atomicRefFields = new Set<string>();
   /** Why a container is believed to own a reference, per object type (first evidence each). */
   readonly ownerEvidence = new Map<
     string,
@@ -79,17 +82,13 @@ export class Program {
         this.functions.push(fn);
         this.byName.set(fn.name, [...(this.byName.get(fn.name) ?? []), fn]);
       }
-      for (const r of f.refFields)
-        this.refFieldOwner.set(r.field, { struct: r.struct, kind: r.kind });
+      for (const r of f.refFields) {
+        const owners = this.refFieldOwners.get(r.field) ?? new Set<string>();
+        this.refFieldOwners.set(r.field, owners.add(r.struct));
+      }
     }
-    for (const fn of this.functions)
-      this.entries(fn).forEach((e, i) => {
-        if (!e) return;
-        const c = fn.calls[i];
-        const field = e.arg !== undefined ? c.args[e.arg]?.field : undefined;
-        if (e.refKind === 'atomic_t' && e.role === 'ref-final-put' && field)
-          this.atomicRefFields.add(field);
-      });
+    this.env = new TypeEnv(files, catalog.containerMacros);
+    this.counters = classifyCounters(this);
     this.findContainerOwners();
   }
 
@@ -260,13 +259,70 @@ export class Program {
     return defs && defs.length > 1 && fn.isStatic ? `${fn.name}@${fn.file}` : fn.name;
   }
 
-  /** Object type of `variable` in `fn`, or of the refcount field it is used with. */
-  typeOf(fn: FunctionFacts, object: string | undefined, field?: string): string | undefined {
-    if (field) {
-      const owner = this.refFieldOwner.get(field);
-      if (owner) return owner.struct;
+  /** Struct type of the object `object` designates in `fn` (see objectType). */
+  typeOf(
+    fn: FunctionFacts,
+    object: string | undefined,
+    field?: string,
+    line?: number,
+  ): string | undefined {
+    return this.objectType(fn, object, field, line)?.type;
+  }
+
+  private readonly typed = new Map<FunctionFacts, Map<string, ReturnType<Program['objectType']>>>();
+
+  /**
+   * Struct type of the object `object` (an access path) designates at `line` of `fn`:
+   * its declared type first; only when that is unknown, the one struct declaring a
+   * counter named `field` (a guess, and said so). Two structs sharing a field name
+   * never make a guess.
+   */
+  objectType(
+    fn: FunctionFacts,
+    object: string | undefined,
+    field?: string,
+    line?: number,
+  ): { type: string; source: TypeSource } | undefined {
+    const key = `${object ?? ''}\u0000${field ?? ''}\u0000${fn.scoped ? (line ?? '') : ''}`;
+    let byFn = this.typed.get(fn);
+    if (!byFn) this.typed.set(fn, (byFn = new Map()));
+    if (byFn.has(key)) return byFn.get(key);
+    let r: { type: string; source: TypeSource } | undefined;
+    const declaredType = object
+      ? this.env.structName(exprType(this.env, fn, object, line))
+      : undefined;
+    if (declaredType) r = { type: declaredType, source: 'declared' };
+    else if (object && /^\w+$/.test(object) && fn.varTypes[object])
+      r = { type: fn.varTypes[object], source: 'declared' };
+    else if (field) {
+      const owners = this.refFieldOwners.get(field);
+      if (owners?.size === 1) r = { type: [...owners][0], source: 'field-name-guess' };
     }
-    return object && /^\w+$/.test(object) ? fn.varTypes[object] : undefined;
+    byFn.set(key, r);
+    return r;
+  }
+
+  /**
+   * Struct type of the object an argument designates: through its access path, or for
+   * `&expr->field` with no path (`&container_of(...)->ref`), the struct holding the field.
+   */
+  argType(
+    fn: FunctionFacts,
+    arg: ArgFact,
+    line: number,
+  ): { type: string; source: TypeSource } | undefined {
+    if (!arg.object && arg.field) {
+      const holder = this.env.structName(holderType(this.env, fn, arg.text, line));
+      if (holder) return { type: holder, source: 'declared' };
+    }
+    return this.objectType(fn, arg.object, arg.field, line);
+  }
+
+  /** Struct type of a derived wrapper's object: what its body says, else the parameter's declared type. */
+  wrapperType(fn: FunctionFacts, d: DerivedWrapper): string | undefined {
+    if (d.objectType) return d.objectType;
+    const p = d.wrapperParam !== undefined ? fn.params[d.wrapperParam] : undefined;
+    return p ? this.env.structName(this.env.varType(fn, p)) : undefined;
   }
 
   /** What call `index` of `fn` is (catalog entry or derived wrapper), if anything. */
@@ -316,13 +372,20 @@ export class Program {
     const call = fn.calls[index];
     if (entry) {
       const arg = entry.arg !== undefined ? call.args[entry.arg] : undefined;
-      // An atomic_t that never guards a free is a statistic, not a reference count.
-      if (entry.refKind === 'atomic_t' && !(arg?.field && this.atomicRefFields.has(arg.field)))
-        return undefined;
+      const t = arg ? this.argType(fn, arg, call.at.line) : undefined;
+      if (entry.refKind && arg?.field) {
+        const key = counterKey(t?.type, arg.field);
+        // A usage (in-flight) counter is no reference count; an atomic_t is one only
+        // when its last drop is seen guarding a release.
+        if (this.counters.usage.has(key)) return undefined;
+        if (entry.refKind === 'atomic_t' && !this.counters.reference.has(key)) return undefined;
+      } else if (entry.refKind === 'atomic_t') return undefined;
       const c: Classification = { role: entry.role, source: 'catalog', entry };
       if (arg?.object) c.variable = arg.object;
-      const t = this.typeOf(fn, arg?.object, arg?.field);
-      if (t) c.objectType = t;
+      if (t) {
+        c.objectType = t.type;
+        c.typeSource = t.source;
+      }
       return c;
     }
     const callee = this.callees(fn)[index];
@@ -339,8 +402,14 @@ export class Program {
     const c: Classification = { role, source: `derived from ${callee.name}`, derivedFrom: callee };
     const arg = d.wrapperParam !== undefined ? call.args[d.wrapperParam] : undefined;
     if (arg?.object) c.variable = arg.object;
-    const t = d.objectType ?? this.typeOf(fn, arg?.object);
-    if (t) c.objectType = t;
+    const own = this.wrapperType(callee, d);
+    const t = own
+      ? { type: own, source: 'declared' as const }
+      : this.objectType(fn, arg?.object, undefined, call.at.line);
+    if (t) {
+      c.objectType = t.type;
+      c.typeSource = t.source;
+    }
     return c;
   }
 

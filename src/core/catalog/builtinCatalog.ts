@@ -1,6 +1,12 @@
 // Built-in knowledge of kernel primitives. Pure data: adding a primitive means
 // adding a row here (or in a user catalog file), never a conditional elsewhere.
-import type { CallEntry, Catalog, DeclMacroEntry, OpsFieldEntry } from './catalogTypes';
+import type {
+  CallEntry,
+  Catalog,
+  ContainerMacroEntry,
+  DeclMacroEntry,
+  OpsFieldEntry,
+} from './catalogTypes';
 
 const refcounts: CallEntry[] = [
   { name: 'refcount_set', role: 'ref-init', arg: 0, refKind: 'refcount_t' },
@@ -258,6 +264,17 @@ const annotations: CallEntry[] = [
   { name: 'kmem_cache_free', role: 'free', arg: 1 },
 ];
 
+// Waking waiters on a counter or completion: what an in-flight counter's last drop does.
+const wakeups: CallEntry[] = [
+  'wake_up',
+  'wake_up_all',
+  'wake_up_var',
+  'wake_up_interruptible',
+  'wake_up_interruptible_all',
+  'complete',
+  'complete_all',
+].map((name) => ({ name, role: 'wake', arg: 0, doc: 'Wakes waiters; releases nothing.' }));
+
 const opsFields: OpsFieldEntry[] = [
   { field: 'handle_inode_event', struct: 'fsnotify_ops', context: 'fsnotify' },
   { field: 'handle_event', struct: 'fsnotify_ops', context: 'fsnotify' },
@@ -274,6 +291,23 @@ const declMacros: DeclMacroEntry[] = [
   { name: 'DECLARE_DEFERRABLE_WORK', itemArg: 0, handlerArg: 1, context: 'delayed-work' },
 ];
 
+// The result points to the struct type named at `typeArg` (container_of(ptr, type, member)).
+const containerMacros: ContainerMacroEntry[] = [
+  'container_of',
+  'container_of_const',
+  'list_entry',
+  'list_entry_rcu',
+  'list_first_entry',
+  'list_first_entry_or_null',
+  'list_last_entry',
+  'hlist_entry',
+  'hlist_entry_safe',
+  'hlist_nulls_entry',
+  'rb_entry',
+  'rb_entry_safe',
+  'llist_entry',
+].map((name) => ({ name, typeArg: 1 }));
+
 export const builtinCatalog: Catalog = {
   sources: ['builtin'],
   calls: [
@@ -287,9 +321,11 @@ export const builtinCatalog: Catalog = {
     ...release,
     ...locks,
     ...annotations,
+    ...wakeups,
   ],
   opsFields,
   declMacros,
+  containerMacros,
   iteratorMacros: ['scoped_guard', 'scoped_cond_guard'],
   attributeWords: [
     '__rcu',

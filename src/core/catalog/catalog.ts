@@ -31,6 +31,7 @@ const ROLES = new Set([
   'unlock',
   'annotation',
   'free',
+  'wake',
 ]);
 const RELEASES = new Set(['fput', 'fsync', 'flush', 'flush-delayed-fput', 'close']);
 const CONTEXTS = new Set<string>(CONTEXT_KINDS);
@@ -60,6 +61,7 @@ export function validateCatalogFile(data: unknown): string[] {
     'iteratorMacros',
     'attributeWords',
     'lockAnnotations',
+    'containerMacros',
   ]);
   for (const k of Object.keys(data)) if (!known.has(k)) problems.push(`unknown key "${k}"`);
   const list = (key: string): unknown[] => {
@@ -107,6 +109,14 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
     return undefined;
   });
+  list('containerMacros').forEach((e, i) => {
+    const at = `containerMacros[${i}]`;
+    if (!isRecord(e) || typeof e.name !== 'string' || !ident.test(e.name))
+      return problems.push(`${at} needs a name (a C identifier) and a typeArg`);
+    if (!Number.isInteger(e.typeArg) || (e.typeArg as number) < 0)
+      problems.push(`${at}.typeArg must be a non-negative integer`);
+    return undefined;
+  });
   for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations'])
     list(key).forEach((e, i) => {
       if (typeof e !== 'string' || !ident.test(e))
@@ -125,6 +135,8 @@ export function extendCatalog(base: Catalog, file: CatalogFile, source: string):
   const macros = new Map(base.declMacros.map((m) => [m.name, m]));
   for (const m of file.declMacros ?? []) macros.set(m.name, m);
   const union = (a: string[], b: string[] | undefined) => [...new Set([...a, ...(b ?? [])])];
+  const containers = new Map((base.containerMacros ?? []).map((m) => [m.name, m]));
+  for (const m of file.containerMacros ?? []) containers.set(m.name, m);
   return {
     sources: [...base.sources, source],
     calls: [...byName.values()],
@@ -133,6 +145,7 @@ export function extendCatalog(base: Catalog, file: CatalogFile, source: string):
     iteratorMacros: union(base.iteratorMacros, file.iteratorMacros),
     attributeWords: union(base.attributeWords, file.attributeWords),
     lockAnnotations: union(base.lockAnnotations, file.lockAnnotations),
+    containerMacros: [...containers.values()],
   };
 }
 
@@ -157,6 +170,8 @@ export class CatalogIndex {
   readonly iteratorMacros: ReadonlySet<string>;
   readonly attributeWords: ReadonlySet<string>;
   readonly lockAnnotations: ReadonlySet<string>;
+  /** container_of-style macro -> argument index naming the result's struct type. */
+  readonly containerMacros: ReadonlyMap<string, number>;
 
   constructor(readonly catalog: Catalog = builtinCatalog) {
     this.calls = new Map(catalog.calls.map((c) => [c.name, c]));
@@ -167,6 +182,7 @@ export class CatalogIndex {
     this.iteratorMacros = new Set(catalog.iteratorMacros);
     this.attributeWords = new Set(catalog.attributeWords);
     this.lockAnnotations = new Set(catalog.lockAnnotations);
+    this.containerMacros = new Map((catalog.containerMacros ?? []).map((m) => [m.name, m.typeArg]));
   }
 
   /** The ops field entry for `field`, preferring one whose struct matches. */

@@ -53,6 +53,12 @@ export interface DeclMacroEntry {
   context: ContextKind;
 }
 
+/** A container_of-style macro: its result points to the struct type named at argument `typeArg`. */
+export interface ContainerMacroEntry {
+  name: string;
+  typeArg: number;
+}
+
 export interface Catalog {
   /** Identifies the catalog in reports ("builtin", or a user file path). */
   sources: string[];
@@ -65,6 +71,8 @@ export interface Catalog {
   attributeWords: string[];
   /** Annotations with arguments placed after a function's parameter list. */
   lockAnnotations: string[];
+  /** container_of / list_entry style macros, for typing their results. */
+  containerMacros?: ContainerMacroEntry[];
 }
 
 /** What a user catalog file may contain: any subset of the lists. */

@@ -98,6 +98,10 @@ export class CfgBuilder {
         node: node.id,
         discarded: c.parent?.type === 'expression_statement',
       };
+      if (callee.startsWith('->')) {
+        const recv = receiverOf(c);
+        if (recv) fact.receiver = recv;
+      }
       const parent = skipWrappers(c.parent);
       if (parent?.type === 'assignment_expression') {
         const left = parent.childForFieldName('left');
@@ -386,6 +390,14 @@ function fieldCallee(call: Node): string | undefined {
   if (core?.type !== 'field_expression') return undefined;
   const field = core.childForFieldName('field')?.text;
   return field ? `->${field}` : undefined;
+}
+
+/** `x->ops` in `x->ops->fn(...)`: the expression whose field is called. */
+function receiverOf(call: Node): string | undefined {
+  const f = call.childForFieldName('function');
+  const core = f ? unwrap(f) : undefined;
+  const text = core?.childForFieldName('argument')?.text;
+  return text && text.length <= 200 ? text : undefined;
 }
 
 function skipParens(n: Node): Node {

@@ -5,6 +5,8 @@ import type { CatalogIndex } from '../catalog/catalog';
 import type { CParser } from '../parse/cParser';
 import { maskKernelMacros } from '../parse/macroMask';
 import { copyTree } from '../parse/syntaxTree';
+import { collectTypes, unnamed } from '../types/collectTypes';
+import { baseType, declared } from '../types/declaredType';
 import { CfgBuilder } from './cfgBuilder';
 import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
 import {
@@ -106,6 +108,8 @@ export function extractFileFacts(
     }
     collectRegistrations(root, file, catalog, facts.registrations, undefined);
     facts.fieldBindings = fieldBindings(root, file);
+    facts.types = collectTypes(root, file);
+    for (const fn of facts.functions) if (fn.returns) facts.types.returns[fn.name] = fn.returns;
     return facts;
   }
 }
@@ -126,21 +130,52 @@ function functionFacts(
   );
   const params: string[] = [];
   const varTypes: Record<string, string> = {};
+  const declTypes: Record<string, string> = {};
+  let scoped: FunctionFacts['scoped'];
+  const declare = (name: string, type: string, fromLine: number, toLine: number) => {
+    const before = declTypes[name];
+    if (before === undefined) declTypes[name] = type;
+    else if (before !== type || scoped?.some((s) => s.name === name)) {
+      // Block scoping matters only for names declared again with another type.
+      scoped ??= [];
+      if (!scoped.some((s) => s.name === name))
+        scoped.push({ name, type: before, fromLine: -1, toLine: -1 });
+      scoped.push({ name, type, fromLine, toLine });
+    }
+  };
+  const first = def.startPosition.row + 1;
+  const last = def.endPosition.row + 1;
   for (const p of fdecl.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p || p.type !== 'parameter_declaration') continue;
     const pname = declaratorName(p.childForFieldName('declarator'));
     params.push(pname ?? '');
     const st = structTypeName(p.childForFieldName('type'));
     if (pname && st) varTypes[pname] = st;
+    const base = baseType(p.childForFieldName('type'), unnamed(p.childForFieldName('type'), file));
+    const v = base ? declared(base, p.childForFieldName('declarator')) : undefined;
+    if (v) declare(v.name, v.isFunction ? 'fn*' : v.type, first, last);
   }
   for (const d of body.descendantsOfType('declaration')) {
-    const st = structTypeName(d?.childForFieldName('type') ?? null);
-    if (!d || !st) continue;
+    const typeNode = d?.childForFieldName('type') ?? null;
+    if (!d) continue;
+    const st = structTypeName(typeNode);
+    const base = baseType(typeNode, unnamed(typeNode, file));
+    const scope = d.parent;
     for (const decl of d.childrenForFieldName('declarator')) {
       const v = declaratorName(decl);
-      if (v) varTypes[v] = st;
+      if (v && st) varTypes[v] = st;
+      const t = base ? declared(base, decl) : undefined;
+      if (t && !t.isFunction)
+        declare(t.name, t.type, d.startPosition.row + 1, scope ? scope.endPosition.row + 1 : last);
     }
   }
+  // The scope a name has when declared once only is the whole function (enough for typing).
+  if (scoped) for (const s of scoped) if (s.fromLine < 0) [s.fromLine, s.toLine] = [first, last];
+  const retBase = baseType(
+    def.childForFieldName('type'),
+    unnamed(def.childForFieldName('type'), file),
+  );
+  const ret = retBase ? declared(retBase, def.childForFieldName('declarator')) : undefined;
   const annotations = masked
     .filter(
       (m) =>
@@ -166,6 +201,9 @@ function functionFacts(
     hasParseErrors: def.hasError,
     params,
     varTypes,
+    declTypes,
+    ...(scoped ? { scoped } : {}),
+    ...(ret?.isFunction ? { returns: ret.type } : {}),
     annotations,
     calls: builder.calls,
     cfg: builder.nodes,
@@ -253,8 +291,31 @@ function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
   for (const pair of root.descendantsOfType('initializer_pair')) {
     const field = pair?.childForFieldName('designator')?.text?.replace(/^\./, '');
     const value = pair?.childForFieldName('value');
-    if (pair && field && value && unwrap(value).type === 'identifier')
-      out.push({ field, handler: unwrap(value).text, at: spanOf(pair, file) });
+    if (!pair || !field || !value || unwrap(value).type !== 'identifier') continue;
+    const b: FileFacts['fieldBindings'][number] = {
+      field,
+      handler: unwrap(value).text,
+      at: spanOf(pair, file),
+    };
+    // The initializer's struct type: through nested lists and `[INDEX] = { ... }`
+    // elements (arrays of ops) to the declaration.
+    let p = pair.parent;
+    for (;;) {
+      while (p?.type === 'initializer_list') p = p.parent;
+      if (
+        p?.type !== 'initializer_pair' ||
+        !p.childForFieldName('designator')?.text.startsWith('[')
+      )
+        break;
+      p = p.parent;
+    }
+    if (p?.type === 'init_declarator') {
+      const d = p.parent;
+      const t = d?.type === 'declaration' ? d.childForFieldName('type') : null;
+      const base = baseType(t, unnamed(t, file));
+      if (base) b.struct = base;
+    }
+    out.push(b);
   }
   for (const asg of root.descendantsOfType('assignment_expression')) {
     const left = asg?.childForFieldName('left');
@@ -262,7 +323,22 @@ function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
     if (!asg || left?.type !== 'field_expression' || !right || unwrap(right).type !== 'identifier')
       continue;
     const field = left.childForFieldName('field')?.text;
-    if (field) out.push({ field, handler: unwrap(right).text, at: spanOf(asg, file) });
+    if (!field) continue;
+    const b: FileFacts['fieldBindings'][number] = {
+      field,
+      handler: unwrap(right).text,
+      at: spanOf(asg, file),
+    };
+    const recv = left.childForFieldName('argument');
+    if (recv) b.receiver = recv.text;
+    for (let q = asg.parent; q; q = q.parent)
+      if (q.type === 'function_definition') {
+        const fd = functionDeclarator(q.childForFieldName('declarator'));
+        const name = declaratorName(fd?.childForFieldName('declarator') ?? null);
+        if (name) b.inFunction = name;
+        break;
+      }
+    out.push(b);
   }
   return out;
 }

@@ -32,6 +32,8 @@ export interface CallFact {
   assignedTo?: string;
   /** The call is the returned expression (possibly negated or cast). */
   returned?: boolean;
+  /** For an indirect call `x->ops->fn(...)`: the text of the expression holding the pointer (`x->ops`). */
+  receiver?: string;
 }
 
 /** A value test in a branch condition: on the `true` edge, call `call` returned `whenTrue`. */
@@ -88,6 +90,15 @@ export interface FunctionFacts {
   params: string[];
   /** Variable name -> struct type, from declarations and parameters. */
   varTypes: Record<string, string>;
+  /**
+   * Variable name -> declared C type (`struct foo *`, `foo_t`, see types/cType.ts), parameters
+   * and locals. A name declared again with another type in an inner block is in `scoped`.
+   */
+  declTypes?: Record<string, string>;
+  /** Declarations of names declared more than once with different types, with their block's lines. */
+  scoped?: { name: string; type: string; fromLine: number; toLine: number }[];
+  /** Declared return type. */
+  returns?: string;
   /** Lock-annotation and attribute words stated on the definition. */
   annotations: string[];
   calls: CallFact[];
@@ -107,8 +118,32 @@ export interface FileFacts {
   errorFunctions: string[];
   /** File-level problems (unbalanced braces or #if blocks, syntax errors outside functions). */
   problems: string[];
-  /** Every function-valued field assignment or initializer (`.cb = fn`, `x->cb = fn`). */
-  fieldBindings: { field: string; handler: string; at: Span }[];
+  /**
+   * Every function-valued field assignment or initializer (`.cb = fn`, `x->cb = fn`), with
+   * the struct type of the initializer or the text of the assigned-to object and its function.
+   */
+  fieldBindings: {
+    field: string;
+    handler: string;
+    at: Span;
+    struct?: string;
+    receiver?: string;
+    inFunction?: string;
+  }[];
   /** Global variables of struct type (for ops initializers and work items). */
   globals: Record<string, string>;
+  /** Declared types for the type environment (src/core/types). */
+  types?: FileTypeFacts;
+}
+
+/** What a file declares about types: the input of the type environment. Types are cType strings. */
+export interface FileTypeFacts {
+  /** `struct foo` / `union foo` -> field -> declared type; anonymous members flattened in. */
+  structs: Record<string, Record<string, string>>;
+  /** typedef name -> type. */
+  typedefs: Record<string, string>;
+  /** Global variable -> type. */
+  globals: Record<string, string>;
+  /** Function -> return type, from definitions and prototypes. */
+  returns: Record<string, string>;
 }
