@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SourceFile } from '../core/analysis/analyze';
 import type { CatalogIndex } from '../core/catalog/catalog';
-import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
+import { SEVERITY_ORDER } from '../core/compare/compare';
+import type {
+  BehaviourChange,
+  ComparisonResult,
+  SeriesComparison,
+} from '../core/compare/compareTypes';
 import { b4Error, b4Results } from '../core/reports/b4Check';
 import { comparisonMarkdown, comparisonText, seriesText } from '../core/reports/compareText';
 import { comparisonDocument, seriesDocument } from '../core/reports/compareJson';
@@ -67,8 +72,11 @@ function readSide(p: string, maxFileBytes: number | undefined): SourceFile[] {
   }));
 }
 
-function exitFor(changes: number, args: CliArgs): number {
-  return args.failOn && changes ? EXIT.findings : EXIT.ok;
+/** --fail-on LEVEL: exit 1 only for changes at LEVEL or above (error > warning > note). */
+export function exitFor(changes: BehaviourChange[], args: CliArgs): number {
+  if (!args.failOn) return EXIT.ok;
+  const limit = SEVERITY_ORDER[args.failOn];
+  return changes.some((c) => SEVERITY_ORDER[c.severity] <= limit) ? EXIT.findings : EXIT.ok;
 }
 
 export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<number> {
@@ -101,7 +109,7 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
     throw e;
   }
   emit(args, render(result, args));
-  return exitFor(result.changes.length, args);
+  return exitFor(result.changes, args);
 }
 
 /** Applies the mboxes to the base the arguments name and compares the versions. */
@@ -144,7 +152,7 @@ export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<n
     throw new UsageError('SARIF output holds one comparison: give one mbox, or use --format json');
   emit(args, text);
   return exitFor(
-    series.comparisons.reduce((n, c) => n + c.changes.length, 0),
+    series.comparisons.flatMap((c) => c.changes),
     args,
   );
 }

@@ -19,7 +19,8 @@ export const finalPutSitesRule: Rule = {
   check(ctx) {
     const out: BehaviourChange[] = [];
     for (const [b, a] of pairedObjects(ctx)) {
-      const site = (s: { function: string; call: string }) => `${s.function}|${s.call}`;
+      // By function: the primitive changing (atomic_dec_and_test -> refcount_dec_and_test) is LL10's.
+      const site = (s: { function: string; call: string }) => s.function;
       const d = setDiff(
         b.finalPutSites.map((s) => site({ ...s, function: ctx.normalize(s.function) })),
         a.finalPutSites.map(site),
@@ -31,6 +32,7 @@ export const finalPutSitesRule: Rule = {
           change(meta, {
             title: `struct ${a.type}: new final-put site in ${s.function}() (${s.call})`,
             function: s.function,
+            object: a.type,
             from: 'not a final-put site',
             to: 'final-put site',
             explanation: meta.explanation,
@@ -49,6 +51,7 @@ export const finalPutSitesRule: Rule = {
           change(meta, {
             title: `struct ${a.type}: ${ctx.normalize(s.function)}() is no longer a final-put site (${s.call})`,
             function: ctx.normalize(s.function),
+            object: a.type,
             from: 'final-put site',
             to: 'not a final-put site',
             explanation: meta.explanation,
@@ -72,7 +75,8 @@ export const finalPutSitesRule: Rule = {
       if (!f) continue;
       out.push(
         change(meta, {
-          severity: 'error',
+          // A double put frees what others hold (use-after-free): error; a leak: warning.
+          severity: f.kind === 'double-put' ? 'error' : 'warning',
           title: `new ${f.kind === 'ref-leak' ? 'reference leak' : 'double put'} in ${f.function}()`,
           function: f.function,
           from: 'balanced',

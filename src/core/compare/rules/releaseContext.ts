@@ -3,6 +3,7 @@
 // no longer reached. The flagship rule: the seed review's
 // nfsd_file_close_inode() change is exactly this.
 import {
+  ATOMIC_CONTEXTS,
   CONTEXT_LABELS,
   type ChainStep,
   type ContextKind,
@@ -10,7 +11,7 @@ import {
   type ReleasePath,
 } from '../../model';
 import type { BehaviourChange, RuleMeta } from '../compareTypes';
-import { allReleasePaths, change, evidence, type Rule, type RuleContext } from './ruleContext';
+import { change, evidence, type Rule, type RuleContext } from './ruleContext';
 
 const meta: RuleMeta = {
   id: 'release-context',
@@ -26,10 +27,17 @@ const meta: RuleMeta = {
     'the move is deliberate.',
 };
 
+/** Contexts that run inside someone else's work: reclaim, another task's VFS call, a lease break. */
+const NO_WAIT: ReadonlySet<ContextKind> = new Set(['shrinker', 'fsnotify', 'notifier']);
+
 /** flush_delayed_fput moving between functions is LL6's concern, not a context change. */
 const TRACKED: ReadonlySet<ReleaseKind> = new Set(['fput', 'fsync', 'flush', 'close']);
 
+/** fput and close are the same release work seen from two sinks (fput() or a close helper). */
+const releaseClass = (r: ReleaseKind): ReleaseKind => (r === 'close' ? 'fput' : r);
+
 interface Placement {
+  kinds: ReleaseKind[];
   inline: boolean;
   deferredTo: ContextKind[];
   inlinePath?: ReleasePath;
@@ -40,7 +48,9 @@ function placements(paths: ReleasePath[]): Map<ReleaseKind, Placement> {
   const out = new Map<ReleaseKind, Placement>();
   for (const p of paths) {
     if (!TRACKED.has(p.release)) continue;
-    const cur = out.get(p.release) ?? { inline: false, deferredTo: [] };
+    const cls = releaseClass(p.release);
+    const cur = out.get(cls) ?? { kinds: [], inline: false, deferredTo: [] };
+    if (!cur.kinds.includes(p.release)) cur.kinds.push(p.release);
     if (p.mode === 'inline') {
       cur.inline = true;
       cur.inlinePath ??= p;
@@ -48,7 +58,7 @@ function placements(paths: ReleasePath[]): Map<ReleaseKind, Placement> {
       if (!cur.deferredTo.includes(p.runsIn)) cur.deferredTo.push(p.runsIn);
       cur.deferredPath ??= p;
     }
-    out.set(p.release, cur);
+    out.set(cls, cur);
   }
   return out;
 }
@@ -79,6 +89,7 @@ export function divergence(
 }
 
 interface Move {
+  object: string;
   entries: string[];
   entryContext: ContextKind;
   fn: string;
@@ -93,29 +104,32 @@ interface Move {
 export const releaseContextRule: Rule = {
   meta,
   check(ctx: RuleContext): BehaviourChange[] {
-    const group = (paths: ReleasePath[], norm: (n: string) => string) => {
+    // Per object: a chain for one object type never explains another's change.
+    const group = (model: RuleContext['before'], norm: (n: string) => string) => {
       const m = new Map<string, ReleasePath[]>();
-      for (const p of paths) {
-        const k = `${norm(p.entry)}|${p.entryContext}`;
-        m.set(k, [...(m.get(k) ?? []), p]);
-      }
+      for (const o of model.objects)
+        for (const p of o.releasePaths) {
+          const k = `${o.type}|${norm(p.entry)}|${p.entryContext}`;
+          m.set(k, [...(m.get(k) ?? []), p]);
+        }
       return m;
     };
-    const before = group(allReleasePaths(ctx.before), ctx.normalize);
-    const after = group(allReleasePaths(ctx.after), (n) => n);
+    const before = group(ctx.before, ctx.normalize);
+    const after = group(ctx.after, (n) => n);
     const beforeEntries = new Set(
       ctx.before.entryPoints.map((e) => `${ctx.normalize(e.function)}|${e.context}`),
     );
     const afterEntries = new Set(ctx.after.entryPoints.map((e) => `${e.function}|${e.context}`));
     const moves = new Map<string, Move>();
     for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-      const [entry, entryContext] = key.split('|') as [string, ContextKind];
+      const [object, entry, entryContext] = key.split('|') as [string, string, ContextKind];
+      const entryKey = `${entry}|${entryContext}`;
       const pb = placements(before.get(key) ?? []);
       const pa = placements(after.get(key) ?? []);
       // A brand-new entry point is LL7's; here only if it releases outside process context.
-      if (!beforeEntries.has(key) && entryContext === 'process') continue;
+      if (!beforeEntries.has(entryKey) && entryContext === 'process') continue;
       // An entry point that no longer exists is LL7's: its release work went with it.
-      if (!afterEntries.has(key)) continue;
+      if (!afterEntries.has(entryKey)) continue;
       for (const r of new Set<ReleaseKind>([...pb.keys(), ...pa.keys()])) {
         const b = pb.get(r);
         const a = pa.get(r);
@@ -138,17 +152,19 @@ export const releaseContextRule: Rule = {
         const from = describe(b, entryContext);
         const to = describe(a, entryContext);
         // Process-context entries reaching the same change are one change with several entries.
-        const k = `${fn}|${entryContext === 'process' ? 'process' : key}|${from}|${to}|${kind}`;
+        const k = `${object}|${fn}|${entryContext === 'process' ? 'process' : entryKey}|${from}|${to}|${kind}`;
+        const kinds = (a ?? b)?.kinds ?? [r];
         const m = moves.get(k);
         if (m) {
-          if (!m.releases.includes(r)) m.releases.push(r);
+          for (const x of kinds) if (!m.releases.includes(x)) m.releases.push(x);
           if (!m.entries.includes(entry)) m.entries.push(entry);
         } else
           moves.set(k, {
+            object,
             entries: [entry],
             entryContext,
             fn,
-            releases: [r],
+            releases: [...kinds],
             from,
             to,
             kind,
@@ -174,12 +190,15 @@ export const releaseContextRule: Rule = {
             : m.kind === 'deferred-elsewhere'
               ? `${m.fn}() now hands ${what} for ${where} (entry ${entryText}) to another context: ${m.from} -> ${m.to}`
               : `${what} no longer reached from ${entryText} via ${m.fn}() (was inline in ${where})`;
+      // error: heavy work newly inline where it must not wait; warning: it runs somewhere else now.
       const severity: RuleMeta['severity'] =
         m.kind === 'now-inline'
-          ? m.entryContext !== 'process' && heavy
+          ? ATOMIC_CONTEXTS.has(m.entryContext) || (heavy && NO_WAIT.has(m.entryContext))
             ? 'error'
             : 'warning'
-          : 'note';
+          : m.kind === 'deferred-elsewhere'
+            ? 'warning'
+            : 'note';
       return change(meta, {
         severity,
         title,
@@ -189,6 +208,8 @@ export const releaseContextRule: Rule = {
         from: m.from,
         to: m.to,
         release: releases,
+        entries: [...m.entries].sort(),
+        object: m.object,
         explanation: meta.explanation,
         before: evidence(`${m.entries[0]}(): ${what} ${m.from}`, m.beforeChain),
         after: evidence(`${m.entries[0]}(): ${what} ${m.to}`, m.afterChain),
