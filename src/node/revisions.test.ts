@@ -96,10 +96,10 @@ describe('patch series', () => {
     expect(
       s.comparisons[1].changes.map((c) => `${c.code} ${c.function} ${c.from} -> ${c.to}`),
     ).toEqual([
-      'LL1 nfsd_file_close_inode inline (fsnotify) -> deferred (workqueue)',
-      'LL1 nfsd_file_close_inode inline (notifier) -> deferred (workqueue)',
       'LL3 nfsd_file_close_inode not a final-put site -> final-put site',
       'LL6 nfsd_file_close_inode none -> list_add, nfsd_file_dispose_list_delayed',
+      'LL1 nfsd_file_close_inode inline (fsnotify) -> deferred (workqueue)',
+      'LL1 nfsd_file_close_inode inline (notifier) -> deferred (workqueue)',
     ]);
   });
 

@@ -22,8 +22,9 @@ const normalise = (a: string) =>
     .replace(/\(([^)]*)\)/, (_m, arg: string) => `(${arg.replace(/^.*?(\w+)\s*$/, '$1')})`)
     .replace(/\s+/g, '');
 
-/** Words that are not contracts (sparse address spaces). */
-const IGNORED = new Set(['__user', '__iomem', '__rcu', '__percpu', '__force']);
+/** Contract annotations: sleeping and lock expectations (not flushes, sparse or must_check words). */
+const CONTRACT =
+  /^(might_sleep|might_lock|lockdep_assert|__must_hold|__acquires|__releases|__cond_lock|__might_sleep|cant_sleep|lockdep_is_held)/;
 
 export const annotationsRule: Rule = {
   meta,
@@ -32,7 +33,7 @@ export const annotationsRule: Rule = {
       const m = new Map<string, Set<string>>();
       for (const f of fs) {
         const set = m.get(norm(f.name)) ?? new Set<string>();
-        for (const a of f.annotations) if (!IGNORED.has(a)) set.add(normalise(a));
+        for (const a of f.annotations) if (CONTRACT.test(a)) set.add(normalise(a));
         m.set(norm(f.name), set);
       }
       return m;

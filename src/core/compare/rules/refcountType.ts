@@ -16,14 +16,14 @@ const meta: RuleMeta = {
     'refcount_inc_not_zero) must keep the semantics of the atomic_t idioms they replace.',
 };
 
-/** Catalog primitives (not derived wrappers) used on the object's count. */
-function primitives(model: ProgramModel, o: ObjectLifecycle): string[] {
-  const out = new Set<string>();
+/** Catalog primitives (not derived wrappers) used on the object's count, with their roles. */
+function primitives(model: ProgramModel, o: ObjectLifecycle): Map<string, string> {
+  const out = new Map<string, string>();
   for (const f of model.functions)
     for (const c of f.calls)
       if (c.objectType === o.type && c.role.startsWith('ref-') && !c.source.startsWith('derived'))
-        out.add(c.callee);
-  return [...out].sort();
+        out.set(c.callee, c.role);
+  return out;
 }
 
 export const refcountTypeRule: Rule = {
@@ -31,11 +31,15 @@ export const refcountTypeRule: Rule = {
   check(ctx) {
     const out: BehaviourChange[] = [];
     for (const [b, a] of pairedObjects(ctx)) {
-      const pb = primitives(ctx.before, b);
-      const pa = primitives(ctx.after, a);
+      const mb = primitives(ctx.before, b);
+      const ma = primitives(ctx.after, a);
+      const pb = [...mb.keys()].sort();
+      const pa = [...ma.keys()].sort();
       const d = setDiff(pb, pa);
       const typeChanged = b.refKind !== a.refKind;
-      if (!typeChanged && !(d.added.length && d.removed.length)) continue;
+      // A swap: one primitive replaced by another doing the same job (same role).
+      const swapped = d.removed.some((r) => d.added.some((x) => ma.get(x) === mb.get(r)));
+      if (!typeChanged && !swapped) continue;
       out.push(
         change(meta, {
           title: `struct ${a.type}: reference count ${typeChanged ? `type ${b.refKind} -> ${a.refKind}` : 'primitives changed'} (${d.removed.join(', ') || 'none'} -> ${d.added.join(', ') || 'none'})`,

@@ -11,6 +11,7 @@ import {
   type ReleasePath,
 } from '../../model';
 import type { BehaviourChange, RuleMeta } from '../compareTypes';
+import { inlineReleases } from '../inlineRelease';
 import { change, evidence, type Rule, type RuleContext } from './ruleContext';
 
 const meta: RuleMeta = {
@@ -42,6 +43,7 @@ interface Placement {
   deferredTo: ContextKind[];
   inlinePath?: ReleasePath;
   deferredPath?: ReleasePath;
+  paths: ReleasePath[];
 }
 
 function placements(paths: ReleasePath[]): Map<ReleaseKind, Placement> {
@@ -49,7 +51,8 @@ function placements(paths: ReleasePath[]): Map<ReleaseKind, Placement> {
   for (const p of paths) {
     if (!TRACKED.has(p.release)) continue;
     const cls = releaseClass(p.release);
-    const cur = out.get(cls) ?? { kinds: [], inline: false, deferredTo: [] };
+    const cur = out.get(cls) ?? { kinds: [], inline: false, deferredTo: [], paths: [] };
+    cur.paths.push(p);
     if (!cur.kinds.includes(p.release)) cur.kinds.push(p.release);
     if (p.mode === 'inline') {
       cur.inline = true;
@@ -67,6 +70,30 @@ function describe(p: Placement | undefined, ctx: ContextKind): string {
   if (!p) return 'not reached';
   if (p.inline) return `inline (${ctx})`;
   return `deferred (${p.deferredTo.sort().join(', ')})`;
+}
+
+/** The chain among `paths` sharing the longest prefix with `chain`. */
+function closest(
+  chain: ChainStep[],
+  paths: ReleasePath[],
+  normalize: (n: string) => string,
+): ChainStep[] | undefined {
+  let best: ChainStep[] | undefined;
+  let bestLen = -1;
+  for (const p of paths) {
+    let n = 0;
+    while (
+      n < chain.length &&
+      n < p.chain.length &&
+      normalize(chain[n].function) === normalize(p.chain[n].function)
+    )
+      n++;
+    if (n > bestLen) {
+      best = p.chain;
+      bestLen = n;
+    }
+  }
+  return best;
 }
 
 /** The function where two chains part: the last one both pass through, in order. */
@@ -121,6 +148,9 @@ export const releaseContextRule: Rule = {
     );
     const afterEntries = new Set(ctx.after.entryPoints.map((e) => `${e.function}|${e.context}`));
     const moves = new Map<string, Move>();
+    const objectUsers = new Map(
+      ctx.after.objects.map((o) => [o.type, new Set([...o.putters, ...o.getters])]),
+    );
     for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
       const [object, entry, entryContext] = key.split('|') as [string, string, ContextKind];
       const entryKey = `${entry}|${entryContext}`;
@@ -146,8 +176,23 @@ export const releaseContextRule: Rule = {
         )
           kind = 'deferred-elsewhere';
         if (!kind) continue;
-        const beforeChain = (b?.inline ? b.inlinePath : b?.deferredPath)?.chain ?? [];
-        const afterChain = (a?.inline ? a.inlinePath : a?.deferredPath)?.chain ?? [];
+        // "No longer inline" must hold on every path through this object's code, not the one sampled.
+        if (kind === 'now-deferred' || kind === 'gone') {
+          const users = objectUsers.get(object);
+          const still = inlineReleases(ctx.after, entry, users);
+          if ([...still.keys()].some((x) => releaseClass(x) === r)) continue;
+        }
+        // The evidence is the path that changed: the new (or vanished) one, and
+        // the path on the other side that shares most of its way.
+        const changed =
+          kind === 'deferred-elsewhere'
+            ? a?.paths.find((p) => p.mode === 'deferred' && !b?.deferredTo.includes(p.runsIn))
+            : undefined;
+        let afterChain = (changed ?? (a?.inline ? a.inlinePath : a?.deferredPath))?.chain ?? [];
+        let beforeChain = (b?.inline ? b.inlinePath : b?.deferredPath)?.chain ?? [];
+        if (changed && b) beforeChain = closest(afterChain, b.paths, ctx.normalize) ?? beforeChain;
+        else if (kind !== 'now-inline' && a)
+          afterChain = closest(beforeChain, a.paths, ctx.normalize) ?? afterChain;
         const fn = divergence(beforeChain, afterChain, ctx.normalize) ?? entry;
         const from = describe(b, entryContext);
         const to = describe(a, entryContext);
@@ -173,7 +218,31 @@ export const releaseContextRule: Rule = {
           });
       }
     }
-    return [...moves.values()].map((m) => {
+    // One move seen through several objects is one change, about the object
+    // whose own functions sit nearest the release work in the chain.
+    const nearest = (m: Move) => {
+      const users = objectUsers.get(m.object) ?? new Set<string>();
+      const chain = m.afterChain.length ? m.afterChain : m.beforeChain;
+      let at = -1;
+      chain.forEach((x, i) => {
+        if (users.has(x.function)) at = i;
+      });
+      return at;
+    };
+    const merged = new Map<string, Move>();
+    for (const m of moves.values()) {
+      const k = `${m.fn}|${m.entryContext === 'process' ? 'process' : `${m.entries[0]}|${m.entryContext}`}|${m.from}|${m.to}|${m.kind}`;
+      const cur = merged.get(k);
+      if (!cur) merged.set(k, m);
+      else {
+        const keep = nearest(m) > nearest(cur) ? m : cur;
+        const other = keep === m ? cur : m;
+        for (const e of other.entries) if (!keep.entries.includes(e)) keep.entries.push(e);
+        for (const r of other.releases) if (!keep.releases.includes(r)) keep.releases.push(r);
+        merged.set(k, keep);
+      }
+    }
+    return [...merged.values()].map((m) => {
       const releases = m.releases.sort();
       const what = releases.join(', ');
       const heavy = releases.some((r) => r === 'fsync' || r === 'flush');
