@@ -148,6 +148,19 @@ export const releaseContextRule: Rule = {
     );
     const afterEntries = new Set(ctx.after.entryPoints.map((e) => `${e.function}|${e.context}`));
     const moves = new Map<string, Move>();
+    const inlineMemo = new Map<RuleContext['before'], Set<string>>();
+    const inlineAt = (model: RuleContext['before'], norm: (n: string) => string) => {
+      let set = inlineMemo.get(model);
+      if (!set) {
+        set = new Set<string>();
+        for (const o of model.objects)
+          for (const p of o.releasePaths)
+            if (p.mode === 'inline')
+              set.add(`${norm(p.entry)}|${p.entryContext}|${releaseClass(p.release)}`);
+        inlineMemo.set(model, set);
+      }
+      return set;
+    };
     const objectUsers = new Map(
       ctx.after.objects.map((o) => [o.type, new Set([...o.putters, ...o.getters])]),
     );
@@ -176,10 +189,16 @@ export const releaseContextRule: Rule = {
         )
           kind = 'deferred-elsewhere';
         if (!kind) continue;
-        // "No longer inline" must hold on every path through this object's code, not the one sampled.
+        // Inline at the entry, whichever object a path was attributed to: a path
+        // moving between objects' lists is not a context change.
+        if (kind === 'now-inline' && inlineAt(ctx.before, ctx.normalize).has(`${entryKey}|${r}`))
+          continue;
+        if (kind !== 'now-inline' && inlineAt(ctx.after, (n) => n).has(`${entryKey}|${r}`))
+          continue;
+        // "No longer inline" must hold on every path, not just the one sampled.
         if (kind === 'now-deferred' || kind === 'gone') {
-          const users = objectUsers.get(object);
-          const still = inlineReleases(ctx.after, entry, users);
+          // Any object: the analysis attributes a sampled path to objects loosely.
+          const still = inlineReleases(ctx.after, entry);
           if ([...still.keys()].some((x) => releaseClass(x) === r)) continue;
         }
         // The evidence is the path that changed: the new (or vanished) one, and
