@@ -26,10 +26,24 @@ function deferringFunctions(model: ProgramModel): Set<string> {
 }
 
 /** How a function hands work on: direct deferral calls, dispose lists, and deferring helpers it calls. */
-function mechanisms(f: FunctionSummary, model: ProgramModel, deferring: Set<string>): string[] {
+function mechanisms(
+  f: FunctionSummary,
+  model: ProgramModel,
+  deferring: Set<string>,
+  released: ReadonlySet<string>,
+): string[] {
+  // A list is a dispose list only for objects with release work; an RCU free is not release work.
+  const rcuLines = new Set(
+    model.edges
+      .filter((e) => e.caller === f.name && e.kind === 'defer' && e.context === 'rcu-callback')
+      .map((e) => e.at.line),
+  );
   const direct = f.calls
     .filter(
-      (c) => c.role === 'defer' || c.role === 'list-add' || c.release === 'flush-delayed-fput',
+      (c) =>
+        (c.role === 'defer' && !rcuLines.has(c.at.line)) ||
+        (c.role === 'list-add' && c.objectType !== undefined && released.has(c.objectType)) ||
+        c.release === 'flush-delayed-fput',
     )
     .map((c) => c.callee);
   const helpers = model.edges
@@ -68,6 +82,12 @@ export const deferralMechanismRule: Rule = {
     };
     const before = byName(ctx.before.functions, ctx.normalize);
     const after = byName(ctx.after.functions, (n) => n);
+    // Judged on both revisions, so an object gaining release paths does not turn old list_adds into news.
+    const released = new Set(
+      [...ctx.before.objects, ...ctx.after.objects]
+        .filter((o) => o.releasePaths.length)
+        .map((o) => o.type),
+    );
     const defB = deferringFunctions(ctx.before);
     const defA = deferringFunctions(ctx.after);
     const reachB = inlineReach(ctx.before);
@@ -81,9 +101,13 @@ export const deferralMechanismRule: Rule = {
       const a = defsA[0];
       const b = defsB[0];
       const mb = [
-        ...new Set(defsB.flatMap((f) => mechanisms(f, ctx.before, defB)).map(ctx.normalize)),
+        ...new Set(
+          defsB.flatMap((f) => mechanisms(f, ctx.before, defB, released)).map(ctx.normalize),
+        ),
       ].sort();
-      const ma = [...new Set(defsA.flatMap((f) => mechanisms(f, ctx.after, defA)))].sort();
+      const ma = [
+        ...new Set(defsA.flatMap((f) => mechanisms(f, ctx.after, defA, released))),
+      ].sort();
       const raw = setDiff(mb, ma);
       // Moved code is not a change: a helper this function already reached through
       // a callee, or one every caller now calls itself.

@@ -25,6 +25,34 @@ export const finalPutSitesRule: Rule = {
         b.finalPutSites.map((s) => site({ ...s, function: ctx.normalize(s.function) })),
         a.finalPutSites.map(site),
       );
+      // Moved code is not a change: a put that moved down into a new helper, or a
+      // function that still drops the last reference through a callee.
+      const sitesA = new Set(a.finalPutSites.map((x) => x.function));
+      const sitesB = new Set(b.finalPutSites.map((x) => ctx.normalize(x.function)));
+      const existedBefore = new Set(ctx.before.functions.map((f) => ctx.normalize(f.name)));
+      const callersA = new Map<string, string[]>();
+      const calleesA = new Map<string, string[]>();
+      for (const e of ctx.after.edges)
+        if (e.kind === 'call') {
+          callersA.set(e.callee, [...(callersA.get(e.callee) ?? []), e.caller]);
+          calleesA.set(e.caller, [...(calleesA.get(e.caller) ?? []), e.callee]);
+        }
+      const reachesSite = (fn: string) => {
+        const seen = new Set([fn]);
+        const queue = [...(calleesA.get(fn) ?? [])];
+        while (queue.length) {
+          const f = queue.pop() as string;
+          if (seen.has(f)) continue;
+          seen.add(f);
+          if (sitesA.has(f)) return true;
+          queue.push(...(calleesA.get(f) ?? []));
+        }
+        return false;
+      };
+      d.added = d.added.filter(
+        (fn) => existedBefore.has(fn) || !(callersA.get(fn) ?? []).some((c) => sitesB.has(c)),
+      );
+      d.removed = d.removed.filter((fn) => !reachesSite(fn));
       for (const k of d.added) {
         const s = a.finalPutSites.find((x) => site(x) === k);
         if (!s) continue;

@@ -148,6 +148,10 @@ export const releaseContextRule: Rule = {
     );
     const afterEntries = new Set(ctx.after.entryPoints.map((e) => `${e.function}|${e.context}`));
     const moves = new Map<string, Move>();
+    const renamedBack = new Map(
+      ctx.before.functions.map((f) => [ctx.normalize(f.name), f.name] as const),
+    );
+    const beforeName = (n: string) => renamedBack.get(n) ?? n;
     const inlineMemo = new Map<RuleContext['before'], Set<string>>();
     const inlineAt = (model: RuleContext['before'], norm: (n: string) => string) => {
       let set = inlineMemo.get(model);
@@ -192,6 +196,15 @@ export const releaseContextRule: Rule = {
         // Inline at the entry, whichever object a path was attributed to: a path
         // moving between objects' lists is not a context change.
         if (kind === 'now-inline' && inlineAt(ctx.before, ctx.normalize).has(`${entryKey}|${r}`))
+          continue;
+        // "Before: not reached" must hold on every path of the before revision too.
+        if (
+          kind === 'now-inline' &&
+          beforeEntries.has(entryKey) &&
+          [...inlineReleases(ctx.before, beforeName(entry)).keys()].some(
+            (x) => releaseClass(x) === r,
+          )
+        )
           continue;
         if (kind !== 'now-inline' && inlineAt(ctx.after, (n) => n).has(`${entryKey}|${r}`))
           continue;
