@@ -18,7 +18,7 @@ const r = spawnSync('npx', ['vitest', 'run', 'test/changeTriage.test.ts'], {
 });
 const lines = `${r.stdout}\n${r.stderr}`
   .split('\n')
-  .map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''))
+  .map((l) => l.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''))
   .filter((l) => /^(change triage:|\s+\S+->\S+: |\s+untriaged: |\s+disappeared: )/.test(l));
 process.stdout.write(lines.join('\n') + '\n');
 if (dump > 0) process.stdout.write(`untriaged rows written to ${env.LL_TRIAGE_DUMP}\n`);

@@ -73,15 +73,6 @@ describe.skipIf(!present)('real code: 6.1 -> 6.12 fs/nfsd, the filecache.c flags
         c.to,
         c.release ?? null,
       ]);
-    const handOff = (ctx: string, entry: string) => [
-      'LL1',
-      'nfsd_file_dispose_list_delayed',
-      ctx,
-      entry,
-      'deferred (workqueue)',
-      'deferred (process)',
-      ['close'],
-    ];
     // Ranked: warnings first (LL6, then the hand-offs), then notes; new API
     // folded into one item for the file.
     expect(rows).toEqual([

@@ -25,7 +25,14 @@ function groupOf(e: EntryPoint, model: ProgramModel): string {
   return file;
 }
 
-const list = (names: string[]) => names.map((n) => `${n}()`).join(', ');
+/** Folded: the title names three, the item carries all of them in `entries`. */
+const list = (names: string[]) =>
+  names.length > 3
+    ? `${names
+        .slice(0, 3)
+        .map((n) => `${n}()`)
+        .join(', ')} and ${names.length - 3} more`
+    : names.map((n) => `${n}()`).join(', ');
 
 export const entryPointsRule: Rule = {
   meta,
