@@ -31,6 +31,7 @@ function mechanisms(
   model: ProgramModel,
   deferring: Set<string>,
   released: ReadonlySet<string>,
+  onReleasePath: ReadonlySet<string>,
 ): string[] {
   // A list is a dispose list only for objects with release work; an RCU free is not release work.
   const rcuLines = new Set(
@@ -42,7 +43,10 @@ function mechanisms(
     .filter(
       (c) =>
         (c.role === 'defer' && !rcuLines.has(c.at.line)) ||
-        (c.role === 'list-add' && c.objectType !== undefined && released.has(c.objectType)) ||
+        (c.role === 'list-add' &&
+          c.objectType !== undefined &&
+          released.has(c.objectType) &&
+          onReleasePath.has(f.name)) ||
         c.release === 'flush-delayed-fput',
     )
     .map((c) => c.callee);
@@ -88,6 +92,12 @@ export const deferralMechanismRule: Rule = {
         .filter((o) => o.releasePaths.length)
         .map((o) => o.type),
     );
+    // A list add hands work on only where release work follows: functions on some release path.
+    const onPath = new Set(
+      [...ctx.before.objects, ...ctx.after.objects].flatMap((o) =>
+        o.releasePaths.flatMap((p) => p.chain.map((st) => ctx.normalize(st.function))),
+      ),
+    );
     const defB = deferringFunctions(ctx.before);
     const defA = deferringFunctions(ctx.after);
     const reachB = inlineReach(ctx.before);
@@ -102,11 +112,13 @@ export const deferralMechanismRule: Rule = {
       const b = defsB[0];
       const mb = [
         ...new Set(
-          defsB.flatMap((f) => mechanisms(f, ctx.before, defB, released)).map(ctx.normalize),
+          defsB
+            .flatMap((f) => mechanisms(f, ctx.before, defB, released, onPath))
+            .map(ctx.normalize),
         ),
       ].sort();
       const ma = [
-        ...new Set(defsA.flatMap((f) => mechanisms(f, ctx.after, defA, released))),
+        ...new Set(defsA.flatMap((f) => mechanisms(f, ctx.after, defA, released, onPath))),
       ].sort();
       const raw = setDiff(mb, ma);
       // Moved code is not a change: a helper this function already reached through
