@@ -112,6 +112,16 @@ describe('lifecycle-lens analyze', () => {
 });
 
 describe('lifecycle-lens compare / series / b4-check', () => {
+  it('--fail-on LEVEL counts only changes at or above LEVEL', () => {
+    // v5 -> v6 has warnings and notes only; v4 -> v5 has errors (the seed case).
+    const cmp = (a: string, b: string, level: string) =>
+      run(['compare', '--fail-on', level, design(a), design(b)]).code;
+    expect(cmp('v5-inline', 'v6-deferred', 'error')).toBe(0);
+    expect(cmp('v5-inline', 'v6-deferred', 'warning')).toBe(1);
+    expect(cmp('v4-sentinel', 'v5-inline', 'error')).toBe(1);
+    expect(cmp('v5-inline', 'v5-reformatted', 'warning')).toBe(0);
+  });
+
   it('SARIF output validates against the official SARIF 2.1.0 schema', () => {
     const r = run(['compare', '--format', 'sarif', design('v4-sentinel'), design('v5-inline')]);
     expect(r.code).toBe(0);

@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SourceFile } from '../core/analysis/analyze';
 import type { CatalogIndex } from '../core/catalog/catalog';
-import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
+import { SEVERITY_ORDER } from '../core/compare/compare';
+import type {
+  BehaviourChange,
+  ComparisonResult,
+  SeriesComparison,
+} from '../core/compare/compareTypes';
 import { b4Error, b4Results } from '../core/reports/b4Check';
 import { patchDiff } from '../core/reports/b4Review';
 import { comparisonMarkdown, comparisonText } from '../core/reports/compareText';
@@ -72,8 +77,11 @@ function readSide(p: string, maxFileBytes: number | undefined): SourceFile[] {
   }));
 }
 
-function exitFor(changes: number, args: CliArgs): number {
-  return args.failOn && changes ? EXIT.findings : EXIT.ok;
+/** --fail-on LEVEL: exit 1 only for changes at LEVEL or above (error > warning > note). */
+export function exitFor(changes: BehaviourChange[], args: CliArgs): number {
+  if (!args.failOn) return EXIT.ok;
+  const limit = SEVERITY_ORDER[args.failOn];
+  return changes.some((c) => SEVERITY_ORDER[c.severity] <= limit) ? EXIT.findings : EXIT.ok;
 }
 
 export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<number> {
@@ -106,7 +114,7 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
     throw e;
   }
   emit(args, render(result, args));
-  return exitFor(result.changes.length, args);
+  return exitFor(result.changes, args);
 }
 
 /** Applies the mboxes to the base the arguments name and compares the versions. */
@@ -173,8 +181,7 @@ export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<n
         : comparisons.map((c) => render(c, args)).join(f === 'sarif' ? '' : '\n');
   emit(args, text);
   // --fail-on counts what the series changed, not what came from the base.
-  const own = series.first.changes.length + series.steps.reduce((n, x) => n + x.inSeries.length, 0);
-  return exitFor(own, args);
+  return exitFor([...series.first.changes, ...series.steps.flatMap((x) => x.inSeries)], args);
 }
 
 /** b4 review check: one RFC 2822 patch on stdin, applied to HEAD of the repository. */

@@ -60,6 +60,14 @@ describe('git revisions', () => {
   });
 });
 
+// v2 3/5 is where v2 departs from v1 3/5: the close goes back to the workqueue.
+const ATTRIBUTED_V2 = [
+  'LL3 nfsd_file_close_inode: v2 3/5',
+  'LL6 nfsd_file_close_inode: v2 3/5',
+  'LL1 nfsd_file_close_inode: v2 3/5',
+  'LL1 nfsd_file_close_inode: v2 3/5',
+];
+
 describe('patch series', () => {
   const series = (mboxes: string[]) =>
     nodeParser().then((parser) =>
@@ -69,6 +77,18 @@ describe('patch series', () => {
         mboxes: mboxes.map((m) => path.join(FIX, 'series', m)),
       }),
     );
+
+  it('each change names the patch that introduced it', async () => {
+    const s = await series(['v1.mbox', 'v2.mbox']);
+    const by = (c: { code: string; function: string; introducedBy?: string }) =>
+      `${c.code} ${c.function}: ${c.introducedBy?.replace(/: .*/, '')}`;
+    if (process.env.LL_PRINT)
+      console.log(JSON.stringify(s.comparisons.map((c) => c.changes.map(by))));
+    expect(s.comparisons[1].changes.map(by)).toEqual(ATTRIBUTED_V2);
+    expect(s.comparisons[0].changes.every((c) => /^v1 [1-5]\/5: /.test(c.introducedBy ?? ''))).toBe(
+      true,
+    );
+  }, 120_000);
 
   it('base -> v1 -> v2: v1 makes close_inode inline, v2 defers it again', async () => {
     const s = await series(['v1.mbox', 'v2.mbox']);
@@ -96,10 +116,10 @@ describe('patch series', () => {
     expect(
       s.comparisons[1].changes.map((c) => `${c.code} ${c.function} ${c.from} -> ${c.to}`),
     ).toEqual([
-      'LL1 nfsd_file_close_inode inline (fsnotify) -> deferred (workqueue)',
-      'LL1 nfsd_file_close_inode inline (notifier) -> deferred (workqueue)',
       'LL3 nfsd_file_close_inode not a final-put site -> final-put site',
       'LL6 nfsd_file_close_inode none -> list_add, nfsd_file_dispose_list_delayed',
+      'LL1 nfsd_file_close_inode inline (fsnotify) -> deferred (workqueue)',
+      'LL1 nfsd_file_close_inode inline (notifier) -> deferred (workqueue)',
     ]);
   });
 

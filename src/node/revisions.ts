@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { analyzeSources, type SourceFile } from '../core/analysis/analyze';
 import type { CatalogIndex } from '../core/catalog/catalog';
+import { changeKey } from '../core/compare/changeKey';
 import { compareModels } from '../core/compare/compare';
 import type {
   ComparisonResult,
@@ -258,12 +259,86 @@ export async function compareSeries(options: SeriesOptions): Promise<SeriesCompa
     const comparisons: ComparisonResult[] = [];
     for (let i = 0; i + 1 < trees.length; i++) {
       options.onProgress?.(`comparing ${trees[i].label} with ${trees[i + 1].label}`);
-      comparisons.push(compareTexts(trees[i], trees[i + 1], options));
+      const result = compareTexts(trees[i], trees[i + 1], options);
+      attributeChanges(
+        result,
+        path.join(work, `tree-${i}`),
+        seriesVersions[i],
+        i > 0
+          ? {
+              treeDir: path.join(work, `tree-${i - 1}`),
+              patches: seriesVersions[i - 1].patches.length,
+            }
+          : undefined,
+        dirs,
+        options,
+      );
+      comparisons.push(result);
     }
     return { base: baseLabel, versions: seriesVersions, comparisons };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The C sources in scope after the first `k` of the `n` patches applied in `treeDir`. */
+function prefixTree(treeDir: string, n: number, k: number, dirs: string[]): SourceFile[] {
+  const rev = `HEAD~${n - k}`;
+  const files = gitText(['ls-tree', '-r', '--name-only', rev], treeDir)
+    .split('\n')
+    .filter((f) => C_FILE.test(f));
+  return sourcesOf(
+    new Map(files.map((f) => [f, git(['show', `${rev}:${f}`], { cwd: treeDir }).stdout] as const)),
+    dirs,
+  );
+}
+
+/**
+ * Names the patch that introduced each change. Against the base: the first
+ * patch whose own delta (tree before it -> after it) shows the change. Between
+ * versions: the first n where the two versions' first n patches already differ
+ * that way (patch n of vN is the one that departs from patch n of vN-1).
+ */
+function attributeChanges(
+  result: ComparisonResult,
+  treeDir: string,
+  version: SeriesVersion,
+  previous: { treeDir: string; patches: number } | undefined,
+  dirs: string[],
+  options: CompareOptions,
+): void {
+  const n = version.patches.length;
+  if (!result.changes.length || !n) return;
+  const mine = (k: number) => ({ label: `${k}`, sources: prefixTree(treeDir, n, k, dirs) });
+  const theirs = (k: number) =>
+    previous
+      ? {
+          label: `${k}`,
+          sources: prefixTree(
+            previous.treeDir,
+            previous.patches,
+            Math.min(k, previous.patches),
+            dirs,
+          ),
+        }
+      : mine(k - 1);
+  const pending = new Map(result.changes.map((c) => [changeKey(c), c]));
+  for (let k = 1; k <= n && pending.size; k++)
+    for (const c of compareTexts(theirs(k), mine(k), options).changes) {
+      const hit = pending.get(changeKey(c));
+      if (!hit) continue;
+      hit.introducedBy = `${version.label} ${k}/${n}: ${version.patches[k - 1].subject}`;
+      pending.delete(changeKey(c));
+    }
+  // A change that only shows once several patches combine: the first prefix showing it.
+  const start = previous ? undefined : mine(0);
+  for (let k = 1; start && k <= n && pending.size; k++)
+    for (const c of compareTexts(start, mine(k), options).changes) {
+      const hit = pending.get(changeKey(c));
+      if (!hit) continue;
+      hit.introducedBy = `${version.label} ${k}/${n}: ${version.patches[k - 1].subject}`;
+      pending.delete(changeKey(c));
+    }
 }
 
 export function sourcesOf(tree: Map<string, Buffer>, dirs: string[]): SourceFile[] {

@@ -43,10 +43,22 @@ const SEED_FLAGS = [
   ],
 ];
 
+// Ranked: severity first, then how many entry points reach the function.
 const V4_TO_V5_REST = [
-  ['LL1', 'note', 'nfsd_file_put', 'process', 'inline (process)', 'not reached', ['flush']],
-  ['LL2', 'warning', 'nfsd_file_hash_insert', null, 'holds a reference', 'no reference', null],
   ['LL2', 'warning', 'nfsd_file_lru_add', null, 'no reference', 'holds a reference', null],
+  ['LL3', 'warning', 'nfsd_file_put', null, 'not a final-put site', 'final-put site', null],
+  [
+    'LL3',
+    'warning',
+    'nfsd_file_unhash_and_dispose_locked',
+    null,
+    'final-put site',
+    'not a final-put site',
+    null,
+  ],
+  ['LL3', 'warning', 'nfsd_file_lru_cb', null, 'not a final-put site', 'final-put site', null],
+  ['LL3', 'warning', 'nfsd_file_put_noref', null, 'final-put site', 'not a final-put site', null],
+  ['LL2', 'warning', 'nfsd_file_hash_insert', null, 'holds a reference', 'no reference', null],
   ['LL3', 'warning', 'nfsd_file_cache_purge', null, 'not a final-put site', 'final-put site', null],
   [
     'LL3',
@@ -57,35 +69,14 @@ const V4_TO_V5_REST = [
     'not a final-put site',
     null,
   ],
-  ['LL3', 'warning', 'nfsd_file_lru_cb', null, 'not a final-put site', 'final-put site', null],
-  ['LL3', 'warning', 'nfsd_file_put', null, 'not a final-put site', 'final-put site', null],
-  ['LL3', 'warning', 'nfsd_file_put_noref', null, 'final-put site', 'not a final-put site', null],
-  [
-    'LL3',
-    'warning',
-    'nfsd_file_unhash_and_dispose_locked',
-    null,
-    'final-put site',
-    'not a final-put site',
-    null,
-  ],
-  ['LL4', 'note', 'nfsd_file_hash_insert', null, 'hlist_add_head_rcu', 'rhltable_insert', null],
-  ['LL4', 'note', 'nfsd_file_hash_remove_locked', null, 'unhashes', 'does not unhash', null],
-  ['LL4', 'note', 'nfsd_file_unhash', null, 'does not unhash', 'unhashes', null],
-  ['LL4', 'note', 'nfsd_file_unhash', null, 'hlist_del_rcu', 'rhltable_remove', null],
   ['LL6', 'warning', 'nfsd_file_cache_purge', null, 'none', 'flush_delayed_fput, list_add', null],
   ['LL6', 'warning', 'nfsd_file_close_inode', null, 'nfsd_file_dispose_list_delayed', 'none', null],
   ['LL6', 'warning', 'nfsd_file_close_inode_sync', null, 'none', 'flush_delayed_fput', null],
-  [
-    'LL6',
-    'warning',
-    'nfsd_file_gc_worker',
-    null,
-    'nfsd_file_schedule_laundrette',
-    'nfsd_file_dispose_list_delayed, nfsd_file_schedule_laundrette',
-    null,
-  ],
-  ['LL6', 'warning', 'nfsd_file_lru_scan', null, 'none', 'nfsd_file_dispose_list_delayed', null],
+  ['LL4', 'note', 'nfsd_file_unhash', null, 'does not unhash', 'unhashes', null],
+  ['LL4', 'note', 'nfsd_file_unhash', null, 'hlist_del_rcu', 'rhltable_remove', null],
+  ['LL4', 'note', 'nfsd_file_hash_remove_locked', null, 'unhashes', 'does not unhash', null],
+  ['LL1', 'note', 'nfsd_file_put', 'process', 'inline (process)', 'not reached', ['flush']],
+  ['LL4', 'note', 'nfsd_file_hash_insert', null, 'hlist_add_head_rcu', 'rhltable_insert', null],
 ];
 
 describe('compare revisions', () => {
@@ -122,24 +113,6 @@ describe('compare revisions', () => {
     const r = await compareDesigns('v5-inline', 'v6-deferred');
     expect(r.changes.map(row)).toEqual([
       [
-        'LL1',
-        'note',
-        'nfsd_file_close_inode',
-        'fsnotify',
-        'inline (fsnotify)',
-        'deferred (workqueue)',
-        ['fput', 'fsync'],
-      ],
-      [
-        'LL1',
-        'note',
-        'nfsd_file_close_inode',
-        'notifier',
-        'inline (notifier)',
-        'deferred (workqueue)',
-        ['fput', 'fsync'],
-      ],
-      [
         'LL3',
         'warning',
         'nfsd_file_close_inode',
@@ -156,6 +129,24 @@ describe('compare revisions', () => {
         'none',
         'list_add, nfsd_file_dispose_list_delayed',
         null,
+      ],
+      [
+        'LL1',
+        'note',
+        'nfsd_file_close_inode',
+        'fsnotify',
+        'inline (fsnotify)',
+        'deferred (workqueue)',
+        ['fput', 'fsync'],
+      ],
+      [
+        'LL1',
+        'note',
+        'nfsd_file_close_inode',
+        'notifier',
+        'inline (notifier)',
+        'deferred (workqueue)',
+        ['fput', 'fsync'],
       ],
     ]);
   });

@@ -12,7 +12,12 @@ export type RuleId =
   | 'hash-paths' // LL4: hash/unhash paths changed
   | 'atomic-sleep' // LL5: sleeping release work newly reachable in atomic context
   | 'deferral-mechanism' // LL6: deferral mechanism changed, or a flush moved
-  | 'entry-points'; // LL7: entry points added or removed
+  | 'entry-points' // LL7: entry points added or removed
+  | 'flush-context' // LL8: flush_delayed_fput() reached from a different context
+  | 'annotations' // LL9: might_sleep() and lock annotations added or dropped
+  | 'refcount-type' // LL10: the reference count's type or primitives changed
+  | 'unsafe-free' // LL11: objects freed without their final put (others may still hold them)
+  | 'release-condition'; // LL12: the same release in the same context under another condition
 
 export interface RuleMeta {
   id: RuleId;
@@ -48,6 +53,12 @@ export interface BehaviourChange {
   explanation: string;
   before?: Evidence;
   after?: Evidence;
+  /** Entry points the change reaches (for ranking), and grouped items (LL7). */
+  entries?: string[];
+  /** Object type the change is about, when it concerns one. */
+  object?: string;
+  /** Series: the patch that introduced the change ("v5 3/5: subject"). */
+  introducedBy?: string;
 }
 
 export interface FunctionMatch {

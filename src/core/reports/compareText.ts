@@ -22,6 +22,9 @@ export function changeBlock(c: BehaviourChange, n: number, options: { explain: b
     lines.push(`   was: ${c.from ?? '-'}`);
     lines.push(`   now: ${c.to ?? '-'}`);
   }
+  if (c.introducedBy) lines.push(wrap(`patch: ${c.introducedBy}`, 72, '   ', '     '));
+  if (c.entries && c.entries.length > 1 && c.rule === 'entry-points')
+    lines.push(wrap(`functions: ${c.entries.map((e) => `${e}()`).join(', ')}`, 72, '   ', '     '));
   if (options.explain) lines.push(wrap(c.explanation, 72, '   '));
   lines.push(
     ...evidenceLines('before', c.before, '   '),

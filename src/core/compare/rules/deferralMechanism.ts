@@ -26,10 +26,28 @@ function deferringFunctions(model: ProgramModel): Set<string> {
 }
 
 /** How a function hands work on: direct deferral calls, dispose lists, and deferring helpers it calls. */
-function mechanisms(f: FunctionSummary, model: ProgramModel, deferring: Set<string>): string[] {
+function mechanisms(
+  f: FunctionSummary,
+  model: ProgramModel,
+  deferring: Set<string>,
+  released: ReadonlySet<string>,
+  onReleasePath: ReadonlySet<string>,
+): string[] {
+  // A list is a dispose list only for objects with release work; an RCU free is not release work.
+  const rcuLines = new Set(
+    model.edges
+      .filter((e) => e.caller === f.name && e.kind === 'defer' && e.context === 'rcu-callback')
+      .map((e) => e.at.line),
+  );
   const direct = f.calls
     .filter(
-      (c) => c.role === 'defer' || c.role === 'list-add' || c.release === 'flush-delayed-fput',
+      (c) =>
+        (c.role === 'defer' && !rcuLines.has(c.at.line)) ||
+        (c.role === 'list-add' &&
+          c.objectType !== undefined &&
+          released.has(c.objectType) &&
+          onReleasePath.has(f.name)) ||
+        c.release === 'flush-delayed-fput',
     )
     .map((c) => c.callee);
   const helpers = model.edges
@@ -38,19 +56,82 @@ function mechanisms(f: FunctionSummary, model: ProgramModel, deferring: Set<stri
   return [...new Set([...direct, ...helpers])].sort();
 }
 
+/** Functions reached inline (call edges) from `fn`, itself included. */
+function inlineReach(model: ProgramModel): (fn: string) => Set<string> {
+  const callees = new Map<string, string[]>();
+  for (const e of model.edges)
+    if (e.kind === 'call') callees.set(e.caller, [...(callees.get(e.caller) ?? []), e.callee]);
+  return (fn) => {
+    const seen = new Set([fn]);
+    const queue = [fn];
+    while (queue.length)
+      for (const c of callees.get(queue.pop() as string) ?? [])
+        if (!seen.has(c)) {
+          seen.add(c);
+          queue.push(c);
+        }
+    return seen;
+  };
+}
+
 export const deferralMechanismRule: Rule = {
   meta,
   check(ctx) {
     const out: BehaviourChange[] = [];
-    const before = new Map(ctx.before.functions.map((f) => [ctx.normalize(f.name), f]));
+    // #if/#else alternatives define one function twice: its mechanisms are the union.
+    const byName = (fs: FunctionSummary[], norm: (n: string) => string) => {
+      const m = new Map<string, FunctionSummary[]>();
+      for (const f of fs) m.set(norm(f.name), [...(m.get(norm(f.name)) ?? []), f]);
+      return m;
+    };
+    const before = byName(ctx.before.functions, ctx.normalize);
+    const after = byName(ctx.after.functions, (n) => n);
+    // Judged on both revisions, so an object gaining release paths does not turn old list_adds into news.
+    const released = new Set(
+      [...ctx.before.objects, ...ctx.after.objects]
+        .filter((o) => o.releasePaths.length)
+        .map((o) => o.type),
+    );
+    // A list add hands work on only where release work follows: functions on some release path.
+    const onPath = new Set(
+      [...ctx.before.objects, ...ctx.after.objects].flatMap((o) =>
+        o.releasePaths.flatMap((p) => p.chain.map((st) => ctx.normalize(st.function))),
+      ),
+    );
     const defB = deferringFunctions(ctx.before);
     const defA = deferringFunctions(ctx.after);
-    for (const a of ctx.after.functions) {
-      const b = before.get(a.name);
-      if (!b) continue;
-      const mb = mechanisms(b, ctx.before, defB).map(ctx.normalize);
-      const ma = mechanisms(a, ctx.after, defA);
-      const d = setDiff(mb, ma);
+    const reachB = inlineReach(ctx.before);
+    const reachA = inlineReach(ctx.after);
+    const callersA = new Map<string, string[]>();
+    for (const e of ctx.after.edges)
+      if (e.kind === 'call') callersA.set(e.callee, [...(callersA.get(e.callee) ?? []), e.caller]);
+    for (const [name, defsA] of after) {
+      const defsB = before.get(name);
+      if (!defsB) continue;
+      const a = defsA[0];
+      const b = defsB[0];
+      const mb = [
+        ...new Set(
+          defsB
+            .flatMap((f) => mechanisms(f, ctx.before, defB, released, onPath))
+            .map(ctx.normalize),
+        ),
+      ].sort();
+      const ma = [
+        ...new Set(defsA.flatMap((f) => mechanisms(f, ctx.after, defA, released, onPath))),
+      ].sort();
+      const raw = setDiff(mb, ma);
+      // Moved code is not a change: a helper this function already reached through
+      // a callee, or one every caller now calls itself.
+      const reachedBefore = new Set(defsB.flatMap((f) => [...reachB(f.name)].map(ctx.normalize)));
+      const callers = callersA.get(a.name) ?? [];
+      const reachedNow = new Set(defsA.flatMap((f) => [...reachA(f.name)]));
+      const d = {
+        added: raw.added.filter((m) => !reachedBefore.has(m)),
+        removed: raw.removed.filter(
+          (m) => !reachedNow.has(m) && !(callers.length && callers.every((c) => reachA(c).has(m))),
+        ),
+      };
       if (!d.added.length && !d.removed.length) continue;
       const first = (f: FunctionSummary, names: string[]) =>
         f.calls.find((c) => names.includes(c.callee)) ?? undefined;

@@ -19,11 +19,40 @@ export const finalPutSitesRule: Rule = {
   check(ctx) {
     const out: BehaviourChange[] = [];
     for (const [b, a] of pairedObjects(ctx)) {
-      const site = (s: { function: string; call: string }) => `${s.function}|${s.call}`;
+      // By function: the primitive changing (atomic_dec_and_test -> refcount_dec_and_test) is LL10's.
+      const site = (s: { function: string; call: string }) => s.function;
       const d = setDiff(
         b.finalPutSites.map((s) => site({ ...s, function: ctx.normalize(s.function) })),
         a.finalPutSites.map(site),
       );
+      // Moved code is not a change: a put that moved down into a new helper, or a
+      // function that still drops the last reference through a callee.
+      const sitesA = new Set(a.finalPutSites.map((x) => x.function));
+      const sitesB = new Set(b.finalPutSites.map((x) => ctx.normalize(x.function)));
+      const existedBefore = new Set(ctx.before.functions.map((f) => ctx.normalize(f.name)));
+      const callersA = new Map<string, string[]>();
+      const calleesA = new Map<string, string[]>();
+      for (const e of ctx.after.edges)
+        if (e.kind === 'call') {
+          callersA.set(e.callee, [...(callersA.get(e.callee) ?? []), e.caller]);
+          calleesA.set(e.caller, [...(calleesA.get(e.caller) ?? []), e.callee]);
+        }
+      const reachesSite = (fn: string) => {
+        const seen = new Set([fn]);
+        const queue = [...(calleesA.get(fn) ?? [])];
+        while (queue.length) {
+          const f = queue.pop() as string;
+          if (seen.has(f)) continue;
+          seen.add(f);
+          if (sitesA.has(f)) return true;
+          queue.push(...(calleesA.get(f) ?? []));
+        }
+        return false;
+      };
+      d.added = d.added.filter(
+        (fn) => existedBefore.has(fn) || !(callersA.get(fn) ?? []).some((c) => sitesB.has(c)),
+      );
+      d.removed = d.removed.filter((fn) => !reachesSite(fn));
       for (const k of d.added) {
         const s = a.finalPutSites.find((x) => site(x) === k);
         if (!s) continue;
@@ -31,6 +60,7 @@ export const finalPutSitesRule: Rule = {
           change(meta, {
             title: `struct ${a.type}: new final-put site in ${s.function}() (${s.call})`,
             function: s.function,
+            object: a.type,
             from: 'not a final-put site',
             to: 'final-put site',
             explanation: meta.explanation,
@@ -49,6 +79,7 @@ export const finalPutSitesRule: Rule = {
           change(meta, {
             title: `struct ${a.type}: ${ctx.normalize(s.function)}() is no longer a final-put site (${s.call})`,
             function: ctx.normalize(s.function),
+            object: a.type,
             from: 'final-put site',
             to: 'not a final-put site',
             explanation: meta.explanation,
@@ -72,7 +103,8 @@ export const finalPutSitesRule: Rule = {
       if (!f) continue;
       out.push(
         change(meta, {
-          severity: 'error',
+          // A double put frees what others hold (use-after-free): error; a leak: warning.
+          severity: f.kind === 'double-put' ? 'error' : 'warning',
           title: `new ${f.kind === 'ref-leak' ? 'reference leak' : 'double put'} in ${f.function}()`,
           function: f.function,
           from: 'balanced',

@@ -1,12 +1,16 @@
 // The rule registry: adding a behaviour-change rule means adding a module here.
+import { annotationsRule } from './annotations';
 import { atomicSleepRule } from './atomicSleep';
 import { deferralMechanismRule } from './deferralMechanism';
 import { entryPointsRule } from './entryPoints';
 import { finalPutSitesRule } from './finalPutSites';
+import { flushContextRule } from './flushContext';
 import { hashPathsRule } from './hashPaths';
 import { referenceOwnershipRule } from './referenceOwnership';
+import { refcountTypeRule } from './refcountType';
 import { releaseContextRule } from './releaseContext';
 import type { Rule } from './ruleContext';
+import { unsafeFreeRule } from './unsafeFree';
 
 export const RULES: readonly Rule[] = [
   releaseContextRule,
@@ -16,4 +20,8 @@ export const RULES: readonly Rule[] = [
   atomicSleepRule,
   deferralMechanismRule,
   entryPointsRule,
+  flushContextRule,
+  annotationsRule,
+  refcountTypeRule,
+  unsafeFreeRule,
 ];
