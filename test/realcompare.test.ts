@@ -71,7 +71,9 @@ describe.skipIf(!present)('real code: 6.1 -> 6.12 fs/nfsd, the filecache.c flags
       ctx,
       entry,
       'deferred (workqueue)',
-      'deferred (process)',
+      // Drained by nfsd_file_net_dispose(): non-static, and called from nfsd(), the
+      // thread function svc_create_pooled() starts.
+      'deferred (process, svc-thread)',
       ['close'],
     ];
     expect(rows).toEqual([

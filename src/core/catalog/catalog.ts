@@ -79,9 +79,19 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`${at}.name must be a C identifier`);
     if (typeof e.role !== 'string' || !ROLES.has(e.role))
       problems.push(`${at}.role must be one of ${[...ROLES].join(', ')}`);
-    for (const n of ['arg', 'releaseArg', 'callbackArg', 'acquiresLockArg'])
+    for (const n of ['arg', 'releaseArg', 'acquiresLockArg'])
       if (e[n] !== undefined && (!Number.isInteger(e[n]) || (e[n] as number) < 0))
         problems.push(`${at}.${n} must be a non-negative integer`);
+    if (e.callbackArg !== undefined && !Number.isInteger(e.callbackArg))
+      problems.push(`${at}.callbackArg must be an integer (negative counts from the end)`);
+    if (e.moreCallbacks !== undefined)
+      if (
+        !Array.isArray(e.moreCallbacks) ||
+        !e.moreCallbacks.every(
+          (m) => isRecord(m) && Number.isInteger(m.arg) && CONTEXTS.has(String(m.context)),
+        )
+      )
+        problems.push(`${at}.moreCallbacks must be a list of { arg, context }`);
     if (e.context !== undefined && !CONTEXTS.has(String(e.context)))
       problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
     if (e.release !== undefined && !RELEASES.has(String(e.release)))
@@ -147,6 +157,11 @@ export function parseCatalogFile(text: string, source: string): CatalogFile {
   const problems = validateCatalogFile(data);
   if (problems.length) throw new CatalogError(`${source}: ${problems.join('; ')}`);
   return data as CatalogFile;
+}
+
+/** The argument a callback index designates: negative counts from the end. */
+export function argAt<T>(args: readonly T[], index: number): T | undefined {
+  return args[index < 0 ? args.length + index : index];
 }
 
 /** Fast lookups over a catalog. */

@@ -10,8 +10,14 @@ export interface CallEntry {
   arg?: number;
   /** For ref-final-put entries with a release callback (kref_put): its argument index. */
   releaseArg?: number;
-  /** For register/defer entries: argument index of the callback or work item. */
+  /**
+   * For register/defer entries: argument index of the callback or work item.
+   * Negative counts from the end (-1: the last argument), for calls whose
+   * leading parameters changed across kernel versions (svc_create_pooled).
+   */
   callbackArg?: number;
+  /** Further callbacks bound by the same call, each with its context (threaded IRQs). */
+  moreCallbacks?: { arg: number; context: ContextKind }[];
   /** Context a registered callback or deferred work runs in. */
   context?: ContextKind;
   /** For defer entries whose argument is a work item, not a function. */
@@ -20,6 +26,8 @@ export interface CallEntry {
   release?: ReleaseKind;
   /** The call may sleep. */
   sleeps?: boolean;
+  /** Why the call sleeps or not, from the kernel source (for release entries). */
+  sleepReason?: string;
   /** For lock/unlock entries: the region is atomic (no sleeping inside). */
   atomic?: boolean;
   /** For lock entries with a fixed region name (rcu_read_lock has no argument). */

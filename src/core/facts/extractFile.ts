@@ -1,7 +1,7 @@
 // Turns one C file into plain facts: functions with their CFGs and classified
 // call sites, callback registrations, refcounted struct fields, exports.
 import type { SyntaxNode as Node } from '../parse/syntaxTree';
-import type { CatalogIndex } from '../catalog/catalog';
+import { argAt, type CatalogIndex } from '../catalog/catalog';
 import type { CParser } from '../parse/cParser';
 import { maskKernelMacros } from '../parse/macroMask';
 import { copyTree } from '../parse/syntaxTree';
@@ -229,21 +229,27 @@ function collectRegistrations(
     const callee = call.childForFieldName('function')?.text;
     const entry = callee ? catalog.calls.get(callee) : undefined;
     if (!entry || entry.callbackArg === undefined || entry.workItem) continue;
-    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-    const cb = args[entry.callbackArg];
-    if (!cb || unwrap(cb).type !== 'identifier') continue;
-    const reg: RegistrationFact = {
-      handler: unwrap(cb).text,
-      via: callee as string,
-      at: spanOf(call, file),
-      inFunction,
-    };
-    if (entry.role === 'register' && entry.arg !== undefined && args[entry.arg]) {
-      const { root, field } = rootAndField(args[entry.arg] as Node);
-      const item = field ?? root;
-      if (item) reg.item = item;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      (a): a is Node => !!a && a.type !== 'comment',
+    );
+    const bound = [{ arg: entry.callbackArg, context: undefined }, ...(entry.moreCallbacks ?? [])];
+    for (const b of bound) {
+      const cb = argAt(args, b.arg);
+      if (!cb || unwrap(cb).type !== 'identifier') continue;
+      const reg: RegistrationFact = {
+        handler: unwrap(cb).text,
+        via: callee as string,
+        at: spanOf(call, file),
+        inFunction,
+      };
+      if (b.context) reg.context = b.context;
+      if (entry.role === 'register' && entry.arg !== undefined && args[entry.arg]) {
+        const { root, field } = rootAndField(args[entry.arg] as Node);
+        const item = field ?? root;
+        if (item) reg.item = item;
+      }
+      out.push(reg);
     }
-    out.push(reg);
   }
 }
 

@@ -1,6 +1,6 @@
 // Plain-data facts extracted from one file's syntax tree. Trees are freed right
 // after extraction; everything downstream works on these records.
-import type { Span } from '../model';
+import type { ContextKind, Span } from '../model';
 import type { MaskedMacro } from '../parse/macroMask';
 
 export interface ArgFact {
@@ -77,6 +77,8 @@ export interface RegistrationFact {
   at: Span;
   /** Function in which the registration appears (undefined at file scope). */
   inFunction?: string;
+  /** Context of a further callback bound by the same call (a threaded IRQ's thread_fn). */
+  context?: ContextKind;
 }
 
 export interface FunctionFacts {
