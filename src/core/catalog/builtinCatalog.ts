@@ -1,6 +1,12 @@
 // Built-in knowledge of kernel primitives. Pure data: adding a primitive means
 // adding a row here (or in a user catalog file), never a conditional elsewhere.
-import type { CallEntry, Catalog, DeclMacroEntry, OpsFieldEntry } from './catalogTypes';
+import type {
+  CallEntry,
+  Catalog,
+  DeclMacroEntry,
+  LockGuardEntry,
+  OpsFieldEntry,
+} from './catalogTypes';
 
 const refcounts: CallEntry[] = [
   { name: 'refcount_set', role: 'ref-init', arg: 0, refKind: 'refcount_t' },
@@ -394,6 +400,23 @@ const declMacros: DeclMacroEntry[] = [
   { name: 'DECLARE_TASKLET', itemArg: 0, handlerArg: 1, context: 'tasklet' },
 ];
 
+// cleanup.h guard classes (include/linux/spinlock.h, mutex.h, rwsem.h, rcupdate.h).
+const lockGuards: LockGuardEntry[] = [
+  { name: 'spinlock', atomic: true },
+  { name: 'spinlock_irq', atomic: true },
+  { name: 'spinlock_irqsave', atomic: true },
+  { name: 'spinlock_bh', atomic: true },
+  { name: 'raw_spinlock', atomic: true },
+  { name: 'raw_spinlock_irq', atomic: true },
+  { name: 'raw_spinlock_irqsave', atomic: true },
+  { name: 'read_lock', atomic: true },
+  { name: 'write_lock', atomic: true },
+  { name: 'rcu', atomic: true, lockName: 'rcu_read_lock' },
+  { name: 'mutex' },
+  { name: 'rwsem_read' },
+  { name: 'rwsem_write' },
+];
+
 export const builtinCatalog: Catalog = {
   sources: ['builtin'],
   calls: [
@@ -452,4 +475,5 @@ export const builtinCatalog: Catalog = {
     '__attribute_const__',
   ],
   lockAnnotations: ['__must_hold', '__acquires', '__releases', '__cond_acquires'],
+  lockGuards,
 };

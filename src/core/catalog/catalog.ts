@@ -1,6 +1,12 @@
 // Catalog loading, merging and lookup. User files extend the built-in catalog
 // for other subsystems; entries with the same name replace built-in ones.
-import type { CallEntry, Catalog, CatalogFile, OpsFieldEntry } from './catalogTypes';
+import type {
+  CallEntry,
+  Catalog,
+  CatalogFile,
+  LockGuardEntry,
+  OpsFieldEntry,
+} from './catalogTypes';
 import { builtinCatalog } from './builtinCatalog';
 import { CONTEXT_KINDS } from '../model';
 
@@ -60,6 +66,7 @@ export function validateCatalogFile(data: unknown): string[] {
     'iteratorMacros',
     'attributeWords',
     'lockAnnotations',
+    'lockGuards',
   ]);
   for (const k of Object.keys(data)) if (!known.has(k)) problems.push(`unknown key "${k}"`);
   const list = (key: string): unknown[] => {
@@ -117,6 +124,11 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
     return undefined;
   });
+  list('lockGuards').forEach((e, i) => {
+    if (!isRecord(e) || typeof e.name !== 'string' || !ident.test(e.name))
+      problems.push(`lockGuards[${i}] needs a name (a C identifier)`);
+    return undefined;
+  });
   for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations'])
     list(key).forEach((e, i) => {
       if (typeof e !== 'string' || !ident.test(e))
@@ -143,6 +155,9 @@ export function extendCatalog(base: Catalog, file: CatalogFile, source: string):
     iteratorMacros: union(base.iteratorMacros, file.iteratorMacros),
     attributeWords: union(base.attributeWords, file.attributeWords),
     lockAnnotations: union(base.lockAnnotations, file.lockAnnotations),
+    lockGuards: [
+      ...new Map([...base.lockGuards, ...(file.lockGuards ?? [])].map((g) => [g.name, g])).values(),
+    ],
   };
 }
 
@@ -172,6 +187,7 @@ export class CatalogIndex {
   readonly iteratorMacros: ReadonlySet<string>;
   readonly attributeWords: ReadonlySet<string>;
   readonly lockAnnotations: ReadonlySet<string>;
+  readonly lockGuards: ReadonlyMap<string, LockGuardEntry>;
 
   constructor(readonly catalog: Catalog = builtinCatalog) {
     this.calls = new Map(catalog.calls.map((c) => [c.name, c]));
@@ -182,6 +198,7 @@ export class CatalogIndex {
     this.iteratorMacros = new Set(catalog.iteratorMacros);
     this.attributeWords = new Set(catalog.attributeWords);
     this.lockAnnotations = new Set(catalog.lockAnnotations);
+    this.lockGuards = new Map((catalog.lockGuards ?? []).map((g) => [g.name, g]));
   }
 
   /** The ops field entry for `field`, preferring one whose struct matches. */

@@ -61,6 +61,15 @@ export interface DeclMacroEntry {
   context: ContextKind;
 }
 
+/** A cleanup.h lock guard class: `guard(name)(&lock)` / `scoped_guard(name, &lock)`. */
+export interface LockGuardEntry {
+  name: string;
+  /** The region is atomic (spinlocks, RCU read side). */
+  atomic?: boolean;
+  /** Region name for classes without a lock argument (rcu). */
+  lockName?: string;
+}
+
 export interface Catalog {
   /** Identifies the catalog in reports ("builtin", or a user file path). */
   sources: string[];
@@ -73,6 +82,8 @@ export interface Catalog {
   attributeWords: string[];
   /** Annotations with arguments placed after a function's parameter list. */
   lockAnnotations: string[];
+  /** cleanup.h lock guard classes. */
+  lockGuards: LockGuardEntry[];
 }
 
 /** What a user catalog file may contain: any subset of the lists. */

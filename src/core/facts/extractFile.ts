@@ -6,7 +6,7 @@ import type { CParser } from '../parse/cParser';
 import { maskKernelMacros } from '../parse/macroMask';
 import { copyTree } from '../parse/syntaxTree';
 import { CfgBuilder } from './cfgBuilder';
-import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
+import type { FileFacts, FunctionFacts, LockScope, RegistrationFact } from './factTypes';
 import {
   declaratorName,
   functionDeclarator,
@@ -158,6 +158,7 @@ function functionFacts(
     });
   });
   collectRegistrations(body, file, catalog, registrations, name);
+  const lockScopes = guardScopes(body, file, masked);
   return {
     name,
     file,
@@ -170,7 +171,37 @@ function functionFacts(
     calls: builder.calls,
     cfg: builder.nodes,
     functionRefs,
+    ...(lockScopes.length ? { lockScopes } : {}),
   };
+}
+
+/**
+ * cleanup.h scope locks: `guard(class)(args)` to the end of the enclosing block,
+ * `scoped_guard(class, args) body` (masked into a while loop) for its body.
+ */
+function guardScopes(body: Node, file: string, masked: FileFacts['masked']): LockScope[] {
+  const out: LockScope[] = [];
+  for (const call of body.descendantsOfType('call_expression')) {
+    const inner = call?.childForFieldName('function');
+    if (!call || inner?.type !== 'call_expression') continue;
+    if (inner.childForFieldName('function')?.text !== 'guard') continue;
+    const cls = inner.childForFieldName('arguments')?.namedChildren[0]?.text;
+    const lock = call.childForFieldName('arguments')?.namedChildren[0]?.text ?? '';
+    let block = call.parent;
+    while (block && block.type !== 'compound_statement') block = block.parent;
+    if (!cls || !block) continue;
+    const from = spanOf(call, file);
+    const to = spanOf(block, file);
+    out.push({ guard: cls, lock, at: { ...from, endLine: to.endLine, endColumn: to.endColumn } });
+  }
+  for (const m of masked) {
+    if (m.kind !== 'iterator' || m.name !== 'scoped_guard' || !m.args[0]) continue;
+    const loop = body.descendantsOfType('while_statement').find((w) => w?.startIndex === m.start);
+    if (!loop) continue;
+    const from = spanOf(loop, file);
+    out.push({ guard: m.args[0].trim(), lock: (m.args[1] ?? '').trim(), at: from });
+  }
+  return out;
 }
 
 /** Ops-struct initializers and field assignments that bind a function to a callback slot. */

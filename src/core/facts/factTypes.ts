@@ -96,6 +96,20 @@ export interface FunctionFacts {
   cfg: CfgNode[];
   /** Function identifiers used as values (callbacks passed or stored). */
   functionRefs: { name: string; at: Span; call?: number }[];
+  /**
+   * Scope-based locks (cleanup.h): `guard(class)(&lock)` holds the lock from the
+   * statement to the end of its block, `scoped_guard(class, &lock) { ... }` for the body.
+   */
+  lockScopes?: LockScope[];
+}
+
+export interface LockScope {
+  /** Guard class (spinlock, spinlock_irqsave, mutex, rcu, ...). */
+  guard: string;
+  /** The lock expression's text (`&t->lock`); empty for classes without one (rcu). */
+  lock: string;
+  /** The lock is held for calls from `at` to `endLine`/`endColumn`. */
+  at: Span;
 }
 
 export interface FileFacts {
