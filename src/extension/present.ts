@@ -156,6 +156,15 @@ export function whereReleaseRuns(
         'shrinker',
         'lru-isolate',
         'rcu-callback',
+        'rpc-thread',
+        'svc-thread',
+        'netlink',
+        'kthread',
+        'timer',
+        'hrtimer',
+        'tasklet',
+        'hardirq',
+        'irq-thread',
       ].indexOf(c)
     );
   };
