@@ -83,7 +83,12 @@ const COMMON_ENTRIES = {
 
 const C612 = ['close', 'fput'];
 const inline612 = paths('process', 'inline', C612);
-const handedToNfsd612 = paths('process', 'deferred', C612);
+// Drained by nfsd_file_net_dispose(): non-static (process), and called from nfsd(),
+// the service thread function svc_create_pooled() starts (svc-thread).
+const handedToNfsd612 = [
+  ...paths('process', 'deferred', C612),
+  ...paths('svc-thread', 'deferred', C612),
+];
 
 const EXPECT: Record<Version, Expect> = {
   '6.12': {
@@ -125,8 +130,19 @@ const EXPECT: Record<Version, Expect> = {
       nfsd_file_lru_scan: ['shrinker'],
       nfsd_file_slab_free: ['rcu-callback'],
       nfsd_file_dispose_list_delayed: ['delayed-work', 'fsnotify', 'notifier', 'shrinker'],
-      nfsd_file_dispose_list: ['process'],
-      nfsd_file_free: ['delayed-work', 'process', 'workqueue'],
+      // nfsd() (svc thread) -> nfsd_file_net_dispose; nfsd_nl_threads_set_doit (netlink)
+      // -> nfsd_svc -> ... -> nfsd_file_cache_shutdown_net.
+      nfsd_file_dispose_list: ['netlink', 'process', 'svc-thread'],
+      // + the async COPY kthread, .pc_func procedures, netlink and nfsd() putting files.
+      nfsd_file_free: [
+        'delayed-work',
+        'kthread',
+        'netlink',
+        'process',
+        'rpc-thread',
+        'svc-thread',
+        'workqueue',
+      ],
     },
     releaseInline: {
       nfsd_file_free: C612,
@@ -184,11 +200,13 @@ const EXPECT: Record<Version, Expect> = {
       nfsd_file_gc_worker: ['delayed-work'],
       nfsd_file_lru_scan: ['shrinker'],
       // 6.1 nfsd_file_do_acquire also calls it directly when it loses the insert race.
-      nfsd_file_slab_free: ['process', 'rcu-callback'],
+      // ... reached from nfsd_file_acquire(), which the static .pc_func procedures call.
+      nfsd_file_slab_free: ['process', 'rcu-callback', 'rpc-thread'],
       nfsd_file_delayed_close: ['workqueue'],
       nfsd_file_dispose_list_delayed: ['delayed-work', 'fsnotify', 'notifier', 'shrinker'],
       nfsd_file_dispose_list: ['process', 'workqueue'],
-      nfsd_file_free: ['delayed-work', 'process', 'workqueue'],
+      // + the async COPY kthread (nfsd4_do_async_copy) and .pc_func procedures.
+      nfsd_file_free: ['delayed-work', 'kthread', 'process', 'rpc-thread', 'workqueue'],
     },
     releaseInline: {
       nfsd_file_free: ['close'],

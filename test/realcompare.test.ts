@@ -92,7 +92,7 @@ describe.skipIf(!present)('real code: 6.1 -> 6.12 fs/nfsd, the filecache.c flags
         'delayed-work',
         'nfsd_file_gc_worker',
         'deferred (workqueue)',
-        'deferred (process)',
+        'deferred (process, svc-thread)',
         ['close', 'fput'],
       ],
       [
@@ -101,7 +101,7 @@ describe.skipIf(!present)('real code: 6.1 -> 6.12 fs/nfsd, the filecache.c flags
         'fsnotify',
         'nfsd_file_fsnotify_handle_event',
         'deferred (workqueue)',
-        'deferred (process)',
+        'deferred (process, svc-thread)',
         ['close', 'fput'],
       ],
       [
@@ -110,7 +110,7 @@ describe.skipIf(!present)('real code: 6.1 -> 6.12 fs/nfsd, the filecache.c flags
         'notifier',
         'nfsd_file_lease_notifier_call',
         'deferred (workqueue)',
-        'deferred (process)',
+        'deferred (process, svc-thread)',
         ['close', 'fput'],
       ],
       [
@@ -119,7 +119,7 @@ describe.skipIf(!present)('real code: 6.1 -> 6.12 fs/nfsd, the filecache.c flags
         'shrinker',
         'nfsd_file_lru_scan',
         'deferred (workqueue)',
-        'deferred (process)',
+        'deferred (process, svc-thread)',
         ['close', 'fput'],
       ],
       [

@@ -6,14 +6,23 @@ export const MODEL_VERSION = 1;
 
 /** Where code runs. A small, closed vocabulary; see ARCHITECTURE.md. */
 export type ContextKind =
-  | 'process' // external caller of a non-static function (e.g. an nfsd RPC thread)
+  | 'process' // external caller of a non-static function: process context, caller unknown
   | 'workqueue' // work item handler (kworker; may sleep)
   | 'delayed-work' // delayed work handler (kworker; may sleep)
   | 'shrinker' // shrinker count/scan: inside memory reclaim
   | 'lru-isolate' // list_lru walk isolate callback: LRU spinlock held (atomic)
   | 'fsnotify' // fsnotify op: inside another task's VFS operation
   | 'notifier' // notifier chain callback (lease breaks)
-  | 'rcu-callback'; // call_rcu callback: softirq (atomic)
+  | 'rcu-callback' // call_rcu callback: softirq (atomic)
+  | 'rpc-thread' // RPC dispatch (.pc_func of struct svc_procedure): an svc service thread
+  | 'svc-thread' // svc service thread function (svc_create_pooled threadfn), between requests
+  | 'netlink' // generic netlink .doit/.dumpit: process context of the sending task
+  | 'kthread' // kthread_run/kthread_create thread function: process context
+  | 'timer' // timer_list callback: softirq (atomic)
+  | 'hrtimer' // hrtimer callback: hardirq or softirq (atomic)
+  | 'tasklet' // tasklet: softirq (atomic)
+  | 'hardirq' // interrupt handler: hardirq (atomic)
+  | 'irq-thread'; // threaded interrupt handler: process context
 
 export const CONTEXT_KINDS: readonly ContextKind[] = [
   'process',
@@ -24,13 +33,29 @@ export const CONTEXT_KINDS: readonly ContextKind[] = [
   'fsnotify',
   'notifier',
   'rcu-callback',
+  'rpc-thread',
+  'svc-thread',
+  'netlink',
+  'kthread',
+  'timer',
+  'hrtimer',
+  'tasklet',
+  'hardirq',
+  'irq-thread',
 ];
 
 /** Contexts in which sleeping is a bug. */
-export const ATOMIC_CONTEXTS: ReadonlySet<ContextKind> = new Set(['lru-isolate', 'rcu-callback']);
+export const ATOMIC_CONTEXTS: ReadonlySet<ContextKind> = new Set<ContextKind>([
+  'lru-isolate',
+  'rcu-callback',
+  'timer',
+  'hrtimer',
+  'tasklet',
+  'hardirq',
+]);
 
 export const CONTEXT_LABELS: Record<ContextKind, string> = {
-  process: 'process context (external caller, e.g. nfsd RPC thread)',
+  process: 'process context (external caller)',
   workqueue: 'workqueue',
   'delayed-work': 'delayed work',
   shrinker: 'shrinker (memory reclaim)',
@@ -38,6 +63,15 @@ export const CONTEXT_LABELS: Record<ContextKind, string> = {
   fsnotify: 'fsnotify callback',
   notifier: 'notifier chain (lease break)',
   'rcu-callback': 'RCU callback (softirq)',
+  'rpc-thread': 'RPC service thread (svc_procedure dispatch)',
+  'svc-thread': 'RPC service thread function (between requests)',
+  netlink: 'netlink handler (process context, syscall)',
+  kthread: 'kernel thread (process context)',
+  timer: 'timer callback (softirq, atomic)',
+  hrtimer: 'hrtimer callback (hardirq or softirq, atomic)',
+  tasklet: 'tasklet (softirq, atomic)',
+  hardirq: 'interrupt handler (hardirq, atomic)',
+  'irq-thread': 'threaded interrupt handler (process context)',
 };
 
 /** Kinds of release work ("sinks") that a final close performs. */

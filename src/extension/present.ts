@@ -24,6 +24,15 @@ export const SHORT_CONTEXT: Record<ContextKind, string> = {
   fsnotify: 'fsnotify callback',
   notifier: 'notifier chain',
   'rcu-callback': 'RCU callback (atomic)',
+  'rpc-thread': 'RPC service thread',
+  'svc-thread': 'RPC service thread function',
+  netlink: 'netlink handler',
+  kthread: 'kernel thread',
+  timer: 'timer callback (atomic)',
+  hrtimer: 'hrtimer callback (atomic)',
+  tasklet: 'tasklet (atomic)',
+  hardirq: 'interrupt handler (atomic)',
+  'irq-thread': 'threaded interrupt handler',
 };
 
 export const ROLE_LABEL: Partial<Record<CallRole, string>> = {
@@ -147,6 +156,15 @@ export function whereReleaseRuns(
         'shrinker',
         'lru-isolate',
         'rcu-callback',
+        'rpc-thread',
+        'svc-thread',
+        'netlink',
+        'kthread',
+        'timer',
+        'hrtimer',
+        'tasklet',
+        'hardirq',
+        'irq-thread',
       ].indexOf(c)
     );
   };

@@ -5,10 +5,11 @@
  *
  * EXPECTED (findings: sleeping call in atomic context):
  *  as_close_under_lock: vfs_fsync under spin_lock(&as_lock)     FINDING
- *  as_close_in_rcu: fput inside rcu_read_lock section            FINDING
- *  as_rcu_cb: call_rcu callback (rcu-callback) calls fput        FINDING
+ *  as_close_in_rcu: __fput_sync inside rcu_read_lock section     FINDING
+ *  as_rcu_cb: call_rcu callback (rcu-callback) calls filp_close  FINDING
  *  as_isolate: list_lru_walk isolate callback (lru-isolate)
- *   calls as_close -> vfs_fsync + fput                           FINDING
+ *   calls as_close -> vfs_fsync (FINDING) + fput (fine: fput
+ *   defers the final __fput, it does not sleep)
  *  as_close_after_unlock: fput after spin_unlock                 fine
  *  as_close: process helper (vfs_fsync + fput); fine on its own
  */
@@ -42,7 +43,7 @@ void as_close_under_lock(struct as_item *ai)
 void as_close_in_rcu(struct as_item *ai)
 {
 	rcu_read_lock();
-	fput(ai->ai_file);
+	__fput_sync(ai->ai_file);
 	rcu_read_unlock();
 }
 
@@ -50,7 +51,7 @@ static void as_rcu_cb(struct rcu_head *rcu)
 {
 	struct as_item *ai = container_of(rcu, struct as_item, ai_rcu);
 
-	fput(ai->ai_file);
+	filp_close(ai->ai_file, NULL);
 	kfree(ai);
 }
 

@@ -8,7 +8,7 @@
  *  sess_put: put (refcount_dec_and_lock on sess_table_lock); FINAL PUT =>
  *   sess_table_lock acquired; hlist_del_rcu under the lock; spin_unlock;
  *   then vfs_fsync + fput (after unlock: fine) and call_rcu(sess_free_rcu)
- *  sess_put_bad: same final put but fput called BEFORE spin_unlock:
+ *  sess_put_bad: same final put but filp_close (sleeps) called BEFORE spin_unlock:
  *   finding (sleeping call under spinlock)
  *  sess_free_rcu: rcu-callback, kfree only
  */
@@ -48,7 +48,7 @@ void sess_put_bad(struct sess *s)
 	if (!refcount_dec_and_lock(&s->s_ref, &sess_table_lock))
 		return;
 	hlist_del_rcu(&s->s_node);
-	fput(s->s_file);
+	filp_close(s->s_file, NULL);
 	spin_unlock(&sess_table_lock);
 	call_rcu(&s->s_rcu, sess_free_rcu);
 }

@@ -162,18 +162,47 @@ export function analyzeProgram(
   const graph = buildCallGraph(program);
   const finals = finalPutBranches(program);
   const paths = releasePaths(program, graph, finals);
-  const locks = new Map<FunctionFacts, LockState>();
-  for (const fn of program.functions)
-    locks.set(
-      fn,
-      kept.lockState(fn, () => analyzeLocks(fn, catalog)),
-    );
+  const locks = lockStates(program, kept);
   const findings = [
     ...balanceFindings(program, balances),
     ...atomicSleepFindings(program, graph, locks, paths),
     ...unhashRaceFindings(program, locks),
   ].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line);
   return { program, graph, paths, locks, findings };
+}
+
+/**
+ * Lock states, in two rounds: each function on its own (which also says which
+ * locks it drops without taking), then the callers of such helpers again with
+ * the helper's drop ending their region.
+ */
+function lockStates(program: Program, memo: AnalysisMemo): Map<FunctionFacts, LockState> {
+  const catalog = program.catalog;
+  const own = new Map<FunctionFacts, LockState>();
+  for (const fn of program.functions)
+    own.set(
+      fn,
+      memo.lockState(fn, '', () => analyzeLocks(fn, catalog)),
+    );
+  const locks = new Map<FunctionFacts, LockState>();
+  for (const fn of program.functions) {
+    const callees = program.callees(fn);
+    const releasedBy = fn.calls.map((_, i) => {
+      const callee = callees[i];
+      const r = callee && callee !== fn ? own.get(callee)?.releases : undefined;
+      return r?.length ? r : undefined;
+    });
+    if (!releasedBy.some((r) => r)) {
+      locks.set(fn, own.get(fn) as LockState);
+      continue;
+    }
+    const key = releasedBy.map((r) => r?.join(',') ?? '').join('|');
+    locks.set(
+      fn,
+      memo.lockState(fn, key, () => analyzeLocks(fn, catalog, releasedBy)),
+    );
+  }
+  return locks;
 }
 
 /** The ProgramModel of an analysis: per-function summaries, objects, edges. */

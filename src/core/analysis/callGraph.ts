@@ -1,5 +1,6 @@
 // Direct calls, deferrals (work items, call_rcu) and callback registrations
 // (ops structs, notifier blocks, shrinkers, list_lru walks) as one graph.
+import { argAt } from '../catalog/catalog';
 import type { CallFact, FunctionFacts, RegistrationFact } from '../facts/factTypes';
 import type { CallEdge, ContextKind, EntryPoint, Location } from '../model';
 import { exprType } from '../types/exprType';
@@ -18,6 +19,8 @@ export interface GraphEdge {
   context?: ContextKind;
   /** Index of the call site in `from` (absent for file-scope registrations). */
   callIndex?: number;
+  /** A call through a function pointer, resolved by the field name alone (a guess). */
+  indirect?: boolean;
   at: Location;
   label: string;
   /** Indirect calls: through the ops struct type of the expression, or by field name only (a guess). */
@@ -55,7 +58,8 @@ export function buildCallGraph(program: Program): CallGraph {
     if (!handler) continue;
     let context: ContextKind | undefined;
     const field = reg.via.startsWith('.') ? reg.via.slice(1) : undefined;
-    if (field) context = catalog.opsField(field, reg.struct)?.context;
+    if (reg.context) context = reg.context;
+    else if (field) context = catalog.opsField(field, reg.struct)?.context;
     else context = catalog.calls.get(reg.via)?.context ?? catalog.declMacros.get(reg.via)?.context;
     if (!context) continue;
     const where = reg.struct ? ` in struct ${reg.struct}` : '';
@@ -127,8 +131,10 @@ export function buildCallGraph(program: Program): CallGraph {
     return out;
   };
   const lists = new SharedLists();
+  // A function registered somewhere has a known caller: its registration says more.
+  const registered = new Set(entries.map((e) => e.fn));
   for (const fn of program.functions) {
-    if (!fn.isStatic)
+    if (!fn.isStatic && !registered.has(fn))
       addEntry(
         fn,
         'process',
@@ -141,7 +147,7 @@ export function buildCallGraph(program: Program): CallGraph {
       if (entry?.role === 'list-add' || entry?.role === 'list-drain')
         lists.note(fn, call, callIndex, entry.role);
       if (entry?.role === 'defer' && entry.workItem && entry.callbackArg !== undefined) {
-        const arg = call.args[entry.callbackArg];
+        const arg = argAt(call.args, entry.callbackArg);
         const key = arg?.field ?? arg?.root;
         const bound = key ? (workHandlers.get(key) ?? []) : [];
         const sameFile = bound.filter((b) => b.reg.at.file === fn.file);
@@ -181,6 +187,7 @@ export function buildCallGraph(program: Program): CallGraph {
             from: fn,
             to,
             kind: 'call',
+            indirect: true,
             callIndex,
             at: loc(call.at),
             label: `${call.callee}()`,

@@ -72,6 +72,7 @@ export function atomicSleepFindings(
   // Entry contexts that are atomic themselves (RCU callbacks, LRU isolate callbacks).
   for (const p of paths) {
     if (p.mode !== 'inline' || !ATOMIC_CONTEXTS.has(p.runsIn)) continue;
+    if (!program.catalog.calls.get(p.sink)?.sleeps) continue;
     const last = p.chain[p.chain.length - 1];
     const key = `${last.function}|${last.at.line}|${p.runsIn}`;
     if (seen.has(key)) continue;
@@ -91,7 +92,7 @@ export function atomicSleepFindings(
     fn.calls.forEach((call, i) => {
       if (!state.atomic[i]) return;
       const e = program.entries(fn)[i];
-      let chain: { function: string; file: string; line: number; call: string }[] | undefined;
+      let chain: SleepStep[] | undefined;
       if (e?.role === 'release' && e.sleeps) chain = [];
       else {
         const callee = program.resolve(call.callee, fn.file);
@@ -102,11 +103,14 @@ export function atomicSleepFindings(
       if (seen.has(key)) return;
       seen.add(key);
       const sink = chain.length ? chain[chain.length - 1].call : call.callee;
+      // A chain through a function pointer matched by field name only is a guess.
+      const guessed = chain.find((s) => s.indirect);
+      const guess = guessed ? ` (through ${guessed.indirect}, resolved by field name only)` : '';
       out.push({
         kind: 'sleep-in-atomic',
-        severity: 'error',
+        severity: guessed ? 'warning' : 'error',
         function: program.idOf(fn),
-        message: `${program.idOf(fn)}(): ${call.callee}() ${chain.length ? `can reach ${sink}(), which may sleep,` : 'may sleep'} while ${state.held[i].join(', ')} may be held`,
+        message: `${program.idOf(fn)}(): ${call.callee}() ${chain.length ? `can reach ${sink}(), which may sleep,` : 'may sleep'} while ${state.held[i].join(', ')} may be held${guess}`,
         at: { file: fn.file, line: call.at.line, column: call.at.column },
         related: chain.map((s) => ({
           message: `${s.function}() calls ${s.call}`,
@@ -118,15 +122,33 @@ export function atomicSleepFindings(
   return out;
 }
 
-/** For each function: a shortest inline chain to a sleeping release call, if any. */
+interface SleepStep {
+  function: string;
+  file: string;
+  line: number;
+  call: string;
+  /** The step is an indirect call (its text, `->op_release()`), resolved by field name. */
+  indirect?: string;
+}
+
+/**
+ * For each function: a shortest inline chain to a sleeping release call, if any,
+ * preferring chains of direct calls over chains through function pointers.
+ */
 function sleepingReleaseChains(program: Program, graph: CallGraph) {
-  const result = new Map<
+  const result = new Map<FunctionFacts, SleepStep[]>();
+  const callers = new Map<
     FunctionFacts,
-    { function: string; file: string; line: number; call: string }[]
+    { from: FunctionFacts; line: number; indirect?: string }[]
   >();
-  const callers = new Map<FunctionFacts, { from: FunctionFacts; line: number }[]>();
-  for (const e of graph.edges)
-    if (e.kind === 'call') pushTo(callers, e.to, { from: e.from, line: e.at.line });
+  // Direct edges first, so a breadth-first walk reaches a function directly when it can.
+  const calls = graph.edges.filter((e) => e.kind === 'call');
+  for (const e of [...calls.filter((c) => !c.indirect), ...calls.filter((c) => c.indirect)])
+    pushTo(callers, e.to, {
+      from: e.from,
+      line: e.at.line,
+      ...(e.indirect ? { indirect: e.label } : {}),
+    });
   const queue: FunctionFacts[] = [];
   for (const fn of program.functions) {
     const entries = program.entries(fn);
@@ -138,15 +160,23 @@ function sleepingReleaseChains(program: Program, graph: CallGraph) {
       queue.push(fn);
     }
   }
-  for (let i = 0; i < queue.length; i++) {
-    const fn = queue[i];
-    for (const c of callers.get(fn) ?? []) {
-      if (result.has(c.from)) continue;
-      result.set(c.from, [
-        { function: program.idOf(c.from), file: c.from.file, line: c.line, call: fn.name },
-        ...(result.get(fn) ?? []),
-      ]);
-      queue.push(c.from);
+  // Two rounds: chains of direct calls only, then chains that need a guessed edge.
+  for (const allowIndirect of [false, true]) {
+    const round = allowIndirect ? [...result.keys()] : queue;
+    for (let i = 0; i < round.length; i++) {
+      const fn = round[i];
+      for (const c of callers.get(fn) ?? []) {
+        if (result.has(c.from) || (c.indirect && !allowIndirect)) continue;
+        const step: SleepStep = {
+          function: program.idOf(c.from),
+          file: c.from.file,
+          line: c.line,
+          call: fn.name,
+        };
+        if (c.indirect) step.indirect = c.indirect;
+        result.set(c.from, [step, ...(result.get(fn) ?? [])]);
+        round.push(c.from);
+      }
     }
   }
   return result;

@@ -1,5 +1,8 @@
 // May-held locks at each call site: a forward dataflow over the CFG. A region
-// is atomic while a spinlock, rwlock or RCU read lock may be held.
+// is atomic while a spinlock, rwlock or RCU read lock may be held. Scope locks
+// (cleanup.h guards) hold for the calls inside their scope; a call to a helper
+// that drops a lock it did not take (`__releases`, or an unlock in its body)
+// ends the caller's region.
 import type { FunctionFacts } from '../facts/factTypes';
 import type { CatalogIndex } from '../catalog/catalog';
 
@@ -8,24 +11,68 @@ export interface LockState {
   held: string[][];
   /** Per call index: some atomic lock may be held. */
   atomic: boolean[];
+  /** Locks (by member name, see lockKey) the function drops without taking them. */
+  releases: string[];
 }
 
 function lockName(text: string): string {
   return text.replace(/^&\s*/, '').replace(/\s+/g, '');
 }
 
-export function analyzeLocks(fn: FunctionFacts, catalog: CatalogIndex): LockState {
+/**
+ * A lock as a helper and its caller both name it: the member (`lt_lock` in
+ * `&t->lt_lock` and `&tbl->lt_lock`), or the whole name for a global.
+ */
+export function lockKey(name: string): string {
+  const parts = lockName(name).split(/->|\./);
+  return parts[parts.length - 1];
+}
+
+const before = (a: { line: number; column: number }, b: { line: number; column: number }) =>
+  a.line < b.line || (a.line === b.line && a.column <= b.column);
+
+/**
+ * @param releasedBy per call index: locks (lockKey) the callee drops; the
+ *   caller's region for those locks ends at the call.
+ */
+export function analyzeLocks(
+  fn: FunctionFacts,
+  catalog: CatalogIndex,
+  releasedBy: readonly (readonly string[] | undefined)[] = [],
+): LockState {
   const cfg = fn.cfg;
   const atomicLocks = new Set<string>();
   const inState: (Set<string> | undefined)[] = cfg.map(() => undefined);
   const held: string[][] = fn.calls.map(() => []);
+  const releases = new Set<string>();
+  for (const a of fn.annotations) {
+    const m = /^__releases\((.*)\)$/.exec(a);
+    if (m) releases.add(lockKey(m[1]));
+  }
+  // Scope locks: held for every call inside the scope, whatever the path.
+  for (const scope of fn.lockScopes ?? []) {
+    const guard = catalog.lockGuards.get(scope.guard);
+    if (!guard) continue;
+    const name = guard.lockName ?? lockName(scope.lock || scope.guard);
+    if (guard.atomic) atomicLocks.add(name);
+    const end = { line: scope.at.endLine, column: scope.at.endColumn };
+    fn.calls.forEach((c, i) => {
+      if (before(scope.at, c.at) && before(c.at, end) && !held[i].includes(name))
+        held[i].push(name);
+    });
+  }
   const entry = cfg.find((n) => n.kind === 'entry');
   // Without a lock call nothing is ever held: most functions need no dataflow.
   const locking = fn.calls.some((c) => {
     const e = catalog.calls.get(c.callee);
     return e && (e.role === 'lock' || e.role === 'unlock' || e.acquiresLockArg !== undefined);
   });
-  if (!entry || !locking) return { held, atomic: fn.calls.map(() => false) };
+  const done = (): LockState => ({
+    held,
+    atomic: held.map((h) => h.some((l) => atomicLocks.has(l))),
+    releases: [...releases].sort(),
+  });
+  if (!entry || !locking) return done();
   inState[entry.id] = new Set();
   const work = [entry.id];
   let steps = 0;
@@ -36,13 +83,20 @@ export function analyzeLocks(fn: FunctionFacts, catalog: CatalogIndex): LockStat
     for (const ci of node.calls) {
       const call = fn.calls[ci];
       held[ci] = [...new Set([...held[ci], ...state])];
+      const dropped = releasedBy[ci];
+      if (dropped?.length)
+        for (const l of [...state]) if (dropped.includes(lockKey(l))) state.delete(l);
       const e = catalog.calls.get(call.callee);
       if (!e || (e.role !== 'lock' && e.role !== 'unlock')) continue;
       const name = e.lockName ?? lockName(call.args[e.arg ?? 0]?.text ?? call.callee);
       if (e.role === 'lock') {
         state.add(name);
         if (e.atomic) atomicLocks.add(name);
-      } else state.delete(name);
+      } else {
+        // Dropping a lock this function never took: its caller holds it.
+        if (!state.has(name) && !e.lockName) releases.add(lockKey(name));
+        state.delete(name);
+      }
     }
     node.succ.forEach((s, edge) => {
       const edgeState = new Set(state);
@@ -62,11 +116,11 @@ export function analyzeLocks(fn: FunctionFacts, catalog: CatalogIndex): LockStat
         inState[s] = edgeState;
         work.push(s);
       } else {
-        const before = cur.size;
+        const size = cur.size;
         for (const l of edgeState) cur.add(l);
-        if (cur.size !== before) work.push(s);
+        if (cur.size !== size) work.push(s);
       }
     });
   }
-  return { held, atomic: held.map((h) => h.some((l) => atomicLocks.has(l))) };
+  return done();
 }

@@ -68,7 +68,7 @@ function remember<T>(map: WeakMap<FunctionFacts, T>, fn: FunctionFacts, compute:
 
 export class AnalysisMemo {
   private readonly balances = new WeakMap<FunctionFacts, Remembered[]>();
-  private readonly locks = new WeakMap<FunctionFacts, LockState>();
+  private readonly locks = new WeakMap<FunctionFacts, { key: string; state: LockState }>();
   private readonly entries = new WeakMap<FunctionFacts, readonly (CallEntry | undefined)[]>();
   private readonly handed = new WeakMap<FunctionFacts, readonly (string | undefined)[]>();
   private readonly serialised = new WeakMap<FunctionFacts, string>();
@@ -130,7 +130,12 @@ export class AnalysisMemo {
     return remember(this.handed, fn, compute);
   }
 
-  lockState(fn: FunctionFacts, compute: () => LockState): LockState {
-    return remember(this.locks, fn, compute);
+  /** `key` names what the state depends on beyond the function (its callees' lock drops). */
+  lockState(fn: FunctionFacts, key: string, compute: () => LockState): LockState {
+    const hit = this.locks.get(fn);
+    if (hit && hit.key === key) return hit.state;
+    const state = compute();
+    this.locks.set(fn, { key, state });
+    return state;
   }
 }

@@ -5,6 +5,7 @@ import type {
   Catalog,
   ContainerMacroEntry,
   DeclMacroEntry,
+  LockGuardEntry,
   OpsFieldEntry,
 } from './catalogTypes';
 
@@ -193,6 +194,18 @@ const deferral: CallEntry[] = [
   },
   { name: 'call_rcu', role: 'defer', callbackArg: 1, context: 'rcu-callback' },
   { name: 'call_rcu_hurry', role: 'defer', callbackArg: 1, context: 'rcu-callback' },
+  // Arming a timer or scheduling a tasklet runs the handler bound to it later.
+  { name: 'mod_timer', role: 'defer', callbackArg: 0, workItem: true, context: 'timer' },
+  { name: 'add_timer', role: 'defer', callbackArg: 0, workItem: true, context: 'timer' },
+  { name: 'hrtimer_start', role: 'defer', callbackArg: 0, workItem: true, context: 'hrtimer' },
+  { name: 'tasklet_schedule', role: 'defer', callbackArg: 0, workItem: true, context: 'tasklet' },
+  {
+    name: 'tasklet_hi_schedule',
+    role: 'defer',
+    callbackArg: 0,
+    workItem: true,
+    context: 'tasklet',
+  },
   { name: 'kfree_rcu', role: 'free', arg: 0, doc: 'Frees after a grace period.' },
   { name: 'kvfree_rcu', role: 'free', arg: 0 },
 ];
@@ -211,19 +224,114 @@ const registration: CallEntry[] = [
   { name: 'fsnotify_alloc_group', role: 'register', arg: 0 },
   { name: 'register_shrinker', role: 'register', arg: 0 },
   { name: 'shrinker_register', role: 'register', arg: 0 },
+  // Threads: the thread function runs in process context, on its own.
+  { name: 'kthread_run', role: 'register', callbackArg: 0, context: 'kthread' },
+  { name: 'kthread_create', role: 'register', callbackArg: 0, context: 'kthread' },
+  { name: 'kthread_create_on_node', role: 'register', callbackArg: 0, context: 'kthread' },
+  { name: 'kthread_run_on_cpu', role: 'register', callbackArg: 0, context: 'kthread' },
+  {
+    name: 'svc_create_pooled',
+    role: 'register',
+    callbackArg: -1,
+    context: 'svc-thread',
+    doc: 'The last argument is the service thread function (its position moved across versions).',
+  },
+  { name: 'svc_create', role: 'register', callbackArg: -1, context: 'svc-thread' },
+  // Timers and softirq work: atomic.
+  { name: 'timer_setup', role: 'register', arg: 0, callbackArg: 1, context: 'timer' },
+  { name: 'hrtimer_setup', role: 'register', arg: 0, callbackArg: 1, context: 'hrtimer' },
+  { name: 'tasklet_setup', role: 'register', arg: 0, callbackArg: 1, context: 'tasklet' },
+  { name: 'tasklet_init', role: 'register', arg: 0, callbackArg: 1, context: 'tasklet' },
+  // Interrupt handlers: the primary handler runs in hardirq, a thread_fn in a kthread.
+  { name: 'request_irq', role: 'register', callbackArg: 1, context: 'hardirq' },
+  { name: 'devm_request_irq', role: 'register', callbackArg: 2, context: 'hardirq' },
+  {
+    name: 'request_threaded_irq',
+    role: 'register',
+    callbackArg: 1,
+    context: 'hardirq',
+    moreCallbacks: [{ arg: 2, context: 'irq-thread' }],
+  },
+  {
+    name: 'devm_request_threaded_irq',
+    role: 'register',
+    callbackArg: 2,
+    context: 'hardirq',
+    moreCallbacks: [{ arg: 3, context: 'irq-thread' }],
+  },
 ];
 
+// Whether each release primitive sleeps, read from fs/file_table.c, fs/open.c,
+// fs/sync.c and mm/filemap.c (5.10 to 7.x): the reason is kept with the row.
+const FLUSHES = 'Writes back dirty pages and waits for the I/O (mm/filemap.c): sleeps.';
 const release: CallEntry[] = [
-  { name: 'fput', role: 'release', release: 'fput', sleeps: true },
-  { name: 'filp_close', role: 'release', release: 'close', sleeps: true },
-  { name: '__fput_sync', role: 'release', release: 'fput', sleeps: true },
-  { name: 'flush_delayed_fput', role: 'release', release: 'flush-delayed-fput', sleeps: true },
-  { name: 'vfs_fsync', role: 'release', release: 'fsync', sleeps: true },
-  { name: 'vfs_fsync_range', role: 'release', release: 'fsync', sleeps: true },
-  { name: 'filemap_flush', role: 'release', release: 'flush', sleeps: true },
-  { name: 'filemap_fdatawrite', role: 'release', release: 'flush', sleeps: true },
-  { name: 'filemap_write_and_wait', role: 'release', release: 'flush', sleeps: true },
-  { name: 'filemap_write_and_wait_range', role: 'release', release: 'flush', sleeps: true },
+  {
+    name: 'fput',
+    role: 'release',
+    release: 'fput',
+    sleeps: false,
+    sleepReason:
+      'Does not sleep: the final __fput() is queued with task_work_add() or on delayed_fput_list for a worker (fs/file_table.c); safe in atomic context.',
+  },
+  {
+    name: 'filp_close',
+    role: 'release',
+    release: 'close',
+    sleeps: true,
+    sleepReason:
+      "Calls filp_flush(): the file's ->flush() method, dnotify_flush() and locks_remove_posix() (fs/open.c): sleeps.",
+  },
+  {
+    name: '__fput_sync',
+    role: 'release',
+    release: 'fput',
+    sleeps: true,
+    sleepReason:
+      'Runs __fput() in the caller: ->release(), dput(), mntput() (fs/file_table.c): sleeps.',
+  },
+  {
+    name: 'flush_delayed_fput',
+    role: 'release',
+    release: 'flush-delayed-fput',
+    sleeps: true,
+    sleepReason: 'Runs every queued delayed __fput() in the caller (fs/file_table.c): sleeps.',
+  },
+  {
+    name: 'vfs_fsync',
+    role: 'release',
+    release: 'fsync',
+    sleeps: true,
+    sleepReason: "Calls the file's ->fsync() and waits for writeback (fs/sync.c): sleeps.",
+  },
+  {
+    name: 'vfs_fsync_range',
+    role: 'release',
+    release: 'fsync',
+    sleeps: true,
+    sleepReason: "Calls the file's ->fsync() and waits for writeback (fs/sync.c): sleeps.",
+  },
+  { name: 'filemap_flush', role: 'release', release: 'flush', sleeps: true, sleepReason: FLUSHES },
+  {
+    name: 'filemap_fdatawrite',
+    role: 'release',
+    release: 'flush',
+    sleeps: true,
+    sleepReason: FLUSHES,
+  },
+  {
+    name: 'filemap_write_and_wait',
+    role: 'release',
+    release: 'flush',
+    sleeps: true,
+    sleepReason: FLUSHES,
+  },
+  {
+    name: 'filemap_write_and_wait_range',
+    role: 'release',
+    release: 'flush',
+    sleeps: true,
+    sleepReason: FLUSHES,
+  },
 ];
 
 const locks: CallEntry[] = [
@@ -283,12 +391,42 @@ const opsFields: OpsFieldEntry[] = [
   { field: 'notifier_call', struct: 'notifier_block', context: 'notifier' },
   { field: 'count_objects', struct: 'shrinker', context: 'shrinker' },
   { field: 'scan_objects', struct: 'shrinker', context: 'shrinker' },
+  // RPC dispatch: a service thread runs the procedure for one request.
+  { field: 'pc_func', struct: 'svc_procedure', context: 'rpc-thread' },
+  // Generic netlink: the sending task's sendmsg() runs the handler (process context).
+  { field: 'doit', struct: 'genl_small_ops', context: 'netlink' },
+  { field: 'dumpit', struct: 'genl_small_ops', context: 'netlink' },
+  { field: 'doit', struct: 'genl_split_ops', context: 'netlink' },
+  { field: 'dumpit', struct: 'genl_split_ops', context: 'netlink' },
+  { field: 'doit', struct: 'genl_ops', context: 'netlink' },
+  { field: 'dumpit', struct: 'genl_ops', context: 'netlink' },
+  // hrtimer_init() leaves the callback to an assignment: `t.function = cb`.
+  { field: 'function', struct: 'hrtimer', context: 'hrtimer' },
 ];
 
 const declMacros: DeclMacroEntry[] = [
   { name: 'DECLARE_WORK', itemArg: 0, handlerArg: 1, context: 'workqueue' },
   { name: 'DECLARE_DELAYED_WORK', itemArg: 0, handlerArg: 1, context: 'delayed-work' },
   { name: 'DECLARE_DEFERRABLE_WORK', itemArg: 0, handlerArg: 1, context: 'delayed-work' },
+  { name: 'DEFINE_TIMER', itemArg: 0, handlerArg: 1, context: 'timer' },
+  { name: 'DECLARE_TASKLET', itemArg: 0, handlerArg: 1, context: 'tasklet' },
+];
+
+// cleanup.h guard classes (include/linux/spinlock.h, mutex.h, rwsem.h, rcupdate.h).
+const lockGuards: LockGuardEntry[] = [
+  { name: 'spinlock', atomic: true },
+  { name: 'spinlock_irq', atomic: true },
+  { name: 'spinlock_irqsave', atomic: true },
+  { name: 'spinlock_bh', atomic: true },
+  { name: 'raw_spinlock', atomic: true },
+  { name: 'raw_spinlock_irq', atomic: true },
+  { name: 'raw_spinlock_irqsave', atomic: true },
+  { name: 'read_lock', atomic: true },
+  { name: 'write_lock', atomic: true },
+  { name: 'rcu', atomic: true, lockName: 'rcu_read_lock' },
+  { name: 'mutex' },
+  { name: 'rwsem_read' },
+  { name: 'rwsem_write' },
 ];
 
 // The result points to the struct type named at `typeArg` (container_of(ptr, type, member)).
@@ -368,4 +506,5 @@ export const builtinCatalog: Catalog = {
     '__attribute_const__',
   ],
   lockAnnotations: ['__must_hold', '__acquires', '__releases', '__cond_acquires'],
+  lockGuards,
 };

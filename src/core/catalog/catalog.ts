@@ -1,6 +1,12 @@
 // Catalog loading, merging and lookup. User files extend the built-in catalog
 // for other subsystems; entries with the same name replace built-in ones.
-import type { CallEntry, Catalog, CatalogFile, OpsFieldEntry } from './catalogTypes';
+import type {
+  CallEntry,
+  Catalog,
+  CatalogFile,
+  LockGuardEntry,
+  OpsFieldEntry,
+} from './catalogTypes';
 import { builtinCatalog } from './builtinCatalog';
 import { CONTEXT_KINDS } from '../model';
 
@@ -62,6 +68,7 @@ export function validateCatalogFile(data: unknown): string[] {
     'attributeWords',
     'lockAnnotations',
     'containerMacros',
+    'lockGuards',
   ]);
   for (const k of Object.keys(data)) if (!known.has(k)) problems.push(`unknown key "${k}"`);
   const list = (key: string): unknown[] => {
@@ -81,9 +88,19 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`${at}.name must be a C identifier`);
     if (typeof e.role !== 'string' || !ROLES.has(e.role))
       problems.push(`${at}.role must be one of ${[...ROLES].join(', ')}`);
-    for (const n of ['arg', 'releaseArg', 'callbackArg', 'acquiresLockArg'])
+    for (const n of ['arg', 'releaseArg', 'acquiresLockArg'])
       if (e[n] !== undefined && (!Number.isInteger(e[n]) || (e[n] as number) < 0))
         problems.push(`${at}.${n} must be a non-negative integer`);
+    if (e.callbackArg !== undefined && !Number.isInteger(e.callbackArg))
+      problems.push(`${at}.callbackArg must be an integer (negative counts from the end)`);
+    if (e.moreCallbacks !== undefined)
+      if (
+        !Array.isArray(e.moreCallbacks) ||
+        !e.moreCallbacks.every(
+          (m) => isRecord(m) && Number.isInteger(m.arg) && CONTEXTS.has(String(m.context)),
+        )
+      )
+        problems.push(`${at}.moreCallbacks must be a list of { arg, context }`);
     if (e.context !== undefined && !CONTEXTS.has(String(e.context)))
       problems.push(`${at}.context must be one of ${CONTEXT_KINDS.join(', ')}`);
     if (e.release !== undefined && !RELEASES.has(String(e.release)))
@@ -117,6 +134,11 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`${at}.typeArg must be a non-negative integer`);
     return undefined;
   });
+  list('lockGuards').forEach((e, i) => {
+    if (!isRecord(e) || typeof e.name !== 'string' || !ident.test(e.name))
+      problems.push(`lockGuards[${i}] needs a name (a C identifier)`);
+    return undefined;
+  });
   for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations'])
     list(key).forEach((e, i) => {
       if (typeof e !== 'string' || !ident.test(e))
@@ -146,6 +168,9 @@ export function extendCatalog(base: Catalog, file: CatalogFile, source: string):
     attributeWords: union(base.attributeWords, file.attributeWords),
     lockAnnotations: union(base.lockAnnotations, file.lockAnnotations),
     containerMacros: [...containers.values()],
+    lockGuards: [
+      ...new Map([...base.lockGuards, ...(file.lockGuards ?? [])].map((g) => [g.name, g])).values(),
+    ],
   };
 }
 
@@ -162,6 +187,11 @@ export function parseCatalogFile(text: string, source: string): CatalogFile {
   return data as CatalogFile;
 }
 
+/** The argument a callback index designates: negative counts from the end. */
+export function argAt<T>(args: readonly T[], index: number): T | undefined {
+  return args[index < 0 ? args.length + index : index];
+}
+
 /** Fast lookups over a catalog. */
 export class CatalogIndex {
   readonly calls: ReadonlyMap<string, CallEntry>;
@@ -172,6 +202,7 @@ export class CatalogIndex {
   readonly lockAnnotations: ReadonlySet<string>;
   /** container_of-style macro -> argument index naming the result's struct type. */
   readonly containerMacros: ReadonlyMap<string, number>;
+  readonly lockGuards: ReadonlyMap<string, LockGuardEntry>;
 
   constructor(readonly catalog: Catalog = builtinCatalog) {
     this.calls = new Map(catalog.calls.map((c) => [c.name, c]));
@@ -183,6 +214,7 @@ export class CatalogIndex {
     this.attributeWords = new Set(catalog.attributeWords);
     this.lockAnnotations = new Set(catalog.lockAnnotations);
     this.containerMacros = new Map((catalog.containerMacros ?? []).map((m) => [m.name, m.typeArg]));
+    this.lockGuards = new Map((catalog.lockGuards ?? []).map((g) => [g.name, g]));
   }
 
   /** The ops field entry for `field`, preferring one whose struct matches. */

@@ -10,8 +10,14 @@ export interface CallEntry {
   arg?: number;
   /** For ref-final-put entries with a release callback (kref_put): its argument index. */
   releaseArg?: number;
-  /** For register/defer entries: argument index of the callback or work item. */
+  /**
+   * For register/defer entries: argument index of the callback or work item.
+   * Negative counts from the end (-1: the last argument), for calls whose
+   * leading parameters changed across kernel versions (svc_create_pooled).
+   */
   callbackArg?: number;
+  /** Further callbacks bound by the same call, each with its context (threaded IRQs). */
+  moreCallbacks?: { arg: number; context: ContextKind }[];
   /** Context a registered callback or deferred work runs in. */
   context?: ContextKind;
   /** For defer entries whose argument is a work item, not a function. */
@@ -20,6 +26,8 @@ export interface CallEntry {
   release?: ReleaseKind;
   /** The call may sleep. */
   sleeps?: boolean;
+  /** Why the call sleeps or not, from the kernel source (for release entries). */
+  sleepReason?: string;
   /** For lock/unlock entries: the region is atomic (no sleeping inside). */
   atomic?: boolean;
   /** For lock entries with a fixed region name (rcu_read_lock has no argument). */
@@ -59,6 +67,15 @@ export interface ContainerMacroEntry {
   typeArg: number;
 }
 
+/** A cleanup.h lock guard class: `guard(name)(&lock)` / `scoped_guard(name, &lock)`. */
+export interface LockGuardEntry {
+  name: string;
+  /** The region is atomic (spinlocks, RCU read side). */
+  atomic?: boolean;
+  /** Region name for classes without a lock argument (rcu). */
+  lockName?: string;
+}
+
 export interface Catalog {
   /** Identifies the catalog in reports ("builtin", or a user file path). */
   sources: string[];
@@ -73,6 +90,8 @@ export interface Catalog {
   lockAnnotations: string[];
   /** container_of / list_entry style macros, for typing their results. */
   containerMacros?: ContainerMacroEntry[];
+  /** cleanup.h lock guard classes. */
+  lockGuards: LockGuardEntry[];
 }
 
 /** What a user catalog file may contain: any subset of the lists. */

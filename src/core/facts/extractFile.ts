@@ -1,14 +1,14 @@
 // Turns one C file into plain facts: functions with their CFGs and classified
 // call sites, callback registrations, refcounted struct fields, exports.
 import type { SyntaxNode as Node } from '../parse/syntaxTree';
-import type { CatalogIndex } from '../catalog/catalog';
+import { argAt, type CatalogIndex } from '../catalog/catalog';
 import type { CParser } from '../parse/cParser';
 import { maskKernelMacros } from '../parse/macroMask';
 import { copyTree } from '../parse/syntaxTree';
 import { collectTypes, unnamed } from '../types/collectTypes';
 import { baseType, declared } from '../types/declaredType';
 import { CfgBuilder } from './cfgBuilder';
-import type { FileFacts, FunctionFacts, RegistrationFact } from './factTypes';
+import type { FileFacts, FunctionFacts, LockScope, RegistrationFact } from './factTypes';
 import {
   declaratorName,
   functionDeclarator,
@@ -193,6 +193,7 @@ function functionFacts(
     });
   });
   collectRegistrations(body, file, catalog, registrations, name);
+  const lockScopes = guardScopes(body, file, masked);
   return {
     name,
     file,
@@ -208,7 +209,37 @@ function functionFacts(
     calls: builder.calls,
     cfg: builder.nodes,
     functionRefs,
+    ...(lockScopes.length ? { lockScopes } : {}),
   };
+}
+
+/**
+ * cleanup.h scope locks: `guard(class)(args)` to the end of the enclosing block,
+ * `scoped_guard(class, args) body` (masked into a while loop) for its body.
+ */
+function guardScopes(body: Node, file: string, masked: FileFacts['masked']): LockScope[] {
+  const out: LockScope[] = [];
+  for (const call of body.descendantsOfType('call_expression')) {
+    const inner = call?.childForFieldName('function');
+    if (!call || inner?.type !== 'call_expression') continue;
+    if (inner.childForFieldName('function')?.text !== 'guard') continue;
+    const cls = inner.childForFieldName('arguments')?.namedChildren[0]?.text;
+    const lock = call.childForFieldName('arguments')?.namedChildren[0]?.text ?? '';
+    let block = call.parent;
+    while (block && block.type !== 'compound_statement') block = block.parent;
+    if (!cls || !block) continue;
+    const from = spanOf(call, file);
+    const to = spanOf(block, file);
+    out.push({ guard: cls, lock, at: { ...from, endLine: to.endLine, endColumn: to.endColumn } });
+  }
+  for (const m of masked) {
+    if (m.kind !== 'iterator' || m.name !== 'scoped_guard' || !m.args[0]) continue;
+    const loop = body.descendantsOfType('while_statement').find((w) => w?.startIndex === m.start);
+    if (!loop) continue;
+    const from = spanOf(loop, file);
+    out.push({ guard: m.args[0].trim(), lock: (m.args[1] ?? '').trim(), at: from });
+  }
+  return out;
 }
 
 /** Ops-struct initializers and field assignments that bind a function to a callback slot. */
@@ -267,21 +298,27 @@ function collectRegistrations(
     const callee = call.childForFieldName('function')?.text;
     const entry = callee ? catalog.calls.get(callee) : undefined;
     if (!entry || entry.callbackArg === undefined || entry.workItem) continue;
-    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-    const cb = args[entry.callbackArg];
-    if (!cb || unwrap(cb).type !== 'identifier') continue;
-    const reg: RegistrationFact = {
-      handler: unwrap(cb).text,
-      via: callee as string,
-      at: spanOf(call, file),
-      inFunction,
-    };
-    if (entry.role === 'register' && entry.arg !== undefined && args[entry.arg]) {
-      const { root, field } = rootAndField(args[entry.arg] as Node);
-      const item = field ?? root;
-      if (item) reg.item = item;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      (a): a is Node => !!a && a.type !== 'comment',
+    );
+    const bound = [{ arg: entry.callbackArg, context: undefined }, ...(entry.moreCallbacks ?? [])];
+    for (const b of bound) {
+      const cb = argAt(args, b.arg);
+      if (!cb || unwrap(cb).type !== 'identifier') continue;
+      const reg: RegistrationFact = {
+        handler: unwrap(cb).text,
+        via: callee as string,
+        at: spanOf(call, file),
+        inFunction,
+      };
+      if (b.context) reg.context = b.context;
+      if (entry.role === 'register' && entry.arg !== undefined && args[entry.arg]) {
+        const { root, field } = rootAndField(args[entry.arg] as Node);
+        const item = field ?? root;
+        if (item) reg.item = item;
+      }
+      out.push(reg);
     }
-    out.push(reg);
   }
 }
 

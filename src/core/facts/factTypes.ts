@@ -1,6 +1,6 @@
 // Plain-data facts extracted from one file's syntax tree. Trees are freed right
 // after extraction; everything downstream works on these records.
-import type { Span } from '../model';
+import type { ContextKind, Span } from '../model';
 import type { MaskedMacro } from '../parse/macroMask';
 
 export interface ArgFact {
@@ -79,6 +79,8 @@ export interface RegistrationFact {
   at: Span;
   /** Function in which the registration appears (undefined at file scope). */
   inFunction?: string;
+  /** Context of a further callback bound by the same call (a threaded IRQ's thread_fn). */
+  context?: ContextKind;
 }
 
 export interface FunctionFacts {
@@ -105,6 +107,20 @@ export interface FunctionFacts {
   cfg: CfgNode[];
   /** Function identifiers used as values (callbacks passed or stored). */
   functionRefs: { name: string; at: Span; call?: number }[];
+  /**
+   * Scope-based locks (cleanup.h): `guard(class)(&lock)` holds the lock from the
+   * statement to the end of its block, `scoped_guard(class, &lock) { ... }` for the body.
+   */
+  lockScopes?: LockScope[];
+}
+
+export interface LockScope {
+  /** Guard class (spinlock, spinlock_irqsave, mutex, rcu, ...). */
+  guard: string;
+  /** The lock expression's text (`&t->lock`); empty for classes without one (rcu). */
+  lock: string;
+  /** The lock is held for calls from `at` to `endLine`/`endColumn`. */
+  at: Span;
 }
 
 export interface FileFacts {

@@ -61,7 +61,8 @@ const FSNOTIFY_DEFERRED = {
 
 describe('context graph', () => {
   it('has one lane per context and the expected sizes', () => {
-    const all = [...CONTEXT_KINDS];
+    // Every context the seed revisions use (the newer kinds have their own fixtures).
+    const all = CONTEXT_KINDS.slice(0, CONTEXT_KINDS.indexOf('rcu-callback') + 1);
     for (const [m, nodes, edges, cn, ce] of [
       [v4, 82, 97, 52, 71],
       [v5, 84, 104, 57, 80],

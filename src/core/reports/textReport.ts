@@ -1,5 +1,14 @@
 // The CLI's readable report of one analysis.
-import { CONTEXT_LABELS, type ProgramModel, type ReleasePath } from '../model';
+import {
+  CONTEXT_KINDS,
+  CONTEXT_LABELS,
+  type ContextKind,
+  type ProgramModel,
+  type ReleasePath,
+} from '../model';
+
+const byContext = (a: ContextKind, b: ContextKind) =>
+  CONTEXT_KINDS.indexOf(a) - CONTEXT_KINDS.indexOf(b);
 import { basename, chainText, where } from './format';
 
 export function textReport(model: ProgramModel, options: { verbose?: boolean } = {}): string {
@@ -55,19 +64,34 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
   return out.join('\n') + '\n';
 }
 
-/** One line per (context, entry): release kinds inline vs deferred, then the evidence chain. */
+/**
+ * One line per (context, entry): release kinds inline vs deferred, then the
+ * evidence chain. Every entry context is named in the summary line; without
+ * --verbose only the process-context entries beyond the first six are left
+ * out (those through a final put first), and each line reads the same either way.
+ */
 function releaseTable(paths: ReleasePath[], verbose: boolean): string[] {
   const out: string[] = [];
   const groups = new Map<string, ReleasePath[]>();
   for (const p of paths) {
-    if (p.entryContext === 'process' && !verbose && !p.viaFinalPut) continue;
     const k = `${p.entryContext}|${p.entry}`;
     groups.set(k, [...(groups.get(k) ?? []), p]);
   }
-  const sorted = [...groups.entries()].sort(([a], [b]) => {
+  const perContext = new Map<string, number>();
+  for (const [, list] of groups)
+    perContext.set(list[0].entryContext, (perContext.get(list[0].entryContext) ?? 0) + 1);
+  if (perContext.size)
+    out.push(
+      `    entry contexts: ${[...perContext]
+        .sort(([a], [b]) => byContext(a as ContextKind, b as ContextKind))
+        .map(([c, n]) => `${c} (${n})`)
+        .join(', ')}`,
+    );
+  const viaFinalPut = (list: ReleasePath[]) => (list.some((p) => p.viaFinalPut) ? 0 : 1);
+  const sorted = [...groups.entries()].sort(([a, la], [b, lb]) => {
     const pa = a.startsWith('process|') ? 1 : 0;
     const pb = b.startsWith('process|') ? 1 : 0;
-    return pa - pb || a.localeCompare(b);
+    return pa - pb || viaFinalPut(la) - viaFinalPut(lb) || a.localeCompare(b);
   });
   let processShown = 0;
   for (const [, list] of sorted) {
