@@ -453,3 +453,66 @@ export function skippedSummary(model: ProgramModel): { count: number; text: stri
     text: skipped.map((f) => `${basename(f.file)}: ${f.skipped}`).join('\n'),
   };
 }
+
+/**
+ * Contexts that run inside somebody else's operation (another task's VFS call,
+ * a lease break, memory reclaim): sleeping there is legal but stalls that
+ * operation. Atomic contexts are not here: sleeping there is a sleep-in-atomic error.
+ */
+export const BORROWED_CONTEXTS: ReadonlySet<ContextKind> = new Set([
+  'fsnotify',
+  'notifier',
+  'shrinker',
+]);
+
+/** Release work that may sleep for long (I/O, waiting for writeback); fput itself defers. */
+export const SLEEPING_RELEASE: ReadonlySet<ReleaseKind> = new Set([
+  'fsync',
+  'flush',
+  'close',
+  'flush-delayed-fput',
+]);
+
+/**
+ * One information diagnostic per (object, entry) whose final close runs sleeping
+ * release work inline in a borrowed context, at the entry's first call on the
+ * chain; the chain of the first such path is the related information.
+ */
+export function inlineReleaseDiagnostics(
+  objects: readonly Pick<ObjectLifecycle, 'type' | 'releasePaths'>[],
+): DiagnosticSpec[] {
+  const out: DiagnosticSpec[] = [];
+  for (const o of objects) {
+    const groups = new Map<string, ReleasePath[]>();
+    for (const p of o.releasePaths) {
+      if (p.mode !== 'inline' || !p.chain.length) continue;
+      if (!BORROWED_CONTEXTS.has(p.entryContext) || !SLEEPING_RELEASE.has(p.release)) continue;
+      const k = `${p.entryContext}|${p.entry}`;
+      groups.set(k, [...(groups.get(k) ?? []), p]);
+    }
+    for (const paths of groups.values()) {
+      const first = paths[0];
+      const kinds = [...new Set(paths.map((p) => p.release))];
+      const at = first.chain[0].at;
+      out.push({
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        message:
+          `${first.entry}() runs in ${SHORT_CONTEXT[first.entryContext]} context and does ` +
+          `${kinds.join(', ')} of struct ${o.type} inline${first.viaFinalPut ? ' (via the final put)' : ''}: ` +
+          `sleeping release work stalls the operation it borrowed; consider deferring it.`,
+        severity: 'information',
+        code: 'inline-release-in-callback',
+        related: first.chain.map((s) => ({
+          message:
+            s.via === 'sink'
+              ? `${s.function}() does ${s.call}()`
+              : `${s.function}() calls ${s.call}()`,
+          at: s.at,
+        })),
+      });
+    }
+  }
+  return out;
+}
