@@ -41,11 +41,14 @@ describe('CodeLens', () => {
     const view = new ModelView(v5);
     const fn = view.byName.get('nfsd_file_close_inode')?.[0];
     expect(fn).toBeDefined();
-    const titles = functionLenses(view, fn!).map((l) => l.title);
+    const lenses = functionLenses(view, fn!);
+    const titles = lenses.map((l) => l.title);
     expect(titles[0]).toMatch(/^refs: put nfsd_file/);
     expect(titles[0]).toContain('may do final put');
     const close = titles.find((t) => t.startsWith('final close runs'));
-    expect(close).toMatch(/fsync.*in: .*fsnotify callback \(inline\)/);
+    expect(close!.length).toBeLessThanOrEqual(60);
+    const full = lenses.find((l) => l.title === close)!.tooltip;
+    expect(full).toMatch(/fsync.*in: .*fsnotify callback \(inline\)/);
   });
 
   it('groups contexts with the same release work', () => {

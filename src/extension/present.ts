@@ -192,15 +192,20 @@ export function functionLenses(view: ModelView, fn: FunctionSummary): LensSpec[]
       `wrapper: ${fn.wrapper}${fn.wrapperParam !== undefined ? ` (arg ${fn.wrapperParam + 1})` : ''}`,
     );
   if (fn.returnsRef) parts.push('returns a reference');
-  if (parts.length) lenses.push({ line: fn.span.line, title: `refs: ${parts.join(' · ')}` });
+  if (parts.length) {
+    const full = `refs: ${parts.join(' · ')}`;
+    lenses.push({ line: fn.span.line, title: shorten(full, TITLE_MAX), tooltip: full });
+  }
 
   const paths = view.pathsThrough(fn.name).filter((p) => p.viaFinalPut);
   if (paths.length) {
     for (const g of whereReleaseRuns(paths))
       lenses.push({
         line: fn.span.line,
-        title: `final close runs ${g.releases.join(', ')} in: ${g.where}`,
-        tooltip: `Entry points: ${[...new Set(paths.map((p) => p.entry))].join(', ')}`,
+        title: shorten(`final close runs ${g.releases.join(', ')} in: ${g.where}`, TITLE_MAX),
+        tooltip:
+          `Final close runs ${g.releases.join(', ')} in: ${g.where}\n` +
+          `Entry points: ${[...new Set(paths.map((p) => p.entry))].join(', ')}`,
       });
   } else if (fn.releaseInline.length || fn.releaseDeferred.length) {
     const bits: string[] = [];
@@ -210,10 +215,26 @@ export function functionLenses(view: ModelView, fn: FunctionSummary): LensSpec[]
     const ctx = fn.contexts.length
       ? ` · runs in: ${fn.contexts.map((c) => SHORT_CONTEXT[c]).join(', ')}`
       : '';
-    lenses.push({ line: fn.span.line, title: `release work: ${bits.join('; ')}${ctx}` });
+    const full = `release work: ${bits.join('; ')}${ctx}`;
+    lenses.push({ line: fn.span.line, title: shorten(full, TITLE_MAX), tooltip: full });
   }
   return lenses;
 }
+
+/**
+ * Text cut to `max` characters at a word boundary, with an ellipsis: labels,
+ * CodeLens titles and decorations stay on one readable line; the full text goes
+ * in the tooltip or hover next to them.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:·—-]+$/, '') + '…';
+}
+
+/** Longest CodeLens title, side-bar label and inline decoration (characters). */
+export const TITLE_MAX = 60;
 
 const loc = (l: Location) => `${basename(l.file)}:${l.line}`;
 export function basename(p: string): string {
