@@ -461,6 +461,7 @@ try {
     30000,
     'graph node boxes',
   );
+  await shot('07-graph');
   check(
     'graph: node text >= 10 px, boxes >= 60 px wide, no header overlap, lane labels inside',
     layout.minTextPx >= 10 &&
@@ -469,7 +470,6 @@ try {
       layout.overflowingLaneLabels === 0,
     layout,
   );
-  await shot('07-graph');
   mark('graph checked');
 
   // --- Typing updates the diagnostics (last: the edit stays unsaved) ---------------------
