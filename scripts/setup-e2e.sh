@@ -44,14 +44,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]}); run as root or install them first"
   echo "setup-e2e: apt-get install ${missing[*]}"
   # Another apt/dpkg may hold the lock (e.g. a provisioning install): wait for it up to 15 min.
-  apt_install() {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -q "${missing[@]}"
-  }
-  if ! apt_install; then
-    echo "setup-e2e: apt-get install failed; running apt-get update and retrying"
-    apt-get -o DPkg::Lock::Timeout=900 update -q || die "apt-get update failed (is the Debian archive reachable?)"
-    apt_install || die "apt-get install ${missing[*]} failed"
-  fi
+  # shellcheck source=apt-install.sh
+  . "$HERE/apt-install.sh"
+  apt_install_only "${missing[@]}" || die "apt-get install ${missing[*]} not done (see above)"
 fi
 command -v chromium >/dev/null || die "chromium not on PATH after install"
 step_done "system packages ok (chromium $(dpkg-query -W -f='${Version}' chromium))" "$T"

@@ -22,8 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   echo "setup: installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # shellcheck source=apt-install.sh
+  . "$HERE/apt-install.sh"
+  apt_install_only "${missing[@]}"
 fi
 
 bash "$HERE/fetch-corpus.sh"

@@ -21,6 +21,7 @@ export interface CliArgs {
   verbose: boolean;
   quiet: boolean;
   help: boolean;
+  version?: boolean;
   catalogs: string[];
   maxFileBytes?: number;
   failOn?: 'error' | 'warning';
@@ -70,6 +71,10 @@ export function parseArgs(argv: string[]): CliArgs {
       case '-h':
       case '--help':
         a.help = true;
+        break;
+      case '-V':
+      case '--version':
+        a.version = true;
         break;
       case '--json':
         a.json = true;
@@ -203,13 +208,15 @@ Options:
   --from "NAME <ADDR>" draft: the sender (default: git config user.name/email)
   -v, --verbose        list every entry point and finding path
   -q, --quiet          no progress on stderr
+  -V, --version        print the version
 
 Exit codes:
   0  analysis ran (findings, if any, are in the report)
   1  --fail-on matched (analyze: findings; compare/series: behaviour changes)
-  2  bad command line or catalog file
-  3  some inputs could not be read or analysed (the rest were); draft: an
-     mbox that is not a readable mail series, or nothing to reply to
+  2  the command could not run: bad command line or catalog file, unknown
+     revision, a patch that does not apply, an mbox that is not a readable
+     mail series (series, draft), nothing to reply to (draft)
+  3  some inputs could not be read or analysed (the rest were)
   4  internal error
 `;
 }

@@ -199,6 +199,44 @@ describe('lifecycle-lens compare / series / b4-check', () => {
     expect(r.err).toMatch(/patch ".*" does not apply/);
   });
 
+  it('the same bad mbox (binary) exits 2 in every command that reads one', () => {
+    const bin = path.join(tmp, 'binary.mbox');
+    fs.writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3, 0, 0]));
+    const base = path.join(FIX, 'series/base');
+    const series = run(['series', '-q', '--base', base, bin]);
+    const draft = run([
+      'draft',
+      '-q',
+      '--base',
+      base,
+      '--series',
+      bin,
+      '--cover',
+      '--from',
+      'A <a@b.c>',
+    ]);
+    expect([series.code, draft.code]).toEqual([2, 2]);
+    for (const r of [series, draft]) {
+      expect(r.err).toMatch(/^lifecycle-lens: .*binary\.mbox/);
+      expect(r.err).not.toMatch(/at .*\.js:\d+/);
+    }
+  });
+
+  it('--version prints the version (exit 0)', () => {
+    expect(run(['--version'])).toMatchObject({ code: 0, out: 'lifecycle-lens 0.1.0\n' });
+  });
+
+  it('singular counts, and a missing token is reported with its line', () => {
+    const f = path.join(tmp, 'missing.c');
+    fs.writeFileSync(f, 'int f(void)\n{\n\treturn 1\n}\n');
+    const r = run(['analyze', f]);
+    expect(r.out.split('\n').slice(0, 3)).toEqual([
+      'Analysed 1 file, 1 function (1 with parse errors, 100.0%).',
+      `  ${f}: syntax error at line 3 (missing token)`,
+      `  ${f}: 1 of 1 function has parse errors (f)`,
+    ]);
+  });
+
   it('b4-check reads one patch on stdin and prints b4 check JSON', () => {
     const repo = path.join(tmp, 'kernel');
     fs.mkdirSync(path.join(repo, 'fs/nfsd'), { recursive: true });

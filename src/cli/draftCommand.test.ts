@@ -159,7 +159,7 @@ describe('lifecycle-lens draft', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('bad requests: exit 2 for the command line, 3 for a mail that is not there', () => {
+  it('bad requests: exit 2 (the command cannot run), as series does for a bad mbox', () => {
     const base = ['draft', '--base', path.join(SERIES, 'base'), '--from', 'r@example.net', '-q'];
     const v1 = ['--series', path.join(SERIES, 'v1.mbox')];
     const both = run([...base, ...v1, '--patch', '3', '--cover']);
@@ -173,7 +173,7 @@ describe('lifecycle-lens draft', () => {
     expect(run([...base, ...v1, '--patch', '3', '--from', 'a@b@c']).code).toBe(2);
     const nine = run([...base, ...v1, '--patch', '9']);
     expect([nine.code, nine.err]).toEqual([
-      3,
+      2,
       `lifecycle-lens: ${path.join(SERIES, 'v1.mbox')}: the series has no patch 9 (patches: 1, 2, 3, 4, 5)\n`,
     ]);
     const notMail = run([
@@ -182,7 +182,7 @@ describe('lifecycle-lens draft', () => {
       path.join(SERIES, 'base/fs/nfsd/filecache.c'),
       '--cover',
     ]);
-    expect(notMail.code).toBe(3);
+    expect(notMail.code).toBe(2);
     expect(notMail.err).toContain('not an mbox');
   });
 });

@@ -63,8 +63,8 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
     messages = readMessages(args.series);
   } catch (e) {
     if (e instanceof MailError) {
-      process.stderr.write(`lifecycle-lens: ${args.series}: ${e.message}\n`);
-      return EXIT.input;
+      // An mbox that cannot be used stops the command: exit 2, as for `series`.
+      throw new UsageError(`${args.series}: ${e.message}`);
     }
     throw e;
   }
@@ -83,10 +83,7 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
       toolVersion: TOOL_VERSION,
     });
   } catch (e) {
-    if (e instanceof MailError) {
-      process.stderr.write(`lifecycle-lens: ${args.series}: ${e.message}\n`);
-      return EXIT.input;
-    }
+    if (e instanceof MailError) throw new UsageError(`${args.series}: ${e.message}`);
     throw e;
   }
   const { draft, unassigned } = built;

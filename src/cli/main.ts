@@ -11,7 +11,7 @@ import {
   parseCatalogFile,
 } from '../core/catalog/catalog';
 import { builtinCatalog } from '../core/catalog/builtinCatalog';
-import { jsonReport } from '../core/reports/jsonReport';
+import { TOOL_VERSION, jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
@@ -25,6 +25,10 @@ import { runDraft } from './draftCommand';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
+  if (args.version) {
+    process.stdout.write(`lifecycle-lens ${TOOL_VERSION}\n`);
+    return EXIT.ok;
+  }
   if (args.help || !args.command) {
     process.stdout.write(usage());
     return args.help ? EXIT.ok : EXIT.usage;

@@ -36,6 +36,41 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
     expect(c.model.files.map((f) => f.file)).toEqual(['designs/v5-inline/filecache.c']);
   });
 
+  it('two copies of the sample designs in one folder are two programs', async () => {
+    await client.configure([], 2 * 1024 * 1024);
+    const text = (d: string) => fs.readFileSync(fx(`designs/${d}/filecache.c`), 'utf8');
+    const header = '/* refcount.h (our own) */\nstruct refcount_struct { int refs; };\n';
+    // v4 (sentinel, deferred close) and v5 (inline close) as two trees side by side.
+    const tree = (dir: string, design: string) => [
+      { path: `ws/${dir}/fs/nfsd/filecache.c`, text: text(design) },
+      { path: `ws/${dir}/include/linux/refcount.h`, text: header },
+    ];
+    const both = await client.analyze(
+      [...tree('old', 'v4-sentinel'), ...tree('new', 'v5-inline')],
+      [],
+    );
+    const alone = await client.analyze(
+      [...tree('new', 'v5-inline')],
+      ['ws/old/fs/nfsd/filecache.c', 'ws/old/include/linux/refcount.h'],
+    );
+    const inNew = (m: typeof both.model) =>
+      m.objects
+        .flatMap((o) => o.releasePaths)
+        .filter((r) => r.chain[0]?.at.file.startsWith('ws/new/'))
+        .map(
+          (r) =>
+            `${r.entry}|${r.entryContext}|${r.mode}|${r.release}|${r.chain.map((c) => c.at.file).join(',')}`,
+        )
+        .sort();
+    // The v5 tree's release paths are the same with or without the v4 tree next to it,
+    // and no chain crosses from one tree into the other.
+    expect(inNew(both.model)).toEqual(inNew(alone.model));
+    expect(inNew(both.model).length).toBeGreaterThan(0);
+    expect(inNew(both.model).filter((k) => k.includes('ws/old/'))).toEqual([]);
+    // The v4 tree brings its own two objects instead of merging into the v5 tree's.
+    expect(both.model.objects.length - alone.model.objects.length).toBe(2);
+  });
+
   it("posts the edited file's path findings first when whole-program analyses are slow", async () => {
     // Threshold 0: every whole-program analysis counts as slow.
     await client.configure([], 2 * 1024 * 1024, { quickFirstAboveMs: 0 });

@@ -16,7 +16,8 @@ import { AnalysisMemo } from '../core/analysis/memo';
 import { builtinCatalog } from '../core/catalog/builtinCatalog';
 import { CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/catalog';
 import type { FileFacts } from '../core/facts/factTypes';
-import type { ParseReport } from '../core/model';
+import type { ParseReport, ProgramModel } from '../core/model';
+import { groupByProgram, programRoots } from './programs';
 import type { CParser } from '../core/parse/cParser';
 import { nodeParser } from '../node/wasmFiles';
 import { compareGit, compareSeriesIn, compareTextsIn } from './workerCompare';
@@ -132,7 +133,15 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
   const reports = keys.map((k) => (cache.get(k) as Entry).report);
   const tp = performance.now();
-  const analysis = analyzeProgram(facts, catalog, memo);
+  // Each kernel tree in the folder is its own program (same-named functions never mix).
+  const programs = [...groupByProgram(keys).values()].map((ks) => ({
+    analysis: analyzeProgram(
+      ks.flatMap((k) => cache.get(k)?.facts ?? []),
+      catalog,
+      memo,
+    ),
+    reports: ks.map((k) => (cache.get(k) as Entry).report),
+  }));
   // Only edits predict edits: a first index analyses everything cold.
   lastFindingsMs = small ? performance.now() - tp : 0;
   // Diagnostics need only the findings: they go out before the model is built.
@@ -140,11 +149,11 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
     send({
       type: 'findings',
       id: req.id,
-      findings: analysis.findings,
+      findings: programs.flatMap((p) => p.analysis.findings),
       reports,
       ms: performance.now() - t0,
     });
-  const model = buildModel(analysis, reports);
+  const model = mergeModels(programs.map((p) => buildModel(p.analysis, p.reports)));
   const t2 = performance.now();
   cancelled.delete(req.id);
   send({
@@ -160,6 +169,20 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
     },
   });
   if (!small && facts.length > 1) warmUp(facts);
+}
+
+/** One model over several programs: their files, functions, objects and findings side by side. */
+function mergeModels(models: ProgramModel[]): ProgramModel {
+  if (models.length === 1) return models[0];
+  return {
+    modelVersion: models[0]?.modelVersion ?? 1,
+    files: models.flatMap((m) => m.files),
+    functions: models.flatMap((m) => m.functions),
+    entryPoints: models.flatMap((m) => m.entryPoints),
+    edges: models.flatMap((m) => m.edges),
+    objects: models.flatMap((m) => m.objects),
+    findings: models.flatMap((m) => m.findings),
+  };
 }
 
 /** Enough for the optimising compiler to take the edit path's hot functions (measured: 3). */
@@ -198,8 +221,16 @@ function quick(id: number, edited: string[], t0: number): void {
     own.flatMap((f) => f.functions.flatMap((fn) => fn.calls.map((c) => c.callee))),
   );
   const facts = [...own];
+  // Callees come from the edited files' own program (kernel tree) only.
+  const roots = programRoots([...cache.keys()]);
+  const mine = new Set(edited.map((p) => roots.get(p)));
   for (const [k, e] of cache)
-    if (!paths.has(k) && e.facts?.functions.some((fn) => callees.has(fn.name))) facts.push(e.facts);
+    if (
+      !paths.has(k) &&
+      mine.has(roots.get(k)) &&
+      e.facts?.functions.some((fn) => callees.has(fn.name))
+    )
+      facts.push(e.facts);
   const { findings } = analyzeProgram(facts, catalog, memo);
   send({
     type: 'partial',

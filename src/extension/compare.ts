@@ -9,9 +9,9 @@ import type { SourceFile } from '../core/analysis/analyze';
 import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
 import type { Location } from '../core/model';
 import type { AnalysisClient } from './analysisClient';
-import { changeMarks, changeTree, type LineMark, type Side } from './comparePresent';
+import { changeLog, changeMarks, changeTree, type LineMark, type Side } from './comparePresent';
 import type { Log } from './log';
-import { basename, type TreeNodeSpec } from './present';
+import { basename, shorten, TITLE_MAX, type TreeNodeSpec } from './present';
 import { requireTrust, UserError } from './settings';
 import { SpecTreeProvider } from './tree';
 import { keyOf } from './workspaceIndex';
@@ -130,7 +130,7 @@ export class CompareController implements vscode.Disposable {
               .map((l) => `**Lifecycle Lens** (${m.side}): ${l}`)
               .join('\n\n'),
           ),
-          renderOptions: { after: { contentText: `◀ ${first}` } },
+          renderOptions: { after: { contentText: `◀ ${shorten(first, TITLE_MAX)}` } },
         });
       }
       for (const [k, t] of Object.entries(this.deco)) ed.setDecorations(t, buckets[k]);
@@ -141,9 +141,7 @@ export class CompareController implements vscode.Disposable {
     this.session = session;
     this.changes.set(changeTree(session.result));
     const n = session.result.changes.length;
-    this.log.info(
-      `compare ${session.title}: ${n} behaviour change(s)${n ? ': ' + session.result.changes.map((c) => c.code + ' ' + c.title).join('; ') : ''}`,
-    );
+    this.log.info(changeLog(session.title, session.result));
     await vscode.commands.executeCommand('setContext', 'lifecycleLens.hasComparison', true);
     if (openDiff && session.pairs.length) {
       // Prefer the file the first change is about.
@@ -408,7 +406,13 @@ export class CompareController implements vscode.Disposable {
       series: { comparison: series, mboxes: mboxes.map((m) => m.fsPath) },
     };
     this.log.info(
-      `series compare (base ${series.base}): ${series.comparisons.map((c) => `${c.before.label}→${c.after.label}: ${c.changes.length}`).join('; ')}`,
+      [
+        `series compare (base ${series.base}):`,
+        ...series.comparisons.map(
+          (c) =>
+            `  ${c.before.label} → ${c.after.label}: ${c.changes.length} behaviour change${c.changes.length === 1 ? '' : 's'}`,
+        ),
+      ].join('\n'),
     );
     await vscode.commands.executeCommand('setContext', 'lifecycleLens.hasComparison', true);
     if (pairs.length)

@@ -2,7 +2,7 @@
 // and the lines to decorate on each side of the diff editor.
 import type { BehaviourChange, ComparisonResult, Evidence } from '../core/compare/compareTypes';
 import type { Location } from '../core/model';
-import { basename, type TreeNodeSpec } from './present';
+import { basename, shorten, TITLE_MAX, type TreeNodeSpec } from './present';
 
 export type Side = 'before' | 'after';
 
@@ -63,14 +63,15 @@ export function changeMarks(result: ComparisonResult): LineMark[] {
 
 function evidenceNode(side: Side, label: string, e: Evidence): TreeNodeSpec {
   return {
-    label: `${label}: ${e.summary}`,
-    tooltip: e.summary,
+    label: shorten(`${label}: ${e.summary}`, TITLE_MAX),
+    tooltip: `${label}: ${e.summary}`,
     at: e.at ?? e.chain[e.chain.length - 1]?.at,
     icon: side === 'before' ? 'arrow-left' : 'arrow-right',
     contextValue: `evidence-${side}`,
     expanded: true,
     children: e.chain.map((s) => ({
-      label: `${s.function}() → ${s.call}()`,
+      label: shorten(`${s.function}() → ${s.call}()`, TITLE_MAX),
+      tooltip: `${s.function}() → ${s.call}() (${s.via}, ${basename(s.at.file)}:${s.at.line})`,
       description: `${s.via} · ${basename(s.at.file)}:${s.at.line}`,
       at: s.at,
       icon: 'debug-stackframe',
@@ -90,15 +91,19 @@ export function changeTree(result: ComparisonResult): TreeNodeSpec[] {
     ];
   return result.changes.map((c) => {
     const children: TreeNodeSpec[] = [
-      { label: c.explanation, tooltip: c.explanation, icon: 'info' },
+      { label: shorten(c.explanation, TITLE_MAX), tooltip: c.explanation, icon: 'info' },
     ];
     if (c.from || c.to)
-      children.push({ label: `${c.from ?? '—'} → ${c.to ?? '—'}`, icon: 'arrow-swap' });
+      children.push({
+        label: shorten(`${c.from ?? '—'} → ${c.to ?? '—'}`, TITLE_MAX),
+        tooltip: `${c.from ?? '—'} → ${c.to ?? '—'}`,
+        icon: 'arrow-swap',
+      });
     if (c.before) children.push(evidenceNode('before', result.before.label, c.before));
     if (c.after) children.push(evidenceNode('after', result.after.label, c.after));
     const at = c.after?.at ?? c.after?.chain[0]?.at ?? c.before?.at ?? c.before?.chain[0]?.at;
     return {
-      label: `${c.code} ${c.title}`,
+      label: shorten(`${c.code} ${c.title}`, TITLE_MAX),
       description: c.function + (c.entryContext ? ` · ${c.entryContext}` : ''),
       tooltip: `${c.title}\n\n${c.explanation}`,
       icon: c.severity === 'error' ? 'error' : c.severity === 'warning' ? 'warning' : 'info',
@@ -108,4 +113,22 @@ export function changeTree(result: ComparisonResult): TreeNodeSpec[] {
       children,
     };
   });
+}
+
+/**
+ * The output channel's account of a comparison: a heading, then one block per
+ * change (code, severity, title; function and context; from -> to; explanation).
+ */
+export function changeLog(title: string, result: ComparisonResult): string {
+  const n = result.changes.length;
+  const out = [`compare ${title}: ${n} behaviour change${n === 1 ? '' : 's'}`];
+  result.changes.forEach((c, i) => {
+    out.push('', `  ${i + 1}. ${c.code} [${c.severity}] ${c.title}`);
+    out.push(
+      `     in ${c.function}()${c.entryContext ? ` · entry context ${c.entryContext}` : ''}`,
+    );
+    if (c.from || c.to) out.push(`     ${c.from ?? '—'} → ${c.to ?? '—'}`);
+    out.push(`     ${c.explanation}`);
+  });
+  return out.join('\n');
 }

@@ -124,12 +124,13 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
     }),
     index.onDidUpdate((u) => {
       const t = performance.now();
-      if (!u.findingsPublished)
-        diagnostics.publish({
-          findings: u.model.findings,
-          files: u.model.files,
-          hostSkipped: u.hostSkipped,
-        });
+      // Always republished: the inline-release notes need the model's release paths.
+      diagnostics.publish({
+        findings: u.model.findings,
+        files: u.model.files,
+        hostSkipped: u.hostSkipped,
+        objects: u.model.objects,
+      });
       lenses.refresh();
       lifecycle.update(u);
       refreshGraph(index);

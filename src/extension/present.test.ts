@@ -9,6 +9,7 @@ import {
   fileNotes,
   findingDiagnostics,
   functionLenses,
+  inlineReleaseDiagnostics,
   lifecycleTree,
   ModelView,
   whereReleaseRuns,
@@ -18,10 +19,12 @@ const fx = (p: string) => path.join(__dirname, '../../test-fixtures', p);
 const read = (p: string) => ({ path: fx(p), text: fs.readFileSync(fx(p), 'utf8') });
 
 let v5: ProgramModel;
+let v6: ProgramModel;
 let prim: ProgramModel;
 beforeAll(async () => {
   const parser = await nodeParser();
   v5 = analyzeSources([read('designs/v5-inline/filecache.c')], { parser });
+  v6 = analyzeSources([read('designs/v6-deferred/filecache.c')], { parser });
   prim = analyzeSources(
     [
       read('primitives/balance.c'),
@@ -38,11 +41,14 @@ describe('CodeLens', () => {
     const view = new ModelView(v5);
     const fn = view.byName.get('nfsd_file_close_inode')?.[0];
     expect(fn).toBeDefined();
-    const titles = functionLenses(view, fn!).map((l) => l.title);
+    const lenses = functionLenses(view, fn!);
+    const titles = lenses.map((l) => l.title);
     expect(titles[0]).toMatch(/^refs: put nfsd_file/);
     expect(titles[0]).toContain('may do final put');
     const close = titles.find((t) => t.startsWith('final close runs'));
-    expect(close).toMatch(/fsync.*in: .*fsnotify callback \(inline\)/);
+    expect(close!.length).toBeLessThanOrEqual(60);
+    const full = lenses.find((l) => l.title === close)!.tooltip;
+    expect(full).toMatch(/fsync.*in: .*fsnotify callback \(inline\)/);
   });
 
   it('groups contexts with the same release work', () => {
@@ -122,5 +128,38 @@ describe('Lifecycle tree', () => {
     expect(sites.children!.every((c) => c.at && c.at.line > 0)).toBe(true);
     const ctx = nf.children!.find((c) => c.label.startsWith('Contexts'))!;
     expect(ctx.children!.map((c) => c.label)).toContain('fsnotify callback · inline');
+  });
+});
+
+describe('inline release work in borrowed contexts', () => {
+  it('v5: fsnotify and lease-break entries do fsync inline, with the chain as related information', () => {
+    const d = inlineReleaseDiagnostics(v5.objects);
+    expect(d.map((x) => [path.basename(x.file), x.line, x.severity, x.code, x.message])).toEqual([
+      [
+        'filecache.c',
+        551,
+        'information',
+        'inline-release-in-callback',
+        'nfsd_file_fsnotify_handle_event() runs in fsnotify callback context and does fsync of struct nfsd_file inline (via the final put): sleeping release work stalls the operation it borrowed; consider deferring it.',
+      ],
+      [
+        'filecache.c',
+        569,
+        'information',
+        'inline-release-in-callback',
+        'nfsd_file_lease_notifier_call() runs in notifier chain context and does fsync of struct nfsd_file inline (via the final put): sleeping release work stalls the operation it borrowed; consider deferring it.',
+      ],
+    ]);
+    expect(d[0].related.map((r) => `${r.message} @${r.at.line}`)).toEqual([
+      'nfsd_file_fsnotify_handle_event() calls nfsd_file_close_inode() @551',
+      'nfsd_file_close_inode() calls nfsd_file_put() @515',
+      'nfsd_file_put() calls nfsd_file_free() @368',
+      'nfsd_file_free() calls nfsd_file_flush() @240',
+      'nfsd_file_flush() does vfs_fsync() @224',
+    ]);
+  });
+
+  it('v6 defers the release work: no entry', () => {
+    expect(inlineReleaseDiagnostics(v6.objects)).toEqual([]);
   });
 });

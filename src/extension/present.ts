@@ -210,15 +210,20 @@ export function functionLenses(view: ModelView, fn: FunctionSummary): LensSpec[]
       `wrapper: ${fn.wrapper}${fn.wrapperParam !== undefined ? ` (arg ${fn.wrapperParam + 1})` : ''}`,
     );
   if (fn.returnsRef) parts.push('returns a reference');
-  if (parts.length) lenses.push({ line: fn.span.line, title: `refs: ${parts.join(' · ')}` });
+  if (parts.length) {
+    const full = `refs: ${parts.join(' · ')}`;
+    lenses.push({ line: fn.span.line, title: shorten(full, TITLE_MAX), tooltip: full });
+  }
 
   const paths = view.pathsThrough(fn.name).filter((p) => p.viaFinalPut);
   if (paths.length) {
     for (const g of whereReleaseRuns(paths))
       lenses.push({
         line: fn.span.line,
-        title: `final close runs ${g.releases.join(', ')} in: ${g.where}`,
-        tooltip: `Entry points: ${[...new Set(paths.map((p) => p.entry))].join(', ')}`,
+        title: shorten(`final close runs ${g.releases.join(', ')} in: ${g.where}`, TITLE_MAX),
+        tooltip:
+          `Final close runs ${g.releases.join(', ')} in: ${g.where}\n` +
+          `Entry points: ${[...new Set(paths.map((p) => p.entry))].join(', ')}`,
       });
   } else if (fn.releaseInline.length || fn.releaseDeferred.length) {
     const bits: string[] = [];
@@ -228,10 +233,26 @@ export function functionLenses(view: ModelView, fn: FunctionSummary): LensSpec[]
     const ctx = fn.contexts.length
       ? ` · runs in: ${fn.contexts.map((c) => SHORT_CONTEXT[c]).join(', ')}`
       : '';
-    lenses.push({ line: fn.span.line, title: `release work: ${bits.join('; ')}${ctx}` });
+    const full = `release work: ${bits.join('; ')}${ctx}`;
+    lenses.push({ line: fn.span.line, title: shorten(full, TITLE_MAX), tooltip: full });
   }
   return lenses;
 }
+
+/**
+ * Text cut to `max` characters at a word boundary, with an ellipsis: labels,
+ * CodeLens titles and decorations stay on one readable line; the full text goes
+ * in the tooltip or hover next to them.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:·—-]+$/, '') + '…';
+}
+
+/** Longest CodeLens title, side-bar label and inline decoration (characters). */
+export const TITLE_MAX = 60;
 
 const loc = (l: Location) => `${basename(l.file)}:${l.line}`;
 export function basename(p: string): string {
@@ -470,4 +491,67 @@ export function skippedSummary(model: ProgramModel): { count: number; text: stri
     count: skipped.length,
     text: skipped.map((f) => `${basename(f.file)}: ${f.skipped}`).join('\n'),
   };
+}
+
+/**
+ * Contexts that run inside somebody else's operation (another task's VFS call,
+ * a lease break, memory reclaim): sleeping there is legal but stalls that
+ * operation. Atomic contexts are not here: sleeping there is a sleep-in-atomic error.
+ */
+export const BORROWED_CONTEXTS: ReadonlySet<ContextKind> = new Set([
+  'fsnotify',
+  'notifier',
+  'shrinker',
+]);
+
+/** Release work that may sleep for long (I/O, waiting for writeback); fput itself defers. */
+export const SLEEPING_RELEASE: ReadonlySet<ReleaseKind> = new Set([
+  'fsync',
+  'flush',
+  'close',
+  'flush-delayed-fput',
+]);
+
+/**
+ * One information diagnostic per (object, entry) whose final close runs sleeping
+ * release work inline in a borrowed context, at the entry's first call on the
+ * chain; the chain of the first such path is the related information.
+ */
+export function inlineReleaseDiagnostics(
+  objects: readonly Pick<ObjectLifecycle, 'type' | 'releasePaths'>[],
+): DiagnosticSpec[] {
+  const out: DiagnosticSpec[] = [];
+  for (const o of objects) {
+    const groups = new Map<string, ReleasePath[]>();
+    for (const p of o.releasePaths) {
+      if (p.mode !== 'inline' || !p.chain.length) continue;
+      if (!BORROWED_CONTEXTS.has(p.entryContext) || !SLEEPING_RELEASE.has(p.release)) continue;
+      const k = `${p.entryContext}|${p.entry}`;
+      groups.set(k, [...(groups.get(k) ?? []), p]);
+    }
+    for (const paths of groups.values()) {
+      const first = paths[0];
+      const kinds = [...new Set(paths.map((p) => p.release))];
+      const at = first.chain[0].at;
+      out.push({
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        message:
+          `${first.entry}() runs in ${SHORT_CONTEXT[first.entryContext]} context and does ` +
+          `${kinds.join(', ')} of struct ${o.type} inline${first.viaFinalPut ? ' (via the final put)' : ''}: ` +
+          `sleeping release work stalls the operation it borrowed; consider deferring it.`,
+        severity: 'information',
+        code: 'inline-release-in-callback',
+        related: first.chain.map((s) => ({
+          message:
+            s.via === 'sink'
+              ? `${s.function}() does ${s.call}()`
+              : `${s.function}() calls ${s.call}()`,
+          at: s.at,
+        })),
+      });
+    }
+  }
+  return out;
 }

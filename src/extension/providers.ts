@@ -1,13 +1,20 @@
 // Editor features over the current model: diagnostics, CodeLens, hovers and
 // the Lifecycle tree.
 import * as vscode from 'vscode';
-import type { Finding, FunctionSummary, Location, ParseReport } from '../core/model';
+import type {
+  Finding,
+  FunctionSummary,
+  Location,
+  ObjectLifecycle,
+  ParseReport,
+} from '../core/model';
 import type { Log } from './log';
 import {
   callHover,
   fileNotes,
   findingDiagnostics,
   functionLenses,
+  inlineReleaseDiagnostics,
   lifecycleTree,
   SHORT_CONTEXT,
   type DiagnosticSpec,
@@ -25,6 +32,8 @@ const SEVERITY = {
 export class DiagnosticsPublisher implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('lifecycle-lens');
   private published = new Set<string>();
+  /** Inline-release notes of the last model (kept while findings of a newer run arrive). */
+  private release: DiagnosticSpec[] = [];
   constructor(private readonly index: WorkspaceIndex) {}
 
   private toDiagnostic(d: DiagnosticSpec): vscode.Diagnostic {
@@ -48,11 +57,16 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     findings: Finding[];
     files: ParseReport[];
     hostSkipped: Map<string, string>;
+    /** The model's objects, once built: inline release work in borrowed contexts. */
+    objects?: ObjectLifecycle[];
   }): void {
     const s = this.index.settings;
+    if (u.objects)
+      this.release = s.inlineReleaseInCallbacks ? inlineReleaseDiagnostics(u.objects) : [];
     const specs: DiagnosticSpec[] = [
       ...findingDiagnostics(u.findings, { kinds: s.findingKinds, severity: s.severity }),
       ...fileNotes({ files: u.files }),
+      ...this.release,
     ];
     for (const [file, reason] of u.hostSkipped)
       specs.push({

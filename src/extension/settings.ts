@@ -21,6 +21,7 @@ export interface Settings {
   indexWorkspace: boolean;
   exclude: string;
   debounceMs: number;
+  inlineReleaseInCallbacks: boolean;
 }
 
 export function readSettings(): Settings {
@@ -40,6 +41,7 @@ export function readSettings(): Settings {
     indexWorkspace: c.get<boolean>('indexWorkspace') ?? true,
     exclude: c.get<string>('exclude') ?? '**/{node_modules,.git,.cache,dist,out}/**',
     debounceMs: c.get<number>('debounceMs') ?? 300,
+    inlineReleaseInCallbacks: c.get<boolean>('diagnostics.inlineReleaseInCallbacks') ?? true,
   };
 }
 

@@ -261,6 +261,16 @@ try {
     skipped.rows.filter((r) => /skipped/.test(r)),
   );
   await shot('03-problems');
+  const inlineRelease = await problemRows(
+    'borrowed',
+    /nfsd_file_fsnotify_handle_event.*fsnotify.*fsync.*inline-release-in-callback/,
+  );
+  check(
+    'problems: information for fsync run inline in the fsnotify callback (sample v5)',
+    true,
+    inlineRelease.rows.filter((r) => /inline-release/.test(r)).slice(0, 2),
+  );
+  await shot('03c-inline-release');
   await problemRows('', /./);
   const status = await page
     .locator('.statusbar-item', { hasText: 'Lifecycle' })
@@ -395,7 +405,71 @@ try {
   );
   check('graph: webview shows the graph', graph.ok, graph);
   await page.waitForTimeout(500);
+  // Readable at the default layout, measured on the DOM: node label text at least 10 px high
+  // (VS Code's own smallest UI text is 11 px; below 10 px labels are unreadable) and node boxes
+  // at least 60 px wide (room for a short function name); the pane header's title and counts
+  // do not overlap; cluster (lane) labels stay inside their box.
+  const layout = await poll(
+    async () => {
+      for (const f of page.frames()) {
+        if (f === page.mainFrame()) continue;
+        const m = await f
+          .evaluate(() => {
+            const nodes = [...document.querySelectorAll('#app svg g.node')];
+            if (!nodes.length) return undefined;
+            const textH = [];
+            const boxW = [];
+            for (const g of nodes) {
+              const t = g.querySelector('text');
+              const shape = g.querySelector('polygon, path, ellipse, rect');
+              if (t) textH.push(t.getBoundingClientRect().height);
+              if (shape) boxW.push(shape.getBoundingClientRect().width);
+            }
+            const overlaps = [...document.querySelectorAll('.pane-head')].filter((h) => {
+              const a = h.querySelector('h2')?.getBoundingClientRect();
+              const b = h.querySelector('.counts')?.getBoundingClientRect();
+              return (
+                a &&
+                b &&
+                a.left < b.right &&
+                b.left < a.right &&
+                a.top < b.bottom &&
+                b.top < a.bottom
+              );
+            }).length;
+            const overflowing = [...document.querySelectorAll('#app svg g.cluster')].filter((c) => {
+              const box = c.querySelector('path, polygon')?.getBoundingClientRect();
+              return [...c.querySelectorAll(':scope > text')].some((t) => {
+                const r = t.getBoundingClientRect();
+                return box && (r.right > box.right + 1 || r.left < box.left - 1);
+              });
+            }).length;
+            return {
+              nodes: nodes.length,
+              minTextPx: Math.min(...textH),
+              minBoxPx: Math.min(...boxW),
+              headerOverlaps: overlaps,
+              overflowingLaneLabels: overflowing,
+              viewport: [window.innerWidth, window.innerHeight],
+            };
+          })
+          .catch(() => undefined);
+        if (m) return { ok: true, ...m };
+      }
+      return { ok: false };
+    },
+    30000,
+    'graph node boxes',
+  );
   await shot('07-graph');
+  check(
+    'graph: node text >= 10 px, boxes >= 60 px wide, no header overlap, lane labels inside',
+    layout.minTextPx >= 10 &&
+      layout.minBoxPx >= 60 &&
+      layout.headerOverlaps === 0 &&
+      layout.overflowingLaneLabels === 0,
+    layout,
+  );
   mark('graph checked');
 
   // --- Typing updates the diagnostics (last: the edit stays unsaved) ---------------------

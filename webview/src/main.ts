@@ -713,7 +713,7 @@ async function render(reason = 'render', t0 = performance.now()): Promise<void> 
         { class: 'pane', attrs: { 'aria-label': r.pane.label, 'data-pane': r.pane.key } },
         [
           el('header', { class: 'pane-head' }, [
-            el('h2', { text: r.pane.label }),
+            el('h2', { text: r.pane.label, attrs: { title: r.pane.label } }),
             el('span', {
               class: 'counts',
               text: `${r.pane.graph.nodes.length} nodes · ${r.pane.graph.edges.length} edges`,
@@ -944,12 +944,19 @@ function applyHighlight(): void {
   }
 }
 
+/** Smallest scale 'fit' uses; below it the pane scrolls. */
+const MIN_READABLE_SCALE = 0.85;
+
 function applyZoom(): void {
   for (const r of rendered) {
     const scroller = r.svg.parentElement;
     const avail = scroller ? scroller.clientWidth - 24 : r.width;
+    // Fit never shrinks below MIN_READABLE_SCALE: a wider graph scrolls instead of
+    // turning into a thumbnail (at 0.85 the 10 pt node labels are still >= 10 px high).
     r.scale =
-      state.zoom === 'fit' ? Math.min(1, Math.max(0.2, avail / Math.max(1, r.width))) : state.zoom;
+      state.zoom === 'fit'
+        ? Math.min(1, Math.max(MIN_READABLE_SCALE, avail / Math.max(1, r.width)))
+        : state.zoom;
     r.svg.style.width = `${Math.round(r.width * r.scale)}px`;
     r.svg.style.height = `${Math.round(r.height * r.scale)}px`;
   }

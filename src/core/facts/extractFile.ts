@@ -427,7 +427,11 @@ function fileProblems(text: string, code: string, root: Node): string[] {
   if (root.hasError && !problems.length) {
     const err = root.descendantsOfType('ERROR')[0];
     problems.push(
-      err ? `syntax error at line ${err.startPosition.row + 1}` : 'syntax error (missing token)',
+      err
+        ? `syntax error at line ${err.startPosition.row + 1}`
+        : root.missingRow !== undefined
+          ? `syntax error at line ${root.missingRow + 1} (missing token)`
+          : 'syntax error (missing token)',
     );
   }
   return problems;

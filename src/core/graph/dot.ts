@@ -19,6 +19,26 @@ export function dotString(text: string, max = MAX_LABEL): string {
   return `"${t}"`;
 }
 
+/**
+ * A cluster label as lines of at most `width` characters: split after " — "
+ * (the lane's name, then its qualifier such as "atomic"), then at spaces, so the
+ * label never runs past the lane's box.
+ */
+export function wrapLabel(label: string, width = 28): string[] {
+  const out: string[] = [];
+  for (const part of label.split(' — ')) {
+    let line = '';
+    for (const word of part.split(' ')) {
+      if (line && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(line);
+  }
+  return out.length ? out : [label];
+}
+
 /** A DOT id (node name, cluster name, SVG id): escaped like a label, never cut. */
 export function dotId(id: string): string {
   return dotString(id, Infinity);
@@ -161,7 +181,7 @@ export function toDot(graph: Graph, opts: DotOptions = {}): string {
   for (const c of graph.clusters) {
     out.push(`  subgraph ${dotId(`cluster_${c.id}`)} {`);
     out.push(
-      `    graph [id=${dotId(svgId(opts.idPrefix ?? '', c.id))}, class=${dotString(`lane${c.atomic ? ' atomic' : ''}`)}, label=${dotString(c.label)}, labeljust=l, style="rounded,filled", fillcolor="${PALETTE.lane}", color="${c.atomic ? PALETTE.atomic : PALETTE.laneBorder}", fontcolor="${c.atomic ? PALETTE.atomic : PALETTE.muted}"];`,
+      `    graph [id=${dotId(svgId(opts.idPrefix ?? '', c.id))}, class=${dotString(`lane${c.atomic ? ' atomic' : ''}`)}, label=${dotLabel(wrapLabel(c.label))}, labeljust=l, style="rounded,filled", fillcolor="${PALETTE.lane}", color="${c.atomic ? PALETTE.atomic : PALETTE.laneBorder}", fontcolor="${c.atomic ? PALETTE.atomic : PALETTE.muted}"];`,
     );
     for (const id of c.nodes) {
       const n = byId.get(id);

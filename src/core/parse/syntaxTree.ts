@@ -2,7 +2,7 @@
 // node crosses into WebAssembly and allocates for every property; the facts
 // extractors touch each node many times, so the tree is copied once with a
 // cursor walk and the WASM tree freed. Only the API the extractors use exists.
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { WasmAccess } from './wasmAccess';
 
 export interface Point {
@@ -40,6 +40,8 @@ export class SyntaxNode {
   /** Field name under which the parent holds this node. */
   fieldName: string | null = null;
   hasError = false;
+  /** Root only: 0-based row of the first token the parser had to invent (MISSING), if any. */
+  missingRow?: number;
   /** Id of the last node of this subtree (ids are given in document order). */
   lastId: number;
   private named: SyntaxNode[] | undefined;
@@ -307,6 +309,14 @@ function firstAbove(nodes: SyntaxNode[], id: number): number {
 function markMissing(root: SyntaxNode, tree: Tree): SyntaxNode {
   if (!tree.rootNode.hasError) return root;
   root.hasError = true;
+  // MISSING tokens are anonymous, so the copy has none: note where the first one is.
+  for (let n: Node | null = tree.rootNode; n;) {
+    if (n.isMissing) {
+      root.missingRow = n.startPosition.row;
+      break;
+    }
+    n = n.children.find((c) => c !== null && (c.hasError || c.isMissing)) ?? null;
+  }
   const bad = new Set<number>();
   for (const f of tree.rootNode.descendantsOfType('function_definition'))
     if (f?.hasError) bad.add(f.startIndex);

@@ -67,7 +67,9 @@ export function comparisonText(
 export function seriesText(series: SeriesComparison, options: { explain?: boolean } = {}): string {
   const out: string[] = [];
   for (const v of series.versions) {
-    out.push(`${v.label}: ${v.coverSubject ?? `${v.patches.length} patches`}`);
+    out.push(
+      `${v.label}: ${v.coverSubject ?? `${v.patches.length} patch${v.patches.length === 1 ? '' : 'es'}`}`,
+    );
     for (const p of v.patches) out.push(`  ${p.subject}`);
   }
   for (const c of series.comparisons) out.push('', comparisonText(c, options).trimEnd());

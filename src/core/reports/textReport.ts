@@ -17,7 +17,7 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
   const errCount = model.files.reduce((n, f) => n + f.functionsWithErrors, 0);
   const analysed = model.files.filter((f) => !f.skipped);
   out.push(
-    `Analysed ${analysed.length} file${analysed.length === 1 ? '' : 's'}, ${fnCount} functions` +
+    `Analysed ${analysed.length} file${analysed.length === 1 ? '' : 's'}, ${fnCount} function${fnCount === 1 ? '' : 's'}` +
       ` (${errCount} with parse errors${fnCount ? `, ${((100 * errCount) / fnCount).toFixed(1)}%` : ''}).`,
   );
   for (const f of model.files) {
@@ -25,7 +25,7 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
     if (f.skipped) out.push(`  skipped ${f.file}: ${f.skipped}`);
     else if (f.functionsWithErrors)
       out.push(
-        `  ${f.file}: ${f.functionsWithErrors} of ${f.functions} functions have parse errors (${f.errorFunctions.join(', ')})`,
+        `  ${f.file}: ${f.functionsWithErrors} of ${f.functions} function${f.functions === 1 ? '' : 's'} ${f.functionsWithErrors === 1 ? 'has' : 'have'} parse errors (${f.errorFunctions.join(', ')})`,
       );
   }
   for (const o of model.objects) {
@@ -35,9 +35,10 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
       `  get: ${o.getters.join(', ') || '(none derived)'}`,
       `  put: ${o.putters.join(', ') || '(none derived)'}`,
     );
-    out.push('  reference holders:');
+    // Headings only over something: an empty list prints nothing at all.
+    if (o.holders.length) out.push('  reference holders:');
     for (const h of o.holders) out.push(`    ${h.holder.padEnd(12)} ${h.reason} [${where(h.at)}]`);
-    out.push('  lifecycle transitions:');
+    if (o.transitions.length) out.push('  lifecycle transitions:');
     const byState = new Map<string, string[]>();
     for (const t of o.transitions)
       byState.set(t.to, [
@@ -46,10 +47,10 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
       ]);
     for (const [state, list] of byState)
       out.push(`    ${state.padEnd(12)} ${[...new Set(list)].join('; ')}`);
-    out.push('  final-put sites:');
+    if (o.finalPutSites.length) out.push('  final-put sites:');
     for (const s of o.finalPutSites) out.push(`    ${s.function}() ${s.call}() [${where(s.at)}]`);
-    out.push('  final close: release work by entry context');
-    out.push(...releaseTable(o.releasePaths, options.verbose ?? false));
+    const table = releaseTable(o.releasePaths, options.verbose ?? false);
+    if (table.length) out.push('  final close: release work by entry context', ...table);
   }
   if (model.findings.length) {
     out.push('', `Findings (${model.findings.length}):`);

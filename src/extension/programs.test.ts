@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { groupByProgram, programRoots } from './programs';
+
+describe('program roots', () => {
+  it('two kernel trees side by side are two programs; loose files are the top program', () => {
+    const paths = [
+      '/w/linux-6.1/fs/nfsd/filecache.c',
+      '/w/linux-6.1/include/linux/fs.h',
+      '/w/linux-6.12/fs/nfsd/filecache.c',
+      '/w/linux-6.12/include/linux/fs.h',
+      '/w/linux-6.12/kernel/workqueue.c',
+      '/w/fixtures/designs/v5-inline/filecache.c',
+    ];
+    expect([...programRoots(paths).values()]).toEqual([
+      '/w/linux-6.1',
+      '/w/linux-6.1',
+      '/w/linux-6.12',
+      '/w/linux-6.12',
+      '/w/linux-6.12',
+      '',
+    ]);
+  });
+
+  it('two copies of the sample designs with include/linux and fs each: two programs', () => {
+    const paths = ['a', 'b'].flatMap((c) => [
+      `/ws/${c}/fs/nfsd/filecache.c`,
+      `/ws/${c}/include/linux/refcount.h`,
+    ]);
+    expect([...groupByProgram(paths).entries()]).toEqual([
+      ['/ws/a', ['/ws/a/fs/nfsd/filecache.c', '/ws/a/include/linux/refcount.h']],
+      ['/ws/b', ['/ws/b/fs/nfsd/filecache.c', '/ws/b/include/linux/refcount.h']],
+    ]);
+  });
+
+  it('a folder with no tree root is one program', () => {
+    expect([...groupByProgram(['/x/a.c', '/x/sub/b.c']).keys()]).toEqual(['']);
+  });
+});
