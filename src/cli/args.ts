@@ -31,6 +31,8 @@ export interface CliArgs {
   base?: string;
   baseRev?: string;
   explain: boolean;
+  /** analyze: also report findings that rest on a guess. */
+  allFindings?: boolean;
   /** draft: the series version to reply to, the previous version, patch number, cover, sender. */
   series?: string;
   previous?: string;
@@ -70,6 +72,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--json':
         a.json = true;
         a.format = 'json';
+        break;
+      case '--all-findings':
+        a.allFindings = true;
         break;
       case '-v':
       case '--verbose':
@@ -183,6 +188,7 @@ Options:
   --max-file-size N    skip larger files (default 8M)
   --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
   --from "NAME <ADDR>" draft: the sender (default: git config user.name/email)
+  --all-findings       analyze: also list findings that rest on a guess (hidden by default)
   -v, --verbose        list every entry point and finding path
   -q, --quiet          no progress on stderr
 

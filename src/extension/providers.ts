@@ -2,6 +2,7 @@
 // the Lifecycle tree.
 import * as vscode from 'vscode';
 import type { Finding, FunctionSummary, Location, ParseReport } from '../core/model';
+import { visibleFindings } from '../core/reports/findingKey';
 import type { Log } from './log';
 import {
   callHover,
@@ -51,7 +52,10 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   }): void {
     const s = this.index.settings;
     const specs: DiagnosticSpec[] = [
-      ...findingDiagnostics(u.findings, { kinds: s.findingKinds, severity: s.severity }),
+      ...findingDiagnostics(visibleFindings(u.findings, s.showGuesses).shown, {
+        kinds: s.findingKinds,
+        severity: s.severity,
+      }),
       ...fileNotes({ files: u.files }),
     ];
     for (const [file, reason] of u.hostSkipped)
@@ -80,7 +84,10 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   publishPartial(p: { files: string[]; findings: Finding[]; reports: ParseReport[] }): void {
     const s = this.index.settings;
     const fresh = [
-      ...findingDiagnostics(p.findings, { kinds: s.findingKinds, severity: s.severity }),
+      ...findingDiagnostics(visibleFindings(p.findings, s.showGuesses).shown, {
+        kinds: s.findingKinds,
+        severity: s.severity,
+      }),
       ...fileNotes({ files: p.reports }),
     ];
     const replaced = new Set([
