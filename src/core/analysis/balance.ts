@@ -242,6 +242,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const pending = new Map(s.pending);
     const values = new Map(s.values);
     const bump = (v: string, d: number, call: number) => {
+      // A pointer this path showed NULL holds no reference: dropping it drops nothing.
+      if (d < 0 && values.get(v) === '0') return;
       const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
       counts.set(v, next);
       const peak = Math.max(peaks.get(v) ?? 0, next);
