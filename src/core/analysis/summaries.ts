@@ -43,14 +43,6 @@ export function deriveWrapper(
     const effectOf = (ci: number) => effects[ci]?.kind;
     const testOf = (e: ExitState) =>
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
-    // A drop on some exits only, when the result does not say which, is no put the caller
-    // can count: typically the removal helper's put of the container's own reference.
-    const unsignalledPartial =
-      max === 0 &&
-      live.some((e) => held(e) === 0 && !e.escaped.includes(p) && !e.handed.includes(p)) &&
-      !live.some((e) => testOf(e) !== undefined) &&
-      live.every((e) => e.returnClass === 'void');
-    if (min === -1 && max <= 0 && unsignalledPartial) return;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
     } else if (max === 1 && min >= 0) {
