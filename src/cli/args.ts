@@ -34,6 +34,8 @@ export interface CliArgs {
   /** series: a --base/--base-rev given after an mbox is that mbox's own (by path index). */
   versionBases: ({ dir: string } | { rev: string } | undefined)[];
   explain: boolean;
+  /** analyze: also report findings that rest on a guess. */
+  allFindings?: boolean;
   /** draft: the series version to reply to, the previous version, patch number, cover, sender. */
   series?: string;
   previous?: string;
@@ -79,6 +81,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--json':
         a.json = true;
         a.format = 'json';
+        break;
+      case '--all-findings':
+        a.allFindings = true;
         break;
       case '-v':
       case '--verbose':
@@ -206,6 +211,7 @@ Options:
   --max-file-size N    skip larger files (default 8M)
   --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
   --from "NAME <ADDR>" draft: the sender (default: git config user.name/email)
+  --all-findings       analyze: also list findings that rest on a guess (hidden by default)
   -v, --verbose        list every entry point and finding path
   -q, --quiet          no progress on stderr
   -V, --version        print the version

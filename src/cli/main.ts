@@ -11,6 +11,7 @@ import {
   parseCatalogFile,
 } from '../core/catalog/catalog';
 import { builtinCatalog } from '../core/catalog/builtinCatalog';
+import { visibleFindings } from '../core/reports/findingKey';
 import { TOOL_VERSION, jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
@@ -83,11 +84,19 @@ async function main(argv: string[]): Promise<number> {
         );
       for (const f of model.files)
         if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
+      const { shown, hiddenGuesses } = visibleFindings(model.findings, args.allFindings === true);
+      const reported = { ...model, findings: shown };
       process.stdout.write(
-        args.json ? jsonReport(model) : textReport(model, { verbose: args.verbose }),
+        args.json
+          ? jsonReport(reported)
+          : textReport(reported, { verbose: args.verbose, hiddenGuesses }),
       );
+      if (args.json && hiddenGuesses && !args.quiet)
+        process.stderr.write(
+          `lifecycle-lens: ${hiddenGuesses} finding(s) resting on a guess hidden; --all-findings shows them\n`,
+        );
       const failing = args.failOn
-        ? model.findings.filter((f) => args.failOn === 'warning' || f.severity === 'error')
+        ? shown.filter((f) => args.failOn === 'warning' || f.severity === 'error')
         : [];
       if (failing.length) return EXIT.findings;
       return problems.length || model.files.some((f) => f.skipped) ? EXIT.input : EXIT.ok;

@@ -281,6 +281,10 @@ export interface Finding {
   at: Location;
   /** Evidence: the path (for balance) or chain (for atomic sleeps). */
   related: { message: string; at: Location }[];
+  /** 'guess' when the evidence rests on something the analysis could not show; never an error. */
+  confidence: 'confident' | 'guess';
+  /** What a guess rests on (an unresolved callee, a loop whose iterations may differ, ...). */
+  guesses: string[];
 }
 
 export interface CallEdge {

@@ -8,6 +8,7 @@ import type {
   ObjectLifecycle,
   ParseReport,
 } from '../core/model';
+import { visibleFindings } from '../core/reports/findingKey';
 import type { Log } from './log';
 import {
   callHover,
@@ -64,7 +65,10 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     if (u.objects)
       this.release = s.inlineReleaseInCallbacks ? inlineReleaseDiagnostics(u.objects) : [];
     const specs: DiagnosticSpec[] = [
-      ...findingDiagnostics(u.findings, { kinds: s.findingKinds, severity: s.severity }),
+      ...findingDiagnostics(visibleFindings(u.findings, s.showGuesses).shown, {
+        kinds: s.findingKinds,
+        severity: s.severity,
+      }),
       ...fileNotes({ files: u.files }),
       ...this.release,
     ];
@@ -94,7 +98,10 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   publishPartial(p: { files: string[]; findings: Finding[]; reports: ParseReport[] }): void {
     const s = this.index.settings;
     const fresh = [
-      ...findingDiagnostics(p.findings, { kinds: s.findingKinds, severity: s.severity }),
+      ...findingDiagnostics(visibleFindings(p.findings, s.showGuesses).shown, {
+        kinds: s.findingKinds,
+        severity: s.severity,
+      }),
       ...fileNotes({ files: p.reports }),
     ];
     const replaced = new Set([

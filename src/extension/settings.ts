@@ -15,6 +15,8 @@ export const FINDING_KINDS: FindingKind[] = [
 export interface Settings {
   catalogFiles: string[];
   findingKinds: FindingKind[];
+  /** Show findings resting on a guess too (lifecycleLens.findings.showGuesses). */
+  showGuesses: boolean;
   severity: Partial<Record<FindingKind, SeveritySetting>>;
   maxFileBytes: number;
   codeLens: boolean;
@@ -35,6 +37,7 @@ export function readSettings(): Settings {
   return {
     catalogFiles,
     findingKinds: FINDING_KINDS.filter((k) => kinds.includes(k)),
+    showGuesses: c.get<boolean>('findings.showGuesses') ?? false,
     severity: c.get<Partial<Record<FindingKind, SeveritySetting>>>('findings.severity') ?? {},
     maxFileBytes: Math.max(1, c.get<number>('maxFileSizeKB') ?? 2048) * 1024,
     codeLens: c.get<boolean>('codeLens.enabled') ?? true,

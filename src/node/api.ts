@@ -11,6 +11,8 @@ export {
 export { CatalogIndex } from '../core/catalog/catalog';
 export { builtinCatalog } from '../core/catalog/builtinCatalog';
 export type { CParser } from '../core/parse/cParser';
+export { findingKey, visibleFindings } from '../core/reports/findingKey';
+export { compareTriage, parseTriage, ratio, TRIAGE_HEADER } from '../core/reports/triage';
 export { jsonReport } from '../core/reports/jsonReport';
 export { textReport } from '../core/reports/textReport';
 export type { ProgramModel } from '../core/model';

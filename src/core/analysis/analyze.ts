@@ -17,7 +17,12 @@ import {
 import type { CParser } from '../parse/cParser';
 import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './callGraph';
 import { finalPutBranches, propagateContexts, reachingBackwards, releasePaths } from './contexts';
-import { atomicSleepFindings, balanceFindings, unhashRaceFindings } from './findings';
+import {
+  atomicSleepFindings,
+  balanceFindings,
+  settleSeverity,
+  unhashRaceFindings,
+} from './findings';
 import { analyzeLocks, type LockState } from './locks';
 import { AnalysisMemo } from './memo';
 import { pushTo } from './multimap';
@@ -167,7 +172,9 @@ export function analyzeProgram(
     ...balanceFindings(program, balances),
     ...atomicSleepFindings(program, graph, locks, paths),
     ...unhashRaceFindings(program, locks),
-  ].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line);
+  ]
+    .map(settleSeverity)
+    .sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line);
   return { program, graph, paths, locks, findings };
 }
 

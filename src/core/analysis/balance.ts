@@ -51,6 +51,11 @@ export interface DoublePut {
   variable: string;
   call: number;
   path: PathStep[];
+  /** No get of this variable on the path: both drops may be references the caller or a container held. */
+  belowEntry: boolean;
+  /** The object went into a container or to an unseen callee earlier on the path. */
+  escaped: boolean;
+  handed: boolean;
 }
 
 export interface BalanceResult {
@@ -237,14 +242,24 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const pending = new Map(s.pending);
     const values = new Map(s.values);
     const bump = (v: string, d: number, call: number) => {
+      // A pointer this path showed NULL holds no reference: dropping it drops nothing.
+      if (d < 0 && values.get(v) === '0') return;
       const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
       counts.set(v, next);
       const peak = Math.max(peaks.get(v) ?? 0, next);
       peaks.set(v, peak);
       // More puts than gets: below zero after a get on this path, or two below entry.
-      if ((next <= -2 || (next < 0 && peak >= 1)) && !reportedDouble.has(`${v}@${call}`)) {
+      // Only a drop can be the second drop (a get from a clamped count is not one).
+      if (d < 0 && (next <= -2 || (next < 0 && peak >= 1)) && !reportedDouble.has(`${v}@${call}`)) {
         reportedDouble.add(`${v}@${call}`);
-        result.doublePuts.push({ variable: v, call, path: trailToPath(trail) });
+        result.doublePuts.push({
+          variable: v,
+          call,
+          path: trailToPath(trail),
+          belowEntry: peak < 1,
+          escaped: escaped.has(v),
+          handed: handed.has(v),
+        });
       }
     };
     for (const ci of node.calls) {

@@ -2,7 +2,7 @@
 // and sleeping release work reachable while atomic.
 import type { FunctionFacts } from '../facts/factTypes';
 import { ATOMIC_CONTEXTS, CONTEXT_LABELS, type Finding, type ReleasePath } from '../model';
-import { inconsistentExits, type BalanceResult, type PathStep } from './balance';
+import { inconsistentExits, type BalanceResult, type DoublePut, type PathStep } from './balance';
 import type { CallGraph } from './callGraph';
 import type { LockState } from './locks';
 import { pushTo } from './multimap';
@@ -22,7 +22,9 @@ export function balanceFindings(
     const id = program.idOf(fn);
     for (const d of b.doublePuts) {
       const call = fn.calls[d.call];
+      const guesses = doublePutGuesses(program, fn, d);
       out.push({
+        ...confidenceOf(guesses),
         kind: 'double-put',
         severity: 'error',
         function: id,
@@ -37,7 +39,9 @@ export function balanceFindings(
     for (const leak of inconsistentExits(b)) {
       // A conditional-get wrapper holds the reference on its success exits by contract.
       if (leak.variable === wrapped) continue;
+      const guesses = leakGuesses(b, leak.variable, leak.leaking.path);
       out.push({
+        ...confidenceOf(guesses),
         kind: 'ref-leak',
         severity: 'warning',
         function: id,
@@ -49,6 +53,8 @@ export function balanceFindings(
     for (const ci of b.unchecked) {
       const call = fn.calls[ci];
       out.push({
+        confidence: 'confident',
+        guesses: [],
         kind: 'unchecked-conditional-get',
         severity: 'warning',
         function: id,
@@ -78,6 +84,8 @@ export function atomicSleepFindings(
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
+      confidence: 'confident',
+      guesses: [],
       kind: 'sleep-in-atomic',
       severity: 'error',
       function: last.function,
@@ -107,6 +115,8 @@ export function atomicSleepFindings(
       const guessed = chain.find((s) => s.indirect);
       const guess = guessed ? ` (through ${guessed.indirect}, resolved by field name only)` : '';
       out.push({
+        confidence: 'confident',
+        guesses: [],
         kind: 'sleep-in-atomic',
         severity: guessed ? 'warning' : 'error',
         function: program.idOf(fn),
@@ -212,6 +222,8 @@ export function unhashRaceFindings(
       const call = fn.calls[i];
       const id = program.idOf(fn);
       out.push({
+        confidence: 'confident',
+        guesses: [],
         kind: 'unhash-race',
         severity: 'warning',
         function: id,
@@ -228,4 +240,67 @@ export function unhashRaceFindings(
 function divergingLine(path: PathStep[], other: PathStep[]): number {
   const seen = new Set(other.map((p) => p.node));
   return path.find((p) => !seen.has(p.node))?.line ?? path[path.length - 1]?.line ?? 0;
+}
+
+/** A finding resting on guesses is a guess, and a guess is never an error. */
+export function confidenceOf(guesses: string[]): {
+  confidence: 'confident' | 'guess';
+  guesses: string[];
+} {
+  return { confidence: guesses.length ? 'guess' : 'confident', guesses };
+}
+
+/** The finding as the report shows it: a guess is demoted to a warning. */
+export function settleSeverity(f: Finding): Finding {
+  return f.confidence === 'guess' && f.severity === 'error' ? { ...f, severity: 'warning' } : f;
+}
+
+const CONTAINER_REMOVALS: ReadonlySet<string> = new Set(['hash-remove', 'lru-del', 'list-drain']);
+
+/** The path passes a node more than once: it went round a loop. */
+function loops(path: PathStep[]): boolean {
+  const nodes = new Set<number>();
+  for (const p of path) {
+    if (nodes.has(p.node)) return true;
+    nodes.add(p.node);
+  }
+  return false;
+}
+
+function doublePutGuesses(program: Program, fn: FunctionFacts, d: DoublePut): string[] {
+  const g: string[] = [];
+  if (loops(d.path))
+    g.push('the path goes round a loop: each iteration may handle a different object');
+  if (d.belowEntry)
+    g.push(
+      `no reference to '${d.variable}' is taken on the path: the two drops may be the caller's and a container's`,
+    );
+  if (d.escaped)
+    g.push(`'${d.variable}' was handed to a container on the path, which may own a reference`);
+  if (d.handed)
+    g.push(
+      `'${d.variable}' was given to a callee the analysis cannot see, which may take a reference`,
+    );
+  const removal = d.path
+    .flatMap((p) => fn.cfg[p.node]?.calls ?? [])
+    .find((ci) => {
+      const c = program.classify(fn, ci);
+      return c !== undefined && CONTAINER_REMOVALS.has(c.role) && c.variable === d.variable;
+    });
+  if (removal !== undefined)
+    g.push(
+      `${fn.calls[removal].callee}() removes '${d.variable}' from a container on the path: one drop may release the container's reference`,
+    );
+  return g;
+}
+
+function leakGuesses(b: BalanceResult, variable: string, path: PathStep[]): string[] {
+  const g: string[] = [];
+  if (loops(path))
+    g.push('the path goes round a loop: each iteration may handle a different object');
+  if (/->|\./.test(variable))
+    g.push(`'${variable}' is another object's field: that object may own the reference`);
+  if (b.exits.some((e) => e.handed.includes(variable)))
+    g.push(`'${variable}' is given to a callee the analysis cannot see on some path`);
+  return g;
 }

@@ -469,6 +469,9 @@ export class Program {
         case 'lru-add':
         case 'list-add':
           return { kind: 'transfer', variable: c.variable };
+        // Freeing the memory ends every reference the function held (a never-published object).
+        case 'free':
+          return { kind: 'put-all', variable: c.variable };
         default:
           return undefined;
       }

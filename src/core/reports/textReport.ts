@@ -11,7 +11,10 @@ const byContext = (a: ContextKind, b: ContextKind) =>
   CONTEXT_KINDS.indexOf(a) - CONTEXT_KINDS.indexOf(b);
 import { basename, chainText, where } from './format';
 
-export function textReport(model: ProgramModel, options: { verbose?: boolean } = {}): string {
+export function textReport(
+  model: ProgramModel,
+  options: { verbose?: boolean; hiddenGuesses?: number } = {},
+): string {
   const out: string[] = [];
   const fnCount = model.files.reduce((n, f) => n + f.functions, 0);
   const errCount = model.files.reduce((n, f) => n + f.functionsWithErrors, 0);
@@ -60,8 +63,13 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
       );
       if (options.verbose && f.related.length)
         out.push(`          path: ${f.related.map((r) => r.at.line).join(' -> ')}`);
+      if (f.confidence === 'guess') out.push(`          guess: ${f.guesses.join('; ')}`);
     }
   } else out.push('', 'No findings.');
+  if (options.hiddenGuesses)
+    out.push(
+      `(${options.hiddenGuesses} more finding(s) rest on a guess and are hidden; --all-findings shows them)`,
+    );
   return out.join('\n') + '\n';
 }
 
