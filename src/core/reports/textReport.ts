@@ -41,6 +41,11 @@ export function textReport(model: ProgramModel, options: { verbose?: boolean } =
     for (const s of o.finalPutSites) out.push(`    ${s.function}() ${s.call}() [${where(s.at)}]`);
     out.push('  final close: release work by entry context');
     out.push(...releaseTable(o.releasePaths, options.verbose ?? false));
+    // Release work handed to callees nobody could follow: said, never an empty section.
+    for (const n of (model.notFollowed ?? []).filter((n) => n.objectType === o.type))
+      out.push(
+        `    releases through ${n.callee}(${n.argument}) in ${n.function}() [${where(n.at)}], defined outside the analysed files: not followed`,
+      );
   }
   if (model.findings.length) {
     out.push('', `Findings (${model.findings.length}):`);
