@@ -281,3 +281,44 @@ export function chainSources(...sources: (SummarySource | undefined)[]): Summary
     },
   };
 }
+
+/**
+ * Records by name, resolved as the linker and the preprocessor would: a static
+ * function in the caller's own file first, then an external definition, then a
+ * `static inline` helper from a header (included where it is called).
+ */
+export class RecordTable {
+  private readonly byName = new Map<string, FunctionRecord[]>();
+
+  add(records: Iterable<FunctionRecord>): void {
+    for (const r of records) {
+      const list = this.byName.get(r.name);
+      if (list) list.push(r);
+      else this.byName.set(r.name, [r]);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  all(): IterableIterator<FunctionRecord[]> {
+    return this.byName.values();
+  }
+
+  readonly lookup: RecordLookup = (name, fromFile) => pickRecord(this.byName.get(name), fromFile);
+}
+
+/** The definition a call from `fromFile` reaches among `defs` (same rule as RecordTable). */
+export function pickRecord<T extends { file: string; isStatic: boolean }>(
+  defs: readonly T[] | undefined,
+  fromFile: string,
+): T | undefined {
+  if (!defs?.length) return undefined;
+  return (
+    defs.find((d) => d.file === fromFile) ??
+    defs.find((d) => !d.isStatic && d.file.endsWith('.c')) ??
+    defs.find((d) => d.isStatic && d.file.endsWith('.h')) ??
+    defs.find((d) => !d.isStatic)
+  );
+}

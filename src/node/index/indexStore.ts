@@ -1,0 +1,255 @@
+// The on-disk index: JSON lines, each with its own checksum, so a torn or
+// edited line is detected and only that file is rebuilt. Two parts per tree:
+//   files.jsonl    per source file: content hash, size, mtime, function records
+//                  (the source of truth; a shard or a merge result is one of these)
+//   closed/XX.jsonl summaries closed over the whole tree, bucketed by name hash,
+//                  so an analysis reads only the buckets of the callees it needs.
+// Every file starts with a header line naming the format, summary format and
+// catalog it was built with; another header means "stale: rebuild, never use".
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  SUMMARY_FORMAT_VERSION,
+  type CalleeSummary,
+  type FunctionRecord,
+} from '../../core/analysis/calleeSummary';
+
+export const INDEX_FORMAT_VERSION = 1;
+const MAGIC = 'LLIDX';
+
+export interface IndexHeader {
+  format: number;
+  summaryFormat: number;
+  /** Hash of the catalog the records were computed with. */
+  catalog: string;
+  /** Absolute tree root (informative; merge keeps the first). */
+  root: string;
+  /** Changes whenever files.jsonl changes: closed buckets of another generation are stale. */
+  generation: string;
+  kind: 'files' | 'closed';
+  /** For shards: "i/n". */
+  shard?: string;
+}
+
+export interface FileEntry {
+  /** Path relative to the tree root. */
+  p: string;
+  /** sha1 of the content. */
+  h: string;
+  s: number;
+  m: number;
+  /** Function records, `file` left out (it is `p`). */
+  r: Omit<FunctionRecord, 'file'>[];
+  /** Why the file has no records. */
+  k?: string;
+}
+
+export function checksum(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex').slice(0, 12);
+}
+
+export function contentHash(buf: Buffer | string): string {
+  return crypto.createHash('sha1').update(buf).digest('hex');
+}
+
+/** $LIFECYCLE_LENS_CACHE, else $XDG_CACHE_HOME/lifecycle-lens, else ~/.cache/lifecycle-lens. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LIFECYCLE_LENS_CACHE) return env.LIFECYCLE_LENS_CACHE;
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'lifecycle-lens');
+}
+
+/** The directory holding one tree's index. */
+export function treeIndexDir(cacheDir: string, root: string): string {
+  let real = path.resolve(root);
+  try {
+    real = fs.realpathSync(root);
+  } catch {
+    // keep the resolved path
+  }
+  const tag = path.basename(real).replace(/[^\w.-]/g, '_') || 'root';
+  return path.join(cacheDir, `index-v${INDEX_FORMAT_VERSION}`, `${tag}-${checksum(real)}`);
+}
+
+export function formatLine(value: unknown): string {
+  const json = JSON.stringify(value);
+  return `${checksum(json)}\t${json}\n`;
+}
+
+export function headerLine(h: IndexHeader): string {
+  return `${MAGIC}\t${JSON.stringify(h)}\n`;
+}
+
+export interface ReadResult<T> {
+  header?: IndexHeader;
+  values: T[];
+  /** Messages about what was found wrong (each bad line, a bad header). */
+  problems: string[];
+}
+
+/** Reads a checksummed JSON-lines file; bad lines are reported and left out. */
+export function readLines<T>(file: string): ReadResult<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return {
+      values: [],
+      problems:
+        (e as NodeJS.ErrnoException).code === 'ENOENT' ? [] : [`${file}: ${(e as Error).message}`],
+    };
+  }
+  return parseLines<T>(text, file);
+}
+
+export function parseLines<T>(text: string, file: string): ReadResult<T> {
+  const out: ReadResult<T> = { values: [], problems: [] };
+  let start = 0;
+  let n = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    n++;
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    if (n === 1) {
+      if (tab < 0 || line.slice(0, tab) !== MAGIC) {
+        out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
+        return out;
+      }
+      try {
+        out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
+      } catch {
+        out.problems.push(`${file}: corrupt header`);
+        return out;
+      }
+      continue;
+    }
+    const json = tab < 0 ? '' : line.slice(tab + 1);
+    if (tab < 0 || checksum(json) !== line.slice(0, tab)) {
+      out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
+      continue;
+    }
+    try {
+      out.values.push(JSON.parse(json) as T);
+    } catch {
+      out.problems.push(`${file}:${n}: unreadable record`);
+    }
+  }
+  if (!out.header) out.problems.push(`${file}: empty index file`);
+  return out;
+}
+
+/** Why a header cannot be used with this build, or undefined. */
+export function staleReason(h: IndexHeader | undefined, catalog: string): string | undefined {
+  if (!h) return 'no header';
+  if (h.format !== INDEX_FORMAT_VERSION)
+    return `index format ${h.format}, this build reads ${INDEX_FORMAT_VERSION}`;
+  if (h.summaryFormat !== SUMMARY_FORMAT_VERSION)
+    return `summary format ${h.summaryFormat}, this build writes ${SUMMARY_FORMAT_VERSION}`;
+  if (h.catalog !== catalog) return 'built with another primitive catalog';
+  return undefined;
+}
+
+/** Writes atomically: a reader sees the old file or the new one, never half. */
+export function writeAtomically(file: string, chunks: Iterable<string>): number {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  let bytes = 0;
+  try {
+    let buf: string[] = [];
+    let size = 0;
+    for (const c of chunks) {
+      buf.push(c);
+      size += c.length;
+      if (size > 1 << 20) {
+        bytes += fs.writeSync(fd, buf.join(''));
+        buf = [];
+        size = 0;
+      }
+    }
+    if (buf.length) bytes += fs.writeSync(fd, buf.join(''));
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  return bytes;
+}
+
+export function writeFilesIndex(file: string, header: IndexHeader, entries: FileEntry[]): number {
+  const sorted = [...entries].sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
+  return writeAtomically(
+    file,
+    (function* () {
+      yield headerLine(header);
+      for (const e of sorted) yield formatLine(e);
+    })(),
+  );
+}
+
+export const BUCKETS = 256;
+
+/** Bucket of a function name (FNV-1a, so it is stable across runs and hosts). */
+export function bucketOf(name: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h >>> 0) % BUCKETS).toString(16).padStart(2, '0');
+}
+
+export function writeClosed(
+  dir: string,
+  header: IndexHeader,
+  summaries: Iterable<CalleeSummary>,
+): number {
+  const buckets = new Map<string, string[]>();
+  for (const s of summaries) {
+    const b = bucketOf(s.name);
+    const list = buckets.get(b) ?? [];
+    list.push(formatLine(s));
+    buckets.set(b, list);
+  }
+  let bytes = 0;
+  for (let i = 0; i < BUCKETS; i++) {
+    const b = i.toString(16).padStart(2, '0');
+    bytes += writeAtomically(path.join(dir, 'closed', `${b}.jsonl`), [
+      headerLine(header),
+      ...(buckets.get(b) ?? []),
+    ]);
+  }
+  return bytes;
+}
+
+export function toFileEntry(
+  p: string,
+  h: string,
+  s: number,
+  m: number,
+  records: FunctionRecord[],
+  skipped?: string,
+): FileEntry {
+  const e: FileEntry = {
+    p,
+    h,
+    s,
+    m,
+    r: records.map((r) => {
+      const { file: _file, ...rest } = r;
+      void _file;
+      return rest;
+    }),
+  };
+  if (skipped) e.k = skipped;
+  return e;
+}
+
+export function recordsOfEntry(e: FileEntry): FunctionRecord[] {
+  return e.r.map((r) => ({ ...r, file: e.p }));
+}
