@@ -23,7 +23,10 @@ export interface ChosenSummaries {
   tree?: string;
   /** One line for logs: where callee summaries come from. */
   how: string;
-  /** Messages worth showing once the analysis ran (lazy build limits, index problems). */
+  /**
+   * Once the analysis ran: keeps what was summarised on demand, and returns the
+   * messages worth showing (lazy build limits, index problems).
+   */
   notes: () => string[];
 }
 
@@ -67,11 +70,14 @@ export function summariesFor(
       how: `index of ${tree}`,
       notes: () => indexed.problems.slice(0, 5),
     };
-  const lazy = new LazySummaries(tree, parser, catalog, paths);
+  const lazy = new LazySummaries(tree, parser, catalog, paths, cacheDir);
   return {
     source: chainSources(lazy, helperFacts),
     tree,
     how: `${indexed.missing}; summarising the callees' files of ${tree} on demand`,
-    notes: () => [...lazy.notes],
+    notes: () => {
+      lazy.persist();
+      return [...lazy.notes];
+    },
   };
 }

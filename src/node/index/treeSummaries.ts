@@ -2,12 +2,14 @@
 // in: read from the index when there is a current one, else built lazily for
 // just the callees asked for (a cheap name scan finds the defining files, which
 // are summarised and closed the same way the index does it).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   closeSummaries,
   pickRecord,
   RecordTable,
+  SUMMARY_FORMAT_VERSION,
   type CalleeSummary,
   type FunctionRecord,
   type SummarySource,
@@ -17,7 +19,19 @@ import type { CParser } from '../../core/parse/cParser';
 import { recordFile } from './fileRecords';
 import { catalogKey } from './indexBuild';
 import { listTreeFiles } from './kernelTree';
-import { bucketOf, readLines, staleReason, treeIndexDir, type IndexHeader } from './indexStore';
+import {
+  bucketOf,
+  contentHash,
+  INDEX_FORMAT_VERSION,
+  readLines,
+  recordsOfEntry,
+  staleReason,
+  toFileEntry,
+  treeIndexDir,
+  writeFilesIndex,
+  type FileEntry,
+  type IndexHeader,
+} from './indexStore';
 
 /** Paths of a tree as the analysis sees them: relative to the root, '/' separated. */
 function relIn(root: string, file: string): string | undefined {
@@ -96,11 +110,23 @@ export class IndexedSummaries implements SummarySource {
 
 /** Beyond this many files a lazy build stops and says to run the index. */
 const LAZY_MAX_FILES = 600;
+/**
+ * How far from the analysed files a lazy build follows callees into files it
+ * has not summarised yet (1: the callees' own files). Deeper callees are used
+ * when already summarised (from an earlier run, kept in the cache).
+ */
+const LAZY_DEPTH = 1;
 
 /** Summaries built on demand from the tree's sources. */
 export class LazySummaries implements SummarySource {
   private readonly table = new RecordTable();
   private readonly extracted = new Set<string>();
+  /** Steps from the analysed files to each summarised file. */
+  private readonly depth = new Map<string, number>();
+  /** Records kept from earlier runs (files.jsonl of the cache), by file. */
+  private readonly kept = new Map<string, FileEntry>();
+  private readonly fresh: FileEntry[] = [];
+  private readonly filesPath?: string;
   private readonly closed = new Map<FunctionRecord, CalleeSummary>();
   private defs?: Map<string, string[]>;
   private readonly display: string;
@@ -113,8 +139,63 @@ export class LazySummaries implements SummarySource {
     private readonly catalog: CatalogIndex,
     /** Files being analysed: never summarised here (their bodies are in the program). */
     private readonly analysed: string[],
+    /** Where earlier on-demand records are kept and new ones added (the tree's files.jsonl). */
+    cacheDir?: string,
   ) {
     this.display = path.relative(process.cwd(), root) || '.';
+    if (cacheDir) {
+      this.filesPath = path.join(treeIndexDir(cacheDir, root), 'files.jsonl');
+      const r = readLines<FileEntry>(this.filesPath);
+      if (r.header && !staleReason(r.header, catalogKey(catalog)))
+        for (const e of r.values) this.kept.set(e.p, e);
+    }
+  }
+
+  /** Records of one file: kept from an earlier run when size and mtime match, else computed. */
+  private recordsOf(rel: string): FunctionRecord[] {
+    const abs = path.join(this.root, rel);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      return [];
+    }
+    const m = Math.trunc(st.mtimeMs);
+    const k = this.kept.get(rel);
+    if (k && k.s === st.size && k.m === m) return recordsOfEntry(k);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(abs);
+    } catch {
+      return [];
+    }
+    this.filesSummarised++;
+    const r = recordFile(rel, buf.toString('utf8'), this.parser, this.catalog);
+    this.fresh.push(toFileEntry(rel, contentHash(buf), st.size, m, r.records, r.skipped));
+    return r.records;
+  }
+
+  /** Adds what this run summarised to the cache, so the next run reads it back. */
+  persist(): void {
+    if (!this.filesPath || !this.fresh.length) return;
+    const all = new Map(this.kept);
+    for (const e of this.fresh) all.set(e.p, e);
+    const header: IndexHeader = {
+      format: INDEX_FORMAT_VERSION,
+      summaryFormat: SUMMARY_FORMAT_VERSION,
+      catalog: catalogKey(this.catalog),
+      root: path.resolve(this.root),
+      generation: crypto.randomBytes(8).toString('hex'),
+      kind: 'files',
+    };
+    try {
+      writeFilesIndex(this.filesPath, header, [...all.values()]);
+    } catch (e) {
+      this.notes.push(
+        `could not keep on-demand summaries in ${this.filesPath}: ${(e as Error).message}`,
+      );
+    }
+    this.fresh.length = 0;
   }
 
   /** Function name -> files that look like they define it (one regex pass). */
@@ -145,10 +226,28 @@ export class LazySummaries implements SummarySource {
     return defs;
   }
 
+  /** Files that may define `name`: the caller's directory, then headers, then the rest. */
+  private candidates(name: string, fromFile: string): string[] {
+    const dir = path.posix.dirname(fromFile);
+    const rank = (rel: string) =>
+      path.posix.dirname(rel) === dir
+        ? 0
+        : rel.startsWith('include/')
+          ? 1
+          : rel.endsWith('.h')
+            ? 2
+            : 3;
+    return [...(this.definitions().get(name) ?? [])].sort((a, b) => rank(a) - rank(b));
+  }
+
   private readonly lookup = (name: string, fromFile: string): FunctionRecord | undefined => {
+    const d = this.depth.get(fromFile) ?? 0;
     if (!this.table.has(name))
-      for (const rel of this.definitions().get(name) ?? []) {
+      for (const rel of this.candidates(name, fromFile)) {
+        if (this.table.lookup(name, fromFile)) break;
         if (this.extracted.has(rel)) continue;
+        const kept = this.kept.get(rel);
+        if (d >= LAZY_DEPTH && !kept) continue;
         if (this.extracted.size >= LAZY_MAX_FILES) {
           if (!this.notes.length)
             this.notes.push(
@@ -157,14 +256,8 @@ export class LazySummaries implements SummarySource {
           break;
         }
         this.extracted.add(rel);
-        let text: string;
-        try {
-          text = fs.readFileSync(path.join(this.root, rel), 'utf8');
-        } catch {
-          continue;
-        }
-        this.filesSummarised++;
-        this.table.add(recordFile(rel, text, this.parser, this.catalog).records);
+        this.depth.set(rel, d + 1);
+        this.table.add(this.recordsOf(rel));
       }
     return this.table.lookup(name, fromFile);
   };
