@@ -45,7 +45,9 @@ const dir = path.join(api.treeIndexDir(cacheDir, tree), 'closed');
 const facts = [];
 for (const f of fs.readdirSync(dir).sort()) {
   const r = api.readLines(path.join(dir, f));
-  for (const s of r.values) {
+  for (const stored of r.values) {
+    // Empty fields are left out on disk.
+    const s = { release: [], maySleep: false, startsContexts: [], ...stored };
     if (!helperFile(s.file)) continue;
     if (s.isStatic && !s.file.endsWith('.h')) continue;
     // Helpers that reach release work (close, fput, flush, fsync) or put/free a parameter.

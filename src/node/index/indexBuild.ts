@@ -198,10 +198,17 @@ export function closeAndWrite(dir: string, header: IndexHeader, entries: FileEnt
 /** Closed summaries keep what callers use; `edges` and `sinks` served the closure only. */
 function* slim(all: Iterable<CalleeSummary>): Iterable<CalleeSummary> {
   for (const s of all) {
-    const { edges: _e, sinks: _s, ...rest } = s;
+    const { edges: _e, sinks: _s, release, maySleep, startsContexts, ...rest } = s;
     void _e;
     void _s;
-    yield rest;
+    // Empty fields are left out on disk (most functions release nothing) and
+    // filled back in on reading (IndexedSummaries).
+    yield {
+      ...rest,
+      ...(release.length ? { release } : {}),
+      ...(maySleep ? { maySleep } : {}),
+      ...(startsContexts.length ? { startsContexts } : {}),
+    } as CalleeSummary;
   }
 }
 

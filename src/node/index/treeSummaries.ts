@@ -85,7 +85,9 @@ export class IndexedSummaries implements SummarySource {
     if (m) return m;
     m = new Map();
     this.buckets.set(b, m);
-    const r = readLines<CalleeSummary>(path.join(this.dir, 'closed', `${b}.jsonl`));
+    const r = readLines<Partial<CalleeSummary> & FunctionRecord>(
+      path.join(this.dir, 'closed', `${b}.jsonl`),
+    );
     this.problems.push(...r.problems);
     if (r.header?.generation !== this.generation) {
       this.problems.push(
@@ -93,7 +95,13 @@ export class IndexedSummaries implements SummarySource {
       );
       return m;
     }
-    for (const s of r.values) {
+    for (const stored of r.values) {
+      const s: CalleeSummary = {
+        ...stored,
+        release: stored.release ?? [],
+        maySleep: stored.maySleep ?? false,
+        startsContexts: stored.startsContexts ?? [],
+      };
       const list = m.get(s.name);
       if (list) list.push(s);
       else m.set(s.name, [s]);
