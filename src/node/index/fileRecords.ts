@@ -14,12 +14,20 @@ export interface FileRecords {
 /** Larger files are not indexed (generated tables, firmware blobs in .h). */
 export const INDEX_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
+/**
+ * A function body needs a ")" followed by "{" (attributes between end in ")" too).
+ * Register and constant headers have none: they are not parsed at all (a third
+ * of a whole tree's bytes are such headers).
+ */
+const MAY_DEFINE_FUNCTIONS = /\)\s*\{/;
+
 export function recordFile(
   rel: string,
   text: string,
   parser: CParser,
   catalog: CatalogIndex,
 ): FileRecords {
+  if (!MAY_DEFINE_FUNCTIONS.test(text)) return { records: [] };
   const { facts, report } = extractSource(
     { path: rel, text },
     { parser, catalog, maxFileBytes: INDEX_MAX_FILE_BYTES },

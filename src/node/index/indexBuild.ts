@@ -137,7 +137,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
 
   const changed =
     todo.length > 0 || removed > 0 || !!stale || read.problems.length > 0 || !read.header;
-  let indexBytes = 0;
+  let indexBytes: number;
   const generation = changed
     ? crypto.randomBytes(8).toString('hex')
     : (read.header?.generation ?? '');
