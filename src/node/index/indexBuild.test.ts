@@ -93,9 +93,15 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
     expect([first.files, first.indexed, first.reused, first.functions]).toEqual([4, 4, 0, 4]);
     const second = await buildIndex(options());
     expect([second.indexed, second.reused, second.closed]).toEqual([0, 4, false]);
-    fs.appendFileSync(path.join(tree, 'kernel/user.c'), '/* edited */\n');
+    // A comment at the end changes no summary: the closed summaries stay (early cutoff).
+    const user = path.join(tree, 'kernel/user.c');
+    fs.appendFileSync(user, '/* edited */\n');
     const third = await buildIndex(options());
-    expect([third.indexed, third.reused, third.closed]).toEqual([1, 3, true]);
+    expect([third.indexed, third.reused, third.closed]).toEqual([1, 3, false]);
+    // A line inserted above moves the function: its summary changed, the tree is closed again.
+    fs.writeFileSync(user, `\n${fs.readFileSync(user, 'utf8')}`);
+    const fourth = await buildIndex(options());
+    expect([fourth.indexed, fourth.reused, fourth.closed]).toEqual([1, 3, true]);
   });
 
   it('merges two shards into the full index', async () => {

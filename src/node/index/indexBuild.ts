@@ -18,7 +18,9 @@ import type { IndexBatch, IndexReply } from './indexWorker';
 import {
   contentHash,
   INDEX_FORMAT_VERSION,
+  functionsIn,
   readLines,
+  readRawEntries,
   recordsOfEntry,
   staleReason,
   treeIndexDir,
@@ -26,7 +28,11 @@ import {
   writeFilesIndex,
   type FileEntry,
   type IndexHeader,
+  type RawEntry,
 } from './indexStore';
+
+/** An entry as read (kept unparsed) or as just computed. */
+type Entry = RawEntry | FileEntry;
 
 /** Hash of the catalog: records computed with another catalog are stale. */
 export function catalogKey(catalog: CatalogIndex): string {
@@ -88,9 +94,9 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   if (o.shard) listed = listed.filter((f) => shardOf(f.rel, o.shard!.n) === o.shard!.i);
   const tList = performance.now();
 
-  // What is there already, and usable.
-  const old = new Map<string, FileEntry>();
-  const read = readLines<FileEntry>(filesPath);
+  // What is there already, and usable (entries kept unparsed unless needed).
+  const old = new Map<string, RawEntry>();
+  const read = readRawEntries(filesPath);
   let problems = read.problems.length;
   const stale = read.header ? staleReason(read.header, cat) : undefined;
   if (stale) {
@@ -98,10 +104,10 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     problems++;
   } else {
     for (const p of read.problems) log(`${p}: that file is re-indexed`);
-    for (const e of read.values) old.set(e.p, e);
+    for (const e of read.entries) old.set(e.p, e);
   }
 
-  const entries: FileEntry[] = [];
+  const entries: Entry[] = [];
   const todo: TreeFile[] = [];
   let reused = 0;
   for (const f of listed) {
@@ -115,7 +121,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       // Touched but maybe unchanged: the content hash decides.
       try {
         if (contentHash(fs.readFileSync(path.join(o.root, f.rel))) === e.h) {
-          entries.push({ ...e, m: f.mtimeMs });
+          entries.push({ ...(JSON.parse(e.json) as FileEntry), m: f.mtimeMs });
           reused++;
           continue;
         }
@@ -132,15 +138,31 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     log(
       `indexing ${todo.length} of ${listed.length} files (${(indexedBytes / 1048576).toFixed(1)} MiB)`,
     );
-  entries.push(...(await indexFiles(o, todo)));
+  const fresh = await indexFiles(o, todo);
+  entries.push(...fresh);
   const tIndex = performance.now();
 
   const changed =
     todo.length > 0 || removed > 0 || !!stale || read.problems.length > 0 || !read.header;
+  // Early cutoff: files re-summarised to the very same records (a comment, an edit
+  // that changes no summary) leave every closed summary as it was.
+  const sameSummaries =
+    changed &&
+    !stale &&
+    !!read.header &&
+    removed === 0 &&
+    read.problems.length === 0 &&
+    fresh.every((e) => {
+      const before = old.get(e.p);
+      return (
+        !!before && JSON.stringify((JSON.parse(before.json) as FileEntry).r) === JSON.stringify(e.r)
+      );
+    });
   let indexBytes: number;
-  const generation = changed
-    ? crypto.randomBytes(8).toString('hex')
-    : (read.header?.generation ?? '');
+  const generation =
+    changed && !sameSummaries
+      ? crypto.randomBytes(8).toString('hex')
+      : (read.header?.generation ?? '');
   const header: IndexHeader = {
     format: INDEX_FORMAT_VERSION,
     summaryFormat: SUMMARY_FORMAT_VERSION,
@@ -157,8 +179,12 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   // The merge step: closed summaries for the whole tree (not for a shard).
   let closed = false;
   if (!o.shard && !o.out) {
-    if (changed || !closedCurrent(dir, generation)) {
-      indexBytes += closeAndWrite(dir, { ...header, kind: 'closed' }, entries);
+    if (!closedCurrent(dir, generation)) {
+      indexBytes += closeAndWrite(
+        dir,
+        { ...header, kind: 'closed' },
+        entries.map((e) => ('json' in e ? (JSON.parse(e.json) as FileEntry) : e)),
+      );
       closed = true;
     } else indexBytes += closedSize(dir);
   }
@@ -168,7 +194,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     indexed: todo.length,
     reused,
     removed,
-    functions: entries.reduce((n, e) => n + e.r.length, 0),
+    functions: entries.reduce((n, e) => n + ('json' in e ? functionsIn(e.json) : e.r.length), 0),
     sourceBytes: listed.reduce((n, f) => n + f.size, 0),
     indexedBytes,
     indexBytes,

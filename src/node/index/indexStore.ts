@@ -181,13 +181,18 @@ export function writeAtomically(file: string, chunks: Iterable<string>): number 
   return bytes;
 }
 
-export function writeFilesIndex(file: string, header: IndexHeader, entries: FileEntry[]): number {
+export function writeFilesIndex(
+  file: string,
+  header: IndexHeader,
+  entries: (FileEntry | RawEntry)[],
+): number {
   const sorted = [...entries].sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
   return writeAtomically(
     file,
     (function* () {
       yield headerLine(header);
-      for (const e of sorted) yield formatLine(e);
+      for (const e of sorted)
+        yield 'json' in e ? `${checksum(e.json)}\t${e.json}\n` : formatLine(e);
     })(),
   );
 }
@@ -252,4 +257,77 @@ export function toFileEntry(
 
 export function recordsOfEntry(e: FileEntry): FunctionRecord[] {
   return e.r.map((r) => ({ ...r, file: e.p }));
+}
+
+/** A files-index line read without parsing its records (most lines are kept as they are). */
+export interface RawEntry {
+  p: string;
+  h: string;
+  s: number;
+  m: number;
+  /** The entry's JSON as stored. */
+  json: string;
+}
+
+const ENTRY_HEAD = /^\{"p":("(?:[^"\\]|\\.)*"),"h":"([0-9a-f]*)","s":(\d+),"m":(\d+),/;
+
+/** Reads a files index keeping each entry's JSON unparsed (checksums still checked). */
+export function readRawEntries(file: string): {
+  header?: IndexHeader;
+  entries: RawEntry[];
+  problems: string[];
+} {
+  const out: { header?: IndexHeader; entries: RawEntry[]; problems: string[] } = {
+    entries: [],
+    problems: [],
+  };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      out.problems.push(`${file}: ${(e as Error).message}`);
+    return out;
+  }
+  let start = 0;
+  let n = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    n++;
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    if (n === 1) {
+      try {
+        if (line.slice(0, tab) !== MAGIC) throw new Error('bad magic');
+        out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
+      } catch {
+        out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
+        return out;
+      }
+      continue;
+    }
+    const json = tab < 0 ? '' : line.slice(tab + 1);
+    const head = ENTRY_HEAD.exec(json);
+    if (tab < 0 || !head || checksum(json) !== line.slice(0, tab)) {
+      out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
+      continue;
+    }
+    out.entries.push({
+      p: JSON.parse(head[1]) as string,
+      h: head[2],
+      s: Number(head[3]),
+      m: Number(head[4]),
+      json,
+    });
+  }
+  if (!out.header) out.problems.push(`${file}: empty index file`);
+  return out;
+}
+
+/** Functions in an entry's JSON, without parsing it (each record starts with its name). */
+export function functionsIn(json: string): number {
+  return json.split('{"name":"').length - 1;
 }
