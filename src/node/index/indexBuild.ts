@@ -18,7 +18,9 @@ import type { IndexBatch, IndexReply } from './indexWorker';
 import {
   contentHash,
   INDEX_FORMAT_VERSION,
+  FIRST_BUCKET,
   functionsIn,
+  readHeader,
   readLines,
   readRawEntries,
   recordsOfEntry,
@@ -239,14 +241,7 @@ function* slim(all: Iterable<CalleeSummary>): Iterable<CalleeSummary> {
 }
 
 function closedCurrent(dir: string, generation: string): boolean {
-  const first = path.join(dir, 'closed', '00.jsonl');
-  try {
-    const head = fs.readFileSync(first, 'utf8').split('\n', 1)[0];
-    const h = JSON.parse(head.slice(head.indexOf('\t') + 1)) as IndexHeader;
-    return h.generation === generation;
-  } catch {
-    return false;
-  }
+  return readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`))?.generation === generation;
 }
 
 function closedSize(dir: string): number {

@@ -197,7 +197,9 @@ export function writeFilesIndex(
   );
 }
 
-export const BUCKETS = 256;
+/** Buckets of closed summaries (3 hex digits); a lookup reads only its name's bucket. */
+export const BUCKETS = 1024;
+export const FIRST_BUCKET = '000';
 
 /** Bucket of a function name (FNV-1a, so it is stable across runs and hosts). */
 export function bucketOf(name: string): string {
@@ -206,7 +208,7 @@ export function bucketOf(name: string): string {
     h ^= name.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return ((h >>> 0) % BUCKETS).toString(16).padStart(2, '0');
+  return ((h >>> 0) % BUCKETS).toString(16).padStart(3, '0');
 }
 
 export function writeClosed(
@@ -223,7 +225,7 @@ export function writeClosed(
   }
   let bytes = 0;
   for (let i = 0; i < BUCKETS; i++) {
-    const b = i.toString(16).padStart(2, '0');
+    const b = i.toString(16).padStart(3, '0');
     bytes += writeAtomically(path.join(dir, 'closed', `${b}.jsonl`), [
       headerLine(header),
       ...(buckets.get(b) ?? []),
@@ -330,4 +332,46 @@ export function readRawEntries(file: string): {
 /** Functions in an entry's JSON, without parsing it (each record starts with its name). */
 export function functionsIn(json: string): number {
   return json.split('{"name":"').length - 1;
+}
+
+/**
+ * The closed summaries named `name` in a bucket file, without decoding the rest:
+ * each line is `checksum<TAB>{"name":"...",...}`, found with a byte search; only
+ * the lines found are checked and parsed.
+ */
+export function findInBucket<T>(buf: Buffer, name: string, file: string, problems: string[]): T[] {
+  const needle = Buffer.from(`\t{"name":${JSON.stringify(name)},`);
+  const out: T[] = [];
+  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+    const start = buf.lastIndexOf(0x0a, at) + 1;
+    let end = buf.indexOf(0x0a, at);
+    if (end < 0) end = buf.length;
+    const line = buf.toString('utf8', start, end);
+    const tab = line.indexOf('\t');
+    const json = line.slice(tab + 1);
+    if (checksum(json) !== line.slice(0, tab)) {
+      problems.push(`${file}: checksum mismatch in the summary of ${name}: not used`);
+      continue;
+    }
+    out.push(JSON.parse(json) as T);
+  }
+  return out;
+}
+
+/** The header of an index file (its first line), or undefined. */
+export function readHeader(file: string): IndexHeader | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(4096);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const head = buf.toString('utf8', 0, n).split('\n', 1)[0];
+    const tab = head.indexOf('\t');
+    if (head.slice(0, tab) !== MAGIC) return undefined;
+    return JSON.parse(head.slice(tab + 1)) as IndexHeader;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

@@ -22,6 +22,9 @@ import { listTreeFiles } from './kernelTree';
 import {
   bucketOf,
   contentHash,
+  findInBucket,
+  FIRST_BUCKET,
+  readHeader,
   INDEX_FORMAT_VERSION,
   readLines,
   recordsOfEntry,
@@ -47,7 +50,10 @@ function shown(s: CalleeSummary, display: string): CalleeSummary {
 
 /** Summaries read from a current index (closed buckets). */
 export class IndexedSummaries implements SummarySource {
-  private readonly buckets = new Map<string, Map<string, CalleeSummary[]>>();
+  private readonly buckets = new Map<
+    string,
+    { buf: Buffer; file: string; names: Map<string, CalleeSummary[]> }
+  >();
   private readonly display: string;
   readonly problems: string[] = [];
 
@@ -66,52 +72,63 @@ export class IndexedSummaries implements SummarySource {
     catalog: CatalogIndex,
   ): IndexedSummaries | { missing: string } {
     const dir = treeIndexDir(cacheDir, root);
-    const closed00 = path.join(dir, 'closed', '00.jsonl');
-    let header: IndexHeader;
-    try {
-      const head = fs.readFileSync(closed00, 'utf8').split('\n', 1)[0];
-      header = JSON.parse(head.slice(head.indexOf('\t') + 1)) as IndexHeader;
-    } catch {
-      return { missing: `no index of ${root} in ${cacheDir}` };
-    }
+    const header = readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`));
+    if (!header) return { missing: `no index of ${root} in ${cacheDir}` };
     const stale = staleReason(header, catalogKey(catalog));
     if (stale) return { missing: `the index of ${root} is stale (${stale}): not used` };
     return new IndexedSummaries(root, dir, header.generation);
   }
 
-  private bucket(name: string): Map<string, CalleeSummary[]> {
+  /** The closed summaries named `name`, from its bucket (read once, searched per name). */
+  private named(name: string): CalleeSummary[] {
     const b = bucketOf(name);
-    let m = this.buckets.get(b);
-    if (m) return m;
-    m = new Map();
-    this.buckets.set(b, m);
-    const r = readLines<Partial<CalleeSummary> & FunctionRecord>(
-      path.join(this.dir, 'closed', `${b}.jsonl`),
-    );
-    this.problems.push(...r.problems);
-    if (r.header?.generation !== this.generation) {
-      this.problems.push(
-        `index bucket ${b} belongs to another generation: not used (re-run index)`,
-      );
-      return m;
+    let bucket = this.buckets.get(b);
+    if (!bucket) {
+      const file = path.join(this.dir, 'closed', `${b}.jsonl`);
+      let buf: Buffer;
+      try {
+        buf = fs.readFileSync(file);
+      } catch (e) {
+        this.problems.push(`${file}: ${(e as Error).message}`);
+        buf = Buffer.alloc(0);
+      }
+      const head = buf.toString('utf8', 0, Math.max(0, buf.indexOf(0x0a)));
+      let generation: string | undefined;
+      try {
+        generation = (JSON.parse(head.slice(head.indexOf('\t') + 1)) as IndexHeader).generation;
+      } catch {
+        generation = undefined;
+      }
+      if (buf.length && generation !== this.generation) {
+        this.problems.push(
+          `index bucket ${b} belongs to another generation: not used (re-run index)`,
+        );
+        buf = Buffer.alloc(0);
+      }
+      bucket = { buf, file, names: new Map() };
+      this.buckets.set(b, bucket);
     }
-    for (const stored of r.values) {
-      const s: CalleeSummary = {
+    let list = bucket.names.get(name);
+    if (!list) {
+      list = findInBucket<Partial<CalleeSummary> & FunctionRecord>(
+        bucket.buf,
+        name,
+        bucket.file,
+        this.problems,
+      ).map((stored) => ({
         ...stored,
         release: stored.release ?? [],
         maySleep: stored.maySleep ?? false,
         startsContexts: stored.startsContexts ?? [],
-      };
-      const list = m.get(s.name);
-      if (list) list.push(s);
-      else m.set(s.name, [s]);
+      }));
+      bucket.names.set(name, list);
     }
-    return m;
+    return list;
   }
 
   summary(name: string, fromFile: string): CalleeSummary | undefined {
     const rel = relIn(this.root, fromFile) ?? fromFile;
-    const s = pickRecord(this.bucket(name).get(name), rel);
+    const s = pickRecord(this.named(name), rel);
     return s && shown(s, this.display);
   }
 }
