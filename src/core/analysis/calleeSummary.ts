@@ -201,7 +201,27 @@ export function closeSummaries(
       callers.set(t, set);
     }
   }
-  const work = [...queue];
+  // Callees first (post-order of the call graph): outside cycles one pass settles it.
+  const order: FunctionRecord[] = [];
+  const seen = new Set<FunctionRecord>();
+  for (const root of queue) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: [FunctionRecord, number][] = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const next = (targets.get(top[0]) ?? [])[top[1]++];
+      if (top[1] > (targets.get(top[0]) ?? []).length) {
+        order.push(top[0]);
+        stack.pop();
+      } else if (next && !seen.has(next)) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    }
+  }
+  // pop() takes from the end: the first of the post-order first.
+  const work = order.reverse();
   const queued = new Set(work);
   while (work.length) {
     const r = work.pop() as FunctionRecord;
