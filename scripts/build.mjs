@@ -29,6 +29,8 @@ if (fs.existsSync(path.join(root, 'src/extension/extension.ts')))
   entries.push({ in: 'src/extension/extension.ts', out: 'extension.js', external: ['vscode'] });
 // The CLI's second thread for fact extraction.
 entries.push({ in: 'src/node/extractWorker.ts', out: 'extractWorker.js' });
+// The index command's worker threads.
+entries.push({ in: 'src/node/index/indexWorker.ts', out: 'indexWorker.js' });
 // SMTP sending (nodemailer) is loaded by the extension only when a draft is sent.
 entries.push({ in: 'src/node/smtpSend.ts', out: 'smtpSend.js' });
 if (fs.existsSync(path.join(root, 'src/extension/analysisWorker.ts')))

@@ -42,6 +42,12 @@ export interface CliArgs {
   patch?: number;
   cover?: boolean;
   from?: string;
+  /** Kernel tree for callee summaries (--tree), none at all (--no-tree), index location. */
+  tree?: string;
+  noTree?: boolean;
+  cacheDir?: string;
+  /** index --shard i/n */
+  shard?: { i: number; n: number };
   rest: string[];
 }
 
@@ -147,6 +153,23 @@ export function parseArgs(argv: string[]): CliArgs {
         a.maxFileBytes = Number(m[1]) * (m[2].toLowerCase() === 'm' ? 1048576 : m[2] ? 1024 : 1);
         break;
       }
+      case '--tree':
+        a.tree = value();
+        break;
+      case '--no-tree':
+        a.noTree = true;
+        break;
+      case '--cache-dir':
+        a.cacheDir = value();
+        break;
+      case '--shard': {
+        const v = value();
+        const m = /^(\d+)\/(\d+)$/.exec(v);
+        if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2]))
+          throw new UsageError(`--shard takes i/n with 0 <= i < n, such as 0/4, not "${v}"`);
+        a.shard = { i: Number(m[1]), n: Number(m[2]) };
+        break;
+      }
       case '--fail-on': {
         const v = value();
         if (v !== 'error' && v !== 'warning')
@@ -182,6 +205,8 @@ Usage:
                  [--previous vN-1.mbox] (--patch M | --cover) [--from "Name <addr>"]
                  [-o reply.eml]
   lifecycle-lens demo
+  lifecycle-lens index <tree>... [--cache-dir DIR] [--shard i/n -o shard.jsonl]
+  lifecycle-lens index merge <a.jsonl> <b.jsonl>... [-o merged.jsonl] [--cache-dir DIR]
 
   compare: two files or directories, or two git revisions (read from git's
   object store; the work tree is not touched). series: applies each mbox (as
@@ -212,6 +237,15 @@ Options:
   --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
   --from "NAME <ADDR>" draft: the sender (default: git config user.name/email)
   --all-findings       analyze: also list findings that rest on a guess (hidden by default)
+  --tree DIR           kernel tree for callees outside the analysed files (default:
+                       the tree the files sit in: a folder with include/linux and fs
+                       or kernel); its index is used when current, else the callees'
+                       files are summarised on demand
+  --no-tree            only the shipped facts about common kernel helpers
+  --cache-dir DIR      index location (default $LIFECYCLE_LENS_CACHE, else
+                       $XDG_CACHE_HOME/lifecycle-lens or ~/.cache/lifecycle-lens)
+  --shard i/n          index: only the files of shard i of n, written with -o (merge
+                       the shards with \`index merge\`)
   -v, --verbose        list every entry point and finding path
   -q, --quiet          no progress on stderr
   -V, --version        print the version

@@ -25,6 +25,7 @@ import { gitText } from '../node/git';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { checkOnReviewBranch } from './b4Commands';
+import { treeSummaries } from './treeChoice';
 
 const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
 type Format = (typeof FORMATS)[number];
@@ -103,10 +104,19 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
       if (args.paths.length !== 2)
         throw new UsageError('compare needs two files or directories, or --git <revA> <revB>');
       const [a, b] = args.paths;
+      // Each side's callees come from its own kernel tree.
+      const before = treeSummaries(args, [a], catalog, parser);
+      const after = treeSummaries(args, [b], catalog, parser);
       result = compareTexts(
         { label: a, sources: readSide(a, args.maxFileBytes) },
         { label: b, sources: readSide(b, args.maxFileBytes) },
-        { parser, catalog, maxFileBytes: args.maxFileBytes },
+        {
+          parser,
+          catalog,
+          maxFileBytes: args.maxFileBytes,
+          summaries: before.source,
+          summariesAfter: after.source,
+        },
       );
     }
   } catch (e) {
@@ -124,11 +134,14 @@ export async function runSeriesComparison(
   mboxes: string[],
 ): Promise<SeriesComparison> {
   const parser = await nodeParser([__dirname]);
+  // Callees outside the touched files: from the base tree (a directory base).
+  const callees = args.base ? treeSummaries(args, [args.base], catalog, parser) : undefined;
   try {
     return await compareSeries({
       parser,
       catalog,
       mboxes,
+      ...(callees ? { summaries: callees.source } : {}),
       ...(args.base
         ? { baseDir: args.base }
         : { repoDir: args.repo ?? process.cwd(), baseRev: args.baseRev }),

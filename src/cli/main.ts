@@ -23,6 +23,8 @@ import { runB4Agent, runB4SeriesCheck } from './b4Commands';
 import { runDemo } from './demo';
 import { serveMcp } from '../node/mcpServer';
 import { runDraft } from './draftCommand';
+import { runIndex } from './indexCommand';
+import { treeSummaries } from './treeChoice';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -61,6 +63,12 @@ async function main(argv: string[]): Promise<number> {
       const tty = process.stderr.isTTY === true;
       const many = sources.length > 1 && !args.quiet;
       const started = performance.now();
+      const callees = treeSummaries(
+        args,
+        sources.map((s) => s.path),
+        index,
+        parser,
+      );
       if (many && !tty) process.stderr.write(`lifecycle-lens: analysing ${sources.length} files\n`);
       const model = await analyzeSourcesParallel(sources, {
         parser,
@@ -68,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
         maxFileBytes,
         workerScript: path.join(__dirname, 'extractWorker.js'),
         wasmDirs: [__dirname],
+        summaries: callees.source,
         onProgress:
           many && tty
             ? (done, total, file) =>
@@ -82,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           `lifecycle-lens: analysed ${sources.length} files in ${Math.round(performance.now() - started)} ms\n`,
         );
+      for (const n of callees.notes()) process.stderr.write(`lifecycle-lens: ${n}\n`);
       for (const f of model.files)
         if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
       const { shown, hiddenGuesses } = visibleFindings(model.findings, args.allFindings === true);
@@ -116,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     case 'draft':
       return runDraft(args, index);
+    case 'index':
+      return runIndex(args, index);
     case 'demo':
       return runDemo(index, args);
     default:

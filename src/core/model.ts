@@ -310,4 +310,20 @@ export interface ProgramModel {
   edges: CallEdge[];
   objects: ObjectLifecycle[];
   findings: Finding[];
+  /**
+   * Calls on an object's release side into functions defined outside the analysed
+   * files with no summary (no tree index, no shipped helper fact): not followed.
+   */
+  notFollowed?: NotFollowedCall[];
+}
+
+/** A call handing an object to a function the analysis could not follow. */
+export interface NotFollowedCall {
+  callee: string;
+  /** The caller. */
+  function: string;
+  objectType: string;
+  /** The argument text (`nf->nf_file`). */
+  argument: string;
+  at: Location;
 }

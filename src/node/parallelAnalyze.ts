@@ -34,7 +34,7 @@ export async function analyzeSourcesParallel(
     !fs.existsSync(options.workerScript)
   ) {
     const { files, reports } = extractSources(sources, { ...options, catalog });
-    return analyzeFacts(files, catalog, reports);
+    return analyzeFacts(files, catalog, reports, undefined, options.summaries);
   }
   // Largest files first, each to the lighter share.
   const shares: SourceFile[][] = [[], []];
@@ -68,5 +68,5 @@ export async function analyzeSourcesParallel(
   const ordered = sources
     .map((s) => reports.get(s.path))
     .filter((r): r is ParseReport => r !== undefined);
-  return analyzeFacts(files, catalog, ordered);
+  return analyzeFacts(files, catalog, ordered, undefined, options.summaries);
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { analyzeSources, type SourceFile } from '../core/analysis/analyze';
+import type { SummarySource } from '../core/analysis/calleeSummary';
 import type { CatalogIndex } from '../core/catalog/catalog';
 import { changeKey } from '../core/compare/changeKey';
 import { compareModels } from '../core/compare/compare';
@@ -24,6 +25,9 @@ export interface CompareOptions {
   parser: CParser;
   catalog?: CatalogIndex;
   maxFileBytes?: number;
+  /** Summaries of callees outside the analysed files (both sides, unless `summariesAfter`). */
+  summaries?: SummarySource;
+  summariesAfter?: SummarySource;
 }
 
 export function compareTexts(
@@ -31,15 +35,19 @@ export function compareTexts(
   after: { label: string; sources: SourceFile[] },
   options: CompareOptions,
 ): ComparisonResult {
-  const analyse = (sources: SourceFile[]) =>
+  const analyse = (sources: SourceFile[], summaries: SummarySource | undefined) =>
     analyzeSources(sources, {
       parser: options.parser,
       catalog: options.catalog,
       maxFileBytes: options.maxFileBytes,
+      ...(summaries ? { summaries } : {}),
     });
   return compareModels(
-    { label: before.label, model: analyse(before.sources) },
-    { label: after.label, model: analyse(after.sources) },
+    { label: before.label, model: analyse(before.sources, options.summaries) },
+    {
+      label: after.label,
+      model: analyse(after.sources, options.summariesAfter ?? options.summaries),
+    },
   );
 }
 

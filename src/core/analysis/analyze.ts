@@ -29,6 +29,8 @@ import { pushTo } from './multimap';
 import { buildObjects } from './objects';
 import { Program } from './program';
 import { computeSummaries } from './summaries';
+import type { SummarySource } from './calleeSummary';
+import { notFollowedCalls } from './notFollowed';
 
 export interface SourceFile {
   path: string;
@@ -42,6 +44,8 @@ export interface AnalyzeOptions {
   /** Files larger than this are skipped with a message (default 8 MiB). */
   maxFileBytes?: number;
   onProgress?: (done: number, total: number, file: string) => void;
+  /** Summaries of callees defined outside the analysed files (tree index, helper facts). */
+  summaries?: SummarySource;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -76,7 +80,7 @@ export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): 
   const catalog = options.catalog ?? new CatalogIndex();
   const { files, reports } = extractSources(sources, { ...options, catalog });
   options.onProgress?.(sources.length, sources.length, '');
-  return analyzeFacts(files, catalog, reports);
+  return analyzeFacts(files, catalog, reports, undefined, options.summaries);
 }
 
 /** The per-file half of the analysis: hosts may run it on several threads. */
@@ -137,8 +141,9 @@ export function analyzeFacts(
   catalog: CatalogIndex,
   reports: ParseReport[],
   memo?: AnalysisMemo,
+  summaries?: SummarySource,
 ): ProgramModel {
-  return buildModel(analyzeProgram(files, catalog, memo), reports);
+  return buildModel(analyzeProgram(files, catalog, memo, summaries), reports);
 }
 
 /**
@@ -158,11 +163,12 @@ export function analyzeProgram(
   files: FileFacts[],
   catalog: CatalogIndex,
   memo?: AnalysisMemo,
+  summaries?: SummarySource,
 ): ProgramAnalysis {
   if (memo && memo.catalog !== catalog) throw new Error('analysis memo belongs to another catalog');
   // Without a host's memo, a fresh one: the passes share per-function tables through it.
   const kept = memo ?? new AnalysisMemo(catalog);
-  const program = new Program(files, catalog, kept);
+  const program = new Program(files, catalog, kept, summaries);
   const balances = computeSummaries(program, kept);
   const graph = buildCallGraph(program);
   const finals = finalPutBranches(program);
@@ -235,7 +241,11 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
   );
   const maySleep = reachingBackwards(
     graph,
-    program.functions.filter((fn) => program.entries(fn).some((e) => !!e?.sleeps)),
+    program.functions.filter(
+      (fn) =>
+        program.entries(fn).some((e) => !!e?.sleeps) ||
+        program.externalSummaries(fn).some((s) => s?.maySleep),
+    ),
     inline,
   );
 
@@ -296,6 +306,7 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
     edges: toCallEdges(graph, program),
     objects,
     findings: analysis.findings,
+    ...notFollowedCalls(program, objects),
   };
 }
 
@@ -318,17 +329,24 @@ function reachRelease(
   const into = new Map<FunctionFacts, GraphEdge[]>();
   for (const fn of program.functions) {
     let own = 0;
-    for (const e of program.entries(fn)) {
-      const r = e?.role === 'release' ? e.release : undefined;
-      if (!r) continue;
+    const bitOf = (r: ReleaseKind) => {
       if (!bit.has(r)) {
         bit.set(r, 1 << kinds.length);
         kinds.push(r);
       }
-      own |= bit.get(r) as number;
+      return bit.get(r) as number;
+    };
+    let ownLater = 0;
+    for (const e of program.entries(fn)) {
+      const r = e?.role === 'release' ? e.release : undefined;
+      if (r) own |= bitOf(r);
     }
+    for (const s of program.externalSummaries(fn))
+      for (const r of s?.release ?? [])
+        if (r.mode === 'inline') own |= bitOf(r.kind);
+        else ownLater |= bitOf(r.kind);
     now.set(fn, own);
-    later.set(fn, 0);
+    later.set(fn, ownLater);
   }
   for (const e of graph.edges) if (e.kind !== 'register') pushTo(into, e.to, e);
   const work = [...program.functions];

@@ -125,7 +125,11 @@ export function releasePaths(
   // Only functions from which some release sink is reachable are worth walking.
   const reaching = reachingBackwards(
     graph,
-    program.functions.filter((fn) => program.entries(fn).some((e) => e?.role === 'release')),
+    program.functions.filter(
+      (fn) =>
+        program.entries(fn).some((e) => e?.role === 'release') ||
+        program.externalSummaries(fn).some((s) => s?.release.length),
+    ),
     (e) => e.kind !== 'register',
   );
   for (const { fn: entryFn, entry } of graph.entries) {
@@ -175,6 +179,38 @@ export function releasePaths(
             ),
           ],
         });
+      });
+      // Callees defined outside the analysed files, through their summaries.
+      program.externalSummaries(v.fn).forEach((s, i) => {
+        if (!s?.release.length) return;
+        const call = v.fn.calls[i];
+        for (const r of s.release) {
+          const mode = v.mode === 'deferred' || r.mode === 'deferred' ? 'deferred' : 'inline';
+          const runsIn = r.context ?? v.runsIn;
+          const id = `${runsIn}|${mode}|${r.kind}`;
+          if (found.has(id)) continue;
+          found.add(id);
+          const at = { file: call.at.file, line: call.at.line, column: call.at.column };
+          out.push({
+            entry: entry.function,
+            entryContext: entry.context,
+            runsIn,
+            mode,
+            release: r.kind,
+            sink: r.sink,
+            viaFinalPut: v.viaFinalPut || !!finals?.has(i),
+            chain: [
+              ...v.chain,
+              step(v.fn, call.callee, at, 'call'),
+              {
+                function: call.callee,
+                call: r.sink,
+                at: { file: r.file, line: r.line, column: 1 },
+                via: 'sink',
+              },
+            ],
+          });
+        }
       });
       for (const edge of graph.out.get(v.fn) ?? []) {
         if (edge.kind === 'register' || !reaching.has(edge.to)) continue;

@@ -9,6 +9,7 @@ import { TypeEnv } from '../types/typeEnv';
 import type { RefEffect } from './balance';
 import { classifyCounters, counterKey, type CounterKinds } from './counters';
 import { AnalysisMemo } from './memo';
+import { wrapperOfSummary, type CalleeSummary, type SummarySource } from './calleeSummary';
 
 /** What the body of a function says about references (derived, not from its name). */
 export interface DerivedWrapper {
@@ -29,6 +30,8 @@ export interface Classification {
   source: string;
   entry?: CallEntry;
   derivedFrom?: FunctionFacts;
+  /** The wrapper read from the summary of a callee defined outside the analysed files. */
+  external?: DerivedWrapper;
   /** Variable the role acts on. */
   variable?: string;
   objectType?: string;
@@ -76,6 +79,8 @@ export class Program {
     readonly catalog: CatalogIndex,
     /** Kept by hosts that re-analyse after edits; a fresh one serves a single run. */
     private readonly memo: AnalysisMemo = new AnalysisMemo(catalog),
+    /** Summaries of callees defined outside the analysed files (kernel-tree index, helper facts). */
+    readonly external?: SummarySource,
   ) {
     for (const f of files) {
       for (const fn of f.functions) {
@@ -222,6 +227,28 @@ export class Program {
     if (!c)
       this.calleesOf.set(fn, (c = fn.calls.map((call) => this.resolve(call.callee, fn.file))));
     return c;
+  }
+
+  private readonly externalOf = new Map<FunctionFacts, readonly (CalleeSummary | undefined)[]>();
+
+  /**
+   * Per call of `fn`: the summary of a callee with no body here and no catalog
+   * entry, when a summary source knows it.
+   */
+  externalSummaries(fn: FunctionFacts): readonly (CalleeSummary | undefined)[] {
+    let s = this.externalOf.get(fn);
+    if (!s) {
+      const entries = this.entries(fn);
+      const callees = this.callees(fn);
+      const ext = this.external;
+      s = fn.calls.map((c, i) =>
+        ext && !entries[i] && !callees[i] && !c.callee.startsWith('->')
+          ? ext.summary(c.callee, fn.file)
+          : undefined,
+      );
+      this.externalOf.set(fn, s);
+    }
+    return s;
   }
 
   /** Records what a function's body says; classifications made from the old one are redone. */
@@ -389,8 +416,9 @@ export class Program {
       return c;
     }
     const callee = this.callees(fn)[index];
-    const d = callee ? this.derived.get(callee) : undefined;
-    if (!callee || !d?.wrapper) return undefined;
+    const summary = callee ? undefined : this.externalSummaries(fn)[index];
+    const d = callee ? this.derived.get(callee) : summary ? wrapperOfSummary(summary) : undefined;
+    if (!d?.wrapper) return undefined;
     const role: CallRole =
       d.wrapper === 'get' || d.wrapper === 'take-over'
         ? 'ref-get'
@@ -399,10 +427,16 @@ export class Program {
           : d.wrapper === 'put'
             ? 'ref-put'
             : 'ref-final-put';
-    const c: Classification = { role, source: `derived from ${callee.name}`, derivedFrom: callee };
+    const c: Classification = callee
+      ? { role, source: `derived from ${callee.name}`, derivedFrom: callee }
+      : {
+          role,
+          source: `summary of ${call.callee} (${summary?.file}:${summary?.line})`,
+          external: d,
+        };
     const arg = d.wrapperParam !== undefined ? call.args[d.wrapperParam] : undefined;
     if (arg?.object) c.variable = arg.object;
-    const own = this.wrapperType(callee, d);
+    const own = callee ? this.wrapperType(callee, d) : d.objectType;
     const t = own
       ? { type: own, source: 'declared' as const }
       : this.objectType(fn, arg?.object, undefined, call.at.line);
@@ -421,6 +455,11 @@ export class Program {
     return e;
   }
 
+  /** The derived wrapper a classification was made from (a body here or a summary). */
+  private wrapperOf(c: Classification): DerivedWrapper | undefined {
+    return c.derivedFrom ? this.derived.get(c.derivedFrom) : c.external;
+  }
+
   private effectUncached(
     fn: FunctionFacts,
     index: number,
@@ -430,7 +469,7 @@ export class Program {
     if (c?.variable) {
       switch (c.role) {
         case 'ref-get':
-          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.wrapper === 'take-over')
+          if (this.wrapperOf(c)?.wrapper === 'take-over')
             return { kind: 'inherit', variable: c.variable };
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
@@ -458,11 +497,9 @@ export class Program {
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
         }
         case 'ref-get-conditional':
-          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.takesOver)
-            return { kind: 'inherit', variable: c.variable };
-          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.returnsRef)
-            return { kind: 'returns-ref' };
-          return c.derivedFrom && this.derived.get(c.derivedFrom)?.successWhenZero
+          if (this.wrapperOf(c)?.takesOver) return { kind: 'inherit', variable: c.variable };
+          if (this.wrapperOf(c)?.returnsRef) return { kind: 'returns-ref' };
+          return this.wrapperOf(c)?.successWhenZero
             ? { kind: 'cond-get', variable: c.variable, invert: true }
             : { kind: 'cond-get', variable: c.variable };
         case 'hash-insert':
@@ -478,8 +515,9 @@ export class Program {
     }
     if (c) return undefined;
     const callee = this.callees(fn)[index];
-    if (callee) {
-      const d = this.derived.get(callee);
+    const summary = callee ? undefined : this.externalSummaries(fn)[index];
+    if (callee || summary) {
+      const d = callee ? this.derived.get(callee) : summary && wrapperOfSummary(summary);
       const stored = d?.storesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
       if (d?.returnsRef)
         return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };

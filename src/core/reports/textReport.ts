@@ -53,7 +53,15 @@ export function textReport(
     if (o.finalPutSites.length) out.push('  final-put sites:');
     for (const s of o.finalPutSites) out.push(`    ${s.function}() ${s.call}() [${where(s.at)}]`);
     const table = releaseTable(o.releasePaths, options.verbose ?? false);
-    if (table.length) out.push('  final close: release work by entry context', ...table);
+    // Release work handed to callees nobody could follow: said, never an empty section.
+    const unfollowed = (model.notFollowed ?? [])
+      .filter((n) => n.objectType === o.type)
+      .map(
+        (n) =>
+          `    releases through ${n.callee}(${n.argument}) in ${n.function}() [${where(n.at)}], defined outside the analysed files: not followed`,
+      );
+    if (table.length || unfollowed.length)
+      out.push('  final close: release work by entry context', ...table, ...unfollowed);
   }
   if (model.findings.length) {
     out.push('', `Findings (${model.findings.length}):`);

@@ -1,0 +1,32 @@
+// Where an analysis from the command line gets summaries of callees outside
+// the analysed files: --tree, --no-tree, or the kernel tree the files sit in.
+import type { CatalogIndex } from '../core/catalog/catalog';
+import { summariesFor, TreeError } from '../node/index/summarySource';
+import type { nodeParser } from '../node/wasmFiles';
+import { UsageError, type CliArgs } from './args';
+
+/** Callee summaries for `paths` (their kernel tree, or shipped facts), said once in logs. */
+export function treeSummaries(
+  args: CliArgs,
+  paths: string[],
+  catalog: CatalogIndex,
+  parser: Awaited<ReturnType<typeof nodeParser>>,
+): ReturnType<typeof summariesFor> {
+  try {
+    const chosen = summariesFor(
+      paths,
+      {
+        ...(args.tree !== undefined ? { tree: args.tree } : {}),
+        ...(args.noTree ? { noTree: true } : {}),
+        ...(args.cacheDir !== undefined ? { cacheDir: args.cacheDir } : {}),
+      },
+      catalog,
+      parser,
+    );
+    if (args.verbose) process.stderr.write(`lifecycle-lens: callees: ${chosen.how}\n`);
+    return chosen;
+  } catch (e) {
+    if (e instanceof TreeError) throw new UsageError(e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,344 @@
+// Per-function summaries: the contract between a function and its callers in
+// other files. A `FunctionRecord` is what one file says about a function on its
+// own (computed from the body, or read back from the kernel-tree index: the same
+// record either way). `closeSummaries()` composes records over callees found by
+// name into `CalleeSummary`s (release work reached, may-sleep), which the program
+// analysis consumes for every callee without a body in the analysed files.
+import type { ContextKind, ReleaseKind } from '../model';
+import type { CallGraph } from './callGraph';
+import { isLoggingCall } from '../catalog/catalog';
+import type { DerivedWrapper, Program } from './program';
+
+/** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
+export const SUMMARY_FORMAT_VERSION = 1;
+
+export interface SummarySink {
+  kind: ReleaseKind;
+  /** The catalogued release call (`filp_close`). */
+  sink: string;
+  file: string;
+  line: number;
+}
+
+export interface SummaryEdge {
+  /** Callee name (resolved by name: same file first, then non-static, then header inlines). */
+  to: string;
+  kind: 'call' | 'defer' | 'callback';
+  context?: ContextKind;
+}
+
+/** What a function does to one parameter. */
+export interface ParamEffect {
+  get?: true;
+  put?: true;
+  store?: true;
+  free?: true;
+}
+
+/** What one file says about one of its functions. Plain JSON. */
+export interface FunctionRecord {
+  name: string;
+  file: string;
+  line: number;
+  isStatic: boolean;
+  wrapper?: DerivedWrapper['wrapper'];
+  wrapperParam?: number;
+  returnsRef?: true;
+  objectType?: string;
+  takesOver?: true;
+  successWhenZero?: true;
+  storesParams?: number[];
+  /** Release calls in the body itself. */
+  sinks?: SummarySink[];
+  /** A sleeping catalogued call in the body itself. */
+  sleeps?: true;
+  /** Functions it calls, defers to or calls back (by name), catalogued primitives excepted. */
+  edges?: SummaryEdge[];
+  /** Handlers it registers, with the context they will run in. */
+  registers?: { handler: string; context?: ContextKind }[];
+  params?: ParamEffect[];
+}
+
+export interface ReleaseReach {
+  kind: ReleaseKind;
+  sink: string;
+  /** inline: before the function returns; deferred: queued to run later. */
+  mode: 'inline' | 'deferred';
+  /** Context deferred or called-back work runs in (absent: the caller's). */
+  context?: ContextKind;
+  /** Where the sink call is. */
+  file: string;
+  line: number;
+}
+
+/** A record plus what its callees reach, composed over the tree. */
+export interface CalleeSummary extends FunctionRecord {
+  release: ReleaseReach[];
+  maySleep: boolean;
+  /** Contexts of the work it defers or registers. */
+  startsContexts: ContextKind[];
+}
+
+/** Where the program analysis finds summaries of callees it has no body for. */
+export interface SummarySource {
+  summary(name: string, fromFile: string): CalleeSummary | undefined;
+}
+
+/** The records of every function of an analysed program (its files only). */
+export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] {
+  const out: FunctionRecord[] = [];
+  for (const fn of program.functions) {
+    const r: FunctionRecord = {
+      name: fn.name,
+      file: fn.file,
+      line: fn.span.line,
+      isStatic: fn.isStatic,
+    };
+    const d = program.derived.get(fn);
+    if (d?.wrapper) r.wrapper = d.wrapper;
+    if (d?.wrapperParam !== undefined) r.wrapperParam = d.wrapperParam;
+    if (d?.returnsRef) r.returnsRef = true;
+    if (d?.objectType) r.objectType = d.objectType;
+    if (d?.takesOver) r.takesOver = true;
+    if (d?.successWhenZero) r.successWhenZero = true;
+    if (d?.storesParams?.length) r.storesParams = [...d.storesParams];
+    const entries = program.entries(fn);
+    const sinks: SummarySink[] = [];
+    const params: ParamEffect[] = fn.params.map(() => ({}));
+    const edges: SummaryEdge[] = [];
+    const seen = new Set<string>();
+    const addEdge = (e: SummaryEdge) => {
+      const k = `${e.to}|${e.kind}|${e.context ?? ''}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      edges.push(e);
+    };
+    const callees = program.callees(fn);
+    fn.calls.forEach((call, i) => {
+      const e = entries[i];
+      if (e?.role === 'release' && e.release && !sinks.some((s) => s.kind === e.release))
+        sinks.push({ kind: e.release, sink: call.callee, file: call.at.file, line: call.at.line });
+      if (e?.sleeps) r.sleeps = true;
+      const argParam = (a: number | undefined) =>
+        a === undefined ? -1 : fn.params.indexOf(call.args[a]?.object ?? '\u0000');
+      const p = argParam(e?.arg);
+      if (p >= 0 && e) {
+        if (e.role === 'ref-get' || e.role === 'ref-get-conditional') params[p].get = true;
+        if (e.role === 'ref-put' || e.role === 'ref-final-put') params[p].put = true;
+        if (e.role === 'free') params[p].free = true;
+      }
+      // Calls with no body here and no catalog entry: composed by name at load.
+      if (!e && !callees[i] && !call.callee.startsWith('->') && !isLoggingCall(call.callee))
+        addEdge({ to: call.callee, kind: 'call' });
+    });
+    for (const edge of graph.out.get(fn) ?? []) {
+      if (edge.kind === 'register') {
+        r.registers ??= [];
+        if (!r.registers.some((x) => x.handler === edge.to.name))
+          r.registers.push({
+            handler: edge.to.name,
+            ...(edge.context ? { context: edge.context } : {}),
+          });
+        continue;
+      }
+      addEdge({
+        to: edge.to.name,
+        kind: edge.kind,
+        ...(edge.kind !== 'call' && edge.context ? { context: edge.context } : {}),
+      });
+    }
+    if (d?.wrapperParam !== undefined && params[d.wrapperParam]) {
+      const w = d.wrapper;
+      if (w === 'put' || w === 'final-put-test') params[d.wrapperParam].put = true;
+      else if (w) params[d.wrapperParam].get = true;
+    }
+    for (const i of d?.storesParams ?? []) if (params[i]) params[i].store = true;
+    if (sinks.length) r.sinks = sinks;
+    if (edges.length) r.edges = edges;
+    if (params.some((p) => Object.keys(p).length)) r.params = params;
+    out.push(r);
+  }
+  return out;
+}
+
+/** Finds the record a call from `fromFile` to `name` reaches. */
+export type RecordLookup = (name: string, fromFile: string) => FunctionRecord | undefined;
+
+const reachKey = (r: ReleaseReach) => `${r.kind}|${r.mode}|${r.context ?? ''}`;
+
+/**
+ * Summaries of `roots` and everything they reach, composed to a fixpoint over
+ * call (release inline), defer (release deferred, in the deferral's context)
+ * and callback edges. Cycles settle because the sets only grow.
+ */
+export function closeSummaries(
+  roots: Iterable<{ name: string; fromFile: string }>,
+  lookup: RecordLookup,
+): Map<FunctionRecord, CalleeSummary> {
+  const out = new Map<FunctionRecord, CalleeSummary>();
+  const targets = new Map<FunctionRecord, (FunctionRecord | undefined)[]>();
+  const callers = new Map<FunctionRecord, Set<FunctionRecord>>();
+  const queue: FunctionRecord[] = [];
+  const visit = (r: FunctionRecord | undefined) => {
+    if (!r || out.has(r)) return;
+    const release = (r.sinks ?? []).map<ReleaseReach>((s) => ({ ...s, mode: 'inline' }));
+    const starts = new Set<ContextKind>();
+    for (const e of r.edges ?? []) if (e.kind !== 'call' && e.context) starts.add(e.context);
+    for (const g of r.registers ?? []) if (g.context) starts.add(g.context);
+    out.set(r, { ...r, release, maySleep: !!r.sleeps, startsContexts: [...starts].sort() });
+    queue.push(r);
+  };
+  for (const root of roots) visit(lookup(root.name, root.fromFile));
+  for (let i = 0; i < queue.length; i++) {
+    const r = queue[i];
+    const ts = (r.edges ?? []).map((e) => lookup(e.to, r.file));
+    targets.set(r, ts);
+    for (const t of ts) {
+      if (!t) continue;
+      visit(t);
+      const set = callers.get(t) ?? new Set<FunctionRecord>();
+      set.add(r);
+      callers.set(t, set);
+    }
+  }
+  // Callees first (post-order of the call graph): outside cycles one pass settles it.
+  const order: FunctionRecord[] = [];
+  const seen = new Set<FunctionRecord>();
+  for (const root of queue) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: [FunctionRecord, number][] = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const next = (targets.get(top[0]) ?? [])[top[1]++];
+      if (top[1] > (targets.get(top[0]) ?? []).length) {
+        order.push(top[0]);
+        stack.pop();
+      } else if (next && !seen.has(next)) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    }
+  }
+  // pop() takes from the end: the first of the post-order first.
+  const work = order.reverse();
+  const queued = new Set(work);
+  while (work.length) {
+    const r = work.pop() as FunctionRecord;
+    queued.delete(r);
+    const s = out.get(r) as CalleeSummary;
+    const have = new Set(s.release.map(reachKey));
+    let changed = false;
+    (r.edges ?? []).forEach((e, i) => {
+      const t = (targets.get(r) ?? [])[i];
+      const ts = t ? out.get(t) : undefined;
+      if (!ts) return;
+      if (e.kind === 'call' && ts.maySleep && !s.maySleep) {
+        s.maySleep = true;
+        changed = true;
+      }
+      for (const x of ts.release) {
+        const y: ReleaseReach =
+          e.kind === 'call'
+            ? x
+            : e.kind === 'defer'
+              ? { ...x, mode: 'deferred', context: x.mode === 'deferred' ? x.context : e.context }
+              : { ...x, context: x.context ?? e.context };
+        if (!y.context) delete y.context;
+        const k = reachKey(y);
+        if (have.has(k)) continue;
+        have.add(k);
+        s.release.push(y);
+        changed = true;
+      }
+    });
+    if (!changed) continue;
+    for (const c of callers.get(r) ?? [])
+      if (!queued.has(c)) {
+        queued.add(c);
+        work.push(c);
+      }
+  }
+  return out;
+}
+
+/** The derived-wrapper view of a summary, as the call classification reads it. */
+export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
+  const d: DerivedWrapper = { returnsRef: !!s.returnsRef };
+  if (s.wrapper) d.wrapper = s.wrapper;
+  if (s.wrapperParam !== undefined) d.wrapperParam = s.wrapperParam;
+  if (s.objectType) d.objectType = s.objectType;
+  if (s.takesOver) d.takesOver = true;
+  if (s.successWhenZero) d.successWhenZero = true;
+  if (s.storesParams?.length) d.storesParams = s.storesParams;
+  return d;
+}
+
+/** Summaries from a fixed list (shipped helper facts, tests): by name, first one wins. */
+export class SummaryList implements SummarySource {
+  private readonly byName = new Map<string, CalleeSummary>();
+  constructor(summaries: Iterable<CalleeSummary>) {
+    for (const s of summaries) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
+  }
+  summary(name: string): CalleeSummary | undefined {
+    return this.byName.get(name);
+  }
+  get size(): number {
+    return this.byName.size;
+  }
+}
+
+/** Tries each source in turn. */
+export function chainSources(...sources: (SummarySource | undefined)[]): SummarySource {
+  const list = sources.filter((s): s is SummarySource => !!s);
+  return {
+    summary: (name, fromFile) => {
+      for (const s of list) {
+        const found = s.summary(name, fromFile);
+        if (found) return found;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Records by name, resolved as the linker and the preprocessor would: a static
+ * function in the caller's own file first, then an external definition, then a
+ * `static inline` helper from a header (included where it is called).
+ */
+export class RecordTable {
+  private readonly byName = new Map<string, FunctionRecord[]>();
+
+  add(records: Iterable<FunctionRecord>): void {
+    for (const r of records) {
+      const list = this.byName.get(r.name);
+      if (list) list.push(r);
+      else this.byName.set(r.name, [r]);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  all(): IterableIterator<FunctionRecord[]> {
+    return this.byName.values();
+  }
+
+  readonly lookup: RecordLookup = (name, fromFile) => pickRecord(this.byName.get(name), fromFile);
+}
+
+/** The definition a call from `fromFile` reaches among `defs` (same rule as RecordTable). */
+export function pickRecord<T extends { file: string; isStatic: boolean }>(
+  defs: readonly T[] | undefined,
+  fromFile: string,
+): T | undefined {
+  if (!defs?.length) return undefined;
+  return (
+    defs.find((d) => d.file === fromFile) ??
+    defs.find((d) => !d.isStatic && d.file.endsWith('.c')) ??
+    defs.find((d) => d.isStatic && d.file.endsWith('.h')) ??
+    defs.find((d) => !d.isStatic)
+  );
+}

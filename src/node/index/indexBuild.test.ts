@@ -1,0 +1,165 @@
+// The index on a small tree of our own C: shards merge into the full index,
+// corrupt and stale index files are detected and rebuilt, summaries cross files
+// (a put through a static inline helper in a header, a close two files away).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeSources } from '../../core/analysis/analyze';
+import { builtinCatalog } from '../../core/catalog/builtinCatalog';
+import { CatalogIndex } from '../../core/catalog/catalog';
+import type { CParser } from '../../core/parse/cParser';
+import { nodeParser } from '../wasmFiles';
+import { buildIndex, mergeIndexes, catalogKey, type IndexOptions } from './indexBuild';
+import { readLines, treeIndexDir, type FileEntry } from './indexStore';
+import { findKernelTree } from './kernelTree';
+import { summariesFor } from './summarySource';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const WORKER = path.join(ROOT, 'dist/indexWorker.js');
+
+const FILES: Record<string, string> = {
+  'include/linux/widget.h': `
+struct widget { refcount_t w_ref; struct file *w_file; };
+void widget_free(struct widget *w);
+static inline void widget_put(struct widget *w)
+{
+	if (refcount_dec_and_test(&w->w_ref))
+		widget_free(w);
+}
+`,
+  'fs/widget_close.c': `
+void widget_close_file(struct file *f)
+{
+	filp_close(f, NULL);
+}
+`,
+  'fs/widget.c': `
+#include <linux/widget.h>
+void widget_free(struct widget *w)
+{
+	widget_close_file(w->w_file);
+	kfree(w);
+}
+`,
+  'kernel/user.c': `
+#include <linux/widget.h>
+int widget_user(struct widget *w)
+{
+	widget_put(w);
+	return 0;
+}
+`,
+};
+
+const catalog = new CatalogIndex(builtinCatalog);
+let tree: string;
+let cache: string;
+let parser: CParser;
+const options = (extra: Partial<IndexOptions> = {}): IndexOptions => ({
+  root: tree,
+  cacheDir: cache,
+  catalog,
+  wasmDirs: [path.join(ROOT, 'dist')],
+  workerScript: WORKER,
+  threads: 1,
+  ...extra,
+});
+const entriesOf = (file: string) =>
+  readLines<FileEntry>(file).values.sort((a, b) => a.p.localeCompare(b.p));
+
+describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
+  beforeAll(async () => {
+    parser = await nodeParser([path.join(ROOT, 'dist')]);
+    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'll-tree-'));
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-cache-'));
+    for (const [rel, text] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
+      fs.writeFileSync(path.join(tree, rel), text);
+    }
+  });
+  afterAll(() => {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('finds the tree root from a file inside it', () => {
+    expect(findKernelTree(path.join(tree, 'fs/widget.c'))).toBe(tree);
+    expect(findKernelTree(os.tmpdir())).toBeUndefined();
+  });
+
+  it('indexes every file, then nothing when nothing changed, then only the edited file', async () => {
+    const first = await buildIndex(options());
+    expect([first.files, first.indexed, first.reused, first.functions]).toEqual([4, 4, 0, 4]);
+    const second = await buildIndex(options());
+    expect([second.indexed, second.reused, second.closed]).toEqual([0, 4, false]);
+    // A comment at the end changes no summary: the closed summaries stay (early cutoff).
+    const user = path.join(tree, 'kernel/user.c');
+    fs.appendFileSync(user, '/* edited */\n');
+    const third = await buildIndex(options());
+    expect([third.indexed, third.reused, third.closed]).toEqual([1, 3, false]);
+    // A line inserted above moves the function: its summary changed, the tree is closed again.
+    fs.writeFileSync(user, `\n${fs.readFileSync(user, 'utf8')}`);
+    const fourth = await buildIndex(options());
+    expect([fourth.indexed, fourth.reused, fourth.closed]).toEqual([1, 3, true]);
+  });
+
+  it('merges two shards into the full index', async () => {
+    const full = path.join(treeIndexDir(cache, tree), 'files.jsonl');
+    const a = path.join(cache, 'shard0.jsonl');
+    const b = path.join(cache, 'shard1.jsonl');
+    const s0 = await buildIndex(options({ shard: { i: 0, n: 2 }, out: a }));
+    const s1 = await buildIndex(options({ shard: { i: 1, n: 2 }, out: b }));
+    expect(s0.files + s1.files).toBe(4);
+    expect(s0.files).toBeGreaterThan(0);
+    const merged = mergeIndexes([a, b], catalogKey(catalog));
+    expect(merged.problems).toEqual([]);
+    expect(merged.entries.sort((x, y) => x.p.localeCompare(y.p))).toEqual(entriesOf(full));
+  });
+
+  it('detects a corrupt record and a stale catalog, says so and rebuilds', async () => {
+    const full = path.join(treeIndexDir(cache, tree), 'files.jsonl');
+    const lines = fs.readFileSync(full, 'utf8').split('\n');
+    const k = lines.findIndex((l) => l.includes('"fs/widget.c"'));
+    lines[k] = lines[k].replace('widget_free', 'widget_fre3');
+    fs.writeFileSync(full, lines.join('\n'));
+    const messages: string[] = [];
+    const fixed = await buildIndex(options({ log: (m) => messages.push(m) }));
+    expect([fixed.indexed, fixed.problems]).toEqual([1, 1]);
+    expect(messages[0]).toBe(
+      `${full}:${k + 1}: checksum mismatch (corrupt record): that file is re-indexed`,
+    );
+    expect(
+      entriesOf(full)
+        .find((e) => e.p === 'fs/widget.c')
+        ?.r.map((r) => r.name),
+    ).toEqual(['widget_free']);
+    const other = new CatalogIndex({ ...builtinCatalog, calls: builtinCatalog.calls.slice(1) });
+    messages.length = 0;
+    const rebuilt = await buildIndex(options({ catalog: other, log: (m) => messages.push(m) }));
+    expect(rebuilt.indexed).toBe(4);
+    expect(messages[0]).toBe(
+      `index ${full} is stale (built with another primitive catalog): rebuilding`,
+    );
+    await buildIndex(options());
+  });
+
+  it('gives callers in one file the summaries of the rest of the tree', () => {
+    const file = path.join(tree, 'kernel/user.c');
+    const chosen = summariesFor([file], { cacheDir: cache }, catalog, parser);
+    expect(chosen.how).toBe(`index of ${tree}`);
+    const model = analyzeSources([{ path: file, text: fs.readFileSync(file, 'utf8') }], {
+      parser,
+      catalog,
+      summaries: chosen.source,
+    });
+    const user = model.functions.find((f) => f.name === 'widget_user');
+    // The put through the header's static inline helper is recognised at the call site.
+    expect(user?.calls.map((c) => [c.callee, c.role, c.objectType])).toEqual([
+      ['widget_put', 'ref-put', 'widget'],
+    ]);
+    // ... and its close two files away (widget_free -> widget_close_file -> filp_close).
+    expect(user?.releaseInline).toEqual(['close']);
+    expect(user?.maySleep).toBe(true);
+  });
+});

@@ -1,0 +1,377 @@
+// The on-disk index: JSON lines, each with its own checksum, so a torn or
+// edited line is detected and only that file is rebuilt. Two parts per tree:
+//   files.jsonl    per source file: content hash, size, mtime, function records
+//                  (the source of truth; a shard or a merge result is one of these)
+//   closed/XX.jsonl summaries closed over the whole tree, bucketed by name hash,
+//                  so an analysis reads only the buckets of the callees it needs.
+// Every file starts with a header line naming the format, summary format and
+// catalog it was built with; another header means "stale: rebuild, never use".
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  SUMMARY_FORMAT_VERSION,
+  type CalleeSummary,
+  type FunctionRecord,
+} from '../../core/analysis/calleeSummary';
+
+export const INDEX_FORMAT_VERSION = 1;
+const MAGIC = 'LLIDX';
+
+export interface IndexHeader {
+  format: number;
+  summaryFormat: number;
+  /** Hash of the catalog the records were computed with. */
+  catalog: string;
+  /** Absolute tree root (informative; merge keeps the first). */
+  root: string;
+  /** Changes whenever files.jsonl changes: closed buckets of another generation are stale. */
+  generation: string;
+  kind: 'files' | 'closed';
+  /** For shards: "i/n". */
+  shard?: string;
+}
+
+export interface FileEntry {
+  /** Path relative to the tree root. */
+  p: string;
+  /** sha1 of the content. */
+  h: string;
+  s: number;
+  m: number;
+  /** Function records, `file` left out (it is `p`). */
+  r: Omit<FunctionRecord, 'file'>[];
+  /** Why the file has no records. */
+  k?: string;
+}
+
+export function checksum(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex').slice(0, 12);
+}
+
+export function contentHash(buf: Buffer | string): string {
+  return crypto.createHash('sha1').update(buf).digest('hex');
+}
+
+/** $LIFECYCLE_LENS_CACHE, else $XDG_CACHE_HOME/lifecycle-lens, else ~/.cache/lifecycle-lens. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LIFECYCLE_LENS_CACHE) return env.LIFECYCLE_LENS_CACHE;
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'lifecycle-lens');
+}
+
+/** The directory holding one tree's index. */
+export function treeIndexDir(cacheDir: string, root: string): string {
+  let real = path.resolve(root);
+  try {
+    real = fs.realpathSync(root);
+  } catch {
+    // keep the resolved path
+  }
+  const tag = path.basename(real).replace(/[^\w.-]/g, '_') || 'root';
+  return path.join(cacheDir, `index-v${INDEX_FORMAT_VERSION}`, `${tag}-${checksum(real)}`);
+}
+
+export function formatLine(value: unknown): string {
+  const json = JSON.stringify(value);
+  return `${checksum(json)}\t${json}\n`;
+}
+
+export function headerLine(h: IndexHeader): string {
+  return `${MAGIC}\t${JSON.stringify(h)}\n`;
+}
+
+export interface ReadResult<T> {
+  header?: IndexHeader;
+  values: T[];
+  /** Messages about what was found wrong (each bad line, a bad header). */
+  problems: string[];
+}
+
+/** Reads a checksummed JSON-lines file; bad lines are reported and left out. */
+export function readLines<T>(file: string): ReadResult<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return {
+      values: [],
+      problems:
+        (e as NodeJS.ErrnoException).code === 'ENOENT' ? [] : [`${file}: ${(e as Error).message}`],
+    };
+  }
+  return parseLines<T>(text, file);
+}
+
+export function parseLines<T>(text: string, file: string): ReadResult<T> {
+  const out: ReadResult<T> = { values: [], problems: [] };
+  let start = 0;
+  let n = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    n++;
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    if (n === 1) {
+      if (tab < 0 || line.slice(0, tab) !== MAGIC) {
+        out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
+        return out;
+      }
+      try {
+        out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
+      } catch {
+        out.problems.push(`${file}: corrupt header`);
+        return out;
+      }
+      continue;
+    }
+    const json = tab < 0 ? '' : line.slice(tab + 1);
+    if (tab < 0 || checksum(json) !== line.slice(0, tab)) {
+      out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
+      continue;
+    }
+    try {
+      out.values.push(JSON.parse(json) as T);
+    } catch {
+      out.problems.push(`${file}:${n}: unreadable record`);
+    }
+  }
+  if (!out.header) out.problems.push(`${file}: empty index file`);
+  return out;
+}
+
+/** Why a header cannot be used with this build, or undefined. */
+export function staleReason(h: IndexHeader | undefined, catalog: string): string | undefined {
+  if (!h) return 'no header';
+  if (h.format !== INDEX_FORMAT_VERSION)
+    return `index format ${h.format}, this build reads ${INDEX_FORMAT_VERSION}`;
+  if (h.summaryFormat !== SUMMARY_FORMAT_VERSION)
+    return `summary format ${h.summaryFormat}, this build writes ${SUMMARY_FORMAT_VERSION}`;
+  if (h.catalog !== catalog) return 'built with another primitive catalog';
+  return undefined;
+}
+
+/** Writes atomically: a reader sees the old file or the new one, never half. */
+export function writeAtomically(file: string, chunks: Iterable<string>): number {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  let bytes = 0;
+  try {
+    let buf: string[] = [];
+    let size = 0;
+    for (const c of chunks) {
+      buf.push(c);
+      size += c.length;
+      if (size > 1 << 20) {
+        bytes += fs.writeSync(fd, buf.join(''));
+        buf = [];
+        size = 0;
+      }
+    }
+    if (buf.length) bytes += fs.writeSync(fd, buf.join(''));
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  return bytes;
+}
+
+export function writeFilesIndex(
+  file: string,
+  header: IndexHeader,
+  entries: (FileEntry | RawEntry)[],
+): number {
+  const sorted = [...entries].sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
+  return writeAtomically(
+    file,
+    (function* () {
+      yield headerLine(header);
+      for (const e of sorted)
+        yield 'json' in e ? `${checksum(e.json)}\t${e.json}\n` : formatLine(e);
+    })(),
+  );
+}
+
+/** Buckets of closed summaries (3 hex digits); a lookup reads only its name's bucket. */
+export const BUCKETS = 1024;
+export const FIRST_BUCKET = '000';
+
+/** Bucket of a function name (FNV-1a, so it is stable across runs and hosts). */
+export function bucketOf(name: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h >>> 0) % BUCKETS).toString(16).padStart(3, '0');
+}
+
+export function writeClosed(
+  dir: string,
+  header: IndexHeader,
+  summaries: Iterable<CalleeSummary>,
+): number {
+  const buckets = new Map<string, string[]>();
+  for (const s of summaries) {
+    const b = bucketOf(s.name);
+    const list = buckets.get(b) ?? [];
+    list.push(formatLine(s));
+    buckets.set(b, list);
+  }
+  let bytes = 0;
+  for (let i = 0; i < BUCKETS; i++) {
+    const b = i.toString(16).padStart(3, '0');
+    bytes += writeAtomically(path.join(dir, 'closed', `${b}.jsonl`), [
+      headerLine(header),
+      ...(buckets.get(b) ?? []),
+    ]);
+  }
+  return bytes;
+}
+
+export function toFileEntry(
+  p: string,
+  h: string,
+  s: number,
+  m: number,
+  records: FunctionRecord[],
+  skipped?: string,
+): FileEntry {
+  const e: FileEntry = {
+    p,
+    h,
+    s,
+    m,
+    r: records.map((r) => {
+      const { file: _file, ...rest } = r;
+      void _file;
+      return rest;
+    }),
+  };
+  if (skipped) e.k = skipped;
+  return e;
+}
+
+export function recordsOfEntry(e: FileEntry): FunctionRecord[] {
+  return e.r.map((r) => ({ ...r, file: e.p }));
+}
+
+/** A files-index line read without parsing its records (most lines are kept as they are). */
+export interface RawEntry {
+  p: string;
+  h: string;
+  s: number;
+  m: number;
+  /** The entry's JSON as stored. */
+  json: string;
+}
+
+const ENTRY_HEAD = /^\{"p":("(?:[^"\\]|\\.)*"),"h":"([0-9a-f]*)","s":(\d+),"m":(\d+),/;
+
+/** Reads a files index keeping each entry's JSON unparsed (checksums still checked). */
+export function readRawEntries(file: string): {
+  header?: IndexHeader;
+  entries: RawEntry[];
+  problems: string[];
+} {
+  const out: { header?: IndexHeader; entries: RawEntry[]; problems: string[] } = {
+    entries: [],
+    problems: [],
+  };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      out.problems.push(`${file}: ${(e as Error).message}`);
+    return out;
+  }
+  let start = 0;
+  let n = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    n++;
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    if (n === 1) {
+      try {
+        if (line.slice(0, tab) !== MAGIC) throw new Error('bad magic');
+        out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
+      } catch {
+        out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
+        return out;
+      }
+      continue;
+    }
+    const json = tab < 0 ? '' : line.slice(tab + 1);
+    const head = ENTRY_HEAD.exec(json);
+    if (tab < 0 || !head || checksum(json) !== line.slice(0, tab)) {
+      out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
+      continue;
+    }
+    out.entries.push({
+      p: JSON.parse(head[1]) as string,
+      h: head[2],
+      s: Number(head[3]),
+      m: Number(head[4]),
+      json,
+    });
+  }
+  if (!out.header) out.problems.push(`${file}: empty index file`);
+  return out;
+}
+
+/** Functions in an entry's JSON, without parsing it (each record starts with its name). */
+export function functionsIn(json: string): number {
+  return json.split('{"name":"').length - 1;
+}
+
+/**
+ * The closed summaries named `name` in a bucket file, without decoding the rest:
+ * each line is `checksum<TAB>{"name":"...",...}`, found with a byte search; only
+ * the lines found are checked and parsed.
+ */
+export function findInBucket<T>(buf: Buffer, name: string, file: string, problems: string[]): T[] {
+  const needle = Buffer.from(`\t{"name":${JSON.stringify(name)},`);
+  const out: T[] = [];
+  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+    const start = buf.lastIndexOf(0x0a, at) + 1;
+    let end = buf.indexOf(0x0a, at);
+    if (end < 0) end = buf.length;
+    const line = buf.toString('utf8', start, end);
+    const tab = line.indexOf('\t');
+    const json = line.slice(tab + 1);
+    if (checksum(json) !== line.slice(0, tab)) {
+      problems.push(`${file}: checksum mismatch in the summary of ${name}: not used`);
+      continue;
+    }
+    out.push(JSON.parse(json) as T);
+  }
+  return out;
+}
+
+/** The header of an index file (its first line), or undefined. */
+export function readHeader(file: string): IndexHeader | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(4096);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const head = buf.toString('utf8', 0, n).split('\n', 1)[0];
+    const tab = head.indexOf('\t');
+    if (head.slice(0, tab) !== MAGIC) return undefined;
+    return JSON.parse(head.slice(tab + 1)) as IndexHeader;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,302 @@
+// Summaries of callees outside the analysed files, from the kernel tree they sit
+// in: read from the index when there is a current one, else built lazily for
+// just the callees asked for (a cheap name scan finds the defining files, which
+// are summarised and closed the same way the index does it).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  closeSummaries,
+  pickRecord,
+  RecordTable,
+  SUMMARY_FORMAT_VERSION,
+  type CalleeSummary,
+  type FunctionRecord,
+  type SummarySource,
+} from '../../core/analysis/calleeSummary';
+import type { CatalogIndex } from '../../core/catalog/catalog';
+import type { CParser } from '../../core/parse/cParser';
+import { recordFile } from './fileRecords';
+import { catalogKey } from './indexBuild';
+import { listTreeFiles } from './kernelTree';
+import {
+  bucketOf,
+  contentHash,
+  findInBucket,
+  FIRST_BUCKET,
+  readHeader,
+  INDEX_FORMAT_VERSION,
+  readLines,
+  recordsOfEntry,
+  staleReason,
+  toFileEntry,
+  treeIndexDir,
+  writeFilesIndex,
+  type FileEntry,
+  type IndexHeader,
+} from './indexStore';
+
+/** Paths of a tree as the analysis sees them: relative to the root, '/' separated. */
+function relIn(root: string, file: string): string | undefined {
+  const rel = path.relative(root, path.resolve(file));
+  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+}
+
+/** A summary as shown to the user: its files under the tree's displayed path. */
+function shown(s: CalleeSummary, display: string): CalleeSummary {
+  const at = (f: string) => (display === '.' ? f : `${display}/${f}`);
+  return { ...s, file: at(s.file), release: s.release.map((r) => ({ ...r, file: at(r.file) })) };
+}
+
+/** Summaries read from a current index (closed buckets). */
+export class IndexedSummaries implements SummarySource {
+  private readonly buckets = new Map<
+    string,
+    { buf: Buffer; file: string; names: Map<string, CalleeSummary[]> }
+  >();
+  private readonly display: string;
+  readonly problems: string[] = [];
+
+  private constructor(
+    readonly root: string,
+    private readonly dir: string,
+    private readonly generation: string,
+  ) {
+    this.display = path.relative(process.cwd(), root) || '.';
+  }
+
+  /** The index of `root` if there is a current one; otherwise why not. */
+  static open(
+    root: string,
+    cacheDir: string,
+    catalog: CatalogIndex,
+  ): IndexedSummaries | { missing: string } {
+    const dir = treeIndexDir(cacheDir, root);
+    const header = readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`));
+    if (!header) return { missing: `no index of ${root} in ${cacheDir}` };
+    const stale = staleReason(header, catalogKey(catalog));
+    if (stale) return { missing: `the index of ${root} is stale (${stale}): not used` };
+    return new IndexedSummaries(root, dir, header.generation);
+  }
+
+  /** The closed summaries named `name`, from its bucket (read once, searched per name). */
+  private named(name: string): CalleeSummary[] {
+    const b = bucketOf(name);
+    let bucket = this.buckets.get(b);
+    if (!bucket) {
+      const file = path.join(this.dir, 'closed', `${b}.jsonl`);
+      let buf: Buffer;
+      try {
+        buf = fs.readFileSync(file);
+      } catch (e) {
+        this.problems.push(`${file}: ${(e as Error).message}`);
+        buf = Buffer.alloc(0);
+      }
+      const head = buf.toString('utf8', 0, Math.max(0, buf.indexOf(0x0a)));
+      let generation: string | undefined;
+      try {
+        generation = (JSON.parse(head.slice(head.indexOf('\t') + 1)) as IndexHeader).generation;
+      } catch {
+        generation = undefined;
+      }
+      if (buf.length && generation !== this.generation) {
+        this.problems.push(
+          `index bucket ${b} belongs to another generation: not used (re-run index)`,
+        );
+        buf = Buffer.alloc(0);
+      }
+      bucket = { buf, file, names: new Map() };
+      this.buckets.set(b, bucket);
+    }
+    let list = bucket.names.get(name);
+    if (!list) {
+      list = findInBucket<Partial<CalleeSummary> & FunctionRecord>(
+        bucket.buf,
+        name,
+        bucket.file,
+        this.problems,
+      ).map((stored) => ({
+        ...stored,
+        release: stored.release ?? [],
+        maySleep: stored.maySleep ?? false,
+        startsContexts: stored.startsContexts ?? [],
+      }));
+      bucket.names.set(name, list);
+    }
+    return list;
+  }
+
+  summary(name: string, fromFile: string): CalleeSummary | undefined {
+    const rel = relIn(this.root, fromFile) ?? fromFile;
+    const s = pickRecord(this.named(name), rel);
+    return s && shown(s, this.display);
+  }
+}
+
+/** Beyond this many files a lazy build stops and says to run the index. */
+const LAZY_MAX_FILES = 600;
+/**
+ * How far from the analysed files a lazy build follows callees into files it
+ * has not summarised yet (1: the callees' own files). Deeper callees are used
+ * when already summarised (from an earlier run, kept in the cache).
+ */
+const LAZY_DEPTH = 1;
+
+/** Summaries built on demand from the tree's sources. */
+export class LazySummaries implements SummarySource {
+  private readonly table = new RecordTable();
+  private readonly extracted = new Set<string>();
+  /** Steps from the analysed files to each summarised file. */
+  private readonly depth = new Map<string, number>();
+  /** Records kept from earlier runs (files.jsonl of the cache), by file. */
+  private readonly kept = new Map<string, FileEntry>();
+  private readonly fresh: FileEntry[] = [];
+  private readonly filesPath?: string;
+  private readonly closed = new Map<FunctionRecord, CalleeSummary>();
+  private defs?: Map<string, string[]>;
+  private readonly display: string;
+  readonly notes: string[] = [];
+  filesSummarised = 0;
+
+  constructor(
+    readonly root: string,
+    private readonly parser: CParser,
+    private readonly catalog: CatalogIndex,
+    /** Files being analysed: never summarised here (their bodies are in the program). */
+    private readonly analysed: string[],
+    /** Where earlier on-demand records are kept and new ones added (the tree's files.jsonl). */
+    cacheDir?: string,
+  ) {
+    this.display = path.relative(process.cwd(), root) || '.';
+    if (cacheDir) {
+      this.filesPath = path.join(treeIndexDir(cacheDir, root), 'files.jsonl');
+      const r = readLines<FileEntry>(this.filesPath);
+      if (r.header && !staleReason(r.header, catalogKey(catalog)))
+        for (const e of r.values) this.kept.set(e.p, e);
+    }
+  }
+
+  /** Records of one file: kept from an earlier run when size and mtime match, else computed. */
+  private recordsOf(rel: string): FunctionRecord[] {
+    const abs = path.join(this.root, rel);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      return [];
+    }
+    const m = Math.trunc(st.mtimeMs);
+    const k = this.kept.get(rel);
+    if (k && k.s === st.size && k.m === m) return recordsOfEntry(k);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(abs);
+    } catch {
+      return [];
+    }
+    this.filesSummarised++;
+    const r = recordFile(rel, buf.toString('utf8'), this.parser, this.catalog);
+    this.fresh.push(toFileEntry(rel, contentHash(buf), st.size, m, r.records, r.skipped));
+    return r.records;
+  }
+
+  /** Adds what this run summarised to the cache, so the next run reads it back. */
+  persist(): void {
+    if (!this.filesPath || !this.fresh.length) return;
+    const all = new Map(this.kept);
+    for (const e of this.fresh) all.set(e.p, e);
+    const header: IndexHeader = {
+      format: INDEX_FORMAT_VERSION,
+      summaryFormat: SUMMARY_FORMAT_VERSION,
+      catalog: catalogKey(this.catalog),
+      root: path.resolve(this.root),
+      generation: crypto.randomBytes(8).toString('hex'),
+      kind: 'files',
+    };
+    try {
+      writeFilesIndex(this.filesPath, header, [...all.values()]);
+    } catch (e) {
+      this.notes.push(
+        `could not keep on-demand summaries in ${this.filesPath}: ${(e as Error).message}`,
+      );
+    }
+    this.fresh.length = 0;
+  }
+
+  /** Function name -> files that look like they define it (one regex pass). */
+  private definitions(): Map<string, string[]> {
+    if (this.defs) return this.defs;
+    const defs = new Map<string, string[]>();
+    const skip = new Set(this.analysed.map((f) => relIn(this.root, f)));
+    // A definition starts at column 0 with its type or name and is not a declaration.
+    const head = /^(?!static_assert|typedef|extern|#|\/\/|\/\*|\s)[^;=(]*?\b([A-Za-z_]\w*)\s*\(/gm;
+    for (const f of listTreeFiles(this.root)) {
+      if (skip.has(f.rel) || f.size > 2 * 1024 * 1024) continue;
+      let text: string;
+      try {
+        text = fs.readFileSync(path.join(this.root, f.rel), 'utf8');
+      } catch {
+        continue;
+      }
+      for (const m of text.matchAll(head)) {
+        const end = text.indexOf('\n', m.index);
+        const line = text.slice(m.index, end < 0 ? undefined : end).trimEnd();
+        if (line.endsWith(';')) continue;
+        const list = defs.get(m[1]);
+        if (!list) defs.set(m[1], [f.rel]);
+        else if (list[list.length - 1] !== f.rel) list.push(f.rel);
+      }
+    }
+    this.defs = defs;
+    return defs;
+  }
+
+  /** Files that may define `name`: the caller's directory, then headers, then the rest. */
+  private candidates(name: string, fromFile: string): string[] {
+    const dir = path.posix.dirname(fromFile);
+    const rank = (rel: string) =>
+      path.posix.dirname(rel) === dir
+        ? 0
+        : rel.startsWith('include/')
+          ? 1
+          : rel.endsWith('.h')
+            ? 2
+            : 3;
+    return [...(this.definitions().get(name) ?? [])].sort((a, b) => rank(a) - rank(b));
+  }
+
+  private readonly lookup = (name: string, fromFile: string): FunctionRecord | undefined => {
+    const d = this.depth.get(fromFile) ?? 0;
+    if (!this.table.has(name))
+      for (const rel of this.candidates(name, fromFile)) {
+        if (this.table.lookup(name, fromFile)) break;
+        if (this.extracted.has(rel)) continue;
+        const kept = this.kept.get(rel);
+        if (d >= LAZY_DEPTH && !kept) continue;
+        if (this.extracted.size >= LAZY_MAX_FILES) {
+          if (!this.notes.length)
+            this.notes.push(
+              `summaries built from ${LAZY_MAX_FILES} files of ${this.root} on demand stopped there: run \`lifecycle-lens index ${this.root}\` for the whole tree`,
+            );
+          break;
+        }
+        this.extracted.add(rel);
+        this.depth.set(rel, d + 1);
+        this.table.add(this.recordsOf(rel));
+      }
+    return this.table.lookup(name, fromFile);
+  };
+
+  summary(name: string, fromFile: string): CalleeSummary | undefined {
+    const rel = relIn(this.root, fromFile) ?? fromFile;
+    const r = this.lookup(name, rel);
+    if (!r) return undefined;
+    let s = this.closed.get(r);
+    if (!s) {
+      for (const [k, v] of closeSummaries([{ name, fromFile: rel }], this.lookup))
+        if (!this.closed.has(k)) this.closed.set(k, v);
+      s = this.closed.get(r);
+    }
+    return s && shown(s, this.display);
+  }
+}
