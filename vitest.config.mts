@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +8,13 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // Tree indexes built by tests (and the CLI runs they spawn) stay inside the
+    // repository's ignored cache, never in the user's ~/.cache.
+    env: {
+      LIFECYCLE_LENS_CACHE: path.resolve(
+        path.dirname(fileURLToPath(import.meta.url)),
+        '.cache/index',
+      ),
+    },
   },
 });

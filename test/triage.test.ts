@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeSources } from '../src/core/analysis/analyze';
+import { CatalogIndex } from '../src/core/catalog/catalog';
 import type { Finding } from '../src/core/model';
 import { compareTriage, parseTriage, ratio } from '../src/core/reports/triage';
+import { summariesFor } from '../src/node/index/summarySource';
 import { collectSources } from '../src/node/sourceFiles';
 import { nodeParser } from '../src/node/wasmFiles';
 
@@ -24,6 +26,8 @@ if (!present.length)
   console.log(`triage.test.ts skipped: no kernel corpus at ${CACHE} (npm run corpus)`);
 const rows = parseTriage(fs.readFileSync(path.join(__dirname, 'triage/findings.tsv'), 'utf8'));
 
+const catalog = new CatalogIndex();
+
 async function findingsOf(series: string): Promise<Finding[]> {
   const parser = await nodeParser();
   const out: Finding[] = [];
@@ -31,7 +35,10 @@ async function findingsOf(series: string): Promise<Finding[]> {
     const dir = path.join(CACHE, series, sub);
     if (!fs.existsSync(dir)) continue;
     const { sources } = collectSources([dir], { maxFileBytes: 8 << 20 });
-    out.push(...analyzeSources(sources, { parser }).findings);
+    // As the CLI analyses a folder: in its kernel tree, callees outside it from the
+    // tree's summaries (built on demand into LIFECYCLE_LENS_CACHE, see vitest.config).
+    const callees = summariesFor([dir], {}, catalog, parser);
+    out.push(...analyzeSources(sources, { parser, catalog, summaries: callees.source }).findings);
   }
   return out;
 }
