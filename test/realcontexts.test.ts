@@ -84,8 +84,8 @@ for (const v of KERNELS)
       const seq = m.findings.filter((f) => f.function === 'nfsd4_sequence');
       if (v === 'sid') expect(seq).toEqual([]);
       else
-        expect(seq.map((f) => `${f.kind} ${f.severity} ${f.message}`)).toEqual([
-          'sleep-in-atomic warning nfsd4_sequence(): nfsd4_replay_cache_entry() can reach filp_close(), which may sleep, while nn->client_lock may be held (through ->op_release(), resolved by field name only)',
+        expect(seq.map((f) => `${f.kind} ${f.severity} ${f.confidence} ${f.message}`)).toEqual([
+          'sleep-in-atomic warning guess nfsd4_sequence(): nfsd4_replay_cache_entry() can reach filp_close(), which may sleep, while nn->client_lock may be held (through ->op_release(), resolved by field name only)',
         ]);
       expect(
         m.findings.filter((f) => f.kind === 'sleep-in-atomic' && f.severity === 'error'),

@@ -115,8 +115,13 @@ export function atomicSleepFindings(
       const guessed = chain.find((s) => s.indirect);
       const guess = guessed ? ` (through ${guessed.indirect}, resolved by field name only)` : '';
       out.push({
-        confidence: 'confident',
-        guesses: [],
+        ...confidenceOf(
+          guessed
+            ? [
+                `the chain calls ${guessed.indirect} through a function pointer matched by field name only, not by the ops type`,
+              ]
+            : [],
+        ),
         kind: 'sleep-in-atomic',
         severity: guessed ? 'warning' : 'error',
         function: program.idOf(fn),
