@@ -520,6 +520,14 @@ try {
   await gf.evaluate(() =>
     document.querySelector('section[data-pane="b"]')?.scrollIntoView({ block: 'start' }),
   );
+  await page.waitForTimeout(200);
+  // Scrolled to, the focused v5 graph is whole in the panel (fitted, no inner scrolling).
+  focused.v5Whole = await gf.evaluate(() =>
+    [...document.querySelectorAll('section[data-pane="b"] svg g.node')].every((g) => {
+      const b = g.getBoundingClientRect();
+      return b.top >= 0 && b.bottom <= window.innerHeight && b.right <= window.innerWidth;
+    }),
+  );
   await shot('08-graph-focused');
   const want = {
     before: [
@@ -551,6 +559,7 @@ try {
       JSON.stringify(focused.after) === JSON.stringify(want.after) &&
       focused.allEvidence &&
       focused.showAll &&
+      focused.v5Whole &&
       focused.minTextPx >= 10 &&
       focused.minBoxPx >= 60,
     focused,

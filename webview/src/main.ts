@@ -756,7 +756,7 @@ async function render(reason = 'render', t0 = performance.now()): Promise<void> 
   }
   if (token !== renderToken) return;
   const compare = state.view === 'compare';
-  graphsEl.className = `graphs panes-${out.length}`;
+  graphsEl.className = `graphs panes-${out.length}${ps.some((p) => p.focused) ? ' focused' : ''}`;
   graphsEl.replaceChildren(
     ...out.map((r, i) => {
       const svg = r.svg;
@@ -1007,6 +1007,9 @@ function applyHighlight(): void {
 
 /** Smallest scale 'fit' uses; below it the pane scrolls. */
 const MIN_READABLE_SCALE = 0.85;
+/** A focused graph also fits the height, down to 10 px labels (10 pt x 0.75). */
+const MIN_FOCUSED_SCALE = 0.75;
+const narrow = window.matchMedia('(max-width: 760px)');
 
 function applyZoom(): void {
   for (const r of rendered) {
@@ -1014,10 +1017,19 @@ function applyZoom(): void {
     const avail = scroller ? scroller.clientWidth - 24 : r.width;
     // Fit never shrinks below MIN_READABLE_SCALE: a wider graph scrolls instead of
     // turning into a thumbnail (at 0.85 the 10 pt node labels are still >= 10 px high).
+    const byWidth = avail / Math.max(1, r.width);
+    // Focused, the few evidence nodes fit the pane whole: in a narrow column the panes
+    // stack and the page scrolls, so the pane's height is the window's (less its header).
+    const availH = narrow.matches
+      ? window.innerHeight - 64
+      : (scroller?.clientHeight ?? r.height) - 16;
+    const byHeight = availH / Math.max(1, r.height);
     r.scale =
-      state.zoom === 'fit'
-        ? Math.min(1, Math.max(MIN_READABLE_SCALE, avail / Math.max(1, r.width)))
-        : state.zoom;
+      state.zoom !== 'fit'
+        ? state.zoom
+        : r.pane.focused
+          ? Math.min(1, Math.max(MIN_FOCUSED_SCALE, Math.min(byWidth, byHeight)))
+          : Math.min(1, Math.max(MIN_READABLE_SCALE, byWidth));
     r.svg.style.width = `${Math.round(r.width * r.scale)}px`;
     r.svg.style.height = `${Math.round(r.height * r.scale)}px`;
   }

@@ -285,6 +285,28 @@ describe('webview in headless chromium', () => {
     });
     expect(m.minText).toBeGreaterThanOrEqual(10);
     expect(m.overflow).toBeLessThanOrEqual(0);
+    // The size the e2e workbench gives the panel (beside the editor, Output open): the
+    // focused v5 graph fits the window whole once its pane is scrolled to.
+    await page.setViewportSize({ width: 571, height: 502 });
+    await page.waitForTimeout(300);
+    const fit = await page.evaluate(() => {
+      document.querySelector('section[data-pane="b"]')?.scrollIntoView({ block: 'start' });
+      const boxes = [...document.querySelectorAll('section[data-pane="b"] svg g.node')].map((g) =>
+        g.getBoundingClientRect(),
+      );
+      const texts = [...document.querySelectorAll('svg g.node text')].map(
+        (t) => t.getBoundingClientRect().height,
+      );
+      return {
+        inside: boxes.every(
+          (b) => b.top >= 0 && b.bottom <= window.innerHeight && b.right <= window.innerWidth,
+        ),
+        nodes: boxes.length,
+        minText: Math.min(...texts),
+      };
+    });
+    expect(fit).toEqual({ inside: true, nodes: 8, minText: expect.any(Number) });
+    expect(fit.minText).toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: path.join(shots, 'compare-v4-v5-focused-narrow-dark.png') });
     await page.close();
   });
