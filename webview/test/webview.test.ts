@@ -297,7 +297,12 @@ describe('webview in headless chromium', () => {
       const texts = [...document.querySelectorAll('svg g.node text')].map(
         (t) => t.getBoundingClientRect().height,
       );
+      // As the e2e measures: every node box (both panes) at least 60 px wide.
+      const widths = [...document.querySelectorAll('svg g.node')].map(
+        (g) => g.querySelector('polygon, path, ellipse')?.getBoundingClientRect().width ?? 0,
+      );
       return {
+        minBox: Math.min(...widths),
         inside: boxes.every(
           (b) => b.top >= 0 && b.bottom <= window.innerHeight && b.right <= window.innerWidth,
         ),
@@ -305,8 +310,14 @@ describe('webview in headless chromium', () => {
         minText: Math.min(...texts),
       };
     });
-    expect(fit).toEqual({ inside: true, nodes: 8, minText: expect.any(Number) });
+    expect(fit).toEqual({
+      inside: true,
+      nodes: 8,
+      minText: expect.any(Number),
+      minBox: expect.any(Number),
+    });
     expect(fit.minText).toBeGreaterThanOrEqual(10);
+    expect(fit.minBox).toBeGreaterThanOrEqual(60);
     await page.screenshot({ path: path.join(shots, 'compare-v4-v5-focused-narrow-dark.png') });
     await page.close();
   });
