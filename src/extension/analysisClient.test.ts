@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnalysisClient, CancelledError } from './analysisClient';
+import { lifecycleTree } from './present';
 
 const root = path.join(__dirname, '../..');
 const script = path.join(root, 'dist/analysisWorker.js');
@@ -69,6 +70,32 @@ describe.skipIf(!fs.existsSync(script))('AnalysisClient + worker', () => {
     expect(inNew(both.model).filter((k) => k.includes('ws/old/'))).toEqual([]);
     // The v4 tree brings its own two objects instead of merging into the v5 tree's.
     expect(both.model.objects.length - alone.model.objects.length).toBe(2);
+    // The Lifecycle view says which tree each object belongs to. The worker still holds
+    // designs/v5-inline/filecache.c from the test above: a third program, at the top folder.
+    const labels = (m: typeof both.model) => lifecycleTree(m).map((n) => n.label);
+    expect(labels(both.model)).toEqual([
+      'nfsd_file (top folder)',
+      'nfsd_file_mark (top folder)',
+      'nfsd_file (ws/new)',
+      'nfsd_file_mark (ws/new)',
+      'nfsd_file (ws/old)',
+      'nfsd_file_mark (ws/old)',
+    ]);
+    expect(labels(alone.model)).toEqual([
+      'nfsd_file (top folder)',
+      'nfsd_file_mark (top folder)',
+      'nfsd_file (ws/new)',
+      'nfsd_file_mark (ws/new)',
+    ]);
+    // Each label names the tree the object's final-put sites are in.
+    for (const n of lifecycleTree(both.model)) {
+      const sites = n.children?.find((c) => c.label === 'Final-put sites')?.children ?? [];
+      const tree = /\((.*)\)$/.exec(n.label)?.[1] ?? '';
+      for (const s of sites)
+        expect(
+          tree === 'top folder' ? !s.at?.file.startsWith('ws/') : s.at?.file.startsWith(`${tree}/`),
+        ).toBe(true);
+    }
   });
 
   it("posts the edited file's path findings first when whole-program analyses are slow", async () => {

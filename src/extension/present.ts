@@ -14,6 +14,7 @@ import type {
   ReleaseKind,
   ReleasePath,
 } from '../core/model';
+import { programNamer } from './programs';
 
 export const SHORT_CONTEXT: Record<ContextKind, string> = {
   process: 'process context',
@@ -405,10 +406,25 @@ export interface TreeNodeSpec {
 
 /** Lifecycle view: object types -> final-put sites, holders, contexts reaching the final close. */
 export function lifecycleTree(model: ProgramModel): TreeNodeSpec[] {
-  return model.objects.map((o) => objectNode(o));
+  // Two kernel trees in one folder: the same struct appears once per tree, so say which.
+  const tree = programNamer(model.files.map((f) => f.file));
+  return model.objects.map((o) => {
+    const file = objectFile(o);
+    return objectNode(o, tree && file !== undefined ? tree(file) : undefined);
+  });
 }
 
-function objectNode(o: ObjectLifecycle): TreeNodeSpec {
+/** A file the object's lifecycle was seen in (its sites, holders, transitions or paths). */
+function objectFile(o: ObjectLifecycle): string | undefined {
+  return (
+    o.finalPutSites[0]?.at.file ??
+    o.holders[0]?.at.file ??
+    o.transitions[0]?.at.file ??
+    o.releasePaths[0]?.chain[0]?.at.file
+  );
+}
+
+function objectNode(o: ObjectLifecycle, tree?: string): TreeNodeSpec {
   const groups: TreeNodeSpec[] = [];
   groups.push({
     label: 'Final-put sites',
@@ -474,14 +490,16 @@ function objectNode(o: ObjectLifecycle): TreeNodeSpec {
     expanded: true,
     children: ctxNodes,
   });
-  return {
-    label: o.type,
+  const node: TreeNodeSpec = {
+    label: tree ? `${o.type} (${tree})` : o.type,
     description: `${o.refKind} ${o.refField} · ${o.finalPutSites.length} final-put site${o.finalPutSites.length === 1 ? '' : 's'}`,
     icon: 'symbol-class',
     expanded: true,
     children: groups,
     contextValue: 'object',
   };
+  if (tree) node.tooltip = `struct ${o.type} in ${tree}`;
+  return node;
 }
 
 /** One status-bar-sized summary of skipped files. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByProgram, programRoots } from './programs';
+import { groupByProgram, programNamer, programRoots } from './programs';
 
 describe('program roots', () => {
   it('two kernel trees side by side are two programs; loose files are the top program', () => {
@@ -34,5 +34,34 @@ describe('program roots', () => {
 
   it('a folder with no tree root is one program', () => {
     expect([...groupByProgram(['/x/a.c', '/x/sub/b.c']).keys()]).toEqual(['']);
+  });
+});
+
+describe('program names', () => {
+  it('short tree folders relative to the shared folder; nothing to name for one program', () => {
+    const paths = [
+      '/w/linux-6.1/fs/nfsd/filecache.c',
+      '/w/linux-6.1/include/linux/fs.h',
+      '/w/linux-6.12/fs/nfsd/filecache.c',
+      '/w/linux-6.12/include/linux/fs.h',
+      '/w/fixtures/designs/v5-inline/filecache.c',
+    ];
+    const name = programNamer(paths);
+    expect(paths.map((p) => name?.(p))).toEqual([
+      'linux-6.1',
+      'linux-6.1',
+      'linux-6.12',
+      'linux-6.12',
+      'top folder',
+    ]);
+    expect(programNamer(paths.slice(0, 2))).toBeUndefined();
+    expect(programNamer(['a/x.c', 'b/y.c'])).toBeUndefined();
+    const win = programNamer([
+      'C:\\k\\old\\fs\\a.c',
+      'C:\\k\\old\\include\\linux\\r.h',
+      'C:\\k\\new\\fs\\a.c',
+      'C:\\k\\new\\include\\linux\\r.h',
+    ]);
+    expect(win?.('C:\\k\\new\\fs\\a.c')).toBe('new');
   });
 });

@@ -54,3 +54,39 @@ export function groupByProgram(paths: readonly string[]): Map<string, string[]> 
   }
   return groups;
 }
+
+/** The deepest directory holding every path ('' when they share none). */
+function commonDir(paths: readonly string[]): string {
+  let parts: string[] | undefined;
+  for (const p of paths) {
+    const d = dirOf(p).split('/');
+    if (!parts) parts = d;
+    else {
+      let i = 0;
+      while (i < parts.length && i < d.length && parts[i] === d[i]) i++;
+      parts = parts.slice(0, i);
+    }
+  }
+  return (parts ?? []).join('/');
+}
+
+/**
+ * When the paths form more than one program: a short name for the program a file belongs
+ * to (its tree root relative to the folder all paths share, e.g. "linux-6.12", or "top
+ * folder" for files under no tree root), so views can tell two same-named objects apart.
+ * Undefined for a single program (nothing to tell apart).
+ */
+export function programNamer(paths: readonly string[]): ((file: string) => string) | undefined {
+  const norm = (p: string) => p.replace(/\\/g, '/');
+  const roots = new Set(programRoots(paths).values());
+  if (roots.size < 2) return undefined;
+  const base = commonDir(paths.map(norm));
+  // Longest first: a tree nested in another folder's tree is its own program.
+  const named = [...roots].filter(Boolean).sort((a, b) => b.length - a.length);
+  return (file) => {
+    const f = norm(file);
+    const r = named.find((x) => f.startsWith(`${x}/`));
+    if (!r) return 'top folder';
+    return base && r.startsWith(`${base}/`) ? r.slice(base.length + 1) : r;
+  };
+}

@@ -4,7 +4,7 @@
 // compare (diff editor decorations + Behaviour changes view), the graph webview.
 // Env: CS_URL, WS_DIR, SHOT_DIR, PW_CORE, CHROMIUM, CS_PID, VSIX_BYTES.
 // Last line: E2E_RESULT {json}.
-/* global document, getComputedStyle -- page.evaluate callbacks run in the browser */
+/* global document, window, getComputedStyle -- page.evaluate callbacks run in the browser */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -471,6 +471,100 @@ try {
     layout,
   );
   mark('graph checked');
+
+  // --- One click focuses the graphs on the seed change -------------------------------------
+  const graphFrame = async () => {
+    for (const f of page.frames()) {
+      if (f === page.mainFrame()) continue;
+      const n = await f.evaluate(() => document.querySelectorAll('#app svg').length).catch(() => 0);
+      if (n > 0) return f;
+    }
+    throw new Error('graph webview frame not found');
+  };
+  const gf = await graphFrame();
+  const seedIdx = await gf.evaluate(() => {
+    const b = [...document.querySelectorAll('button.change')].find((x) =>
+      /LL1[\s\S]*nfsd_file_close_inode[\s\S]*inline in fsnotify/.test(x.textContent),
+    );
+    return b ? b.getAttribute('data-index') : null;
+  });
+  if (seedIdx === null) throw new Error('seed change not in the graph change list');
+  const rendersBefore = await gf.evaluate(() => Number(document.body.dataset.renders ?? 0));
+  await gf.click(`#focus-${seedIdx}`);
+  await gf.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n, rendersBefore, {
+    timeout: 30000,
+  });
+  await page.waitForTimeout(300);
+  const focused = await gf.evaluate(() => {
+    const pane = (k) =>
+      [...document.querySelectorAll(`section[data-pane="${k}"] svg g.node`)].map((g) => ({
+        label: g.querySelector('text')?.textContent?.trim() ?? '',
+        evidence: g.classList.contains('evidence'),
+        textPx: g.querySelector('text')?.getBoundingClientRect().height ?? 0,
+        boxPx: g.querySelector('polygon, path, ellipse')?.getBoundingClientRect().width ?? 0,
+      }));
+    const a = pane('a');
+    const b = pane('b');
+    const all = [...a, ...b];
+    return {
+      before: a.map((n) => n.label).sort(),
+      after: b.map((n) => n.label).sort(),
+      allEvidence: all.every((n) => n.evidence),
+      minTextPx: Math.min(...all.map((n) => n.textPx)),
+      minBoxPx: Math.min(...all.map((n) => n.boxPx)),
+      counts: [...document.querySelectorAll('.pane-head .counts')].map((c) => c.textContent),
+      showAll: !!document.getElementById('show-all'),
+    };
+  });
+  // Scroll the v5 graph into view for the screenshot (narrow column: panes stack).
+  await gf.evaluate(() =>
+    document.querySelector('section[data-pane="b"]')?.scrollIntoView({ block: 'start' }),
+  );
+  await page.waitForTimeout(200);
+  // Scrolled to, the focused v5 graph is whole in the panel (fitted, no inner scrolling).
+  focused.v5Whole = await gf.evaluate(() =>
+    [...document.querySelectorAll('section[data-pane="b"] svg g.node')].every((g) => {
+      const b = g.getBoundingClientRect();
+      return b.top >= 0 && b.bottom <= window.innerHeight && b.right <= window.innerWidth;
+    }),
+  );
+  await shot('08-graph-focused');
+  const want = {
+    before: [
+      'fput',
+      'fsnotify',
+      'fsync',
+      'nfsd_file_close_inode',
+      'nfsd_file_delayed_close',
+      'nfsd_file_dispose_list',
+      'nfsd_file_dispose_list_delayed',
+      'nfsd_file_flush',
+      'nfsd_file_free',
+      'nfsd_file_fsnotify_handle_event',
+    ],
+    after: [
+      'fput',
+      'fsnotify',
+      'fsync',
+      'nfsd_file_close_inode',
+      'nfsd_file_flush',
+      'nfsd_file_free',
+      'nfsd_file_fsnotify_handle_event',
+      'nfsd_file_put',
+    ],
+  };
+  check(
+    'graph: one click on Focus shows exactly the seed evidence (v4 deferred, v5 inline), readable',
+    JSON.stringify(focused.before) === JSON.stringify(want.before) &&
+      JSON.stringify(focused.after) === JSON.stringify(want.after) &&
+      focused.allEvidence &&
+      focused.showAll &&
+      focused.v5Whole &&
+      focused.minTextPx >= 10 &&
+      focused.minBoxPx >= 60,
+    focused,
+  );
+  mark('graph focus checked');
 
   // --- Typing updates the diagnostics (last: the edit stays unsaved) ---------------------
   await quickOpen('primitives/balance.c');

@@ -13,6 +13,7 @@ import {
   buildCompareGraphs,
   buildContextGraph,
   buildLifecycleGraphs,
+  focusOnEvidence,
   svgId,
   toDot,
   type ChangeHighlight,
@@ -51,8 +52,8 @@ interface UiState {
   contexts: ContextKind[];
   collapse: boolean;
   selectedChange: number;
-  /** Compare mode: show only the entry contexts on the selected change's evidence. */
-  focusChange: boolean;
+  /** Compare mode: the graphs cut down to the selected change's evidence ("Show all" clears it). */
+  focus: boolean;
   /** 'fit' scales each graph to its pane's width (never above 100%). */
   zoom: 'fit' | number;
   focused?: string;
@@ -160,7 +161,7 @@ function restoreState(raw: unknown): UiState {
     contexts: [],
     collapse: true,
     selectedChange: 0,
-    focusChange: true,
+    focus: false,
     zoom: 'fit',
   };
   if (typeof raw !== 'object' || raw === null) return s;
@@ -176,7 +177,7 @@ function restoreState(raw: unknown): UiState {
   if (typeof r.collapse === 'boolean') s.collapse = r.collapse;
   if (Number.isInteger(r.selectedChange)) s.selectedChange = r.selectedChange as number;
   if (typeof r.focused === 'string') s.focused = r.focused;
-  if (typeof r.focusChange === 'boolean') s.focusChange = r.focusChange;
+  if (typeof r.focus === 'boolean') s.focus = r.focus;
   if (r.zoom === 'fit' || (typeof r.zoom === 'number' && r.zoom >= 0.1 && r.zoom <= 4))
     s.zoom = r.zoom;
   return s;
@@ -223,6 +224,8 @@ interface Pane {
   highlight?: EvidenceHighlight;
   /** Item ids that were folded into a collapsed node -> the node's id. */
   folded: Map<string, string>;
+  /** Cut down to the selected change's evidence. */
+  focused?: boolean;
 }
 
 function objectTypes(d: Derived): string[] {
@@ -235,12 +238,13 @@ function currentChange(d: Derived): ChangeHighlight | undefined {
   return d.compare?.changes[state.selectedChange];
 }
 
-function prepare(
-  graph: Graph,
-  focus: ContextKind[] = [],
-): { graph: Graph; folded: Map<string, string> } {
-  const contexts = focus.length ? focus : state.contexts;
-  const g = applyOptions(graph, { contexts, collapseOffPath: state.collapse });
+/** The compare graphs are cut down to the selected change's evidence. */
+function focusing(d: Derived): boolean {
+  return state.view === 'compare' && state.focus && !!currentChange(d);
+}
+
+function prepare(graph: Graph): { graph: Graph; folded: Map<string, string> } {
+  const g = applyOptions(graph, { contexts: state.contexts, collapseOffPath: state.collapse });
   const folded = new Map<string, string>();
   for (const n of g.nodes) for (const m of n.members ?? []) folded.set(m, n.id);
   return { graph: g, folded };
@@ -272,10 +276,12 @@ function panes(d: Derived): Pane[] {
           hb: change?.before,
           ha: change?.after,
         };
-    const focus =
-      !useLc && state.focusChange && change
-        ? CONTEXTS.filter((c) => change.union.nodes.includes(`ctx:${c}`))
-        : [];
+    // Focused: only the change's evidence, uncollapsed and unfiltered (it is small).
+    const focused = state.focus && !!change;
+    const view = (g: Graph, hl: EvidenceHighlight | undefined) =>
+      focused
+        ? { graph: focusOnEvidence(g, hl ?? { nodes: [], edges: [] }), folded: new Map(), focused }
+        : prepare(g);
     const revs = d.payload.kind === 'comparison' ? d.payload.comparison : undefined;
     const labelA = revs?.before.label ?? 'before';
     const labelB = revs?.after.label ?? 'after';
@@ -287,7 +293,7 @@ function panes(d: Derived): Pane[] {
               edges: [...sides.hb.edges, ...sides.ha.edges],
             }
           : undefined;
-      const p = prepare(sides.union, focus);
+      const p = view(sides.union, hu);
       return [
         {
           key: 'u',
@@ -297,8 +303,8 @@ function panes(d: Derived): Pane[] {
         },
       ];
     }
-    const pb = prepare(sides.before, focus);
-    const pa = prepare(sides.after, focus);
+    const pb = view(sides.before, sides.hb);
+    const pa = view(sides.after, sides.ha);
     return [
       { key: 'a', label: labelA, ...pb, ...(sides.hb ? { highlight: sides.hb } : {}) },
       { key: 'b', label: labelB, ...pa, ...(sides.ha ? { highlight: sides.ha } : {}) },
@@ -383,7 +389,7 @@ function buildToolbar(d: Derived): void {
     state.objectType,
     state.contexts,
     state.collapse,
-    state.focusChange,
+    focusing(d),
     objectTypes(d),
     CONTEXTS.filter((c) =>
       (d.compare ? d.compare.union : d.context)?.nodes.some((n) => n.id === `ctx:${c}`),
@@ -454,7 +460,7 @@ function buildToolbar(d: Derived): void {
         },
       ),
     );
-  if (!lifecycleShown) {
+  if (!lifecycleShown && !focusing(d)) {
     const present = CONTEXTS.filter((c) =>
       (d.compare ? d.compare.union : d.context)?.nodes.some((n) => n.id === `ctx:${c}`),
     );
@@ -488,15 +494,6 @@ function buildToolbar(d: Derived): void {
       update();
     });
     toolbar.append(cb);
-  }
-  if (state.view === 'compare' && !lifecycleShown) {
-    const fc = custom('vscode-checkbox', { id: 'focus-change', label: 'Focus on selected change' });
-    if (state.focusChange) fc.setAttribute('checked', '');
-    fc.addEventListener('change', () => {
-      state.focusChange = (fc as unknown as { checked: boolean }).checked;
-      update();
-    });
-    toolbar.append(fc);
   }
   const spacer = el('span', { class: 'spacer' });
   const zoom = el('span', { class: 'zoom', attrs: { role: 'group', 'aria-label': 'Zoom' } });
@@ -544,6 +541,37 @@ function buildBanner(d: Derived): void {
         chip(ch.to ?? '—', 'to'),
       ]),
     );
+  const on = focusing(d);
+  const toggle = el('button', {
+    class: 'focus-toggle',
+    text: on ? 'Show all' : 'Focus on this change',
+    attrs: {
+      type: 'button',
+      id: on ? 'show-all' : 'focus-selected',
+      title: on
+        ? 'Show the whole graphs again'
+        : 'Show only the functions and edges on this change’s evidence',
+    },
+  });
+  toggle.addEventListener('click', () => setFocus(!on, state.selectedChange));
+  banner.append(toggle);
+}
+
+/** Focuses the graphs on change `i` (one click in the change list), or shows all again. */
+function setFocus(on: boolean, i: number): void {
+  const from = document.activeElement?.id ?? '';
+  state.focus = on;
+  state.selectedChange = i;
+  delete state.focused;
+  update('focus');
+  // Keep the keyboard where it was: the rebuilt button, or the banner's toggle.
+  const again =
+    from === 'show-all' || from === 'focus-selected'
+      ? banner.querySelector('button.focus-toggle')
+      : from
+        ? document.getElementById(from)
+        : undefined;
+  (again as HTMLElement | null | undefined)?.focus();
 }
 
 function buildChanges(d: Derived): void {
@@ -562,6 +590,7 @@ function buildChanges(d: Derived): void {
         type: 'button',
         'aria-pressed': String(i === state.selectedChange),
         'data-index': String(i),
+        id: `change-${i}`,
       },
     });
     btn.append(
@@ -574,21 +603,48 @@ function buildChanges(d: Derived): void {
     if (ch.from || ch.to)
       btn.append(el('span', { class: 'change-move', text: `${ch.from ?? '—'} → ${ch.to ?? '—'}` }));
     btn.addEventListener('click', () => selectChange(i));
+    const focusedHere = state.focus && i === state.selectedChange;
+    const fb = el('button', {
+      class: 'focus-change',
+      text: focusedHere ? 'Show all' : 'Focus',
+      attrs: {
+        type: 'button',
+        id: `focus-${i}`,
+        'data-index': String(i),
+        'aria-pressed': String(focusedHere),
+        'aria-label': `${focusedHere ? 'Show all instead of' : 'Focus the graph on'} ${ch.code} ${ch.function}`,
+        title: focusedHere
+          ? 'Show the whole graphs again'
+          : 'Show only this change’s evidence in the graphs',
+      },
+    });
+    fb.addEventListener('click', () => setFocus(!focusedHere, i));
     btn.addEventListener('keydown', (ev) => {
+      // f: focus on this change; Escape: show all again.
+      if (ev.key === 'f' || (ev.key === 'Escape' && state.focus)) {
+        ev.preventDefault();
+        setFocus(ev.key === 'f', i);
+        return;
+      }
       const next = ev.key === 'ArrowDown' ? i + 1 : ev.key === 'ArrowUp' ? i - 1 : -1;
       if (next >= 0 && next < changes.length) {
         ev.preventDefault();
         selectChange(next);
-        (list.querySelector(`button[data-index="${next}"]`) as HTMLElement | null)?.focus();
+        (side.querySelector(`button.change[data-index="${next}"]`) as HTMLElement | null)?.focus();
       }
     });
-    list.append(el('li', {}, [btn]));
+    list.append(el('li', {}, [btn, fb]));
   });
   side.append(list);
 }
 
 function selectChange(i: number): void {
   state.selectedChange = i;
+  // Focused: the graphs follow the selection, and the Focus buttons with it.
+  if (state.focus) {
+    update('select');
+    return;
+  }
   save();
   for (const b of side.querySelectorAll('button.change'))
     b.setAttribute('aria-pressed', String(b.getAttribute('data-index') === String(i)));
@@ -700,7 +756,7 @@ async function render(reason = 'render', t0 = performance.now()): Promise<void> 
   }
   if (token !== renderToken) return;
   const compare = state.view === 'compare';
-  graphsEl.className = `graphs panes-${out.length}`;
+  graphsEl.className = `graphs panes-${out.length}${ps.some((p) => p.focused) ? ' focused' : ''}`;
   graphsEl.replaceChildren(
     ...out.map((r, i) => {
       const svg = r.svg;
@@ -720,7 +776,12 @@ async function render(reason = 'render', t0 = performance.now()): Promise<void> 
             }),
           ]),
           empty
-            ? el('div', { class: 'empty', text: 'Nothing to show for this filter.' })
+            ? el('div', {
+                class: 'empty',
+                text: r.pane.focused
+                  ? 'No evidence of this change in this revision.'
+                  : 'Nothing to show for this filter.',
+              })
             : scroller,
         ],
       );
@@ -946,6 +1007,9 @@ function applyHighlight(): void {
 
 /** Smallest scale 'fit' uses; below it the pane scrolls. */
 const MIN_READABLE_SCALE = 0.85;
+/** A focused graph also fits the height, down to 10 px labels (10 pt x 0.75). */
+const MIN_FOCUSED_SCALE = 0.75;
+const narrow = window.matchMedia('(max-width: 760px)');
 
 function applyZoom(): void {
   for (const r of rendered) {
@@ -953,10 +1017,19 @@ function applyZoom(): void {
     const avail = scroller ? scroller.clientWidth - 24 : r.width;
     // Fit never shrinks below MIN_READABLE_SCALE: a wider graph scrolls instead of
     // turning into a thumbnail (at 0.85 the 10 pt node labels are still >= 10 px high).
+    const byWidth = avail / Math.max(1, r.width);
+    // Focused, the few evidence nodes fit the pane whole: in a narrow column the panes
+    // stack and the page scrolls, so the pane's height is the window's (less its header).
+    const availH = narrow.matches
+      ? window.innerHeight - 64
+      : (scroller?.clientHeight ?? r.height) - 16;
+    const byHeight = availH / Math.max(1, r.height);
     r.scale =
-      state.zoom === 'fit'
-        ? Math.min(1, Math.max(MIN_READABLE_SCALE, avail / Math.max(1, r.width)))
-        : state.zoom;
+      state.zoom !== 'fit'
+        ? state.zoom
+        : r.pane.focused
+          ? Math.min(1, Math.max(MIN_FOCUSED_SCALE, Math.min(byWidth, byHeight)))
+          : Math.min(1, Math.max(MIN_READABLE_SCALE, byWidth));
     r.svg.style.width = `${Math.round(r.width * r.scale)}px`;
     r.svg.style.height = `${Math.round(r.height * r.scale)}px`;
   }

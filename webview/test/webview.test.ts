@@ -10,6 +10,7 @@ import {
   applyOptions,
   buildCompareGraphs,
   buildContextGraph,
+  focusOnEvidence,
   svgId,
   type Graph,
 } from '../../src/core/graph';
@@ -123,7 +124,8 @@ describe('webview in headless chromium', () => {
       c.before.nodes.includes('ctx:fsnotify'),
   );
   const seed = cg.changes[seedIndex];
-  const focus = { contexts: ['fsnotify' as const], collapseOffPath: true };
+  // Unfocused, the compare view shows every entry context (functions off release paths folded).
+  const focus = { collapseOffPath: true };
   const before = applyOptions(cg.before, focus);
   const after = applyOptions(cg.after, focus);
   const payload: GraphPayload = { kind: 'comparison', title: 'v4 → v5', comparison: cmp45 };
@@ -182,6 +184,142 @@ describe('webview in headless chromium', () => {
       expect(await csp(page)).toEqual([]);
       await page.close();
     }
+  });
+
+  it('one click on Focus cuts the graphs down to the seed change evidence; Show all brings them back', async () => {
+    if (!seed) throw new Error('seed change missing');
+    const page = await open(payload);
+    const nodes = (key: string, g: Graph) => idsWith(page, key, g, 'g.node');
+    const edges = (key: string, g: Graph) => idsWith(page, key, g, 'g.edge');
+    const click = async (sel: string) => {
+      const n = await renders(page);
+      await page.click(sel);
+      await page.waitForFunction((c) => Number(document.body.dataset.renders ?? 0) > c, n);
+    };
+    await click(`#focus-${seedIndex}`);
+    const fb = focusOnEvidence(cg.before, seed.before);
+    const fa = focusOnEvidence(cg.after, seed.after);
+    expect(await nodes('b', fa)).toEqual([
+      'ctx:fsnotify',
+      'fn:fsnotify:nfsd_file_close_inode',
+      'fn:fsnotify:nfsd_file_flush',
+      'fn:fsnotify:nfsd_file_free',
+      'fn:fsnotify:nfsd_file_fsnotify_handle_event',
+      'fn:fsnotify:nfsd_file_put',
+      'release:fsnotify:fput',
+      'release:fsnotify:fsync',
+    ]);
+    expect(await nodes('a', fb)).toEqual([
+      'ctx:fsnotify',
+      'fn:fsnotify:nfsd_file_close_inode',
+      'fn:fsnotify:nfsd_file_dispose_list_delayed',
+      'fn:fsnotify:nfsd_file_fsnotify_handle_event',
+      'fn:workqueue:nfsd_file_delayed_close',
+      'fn:workqueue:nfsd_file_dispose_list',
+      'fn:workqueue:nfsd_file_flush',
+      'fn:workqueue:nfsd_file_free',
+      'release:workqueue:fput',
+      'release:workqueue:fsync',
+    ]);
+    expect(await edges('a', fb)).toEqual(fb.edges.map((e) => e.id).sort());
+    expect(await edges('b', fa)).toEqual(fa.edges.map((e) => e.id).sort());
+    // Every node shown is evidence; the lanes are the evidence's lanes only.
+    expect(await idsWith(page, 'b', fa, 'g.node:not(.evidence)')).toEqual([]);
+    const lanes = (key: string) =>
+      page.$$eval(`section[data-pane="${key}"] g.cluster > text`, (t) =>
+        t.map((x) => x.textContent ?? ''),
+      );
+    expect((await lanes('a')).join(' ')).toMatch(/workqueue.*fsnotify/);
+    expect((await lanes('b')).join(' ')).toMatch(/fsnotify/);
+    expect((await lanes('b')).join(' ')).not.toMatch(/workqueue/);
+    expect(await page.textContent('section[data-pane="b"] .counts')).toBe('8 nodes · 7 edges');
+    expect(await page.getAttribute(`#focus-${seedIndex}`, 'aria-pressed')).toBe('true');
+    expect(await page.textContent(`#focus-${seedIndex}`)).toBe('Show all');
+    // The keyboard stays on the button that was pressed.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`focus-${seedIndex}`);
+    await page.screenshot({ path: path.join(shots, 'compare-v4-v5-focused.png') });
+    // Show all (banner) brings back the whole graphs.
+    await click('#show-all');
+    expect(await nodes('b', after)).toEqual(after.nodes.map((n) => n.id).sort());
+    expect(await nodes('a', before)).toEqual(before.nodes.map((n) => n.id).sort());
+    // Keyboard only: f on a change focuses it, Escape shows all again.
+    await page.focus(`#change-${seedIndex}`);
+    let n = await renders(page);
+    await page.keyboard.press('f');
+    await page.waitForFunction((c) => Number(document.body.dataset.renders ?? 0) > c, n);
+    expect(await nodes('b', fa)).toEqual(fa.nodes.map((x) => x.id).sort());
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`change-${seedIndex}`);
+    n = await renders(page);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction((c) => Number(document.body.dataset.renders ?? 0) > c, n);
+    expect(await nodes('b', after)).toEqual(after.nodes.map((x) => x.id).sort());
+    // Focused, selecting another change focuses on that one (overlay: both sides in one graph).
+    await click(`#focus-${seedIndex}`);
+    const other = cg.changes.findIndex((c, i) => i !== seedIndex && c.union.nodes.length > 0);
+    await click(`#change-${other}`);
+    const oa = focusOnEvidence(cg.after, cg.changes[other]?.after ?? { nodes: [], edges: [] });
+    expect(await nodes('b', oa)).toEqual(oa.nodes.map((x) => x.id).sort());
+    await choose(page, 'layout-select', 'overlay');
+    const ou = focusOnEvidence(cg.union, cg.changes[other]?.union ?? { nodes: [], edges: [] });
+    expect(await nodes('u', ou)).toEqual(ou.nodes.map((x) => x.id).sort());
+    expect(await csp(page)).toEqual([]);
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.close();
+  });
+
+  it('focused in a narrow editor column (beside the code): readable, no horizontal scrolling', async () => {
+    const page = await open(payload, 'vscode-dark');
+    await page.setViewportSize({ width: 700, height: 900 });
+    const n = await renders(page);
+    await page.click(`#focus-${seedIndex}`);
+    await page.waitForFunction((c) => Number(document.body.dataset.renders ?? 0) > c, n);
+    await page.waitForTimeout(200);
+    const m = await page.evaluate(() => {
+      const texts = [...document.querySelectorAll('svg g.node text')].map(
+        (t) => t.getBoundingClientRect().height,
+      );
+      const scrollers = [...document.querySelectorAll('.scroller')].map(
+        (s) => s.scrollWidth - s.clientWidth,
+      );
+      return { minText: Math.min(...texts), overflow: Math.max(...scrollers) };
+    });
+    expect(m.minText).toBeGreaterThanOrEqual(10);
+    expect(m.overflow).toBeLessThanOrEqual(0);
+    // The size the e2e workbench gives the panel (beside the editor, Output open): the
+    // focused v5 graph fits the window whole once its pane is scrolled to.
+    await page.setViewportSize({ width: 571, height: 502 });
+    await page.waitForTimeout(300);
+    const fit = await page.evaluate(() => {
+      document.querySelector('section[data-pane="b"]')?.scrollIntoView({ block: 'start' });
+      const boxes = [...document.querySelectorAll('section[data-pane="b"] svg g.node')].map((g) =>
+        g.getBoundingClientRect(),
+      );
+      const texts = [...document.querySelectorAll('svg g.node text')].map(
+        (t) => t.getBoundingClientRect().height,
+      );
+      // As the e2e measures: every node box (both panes) at least 60 px wide.
+      const widths = [...document.querySelectorAll('svg g.node')].map(
+        (g) => g.querySelector('polygon, path, ellipse')?.getBoundingClientRect().width ?? 0,
+      );
+      return {
+        minBox: Math.min(...widths),
+        inside: boxes.every(
+          (b) => b.top >= 0 && b.bottom <= window.innerHeight && b.right <= window.innerWidth,
+        ),
+        nodes: boxes.length,
+        minText: Math.min(...texts),
+      };
+    });
+    expect(fit).toEqual({
+      inside: true,
+      nodes: 8,
+      minText: expect.any(Number),
+      minBox: expect.any(Number),
+    });
+    expect(fit.minText).toBeGreaterThanOrEqual(10);
+    expect(fit.minBox).toBeGreaterThanOrEqual(60);
+    await page.screenshot({ path: path.join(shots, 'compare-v4-v5-focused-narrow-dark.png') });
+    await page.close();
   });
 
   it('compare overlay shows both revisions in one graph', async () => {

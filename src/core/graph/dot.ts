@@ -173,7 +173,7 @@ export function toDot(graph: Graph, opts: DotOptions = {}): string {
   const out: string[] = [
     `digraph ${dotString(graph.title)} {`,
     `  graph [rankdir=${rankdir}, bgcolor="transparent", fontname="Helvetica,Arial,sans-serif", fontsize=11, nodesep=0.22, ranksep=0.4, newrank=true, compound=true];`,
-    `  node [fontname="Helvetica,Arial,sans-serif", fontsize=10, color="${PALETTE.laneBorder}", fontcolor="${PALETTE.fg}", margin="0.12,0.05", height=0.3];`,
+    `  node [fontname="Helvetica,Arial,sans-serif", fontsize=10, color="${PALETTE.laneBorder}", fontcolor="${PALETTE.fg}", margin="0.12,0.05", height=0.3, width=1];`,
     `  edge [fontname="Helvetica,Arial,sans-serif", fontsize=9, color="${PALETTE.inline}", arrowsize=0.7];`,
   ];
   const inCluster = new Set<string>();

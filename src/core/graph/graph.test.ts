@@ -23,6 +23,7 @@ import {
   diffGraphs,
   dotString,
   filterByContexts,
+  focusOnEvidence,
   svgId,
   toDot,
   type Graph,
@@ -313,6 +314,83 @@ describe('compare', () => {
       for (const id of ch.before.nodes) expect(cg.before.nodes.some((n) => n.id === id)).toBe(true);
       for (const id of ch.after.edges) expect(cg.after.edges.some((e) => e.id === id)).toBe(true);
     }
+  });
+
+  it('focus on the seed change: exactly its evidence, the edges between them, their lanes', () => {
+    const shape = (g: Graph) => ({
+      nodes: g.nodes.map((n) => n.id),
+      edges: g.edges.map((e) => `${e.id} ${e.kind} ${e.diff}`),
+      lanes: g.clusters.map((c) => `${c.context} ${c.nodes.length}`),
+    });
+    if (!seed) throw new Error('seed change missing');
+    // v4: the close is handed to the workqueue, which does fput and fsync there.
+    expect(shape(focusOnEvidence(cg.before, seed.before))).toEqual({
+      nodes: [
+        'ctx:fsnotify',
+        'fn:fsnotify:nfsd_file_close_inode',
+        'fn:fsnotify:nfsd_file_dispose_list_delayed',
+        'fn:fsnotify:nfsd_file_fsnotify_handle_event',
+        'fn:workqueue:nfsd_file_delayed_close',
+        'fn:workqueue:nfsd_file_dispose_list',
+        'fn:workqueue:nfsd_file_flush',
+        'fn:workqueue:nfsd_file_free',
+        'release:workqueue:fput',
+        'release:workqueue:fsync',
+      ],
+      edges: [
+        'ctx:fsnotify->fn:fsnotify:nfsd_file_fsnotify_handle_event entry same',
+        'fn:fsnotify:nfsd_file_close_inode->fn:fsnotify:nfsd_file_dispose_list_delayed call removed',
+        'fn:fsnotify:nfsd_file_dispose_list_delayed->fn:workqueue:nfsd_file_delayed_close defer removed',
+        'fn:fsnotify:nfsd_file_fsnotify_handle_event->fn:fsnotify:nfsd_file_close_inode call same',
+        'fn:workqueue:nfsd_file_delayed_close->fn:workqueue:nfsd_file_dispose_list call same',
+        'fn:workqueue:nfsd_file_dispose_list->fn:workqueue:nfsd_file_free call same',
+        'fn:workqueue:nfsd_file_flush->release:workqueue:fsync release same',
+        'fn:workqueue:nfsd_file_free->fn:workqueue:nfsd_file_flush call same',
+        'fn:workqueue:nfsd_file_free->release:workqueue:fput release same',
+      ],
+      lanes: ['workqueue 6', 'fsnotify 4'],
+    });
+    // v5: all of it inline in the fsnotify lane.
+    expect(shape(focusOnEvidence(cg.after, seed.after))).toEqual({
+      nodes: [
+        'ctx:fsnotify',
+        'fn:fsnotify:nfsd_file_close_inode',
+        'fn:fsnotify:nfsd_file_flush',
+        'fn:fsnotify:nfsd_file_free',
+        'fn:fsnotify:nfsd_file_fsnotify_handle_event',
+        'fn:fsnotify:nfsd_file_put',
+        'release:fsnotify:fput',
+        'release:fsnotify:fsync',
+      ],
+      edges: [
+        'ctx:fsnotify->fn:fsnotify:nfsd_file_fsnotify_handle_event entry same',
+        'fn:fsnotify:nfsd_file_close_inode->fn:fsnotify:nfsd_file_put call added',
+        'fn:fsnotify:nfsd_file_flush->release:fsnotify:fsync release added',
+        'fn:fsnotify:nfsd_file_free->fn:fsnotify:nfsd_file_flush call added',
+        'fn:fsnotify:nfsd_file_free->release:fsnotify:fput release added',
+        'fn:fsnotify:nfsd_file_fsnotify_handle_event->fn:fsnotify:nfsd_file_close_inode call same',
+        'fn:fsnotify:nfsd_file_put->fn:fsnotify:nfsd_file_free call added',
+      ],
+      lanes: ['fsnotify 8'],
+    });
+    // Overlay: both sides in one graph (the removed deferral and the added inline path).
+    const u = focusOnEvidence(cg.union, seed.union);
+    expect([u.nodes.length, u.edges.length]).toEqual([15, 14]);
+    expect(u.clusters.map((c) => `${c.context} ${c.nodes.length}`)).toEqual([
+      'workqueue 6',
+      'fsnotify 9',
+    ]);
+    // An edge between two evidence functions that is not a chain step is kept too.
+    const extra: Graph = {
+      ...cg.after,
+      edges: [
+        ...cg.after.edges,
+        { ...cg.after.edges[0]!, id: 'x', from: 'fn:fsnotify:nfsd_file_put', to: 'ctx:fsnotify' },
+      ],
+    };
+    expect(focusOnEvidence(extra, seed.after).edges.map((e) => e.id)).toContain('x');
+    // The input graph is not modified.
+    expect(cg.after.nodes.length).toBe(84);
   });
 
   it('matches renamed functions instead of adding and removing them', () => {

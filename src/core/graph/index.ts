@@ -17,5 +17,6 @@ export {
   walkChain,
 } from './contextGraph';
 export { applyOptions, collapseLanes, collapseOffPath, filterByContexts } from './transform';
+export { focusOnEvidence } from './focus';
 export { buildCompareGraphs, diffGraphs, renameModel } from './compareGraph';
 export { dotLabel, dotString, PALETTE, svgId, toDot, type DotOptions } from './dot';
