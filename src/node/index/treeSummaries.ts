@@ -10,7 +10,9 @@ import {
   pickRecord,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
+  reachOf,
   type CalleeSummary,
+  type ContextReach,
   type FunctionRecord,
   type SummarySource,
 } from '../../core/analysis/calleeSummary';
@@ -45,7 +47,13 @@ function relIn(root: string, file: string): string | undefined {
 /** A summary as shown to the user: its files under the tree's displayed path. */
 function shown(s: CalleeSummary, display: string): CalleeSummary {
   const at = (f: string) => (display === '.' ? f : `${display}/${f}`);
-  return { ...s, file: at(s.file), release: s.release.map((r) => ({ ...r, file: at(r.file) })) };
+  const out = {
+    ...s,
+    file: at(s.file),
+    release: s.release.map((r) => ({ ...r, file: at(r.file) })),
+  };
+  if (s.reachedIn) out.reachedIn = s.reachedIn.map((r) => ({ ...r, file: at(r.file) }));
+  return out;
 }
 
 /** Summaries read from a current index (closed buckets). */
@@ -130,6 +138,12 @@ export class IndexedSummaries implements SummarySource {
     const rel = relIn(this.root, fromFile) ?? fromFile;
     const s = pickRecord(this.named(name), rel);
     return s && shown(s, this.display);
+  }
+
+  reachedIn(name: string, file: string): ContextReach[] | undefined {
+    const rel = relIn(this.root, file);
+    const s = rel === undefined ? undefined : this.named(name).find((d) => d.file === rel);
+    return s && shown({ ...s, reachedIn: reachOf(s) }, this.display).reachedIn;
   }
 }
 
