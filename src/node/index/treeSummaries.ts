@@ -344,13 +344,17 @@ export class LazySummaries implements SummarySource {
       table.add(recs);
       all.push(...recs);
     };
-    const mine = this.analysed
+    const files = listTreeFiles(this.root).filter((f) => f.size <= 2 * 1024 * 1024);
+    // Analysed paths may be directories of the tree.
+    const given = this.analysed
       .map((f) => relIn(this.root, f))
       .filter((r): r is string => r !== undefined);
+    const mine = files
+      .map((f) => f.rel)
+      .filter((rel) => given.some((g) => g === '' || rel === g || rel.startsWith(`${g}/`)));
     mine.forEach(addFile);
     const start = all.filter((r) => !r.isStatic);
     const searched = new Set<string>();
-    const files = listTreeFiles(this.root).filter((f) => f.size <= 2 * 1024 * 1024);
     for (;;) {
       // Ancestors over the call edges known so far.
       const into = new Map<FunctionRecord, FunctionRecord[]>();
