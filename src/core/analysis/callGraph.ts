@@ -30,7 +30,14 @@ export interface GraphEdge {
 export interface CallGraph {
   edges: GraphEdge[];
   out: Map<FunctionFacts, GraphEdge[]>;
-  entries: { fn: FunctionFacts; entry: EntryPoint }[];
+  entries: {
+    fn: FunctionFacts;
+    entry: EntryPoint;
+    /** registration: found in the analysed files; external: non-static; tree: from the tree's callers. */
+    from?: 'registration' | 'external' | 'tree';
+    /** The registering call or ops field (registrations). */
+    via?: string;
+  }[];
 }
 
 function loc(at: { file: string; line: number; column: number }): Location {
@@ -47,9 +54,21 @@ export function buildCallGraph(program: Program): CallGraph {
 
   /** Handlers bound to a work item key, with the context the binding gives them. */
   const workHandlers = new Map<string, { reg: RegistrationFact; context: ContextKind }[]>();
-  const addEntry = (fn: FunctionFacts, context: ContextKind, reason: string, at: Location) => {
+  const addEntry = (
+    fn: FunctionFacts,
+    context: ContextKind,
+    reason: string,
+    at: Location,
+    from: 'registration' | 'external' | 'tree',
+    via?: string,
+  ) => {
     if (entries.some((e) => e.fn === fn && e.entry.context === context)) return;
-    entries.push({ fn, entry: { function: program.idOf(fn), context, reason, at } });
+    entries.push({
+      fn,
+      entry: { function: program.idOf(fn), context, reason, at },
+      from,
+      ...(via !== undefined ? { via } : {}),
+    });
   };
 
   for (const reg of registrations) {
@@ -63,7 +82,14 @@ export function buildCallGraph(program: Program): CallGraph {
     else context = catalog.calls.get(reg.via)?.context ?? catalog.declMacros.get(reg.via)?.context;
     if (!context) continue;
     const where = reg.struct ? ` in struct ${reg.struct}` : '';
-    addEntry(handler, context, `${reg.via}${where} at ${file}:${reg.at.line}`, loc(reg.at));
+    addEntry(
+      handler,
+      context,
+      `${reg.via}${where} at ${file}:${reg.at.line}`,
+      loc(reg.at),
+      'registration',
+      reg.via,
+    );
     if (reg.item) {
       const list = workHandlers.get(reg.item) ?? [];
       list.push({ reg, context });
@@ -134,12 +160,29 @@ export function buildCallGraph(program: Program): CallGraph {
   // A function registered somewhere has a known caller: its registration says more.
   const registered = new Set(entries.map((e) => e.fn));
   for (const fn of program.functions) {
-    if (!fn.isStatic && !registered.has(fn))
+    // What the whole tree says reaches a non-static function replaces the generic
+    // guess: the same answer whichever of the tree's files are analysed.
+    const tree = fn.isStatic ? undefined : program.external?.reachedIn?.(fn.name, fn.file);
+    if (tree)
+      for (const r of tree)
+        addEntry(
+          fn,
+          r.context,
+          r.kind === 'external'
+            ? exported.has(fn.name)
+              ? 'exported (EXPORT_SYMBOL)'
+              : 'non-static: external callers'
+            : `${r.kind === 'call' ? 'called from' : 'registered by'} ${r.via} at ${r.file}:${r.line} (kernel tree)`,
+          loc(fn.span),
+          'tree',
+        );
+    else if (!fn.isStatic && !registered.has(fn))
       addEntry(
         fn,
         'process',
         exported.has(fn.name) ? 'exported (EXPORT_SYMBOL)' : 'non-static: external callers',
         loc(fn.span),
+        'external',
       );
     const entries = program.entries(fn);
     fn.calls.forEach((call, callIndex) => {

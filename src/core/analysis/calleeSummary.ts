@@ -10,7 +10,7 @@ import { isLoggingCall } from '../catalog/catalog';
 import type { DerivedWrapper, Program } from './program';
 
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
-export const SUMMARY_FORMAT_VERSION = 1;
+export const SUMMARY_FORMAT_VERSION = 2;
 
 export interface SummarySink {
   kind: ReleaseKind;
@@ -56,7 +56,23 @@ export interface FunctionRecord {
   edges?: SummaryEdge[];
   /** Handlers it registers, with the context they will run in. */
   registers?: { handler: string; context?: ContextKind }[];
+  /** Contexts its own file registers it for (ops structs, INIT_WORK...), with the registration line. */
+  entered?: { context: ContextKind; via: string; line: number }[];
   params?: ParamEffect[];
+}
+
+/**
+ * A context that reaches a function somewhere in the whole tree, with the first
+ * step of the chain as evidence: the caller (or registering function, or the
+ * registration macro) and where it is.
+ */
+export interface ContextReach {
+  context: ContextKind;
+  /** The calling or registering function; '' for the generic external caller of a non-static function. */
+  via: string;
+  kind: 'call' | 'register' | 'external';
+  file: string;
+  line: number;
 }
 
 export interface ReleaseReach {
@@ -77,11 +93,22 @@ export interface CalleeSummary extends FunctionRecord {
   maySleep: boolean;
   /** Contexts of the work it defers or registers. */
   startsContexts: ContextKind[];
+  /**
+   * Contexts reaching it in the whole tree (index only; absent on disk when it is
+   * just the generic external caller of a non-static function).
+   */
+  reachedIn?: ContextReach[];
 }
 
 /** Where the program analysis finds summaries of callees it has no body for. */
 export interface SummarySource {
   summary(name: string, fromFile: string): CalleeSummary | undefined;
+  /**
+   * The contexts reaching the function `name` defined in `file` from the whole
+   * tree (its callers and registrations anywhere); undefined when the source does
+   * not know that definition.
+   */
+  reachedIn?(name: string, file: string): ContextReach[] | undefined;
 }
 
 /** The records of every function of an analysed program (its files only). */
@@ -153,6 +180,12 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
       else if (w) params[d.wrapperParam].get = true;
     }
     for (const i of d?.storesParams ?? []) if (params[i]) params[i].store = true;
+    for (const e of graph.entries)
+      if (e.fn === fn && e.from === 'registration') {
+        r.entered ??= [];
+        if (!r.entered.some((x) => x.context === e.entry.context))
+          r.entered.push({ context: e.entry.context, via: e.via ?? '', line: e.entry.at.line });
+      }
     if (sinks.length) r.sinks = sinks;
     if (edges.length) r.edges = edges;
     if (params.some((p) => Object.keys(p).length)) r.params = params;
@@ -262,6 +295,75 @@ export function closeSummaries(
   return out;
 }
 
+/**
+ * Contexts reaching every record over the whole tree, by the rule the program
+ * analysis applies to its own functions (callGraph.ts): registrations give their
+ * handlers a context, a non-static function nobody registers has external
+ * (process) callers, and contexts flow along inline calls. Breadth first, so each
+ * context keeps the shortest chain's first step.
+ */
+export function treeContexts(
+  records: Iterable<FunctionRecord>,
+  lookup: RecordLookup,
+): Map<FunctionRecord, ContextReach[]> {
+  const out = new Map<FunctionRecord, ContextReach[]>();
+  const work: [FunctionRecord, ContextReach][] = [];
+  const all = [...records];
+  const registered = new Set<FunctionRecord>();
+  for (const r of all) {
+    for (const e of r.entered ?? []) {
+      registered.add(r);
+      work.push([
+        r,
+        { context: e.context, via: e.via, kind: 'register', file: r.file, line: e.line },
+      ]);
+    }
+    for (const g of r.registers ?? []) {
+      if (!g.context) continue;
+      const t = lookup(g.handler, r.file);
+      if (!t) continue;
+      registered.add(t);
+      work.push([
+        t,
+        { context: g.context, via: r.name, kind: 'register', file: r.file, line: r.line },
+      ]);
+    }
+  }
+  for (const r of all)
+    if (!r.isStatic && !registered.has(r))
+      work.push([r, { context: 'process', via: '', kind: 'external', file: r.file, line: r.line }]);
+  for (let i = 0; i < work.length; i++) {
+    const [r, reach] = work[i];
+    const list = out.get(r) ?? [];
+    if (list.some((x) => x.context === reach.context)) continue;
+    list.push(reach);
+    out.set(r, list);
+    for (const e of r.edges ?? []) {
+      if (e.kind !== 'call') continue;
+      const t = lookup(e.to, r.file);
+      if (t)
+        work.push([
+          t,
+          { context: reach.context, via: r.name, kind: 'call', file: r.file, line: r.line },
+        ]);
+    }
+  }
+  return out;
+}
+
+/** Whether a function's tree contexts are just what its record implies alone (not stored). */
+export function isDefaultReach(r: FunctionRecord, reach: readonly ContextReach[]): boolean {
+  return r.isStatic ? !reach.length : reach.length === 1 && reach[0].kind === 'external';
+}
+
+/** The stored tree contexts of a record, the default filled back in. */
+export function reachOf(r: FunctionRecord & { reachedIn?: ContextReach[] }): ContextReach[] {
+  if (r.reachedIn) return r.reachedIn;
+  return r.isStatic
+    ? []
+    : [{ context: 'process', via: '', kind: 'external', file: r.file, line: r.line }];
+}
+
 /** The derived-wrapper view of a summary, as the call classification reads it. */
 export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
   const d: DerivedWrapper = { returnsRef: !!s.returnsRef };
@@ -295,6 +397,13 @@ export function chainSources(...sources: (SummarySource | undefined)[]): Summary
     summary: (name, fromFile) => {
       for (const s of list) {
         const found = s.summary(name, fromFile);
+        if (found) return found;
+      }
+      return undefined;
+    },
+    reachedIn: (name, file) => {
+      for (const s of list) {
+        const found = s.reachedIn?.(name, file);
         if (found) return found;
       }
       return undefined;

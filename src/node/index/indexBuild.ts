@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   closeSummaries,
+  isDefaultReach,
+  treeContexts,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
   type CalleeSummary,
@@ -220,15 +222,22 @@ export function closeAndWrite(dir: string, header: IndexHeader, entries: FileEnt
   for (const defs of table.all())
     for (const d of defs) roots.push({ name: d.name, fromFile: d.file });
   const closed = closeSummaries(roots, table.lookup);
+  // Who reaches each function in the whole tree: kept only where it says more
+  // than the record alone (see reachOf).
+  for (const [r, reach] of treeContexts(closed.keys(), table.lookup)) {
+    const s = closed.get(r);
+    if (s && !isDefaultReach(r, reach)) s.reachedIn = reach;
+  }
   return writeClosed(dir, header, slim(closed.values()));
 }
 
 /** Closed summaries keep what callers use; `edges` and `sinks` served the closure only. */
 function* slim(all: Iterable<CalleeSummary>): Iterable<CalleeSummary> {
   for (const s of all) {
-    const { edges: _e, sinks: _s, release, maySleep, startsContexts, ...rest } = s;
+    const { edges: _e, sinks: _s, entered: _n, release, maySleep, startsContexts, ...rest } = s;
     void _e;
     void _s;
+    void _n;
     // Empty fields are left out on disk (most functions release nothing) and
     // filled back in on reading (IndexedSummaries).
     yield {

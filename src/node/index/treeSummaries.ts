@@ -10,7 +10,10 @@ import {
   pickRecord,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
+  reachOf,
+  treeContexts,
   type CalleeSummary,
+  type ContextReach,
   type FunctionRecord,
   type SummarySource,
 } from '../../core/analysis/calleeSummary';
@@ -45,7 +48,13 @@ function relIn(root: string, file: string): string | undefined {
 /** A summary as shown to the user: its files under the tree's displayed path. */
 function shown(s: CalleeSummary, display: string): CalleeSummary {
   const at = (f: string) => (display === '.' ? f : `${display}/${f}`);
-  return { ...s, file: at(s.file), release: s.release.map((r) => ({ ...r, file: at(r.file) })) };
+  const out = {
+    ...s,
+    file: at(s.file),
+    release: s.release.map((r) => ({ ...r, file: at(r.file) })),
+  };
+  if (s.reachedIn) out.reachedIn = s.reachedIn.map((r) => ({ ...r, file: at(r.file) }));
+  return out;
 }
 
 /** Summaries read from a current index (closed buckets). */
@@ -131,6 +140,12 @@ export class IndexedSummaries implements SummarySource {
     const s = pickRecord(this.named(name), rel);
     return s && shown(s, this.display);
   }
+
+  reachedIn(name: string, file: string): ContextReach[] | undefined {
+    const rel = relIn(this.root, file);
+    const s = rel === undefined ? undefined : this.named(name).find((d) => d.file === rel);
+    return s && shown({ ...s, reachedIn: reachOf(s) }, this.display).reachedIn;
+  }
 }
 
 /** Beyond this many files a lazy build stops and says to run the index. */
@@ -141,6 +156,14 @@ const LAZY_MAX_FILES = 600;
  * when already summarised (from an earlier run, kept in the cache).
  */
 const LAZY_DEPTH = 1;
+
+/** Whether `text` has `name` as a whole identifier. */
+function mentions(text: string, name: string): boolean {
+  const word = /\w/;
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1))
+    if (!word.test(text[i - 1] ?? ' ') && !word.test(text[i + name.length] ?? ' ')) return true;
+  return false;
+}
 
 /** Summaries built on demand from the tree's sources. */
 export class LazySummaries implements SummarySource {
@@ -286,6 +309,101 @@ export class LazySummaries implements SummarySource {
       }
     return this.table.lookup(name, fromFile);
   };
+
+  /** Tree contexts of the analysed files' functions (null: too many files, not computed). */
+  private reach?: Map<string, ContextReach[]> | null;
+
+  reachedIn(name: string, file: string): ContextReach[] | undefined {
+    const rel = relIn(this.root, file);
+    if (rel === undefined) return undefined;
+    if (this.reach === undefined) this.reach = this.callerContexts();
+    const r = this.reach?.get(`${rel}\0${name}`);
+    return (
+      r &&
+      r.map((x) => ({ ...x, file: this.display === '.' ? x.file : `${this.display}/${x.file}` }))
+    );
+  }
+
+  /**
+   * What the index's tree-wide step computes, for just the analysed files: their
+   * callers are found by name (files mentioning a non-static or header function
+   * are summarised), callers of callers likewise up to the roots, then the same
+   * treeContexts() runs over what was collected. Complete for the ancestors: a
+   * caller or a registration names the function it reaches.
+   */
+  private callerContexts(): Map<string, ContextReach[]> | null {
+    const table = new RecordTable();
+    const all: FunctionRecord[] = [];
+    const have = new Set<string>();
+    let added = 0;
+    const addFile = (rel: string) => {
+      if (have.has(rel)) return;
+      have.add(rel);
+      added++;
+      const recs = this.recordsOf(rel);
+      table.add(recs);
+      all.push(...recs);
+    };
+    const files = listTreeFiles(this.root).filter((f) => f.size <= 2 * 1024 * 1024);
+    // Analysed paths may be directories of the tree.
+    const given = this.analysed
+      .map((f) => relIn(this.root, f))
+      .filter((r): r is string => r !== undefined);
+    const mine = files
+      .map((f) => f.rel)
+      .filter((rel) => given.some((g) => g === '' || rel === g || rel.startsWith(`${g}/`)));
+    mine.forEach(addFile);
+    const start = all.filter((r) => !r.isStatic);
+    const searched = new Set<string>();
+    for (;;) {
+      // Ancestors over the call edges known so far.
+      const into = new Map<FunctionRecord, FunctionRecord[]>();
+      for (const r of all)
+        for (const e of r.edges ?? []) {
+          if (e.kind !== 'call') continue;
+          const t = table.lookup(e.to, r.file);
+          if (!t) continue;
+          const list = into.get(t);
+          if (list) list.push(r);
+          else into.set(t, [r]);
+        }
+      const seen = new Set<FunctionRecord>(start);
+      const queue = [...start];
+      for (let i = 0; i < queue.length; i++)
+        for (const c of into.get(queue[i]) ?? [])
+          if (!seen.has(c)) {
+            seen.add(c);
+            queue.push(c);
+          }
+      // Callers elsewhere: of non-static functions and of header functions.
+      const names = [
+        ...new Set(queue.filter((r) => !r.isStatic || r.file.endsWith('.h')).map((r) => r.name)),
+      ].filter((n) => !searched.has(n));
+      if (!names.length) break;
+      names.forEach((n) => searched.add(n));
+      for (const f of files) {
+        if (have.has(f.rel)) continue;
+        let text: string;
+        try {
+          text = fs.readFileSync(path.join(this.root, f.rel), 'latin1');
+        } catch {
+          continue;
+        }
+        if (names.some((n) => mentions(text, n))) addFile(f.rel);
+        if (added > LAZY_MAX_FILES) {
+          this.notes.push(
+            `the contexts reaching the analysed functions from callers across ${this.root} need more than ${LAZY_MAX_FILES} files: not computed on demand (run \`lifecycle-lens index ${this.root}\`)`,
+          );
+          return null;
+        }
+      }
+    }
+    const out = new Map<string, ContextReach[]>();
+    const own = new Set(mine);
+    for (const [r, reach] of treeContexts(all, table.lookup))
+      if (own.has(r.file)) out.set(`${r.file}\0${r.name}`, reach);
+    return out;
+  }
 
   summary(name: string, fromFile: string): CalleeSummary | undefined {
     const rel = relIn(this.root, fromFile) ?? fromFile;
