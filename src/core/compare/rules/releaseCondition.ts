@@ -57,8 +57,9 @@ export const releaseConditionRule: Rule = {
         const p = ga.paths[0];
         const sinkStep = p.chain.at(-1);
         const fn = sinkStep?.function ?? p.entry;
-        // One item per (object, context, conditions): the release kinds and entries folded.
-        const key = `${a.type}|${p.runsIn}|${p.mode}|${from}|${to}`;
+        // One item per (context, conditions): release kinds and entries folded.
+        // Paths shared by several objects' lifecycles are one change, reported for the first object.
+        const key = `${p.runsIn}|${p.mode}|${from}|${to}`;
         const seen = byKey.get(key);
         if (seen) {
           if (!seen.entries?.includes(ga.entry))
