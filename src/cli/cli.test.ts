@@ -147,7 +147,7 @@ describe('lifecycle-lens compare / series / b4-check', () => {
     const validate = new Ajv({ allErrors: true }).compile(schema('comparison.schema.json'));
     const doc = JSON.parse(r.out);
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
-    expect(doc.comparison.changes).toHaveLength(4);
+    expect(doc.comparison.changes).toHaveLength(5);
   });
 
   it('the review summary is plain text wrapped at 72 columns', () => {
@@ -222,6 +222,65 @@ describe('lifecycle-lens compare / series / b4-check', () => {
     }
   });
 
+  it('series: every change names the patch that introduced it (n/m and subject)', () => {
+    const r = run([
+      'series',
+      '-q',
+      '--format',
+      'json',
+      '--base',
+      path.join(FIX, 'series/base'),
+      path.join(FIX, 'series/v1.mbox'),
+      path.join(FIX, 'series/v2.mbox'),
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as {
+      series: {
+        comparisons: { changes: { code: string; function: string; introducedBy?: string }[] }[];
+      };
+    };
+    const by = (i: number) =>
+      doc.series.comparisons[i].changes.map(
+        (c) => `${c.code} ${c.function}: ${c.introducedBy?.replace(/: .*/, '')}`,
+      );
+    // base -> v1: the refcount rework is patch 3, the hash conversion patch 2, the
+    // LRU helpers patch 1, the synchronous purge patch 4.
+    expect(new Set(by(0))).toEqual(
+      new Set([
+        'LL1 nfsd_file_close_inode: v1 3/5',
+        'LL2 nfsd_file_lru_add: v1 1/5',
+        'LL3 nfsd_file_put: v1 3/5',
+        'LL3 nfsd_file_unhash_and_dispose_locked: v1 2/5',
+        'LL3 nfsd_file_lru_cb: v1 3/5',
+        'LL3 nfsd_file_put_noref: v1 3/5',
+        'LL2 nfsd_file_hash_insert: v1 3/5',
+        'LL3 nfsd_file_cache_purge: v1 3/5',
+        'LL3 nfsd_file_dispose_isolated: v1 3/5',
+        'LL6 nfsd_file_cache_purge: v1 4/5',
+        'LL6 nfsd_file_close_inode: v1 3/5',
+        'LL6 nfsd_file_close_inode_sync: v1 4/5',
+        'LL12 nfsd_file_free: v1 3/5',
+        'LL12 nfsd_file_free: v1 4/5',
+        'LL4 nfsd_file_unhash: v1 2/5',
+        'LL4 nfsd_file_hash_remove_locked: v1 2/5',
+        'LL1 nfsd_file_put: v1 3/5',
+        'LL4 nfsd_file_hash_insert: v1 2/5',
+      ]),
+    );
+    // v1 -> v2: patch 3 of v2 is where the versions depart (the close moves back).
+    expect(new Set(by(1))).toEqual(
+      new Set([
+        'LL3 nfsd_file_close_inode: v2 3/5',
+        'LL6 nfsd_file_close_inode: v2 3/5',
+        'LL12 nfsd_file_free: v2 3/5',
+        'LL1 nfsd_file_close_inode: v2 3/5',
+      ]),
+    );
+    expect(doc.series.comparisons[1].changes[0].introducedBy).toMatch(
+      /^v2 3\/5: \[PATCH v2 3\/5\] /,
+    );
+  });
+
   it('--version prints the version (exit 0)', () => {
     expect(run(['--version'])).toMatchObject({ code: 0, out: 'lifecycle-lens 0.1.0\n' });
   });
@@ -265,13 +324,13 @@ describe('lifecycle-lens compare / series / b4-check', () => {
       details: string;
     }[];
     expect(results.map((x) => [x.tool, x.status, x.summary])).toEqual([
-      ['lifecycle-lens', 'fail', '15 behaviour changes (2 errors, 13 warnings)'],
+      ['lifecycle-lens', 'fail', '16 behaviour changes (2 errors, 14 warnings)'],
     ]);
     for (const x of results)
       expect(Object.keys(x).sort()).toEqual(['details', 'status', 'summary', 'tool', 'url']);
     // One structured details entry per change, with the fields b4's check view reads.
     const details = JSON.parse(results[0].details) as Record<string, string>[];
-    expect(details.length).toBe(15);
+    expect(details.length).toBe(16);
     expect(details[0]).toEqual({
       status: 'fail',
       context: 'LL1 release-context',

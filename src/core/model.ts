@@ -207,6 +207,8 @@ export interface ReleasePath {
   /** Whether the chain passes through a final put of the object. */
   viaFinalPut: boolean;
   chain: ChainStep[];
+  /** Branch tests the chain's calls run under (`refcount_dec_and_test(nf_ref)`, `!test_bit(X, f)`), sorted, line-free. */
+  conditions?: string[];
 }
 
 export type Holder = 'caller' | 'hash' | 'lru' | 'dispose-list';

@@ -136,7 +136,7 @@ describe('reply to the v2 cover letter from the real v1 -> v2 comparison', () =>
   it('lists every behaviour change v1 -> v2', () => {
     const n = comparisonFor(series, 'v2')?.changes.length ?? 0;
     expect(n).toBeGreaterThan(0);
-    expect(draft.body.match(/^\d+\. LL\d /gm)).toHaveLength(n);
+    expect(draft.body.match(/^\d+\. LL\d+ /gm)).toHaveLength(n);
   });
 
   it('produces exactly the expected body', () => {

@@ -307,7 +307,7 @@ function prefixTree(treeDir: string, n: number, k: number, dirs: string[]): Sour
  * versions: the first n where the two versions' first n patches already differ
  * that way (patch n of vN is the one that departs from patch n of vN-1).
  */
-function attributeChanges(
+export function attributeChanges(
   result: ComparisonResult,
   treeDir: string,
   version: SeriesVersion,

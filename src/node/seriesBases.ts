@@ -19,6 +19,7 @@ import {
 } from '../core/compare/rebasedSeries';
 import { git, GitError, gitText } from './git';
 import {
+  attributeChanges,
   checkPaths,
   compareTexts,
   findHunk,
@@ -161,7 +162,11 @@ function applyVersion(
         hunks: f.hunks,
         reason: `${baseLabel} does not have it`,
       });
-    if (missing.length === patchFiles(p.diff).length) continue;
+    if (missing.length === patchFiles(p.diff).length) {
+      // An empty commit keeps HEAD~k on patch n-k (attribution walks the prefixes).
+      run(['commit', '-q', '--allow-empty', '-m', p.info.subject]);
+      continue;
+    }
     try {
       run([
         'am',
@@ -251,6 +256,7 @@ export async function compareRebasedSeries(options: RebasedSeriesOptions): Promi
     });
     options.onProgress?.(`comparing base with ${trees[0].label}`);
     const first = compareTexts(baseSources(0, 'base'), trees[0], options);
+    attributeChanges(first, path.join(work, 'tree-0'), seriesVersions[0], undefined, dirs, options);
     const steps: SeriesStep[] = [];
     for (let i = 1; i < trees.length; i++) {
       const from = trees[i - 1].label;
@@ -265,13 +271,21 @@ export async function compareRebasedSeries(options: RebasedSeriesOptions): Promi
               baseSources(i, `base of ${to}`),
               options,
             );
-      steps.push({
-        from,
-        to,
+      attributeChanges(
         total,
-        ...(baseDrift ? { baseDrift } : {}),
-        ...separateBaseDrift(total, baseDrift),
-      });
+        path.join(work, `tree-${i}`),
+        seriesVersions[i],
+        {
+          treeDir: path.join(work, `tree-${i - 1}`),
+          patches: seriesVersions[i - 1].patches.length,
+        },
+        dirs,
+        options,
+      );
+      const split = separateBaseDrift(total, baseDrift);
+      // What the base drift explains came with the new base, not with a patch.
+      for (const c of split.fromBase) delete c.introducedBy;
+      steps.push({ from, to, total, ...(baseDrift ? { baseDrift } : {}), ...split });
     }
     return { versions: seriesVersions, bases: resolved.map((r) => r.base), first, steps, skipped };
   } finally {

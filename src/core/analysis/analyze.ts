@@ -16,6 +16,7 @@ import {
 } from '../model';
 import type { CParser } from '../parse/cParser';
 import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './callGraph';
+import { releaseConditions } from './pathConditions';
 import { finalPutBranches, propagateContexts, reachingBackwards, releasePaths } from './contexts';
 import {
   atomicSleepFindings,
@@ -173,6 +174,10 @@ export function analyzeProgram(
   const graph = buildCallGraph(program);
   const finals = finalPutBranches(program);
   const paths = releasePaths(program, graph, finals);
+  const byName = new Map<string, FunctionFacts[]>();
+  for (const f of program.functions) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  const lookup = (name: string, file: string) => byName.get(name)?.find((f) => f.file === file);
+  for (const p of paths) p.conditions = releaseConditions(catalog, lookup, p.chain);
   const locks = lockStates(program, kept);
   const findings = [
     ...balanceFindings(program, balances),

@@ -465,6 +465,15 @@ export const builtinCatalog: Catalog = {
   declMacros,
   containerMacros,
   iteratorMacros: ['scoped_guard', 'scoped_cond_guard'],
+  guardTests: [
+    'list_empty',
+    'list_empty_careful',
+    'hlist_empty',
+    'llist_empty',
+    'hlist_unhashed',
+    'IS_ERR',
+    'IS_ERR_OR_NULL',
+  ],
   attributeWords: [
     '__rcu',
     '__read_mostly',

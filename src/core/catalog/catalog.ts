@@ -69,6 +69,7 @@ export function validateCatalogFile(data: unknown): string[] {
     'lockAnnotations',
     'containerMacros',
     'lockGuards',
+    'guardTests',
   ]);
   for (const k of Object.keys(data)) if (!known.has(k)) problems.push(`unknown key "${k}"`);
   const list = (key: string): unknown[] => {
@@ -139,7 +140,7 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`lockGuards[${i}] needs a name (a C identifier)`);
     return undefined;
   });
-  for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations'])
+  for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations', 'guardTests'])
     list(key).forEach((e, i) => {
       if (typeof e !== 'string' || !ident.test(e))
         problems.push(`${key}[${i}] must be a C identifier`);
@@ -168,6 +169,7 @@ export function extendCatalog(base: Catalog, file: CatalogFile, source: string):
     attributeWords: union(base.attributeWords, file.attributeWords),
     lockAnnotations: union(base.lockAnnotations, file.lockAnnotations),
     containerMacros: [...containers.values()],
+    guardTests: union(base.guardTests ?? [], file.guardTests),
     lockGuards: [
       ...new Map([...base.lockGuards, ...(file.lockGuards ?? [])].map((g) => [g.name, g])).values(),
     ],
@@ -198,6 +200,8 @@ export class CatalogIndex {
   readonly opsFields: ReadonlyMap<string, OpsFieldEntry[]>;
   readonly declMacros: ReadonlyMap<string, Catalog['declMacros'][number]>;
   readonly iteratorMacros: ReadonlySet<string>;
+  /** Calls whose tested result is a release path's condition (see Catalog.guardTests). */
+  readonly guardTests: ReadonlySet<string>;
   readonly attributeWords: ReadonlySet<string>;
   readonly lockAnnotations: ReadonlySet<string>;
   /** container_of-style macro -> argument index naming the result's struct type. */
@@ -215,6 +219,7 @@ export class CatalogIndex {
     this.lockAnnotations = new Set(catalog.lockAnnotations);
     this.containerMacros = new Map((catalog.containerMacros ?? []).map((m) => [m.name, m.typeArg]));
     this.lockGuards = new Map((catalog.lockGuards ?? []).map((g) => [g.name, g]));
+    this.guardTests = new Set(catalog.guardTests ?? []);
   }
 
   /** The ops field entry for `field`, preferring one whose struct matches. */

@@ -92,6 +92,11 @@ export interface Catalog {
   containerMacros?: ContainerMacroEntry[];
   /** cleanup.h lock guard classes. */
   lockGuards: LockGuardEntry[];
+  /**
+   * Tests that, guarding a release, decide which objects it tears down (list emptiness, error
+   * pointers); refcount and bit tests are known from their call roles.
+   */
+  guardTests?: string[];
 }
 
 /** What a user catalog file may contain: any subset of the lists. */

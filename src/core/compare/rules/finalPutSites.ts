@@ -96,10 +96,16 @@ export const finalPutSitesRule: Rule = {
       ctx.before.findings
         .map((f) => key({ ...f, function: ctx.normalize(f.function) }))
         .filter(imbalance),
-      ctx.after.findings.map(key).filter(imbalance),
+      // Only confident findings are news: a guess (an unresolved transfer) is not a
+      // claim a reviewer can act on, and one that was already reported before (even
+      // as a guess) did not appear with this revision.
+      ctx.after.findings
+        .filter((f) => f.confidence === 'confident')
+        .map(key)
+        .filter(imbalance),
     );
     for (const k of d.added) {
-      const f = ctx.after.findings.find((x) => key(x) === k);
+      const f = ctx.after.findings.find((x) => x.confidence === 'confident' && key(x) === k);
       if (!f) continue;
       out.push(
         change(meta, {

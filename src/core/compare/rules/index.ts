@@ -8,6 +8,7 @@ import { flushContextRule } from './flushContext';
 import { hashPathsRule } from './hashPaths';
 import { referenceOwnershipRule } from './referenceOwnership';
 import { refcountTypeRule } from './refcountType';
+import { releaseConditionRule } from './releaseCondition';
 import { releaseContextRule } from './releaseContext';
 import type { Rule } from './ruleContext';
 import { unsafeFreeRule } from './unsafeFree';
@@ -24,4 +25,5 @@ export const RULES: readonly Rule[] = [
   annotationsRule,
   refcountTypeRule,
   unsafeFreeRule,
+  releaseConditionRule,
 ];

@@ -1,0 +1,119 @@
+// Path conditions of a release path: the branch tests each step's call sits
+// under (refcount results, flag bits, list emptiness, IS_ERR checks), so
+// that "the same release in the same context, under a different condition" is
+// a change of its own. Read from the CFG: a test guards a call when every path
+// from the function entry to the call takes the same edge of that test.
+import type { CatalogIndex } from '../catalog/catalog';
+import type { CfgNode, FunctionFacts } from '../facts/factTypes';
+import type { ChainStep } from '../model';
+
+/** Nodes reachable from `from`, never crossing the edge `cut` (node id -> successor id). */
+function reachable(cfg: CfgNode[], from: number, cut?: [number, number]): Set<number> {
+  const byId = new Map(cfg.map((n) => [n.id, n]));
+  const seen = new Set<number>([from]);
+  const work = [from];
+  while (work.length) {
+    const n = byId.get(work.pop() as number);
+    if (!n) continue;
+    for (const s of n.succ) {
+      if (cut && n.id === cut[0] && s === cut[1]) continue;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      work.push(s);
+    }
+  }
+  return seen;
+}
+
+/**
+ * Whether a tested call is a guard in the sense of a release's condition: a refcount
+ * or bit primitive (by its catalog role) or a listed guard test (list emptiness,
+ * error pointers). Other tests (lookups, allocations, errors) are control flow,
+ * not which objects get released.
+ */
+export function isGuardCall(catalog: CatalogIndex, callee: string): boolean {
+  const role = catalog.calls.get(callee)?.role;
+  return catalog.guardTests.has(callee) || /^(ref-|bit-test)/.test(role ?? '');
+}
+
+/** `callee(fields)` for a tested guard call: argument fields or constants, never local names or lines. */
+function describeCall(catalog: CatalogIndex, fn: FunctionFacts, index: number): string | undefined {
+  const call = fn.calls[index];
+  if (!call || !isGuardCall(catalog, call.callee)) return undefined;
+  const args = call.args.map(
+    (a) => a.field ?? (a.ident && /^[A-Z_0-9]+$/.test(a.ident) ? a.ident : '_'),
+  );
+  return `${call.callee}(${args.join(', ')})`;
+}
+
+/** The guard one test states on the edge taken, normalised; undefined when it says nothing stable. */
+function describeTest(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  node: CfgNode,
+  onTrueEdge: boolean,
+): string[] {
+  const out: string[] = [];
+  for (const t of node.tests) {
+    const value = onTrueEdge ? t.onTrue : t.onFalse;
+    if (value === undefined) continue;
+    let subject: string | undefined;
+    if (t.call !== undefined) subject = describeCall(catalog, fn, t.call);
+    else if (t.variable) {
+      // A variable holding a guard call's result stands for that call.
+      const from = fn.cfg
+        .flatMap((n) => n.assigns)
+        .filter((a) => a.variable === t.variable && a.fromCall !== undefined)
+        .at(-1)?.fromCall;
+      subject = from !== undefined ? describeCall(catalog, fn, from) : undefined;
+      if (subject && t.equals) subject = `${subject} == ${t.equals}`;
+    }
+    if (subject) out.push(value ? subject : `!${subject}`);
+  }
+  return out;
+}
+
+/** Guards of the CFG node holding `callIndex` in `fn`. */
+export function guardsOfCall(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  callIndex: number,
+): string[] {
+  const call = fn.calls[callIndex];
+  const entry = fn.cfg.find((n) => n.kind === 'entry');
+  if (!call || !entry) return [];
+  const out: string[] = [];
+  for (const c of fn.cfg) {
+    if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length || c.id === call.node) continue;
+    const [t, f] = c.succ;
+    if (t === f) continue;
+    const viaTrue = reachable(fn.cfg, entry.id, [c.id, f]).has(call.node);
+    const viaFalse = reachable(fn.cfg, entry.id, [c.id, t]).has(call.node);
+    if (viaTrue === viaFalse) continue;
+    out.push(...describeTest(catalog, fn, c, viaTrue));
+  }
+  return out;
+}
+
+/**
+ * The conditions of a release path: the guards of each step's call, across the
+ * chain, sorted and deduplicated (the order of tests is not a behaviour).
+ */
+export function releaseConditions(
+  catalog: CatalogIndex,
+  lookup: (name: string, file: string) => FunctionFacts | undefined,
+  chain: ChainStep[],
+): string[] {
+  const out = new Set<string>();
+  for (const step of chain) {
+    const fn = lookup(step.function, step.at.file);
+    if (!fn) continue;
+    const index = fn.calls.findIndex(
+      (c) => c.at.line === step.at.line && (c.callee === step.call || !step.call),
+    );
+    const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
+    if (at < 0) continue;
+    for (const g of guardsOfCall(catalog, fn, at)) out.add(g);
+  }
+  return [...out].sort();
+}
