@@ -98,7 +98,7 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
       result = compareTexts(
         { label: a, sources: before },
         { label: b, sources: after },
-        { parser, catalog },
+        { parser, catalog, experimentalRules: args.experimentalRules },
       );
     } else {
       if (args.paths.length !== 2)
@@ -116,6 +116,7 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
           maxFileBytes: args.maxFileBytes,
           summaries: before.source,
           summariesAfter: after.source,
+          experimentalRules: args.experimentalRules,
         },
       );
     }

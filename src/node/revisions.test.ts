@@ -64,7 +64,6 @@ describe('git revisions', () => {
 const ATTRIBUTED_V2 = [
   'LL3 nfsd_file_close_inode: v2 3/5',
   'LL6 nfsd_file_close_inode: v2 3/5',
-  'LL12 nfsd_file_free: v2 3/5',
   'LL1 nfsd_file_close_inode: v2 3/5',
   'LL1 nfsd_file_close_inode: v2 3/5',
 ];
@@ -119,7 +118,6 @@ describe('patch series', () => {
     ).toEqual([
       'LL3 nfsd_file_close_inode not a final-put site -> final-put site',
       'LL6 nfsd_file_close_inode none -> list_add, nfsd_file_dispose_list_delayed',
-      'LL12 nfsd_file_free !list_empty(_) && test_bit(NFSD_FILE_GC, nf_flags) && test_bit(NFSD_FILE_HASHED, nf_flags) -> !list_empty(_)',
       'LL1 nfsd_file_close_inode inline (fsnotify) -> deferred (workqueue)',
       'LL1 nfsd_file_close_inode inline (notifier) -> deferred (workqueue)',
     ]);

@@ -28,6 +28,8 @@ export interface CompareOptions {
   /** Summaries of callees outside the analysed files (both sides, unless `summariesAfter`). */
   summaries?: SummarySource;
   summariesAfter?: SummarySource;
+  /** Also run the experimental behaviour-change rules. */
+  experimentalRules?: boolean;
 }
 
 export function compareTexts(
@@ -48,6 +50,7 @@ export function compareTexts(
       label: after.label,
       model: analyse(after.sources, options.summariesAfter ?? options.summaries),
     },
+    { experimental: options.experimentalRules },
   );
 }
 

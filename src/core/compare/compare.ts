@@ -9,7 +9,16 @@ import { RULES } from './rules';
 
 export const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
 
-export function compareModels(before: RevisionInfo, after: RevisionInfo): ComparisonResult {
+export interface CompareModelsOptions {
+  /** Also run rules marked experimental (LL12). */
+  experimental?: boolean;
+}
+
+export function compareModels(
+  before: RevisionInfo,
+  after: RevisionInfo,
+  options: CompareModelsOptions = {},
+): ComparisonResult {
   const { matches, renamed } = matchFunctions(before.model.functions, after.model.functions);
   const normalize = (name: string) => renamed.get(name) ?? name;
   const ctx = { before: before.model, after: after.model, normalize };
@@ -18,7 +27,8 @@ export function compareModels(before: RevisionInfo, after: RevisionInfo): Compar
   const reach = (c: { entries?: string[]; function: string }) =>
     c.entries?.length ?? Math.max(reachAfter(c.function), reachBefore(c.function));
   const ruleIndex = (id: string) => RULES.findIndex((r) => r.meta.id === id);
-  const changes = RULES.flatMap((r) => r.check(ctx))
+  const changes = RULES.filter((r) => options.experimental || !r.meta.experimental)
+    .flatMap((r) => r.check(ctx))
     .map((c) => ({ c, reach: reach(c) }))
     .sort(
       (a, b) =>

@@ -27,6 +27,8 @@ export interface RuleMeta {
   title: string;
   /** One paragraph written for a kernel reviewer. */
   explanation: string;
+  /** Still too noisy on real kernel trees to run by default (`--experimental-rules`). */
+  experimental?: boolean;
 }
 
 export interface Evidence {

@@ -49,7 +49,12 @@ async function ll12(before: string, after: string) {
   const parser = await nodeParser();
   const model = (text: string) =>
     analyzeSources([{ path: 'cache.c', text: HEAD + text }], { parser });
-  return compareModels({ label: 'a', model: model(before) }, { label: 'b', model: model(after) })
+  // LL12 is experimental: only with the option (the CLI's --experimental-rules).
+  return compareModels(
+    { label: 'a', model: model(before) },
+    { label: 'b', model: model(after) },
+    { experimental: true },
+  )
     .changes.filter((c) => c.code === 'LL12')
     .map((c) => [c.severity, c.function, c.from, c.to, c.release?.join(), c.entries?.join()]);
 }
