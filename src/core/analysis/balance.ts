@@ -21,7 +21,9 @@ export type RefEffect =
   /** The object escapes into a container that keeps the reference (list, hash table). */
   | { kind: 'transfer'; variable: string }
   /** The object is given to a function we cannot see, which may keep or drop it. */
-  | { kind: 'handoff'; variable: string };
+  | { kind: 'handoff'; variable: string }
+  /** The object is taken off a container; the count is unchanged (ownership evidence only). */
+  | { kind: 'remove'; variable: string };
 
 export type EffectOf = (callIndex: number) => RefEffect | undefined;
 

@@ -22,6 +22,10 @@ export interface DerivedWrapper {
   successWhenZero?: boolean;
   /** Parameters the function stores somewhere that keeps them (hash table, list, field). */
   storesParams?: number[];
+  /** Parameters the function takes off a container (hash table, LRU, list, tree). */
+  removesParams?: number[];
+  /** A put wrapper that removes its object first: it drops the container's reference. */
+  removalPut?: boolean;
 }
 
 export interface Classification {
@@ -434,6 +438,9 @@ export class Program {
             return { kind: 'inherit', variable: c.variable };
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
+          // A removal-put drops the container's reference, not the caller's.
+          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.removalPut)
+            return { kind: 'remove', variable: c.variable };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
             : { kind: 'put', variable: c.variable };
@@ -451,8 +458,10 @@ export class Program {
           const owners = c.role === 'lru-del' ? this.lruOwnsReference : this.hashOwnsReference;
           return c.objectType && owners.has(c.objectType)
             ? { kind: 'inherit', variable: c.variable }
-            : undefined;
+            : { kind: 'remove', variable: c.variable };
         }
+        case 'list-del':
+          return { kind: 'remove', variable: c.variable };
         case 'ref-init': {
           const n = Number(call.args[1]?.text);
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
@@ -484,6 +493,10 @@ export class Program {
       if (d?.returnsRef)
         return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
       if (stored) return { kind: 'transfer', variable: stored };
+      const removed = d?.removesParams
+        ?.map((i) => call.args[i]?.object)
+        .find((o) => o !== undefined);
+      if (removed) return { kind: 'remove', variable: removed };
     }
     const handed = this.handoffs(fn)[index];
     return handed ? { kind: 'handoff', variable: handed } : undefined;

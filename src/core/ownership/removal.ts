@@ -1,0 +1,61 @@
+// Removal from a container, as ownership evidence. A function that takes its
+// parameter off a container (hash table, LRU, list, tree) and drops a reference
+// is a removal-put: the reference it drops is the one the container held, so the
+// caller's own reference is untouched (nfsd-style "unhash, then put if we were
+// the one to unhash it").
+import type { FunctionFacts } from '../facts/factTypes';
+import type { RefEffect } from '../analysis/balance';
+
+/**
+ * Variables designating the same object as `param`: the parameter, copies of it,
+ * and results of calls that take it (container_of-style conversions such as
+ * `dp = delegstateid(s)`).
+ */
+export function sameObjectAs(fn: FunctionFacts, param: string): Set<string> {
+  const vars = new Set([param]);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of fn.cfg)
+      for (const a of n.assigns) {
+        if (vars.has(a.variable)) continue;
+        const from =
+          (a.fromVariable !== undefined && vars.has(a.fromVariable)) ||
+          (a.fromCall !== undefined &&
+            fn.calls[a.fromCall].args.some(
+              (x) =>
+                (x.object !== undefined && vars.has(x.object)) ||
+                (x.root !== undefined && vars.has(x.root)),
+            ));
+        if (from) {
+          vars.add(a.variable);
+          changed = true;
+        }
+      }
+  }
+  return vars;
+}
+
+/** Parameters (by index) that `fn` takes off a container on some path. */
+export function removedParams(
+  fn: FunctionFacts,
+  effects: readonly (RefEffect | undefined)[],
+): number[] {
+  const removed = new Set<string>();
+  const added = new Set<string>();
+  for (const e of effects) {
+    if (e?.kind === 'remove') removed.add(e.variable);
+    if (e?.kind === 'transfer') added.add(e.variable);
+  }
+  if (!removed.size) return [];
+  const out: number[] = [];
+  fn.params.forEach((p, i) => {
+    if (!p) return;
+    const same = sameObjectAs(fn, p);
+    const hits = (vars: Set<string>) =>
+      [...vars].some((v) => same.has(v) || same.has(v.split('->')[0]));
+    // A function that also puts the object on a container (an LRU it then takes it
+    // back from) is moving its own reference around, not a container's.
+    if (hits(removed) && !hits(added)) out.push(i);
+  });
+  return out;
+}
