@@ -101,7 +101,12 @@ export class Program {
    * a get next to list_lru_add / hash insert, or a put right after taking the
    * object off the LRU / out of the hash (directly or through a helper).
    */
-  private findContainerOwners(): void {
+  /**
+   * `afterSummaries`: run again once wrappers are derived, so gets and puts through
+   * wrappers (widget_get next to the insert, a removal-put) count as evidence too.
+   * That pass only adds holder evidence: the balance already ran on the first one.
+   */
+  findContainerOwners(afterSummaries = false): void {
     // Parameters a function takes off the LRU or out of the hash, directly.
     const removes = new Map<FunctionFacts, { lru: Set<number>; hash: Set<number> }>();
     for (const fn of this.functions) {
@@ -123,8 +128,16 @@ export class Program {
       let removal = false;
       const entries = this.entries(fn);
       const callees = this.callees(fn);
+      const roleOf = (ci: number): CallRole | undefined => {
+        const e = entries[ci];
+        if (e || !afterSummaries) return e?.role;
+        const callee = callees[ci];
+        const w = callee ? this.derived.get(callee)?.wrapper : undefined;
+        // Only gets: a wrapper's put after a removal may be the caller's own (an error path).
+        return w === 'get' ? 'ref-get' : undefined;
+      };
       for (let ci = 0; ci < fn.calls.length; ci++) {
-        const r = entries[ci]?.role;
+        const r = roleOf(ci);
         if (r === 'lru-add' || r === 'hash-insert') adds = true;
         else if (r === 'ref-put' || r === 'ref-final-put') puts = true;
         else if (r === 'lru-del' || r === 'hash-remove') removal = true;
@@ -140,9 +153,12 @@ export class Program {
       const ops = fn.calls
         .map((call, index) => {
           const e = entries[index];
-          let role = e?.role;
+          let role = roleOf(index);
           let object = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
-          if (!e) {
+          if (!e && role) {
+            const p = this.derived.get(callees[index] as FunctionFacts)?.wrapperParam;
+            object = p !== undefined ? call.args[p]?.object : undefined;
+          } else if (!e) {
             const callee = callees[index];
             const r = callee ? removes.get(callee) : undefined;
             const viaLru = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
@@ -161,7 +177,8 @@ export class Program {
         const k = sameObject.indexOf(op);
         const near = sameObject.slice(Math.max(0, k - 2), k + 3);
         const note = (holder: 'lru' | 'hash', reason: string) => {
-          (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
+          if (!afterSummaries)
+            (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
           const list = this.ownerEvidence.get(type) ?? [];
           if (!list.some((e) => e.holder === holder))
             list.push({ holder, reason, fn, callIndex: op.index });
