@@ -49,7 +49,8 @@ export function deriveWrapper(
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
       // Off a container, then a put: the reference dropped is the container's.
-      if (out.wrapper === 'put' && removes.includes(i)) out.removalPut = true;
+      if (out.wrapper === 'put' && removedParams(fn, effects, true).includes(i))
+        out.removalPut = true;
     } else if (max === 1 && min >= 0) {
       const taken = live.filter((e) => held(e) === 1);
       const notTaken = live.filter((e) => held(e) !== 1);

@@ -35,10 +35,18 @@ export function sameObjectAs(fn: FunctionFacts, param: string): Set<string> {
   return vars;
 }
 
-/** Parameters (by index) that `fn` takes off a container on some path. */
+const DROPS: ReadonlySet<RefEffect['kind']> = new Set(['put', 'final-put', 'cond-put', 'put-all']);
+
+/**
+ * Parameters (by index) that `fn` takes off a container on some path. With
+ * `beforeDrop`, only where the first removal comes before the first drop of the
+ * object (calls are in source order): a teardown that unlinks the object after
+ * the last put (a release function) is not a removal-put.
+ */
 export function removedParams(
   fn: FunctionFacts,
   effects: readonly (RefEffect | undefined)[],
+  beforeDrop = false,
 ): number[] {
   const removed = new Set<string>();
   const added = new Set<string>();
@@ -55,7 +63,21 @@ export function removedParams(
       [...vars].some((v) => same.has(v) || same.has(v.split('->')[0]));
     // A function that also puts the object on a container (an LRU it then takes it
     // back from) is moving its own reference around, not a container's.
-    if (hits(removed) && !hits(added)) out.push(i);
+    if (!hits(removed) || hits(added)) return;
+    if (beforeDrop) {
+      const first = (pred: (e: RefEffect) => boolean) =>
+        effects.findIndex(
+          (e) =>
+            e !== undefined &&
+            pred(e) &&
+            'variable' in e &&
+            (same.has(e.variable) || same.has(e.variable.split('->')[0])),
+        );
+      const rm = first((e) => e.kind === 'remove');
+      const drop = first((e) => DROPS.has(e.kind));
+      if (drop >= 0 && drop < rm) return;
+    }
+    out.push(i);
   });
   return out;
 }
