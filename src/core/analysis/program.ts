@@ -24,6 +24,8 @@ export interface DerivedWrapper {
   storesParams?: number[];
   /** Parameters the function takes off a container (hash table, LRU, list, tree). */
   removesParams?: number[];
+  /** References the returned object carries when above one (kref_init + kref_get for a completion). */
+  returnsCount?: number;
   /** A put wrapper that removes its object first: it drops the container's reference. */
   removalPut?: boolean;
 }
@@ -508,7 +510,11 @@ export class Program {
       const d = this.derived.get(callee);
       const stored = d?.storesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
       if (d?.returnsRef)
-        return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
+        return {
+          kind: 'returns-ref',
+          ...(stored ? { alsoStores: stored } : {}),
+          ...(d.returnsCount ? { count: d.returnsCount } : {}),
+        };
       if (stored) return { kind: 'transfer', variable: stored };
       const removed = d?.removesParams
         ?.map((i) => call.args[i]?.object)

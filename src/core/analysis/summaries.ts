@@ -22,6 +22,8 @@ export function deriveWrapper(
     const v = e.returnsVariable;
     if (v && (e.counts[v] ?? 0) >= 1) {
       out.returnsRef = true;
+      // Created with more than the caller's reference: the others belong to someone else.
+      if ((e.counts[v] ?? 0) > 1) out.returnsCount = Math.max(out.returnsCount ?? 0, e.counts[v]);
       const t = fn.varTypes[v];
       if (t) out.objectType = t;
     }
@@ -101,7 +103,8 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     a.objectType === b.objectType &&
     String(a.storesParams) === String(b.storesParams) &&
     String(a.removesParams) === String(b.removesParams) &&
-    a.removalPut === b.removalPut
+    a.removalPut === b.removalPut &&
+    a.returnsCount === b.returnsCount
   );
 }
 

@@ -13,6 +13,8 @@ const CASES: [string, Record<string, string[]>][] = [
     'ownership/sentinel-lru.c',
     { slab_tag: ['hash tag_hash_insert'], tile: ['hash tile_hash_insert', 'lru tile_lru_add'] },
   ],
+  // Created with two references (kref_init + kref_get): the caller's and the completion's.
+  ['ownership/count-two-completion.c', { xfer_req: [] }],
 ];
 
 describe('hash-sentinel designs', () => {
