@@ -48,32 +48,26 @@ export function removedParams(
   effects: readonly (RefEffect | undefined)[],
   beforeDrop = false,
 ): number[] {
-  const removed = new Set<string>();
-  const added = new Set<string>();
-  for (const e of effects) {
-    if (e?.kind === 'remove') removed.add(e.variable);
-    if (e?.kind === 'transfer') added.add(e.variable);
-  }
-  if (!removed.size) return [];
+  if (!effects.some((e) => e?.kind === 'remove')) return [];
   const out: number[] = [];
   fn.params.forEach((p, i) => {
     if (!p) return;
     const same = sameObjectAs(fn, p);
-    const hits = (vars: Set<string>) =>
-      [...vars].some((v) => same.has(v) || same.has(v.split('->')[0]));
-    // A function that also puts the object on a container (an LRU it then takes it
+    const first = (pred: (e: RefEffect) => boolean) =>
+      effects.findIndex(
+        (e) =>
+          e !== undefined &&
+          pred(e) &&
+          'variable' in e &&
+          (same.has(e.variable) || same.has(e.variable.split('->')[0])),
+      );
+    const rm = first((e) => e.kind === 'remove');
+    if (rm < 0) return;
+    // A function that first puts the object on a container (an LRU it then takes it
     // back from) is moving its own reference around, not a container's.
-    if (!hits(removed) || hits(added)) return;
+    const add = first((e) => e.kind === 'transfer');
+    if (add >= 0 && add < rm) return;
     if (beforeDrop) {
-      const first = (pred: (e: RefEffect) => boolean) =>
-        effects.findIndex(
-          (e) =>
-            e !== undefined &&
-            pred(e) &&
-            'variable' in e &&
-            (same.has(e.variable) || same.has(e.variable.split('->')[0])),
-        );
-      const rm = first((e) => e.kind === 'remove');
       const drop = first((e) => DROPS.has(e.kind));
       if (drop >= 0 && drop < rm) return;
     }
