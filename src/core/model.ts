@@ -126,6 +126,7 @@ export type CallRole =
   | 'lru-del'
   | 'lru-walk'
   | 'list-add'
+  | 'list-del'
   | 'list-drain'
   | 'bit-test'
   | 'bit-set'

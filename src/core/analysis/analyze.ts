@@ -171,6 +171,7 @@ export function analyzeProgram(
   const kept = memo ?? new AnalysisMemo(catalog);
   const program = new Program(files, catalog, kept, summaries);
   const balances = computeSummaries(program, kept);
+  program.findContainerOwners(true);
   const graph = buildCallGraph(program);
   const finals = finalPutBranches(program);
   const paths = releasePaths(program, graph, finals);

@@ -17,11 +17,14 @@ export type RefEffect =
   /** Conditional get whose result says whether the reference was taken (0 on success if `invert`). */
   | { kind: 'cond-get'; variable: string; invert?: boolean }
   /** The call returns an object with a new reference (or NULL); it may also keep an argument. */
-  | { kind: 'returns-ref'; alsoStores?: string }
+  /** `count` > 1: the object starts with references for others too (a completion path, a table). */
+  | { kind: 'returns-ref'; alsoStores?: string; count?: number }
   /** The object escapes into a container that keeps the reference (list, hash table). */
   | { kind: 'transfer'; variable: string }
   /** The object is given to a function we cannot see, which may keep or drop it. */
-  | { kind: 'handoff'; variable: string };
+  | { kind: 'handoff'; variable: string }
+  /** The object is taken off a container; the count is unchanged (ownership evidence only). */
+  | { kind: 'remove'; variable: string };
 
 export type EffectOf = (callIndex: number) => RefEffect | undefined;
 
@@ -324,8 +327,9 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
         continue;
       for (const k of [...counts.keys()])
         if (k.startsWith(`${a.variable}->`) || k.startsWith(`${a.variable}.`)) counts.delete(k);
-      counts.set(a.variable, from?.kind === 'returns-ref' ? 1 : 0);
-      peaks.set(a.variable, from?.kind === 'returns-ref' ? 1 : 0);
+      const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
+      counts.set(a.variable, initial);
+      peaks.set(a.variable, initial);
       escaped.delete(a.variable);
       handed.delete(a.variable);
       values.delete(a.variable);

@@ -10,13 +10,11 @@ const CASES: [string, string[]][] = [
   ['fp-classes/never-published-kfree.c', []],
   // Each loop iteration handles another object.
   ['fp-classes/loop-objects.c', []],
-  // Unhash drops the table's reference, then the caller its own: at most a guess, never an error.
-  [
-    'fp-classes/unhash-then-put.c',
-    [
-      "guess warning double-put lease_return 29: no reference to 'l' is taken on the path: the two drops may be the caller's and a container's",
-    ],
-  ],
+  // Unhash drops the table's reference (a removal-put), then the caller its own: correct.
+  ['fp-classes/unhash-then-put.c', []],
+  // A removal helper (unhash, then put if this call unhashed) drops the table's
+  // reference, not the caller's: the caller's own get and put balance.
+  ['fp-classes/removal-helper-put.c', []],
   // Control: a real double put stays a confident error.
   [
     'fp-classes/true-double-put.c',
@@ -25,10 +23,6 @@ const CASES: [string, string[]][] = [
 ];
 
 describe('false-positive classes', () => {
-  // Open: a removal helper's conditional put drops the table's reference, not the
-  // caller's (today: a confident double put at ticket_revoke line 48). A rule that
-  // ignored every partial drop also broke put wrappers with a sanity-check exit.
-  it.todo('fp-classes/removal-helper-put.c: no findings');
   for (const [file, expected] of CASES)
     it(file, async () => {
       const model = await analyzeFixture(file);

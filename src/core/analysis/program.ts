@@ -23,6 +23,12 @@ export interface DerivedWrapper {
   successWhenZero?: boolean;
   /** Parameters the function stores somewhere that keeps them (hash table, list, field). */
   storesParams?: number[];
+  /** Parameters the function takes off a container (hash table, LRU, list, tree). */
+  removesParams?: number[];
+  /** References the returned object carries when above one (kref_init + kref_get for a completion). */
+  returnsCount?: number;
+  /** A put wrapper that removes its object first: it drops the container's reference. */
+  removalPut?: boolean;
 }
 
 export interface Classification {
@@ -102,7 +108,12 @@ export class Program {
    * a get next to list_lru_add / hash insert, or a put right after taking the
    * object off the LRU / out of the hash (directly or through a helper).
    */
-  private findContainerOwners(): void {
+  /**
+   * `afterSummaries`: run again once wrappers are derived, so gets and puts through
+   * wrappers (widget_get next to the insert, a removal-put) count as evidence too.
+   * That pass only adds holder evidence: the balance already ran on the first one.
+   */
+  findContainerOwners(afterSummaries = false): void {
     // Parameters a function takes off the LRU or out of the hash, directly.
     const removes = new Map<FunctionFacts, { lru: Set<number>; hash: Set<number> }>();
     for (const fn of this.functions) {
@@ -124,8 +135,16 @@ export class Program {
       let removal = false;
       const entries = this.entries(fn);
       const callees = this.callees(fn);
+      const roleOf = (ci: number): CallRole | undefined => {
+        const e = entries[ci];
+        if (e || !afterSummaries) return e?.role;
+        const callee = callees[ci];
+        const w = callee ? this.derived.get(callee)?.wrapper : undefined;
+        // Only gets: a wrapper's put after a removal may be the caller's own (an error path).
+        return w === 'get' ? 'ref-get' : undefined;
+      };
       for (let ci = 0; ci < fn.calls.length; ci++) {
-        const r = entries[ci]?.role;
+        const r = roleOf(ci);
         if (r === 'lru-add' || r === 'hash-insert') adds = true;
         else if (r === 'ref-put' || r === 'ref-final-put') puts = true;
         else if (r === 'lru-del' || r === 'hash-remove') removal = true;
@@ -141,9 +160,12 @@ export class Program {
       const ops = fn.calls
         .map((call, index) => {
           const e = entries[index];
-          let role = e?.role;
+          let role = roleOf(index);
           let object = e?.arg !== undefined ? call.args[e.arg]?.object : undefined;
-          if (!e) {
+          if (!e && role) {
+            const p = this.derived.get(callees[index] as FunctionFacts)?.wrapperParam;
+            object = p !== undefined ? call.args[p]?.object : undefined;
+          } else if (!e) {
             const callee = callees[index];
             const r = callee ? removes.get(callee) : undefined;
             const viaLru = r && [...r.lru].map((i) => call.args[i]?.object).find(Boolean);
@@ -162,7 +184,8 @@ export class Program {
         const k = sameObject.indexOf(op);
         const near = sameObject.slice(Math.max(0, k - 2), k + 3);
         const note = (holder: 'lru' | 'hash', reason: string) => {
-          (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
+          if (!afterSummaries)
+            (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
           const list = this.ownerEvidence.get(type) ?? [];
           if (!list.some((e) => e.holder === holder))
             list.push({ holder, reason, fn, callIndex: op.index });
@@ -473,6 +496,9 @@ export class Program {
             return { kind: 'inherit', variable: c.variable };
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
+          // A removal-put drops the container's reference, not the caller's.
+          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.removalPut)
+            return { kind: 'remove', variable: c.variable };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
             : { kind: 'put', variable: c.variable };
@@ -490,8 +516,10 @@ export class Program {
           const owners = c.role === 'lru-del' ? this.lruOwnsReference : this.hashOwnsReference;
           return c.objectType && owners.has(c.objectType)
             ? { kind: 'inherit', variable: c.variable }
-            : undefined;
+            : { kind: 'remove', variable: c.variable };
         }
+        case 'list-del':
+          return { kind: 'remove', variable: c.variable };
         case 'ref-init': {
           const n = Number(call.args[1]?.text);
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
@@ -520,8 +548,16 @@ export class Program {
       const d = callee ? this.derived.get(callee) : summary && wrapperOfSummary(summary);
       const stored = d?.storesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
       if (d?.returnsRef)
-        return stored ? { kind: 'returns-ref', alsoStores: stored } : { kind: 'returns-ref' };
+        return {
+          kind: 'returns-ref',
+          ...(stored ? { alsoStores: stored } : {}),
+          ...(d.returnsCount ? { count: d.returnsCount } : {}),
+        };
       if (stored) return { kind: 'transfer', variable: stored };
+      const removed = d?.removesParams
+        ?.map((i) => call.args[i]?.object)
+        .find((o) => o !== undefined);
+      if (removed) return { kind: 'remove', variable: removed };
     }
     const handed = this.handoffs(fn)[index];
     return handed ? { kind: 'handoff', variable: handed } : undefined;

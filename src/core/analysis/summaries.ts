@@ -5,6 +5,7 @@ import { analyzeBalance, type BalanceResult, type ExitState, type RefEffect } fr
 import type { AnalysisMemo, FunctionBalance } from './memo';
 import { pushTo } from './multimap';
 import type { DerivedWrapper, Program } from './program';
+import { removedParams } from '../ownership/removal';
 
 const MAX_ROUNDS = 8;
 
@@ -21,6 +22,8 @@ export function deriveWrapper(
     const v = e.returnsVariable;
     if (v && (e.counts[v] ?? 0) >= 1) {
       out.returnsRef = true;
+      // Created with more than the caller's reference: the others belong to someone else.
+      if ((e.counts[v] ?? 0) > 1) out.returnsCount = Math.max(out.returnsCount ?? 0, e.counts[v]);
       const t = fn.varTypes[v];
       if (t) out.objectType = t;
     }
@@ -29,6 +32,8 @@ export function deriveWrapper(
     .map((p, i) => (p && exits.some((e) => e.escaped.includes(p)) ? i : -1))
     .filter((i) => i >= 0);
   if (stores.length) out.storesParams = stores;
+  const removes = removedParams(fn, effects);
+  if (removes.length) out.removesParams = removes;
   fn.params.forEach((p, i) => {
     if (!p || out.wrapper) return;
     if (balance.doublePuts.some((d) => d.variable === p)) return;
@@ -45,6 +50,9 @@ export function deriveWrapper(
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
+      // Off a container, then a put: the reference dropped is the container's.
+      if (out.wrapper === 'put' && removedParams(fn, effects, true).includes(i))
+        out.removalPut = true;
     } else if (max === 1 && min >= 0) {
       const taken = live.filter((e) => held(e) === 1);
       const notTaken = live.filter((e) => held(e) !== 1);
@@ -93,7 +101,10 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     a.returnsRef === b.returnsRef &&
     a.successWhenZero === b.successWhenZero &&
     a.objectType === b.objectType &&
-    String(a.storesParams) === String(b.storesParams)
+    String(a.storesParams) === String(b.storesParams) &&
+    String(a.removesParams) === String(b.removesParams) &&
+    a.removalPut === b.removalPut &&
+    a.returnsCount === b.returnsCount
   );
 }
 

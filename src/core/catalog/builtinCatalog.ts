@@ -140,6 +140,10 @@ const lists: CallEntry[] = [
   { name: 'list_add_tail', role: 'list-add', arg: 0 },
   { name: 'list_move', role: 'list-add', arg: 0 },
   { name: 'list_move_tail', role: 'list-add', arg: 0 },
+  { name: 'list_del', role: 'list-del', arg: 0 },
+  { name: 'list_del_init', role: 'list-del', arg: 0 },
+  { name: 'list_del_rcu', role: 'list-del', arg: 0 },
+  { name: 'rb_erase', role: 'list-del', arg: 0 },
   { name: 'llist_add', role: 'list-add', arg: 0 },
   // Taking entries off a shared list: whoever does this drains what others queued.
   { name: 'list_splice', role: 'list-drain', arg: 0 },

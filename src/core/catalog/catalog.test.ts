@@ -77,7 +77,7 @@ describe('catalog', () => {
       ),
     ).toThrow(
       new CatalogError(
-        'user.json: unknown key "extra"; calls[0].name must be a C identifier; calls[0].role must be one of ref-get, ref-get-conditional, ref-put, ref-final-put, ref-init, ref-read, list-drain, hash-insert, hash-remove, hash-lookup, lru-add, lru-del, lru-walk, list-add, bit-test, bit-set, bit-clear, bit-test-and-clear, bit-test-and-set, defer, register, release, lock, unlock, annotation, free, wake; opsFields[0].context must be one of process, workqueue, delayed-work, shrinker, lru-isolate, fsnotify, notifier, rcu-callback, rpc-thread, svc-thread, netlink, kthread, timer, hrtimer, tasklet, hardirq, irq-thread',
+        'user.json: unknown key "extra"; calls[0].name must be a C identifier; calls[0].role must be one of ref-get, ref-get-conditional, ref-put, ref-final-put, ref-init, ref-read, list-drain, hash-insert, hash-remove, hash-lookup, lru-add, lru-del, lru-walk, list-add, list-del, bit-test, bit-set, bit-clear, bit-test-and-clear, bit-test-and-set, defer, register, release, lock, unlock, annotation, free, wake; opsFields[0].context must be one of process, workqueue, delayed-work, shrinker, lru-isolate, fsnotify, notifier, rcu-callback, rpc-thread, svc-thread, netlink, kthread, timer, hrtimer, tasklet, hardirq, irq-thread',
       ),
     );
     expect(() => parseCatalogFile('{not json', 'x.json')).toThrow(/x\.json: not valid JSON/);

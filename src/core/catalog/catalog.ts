@@ -25,6 +25,7 @@ const ROLES = new Set([
   'lru-del',
   'lru-walk',
   'list-add',
+  'list-del',
   'bit-test',
   'bit-set',
   'bit-clear',

@@ -25,9 +25,10 @@ describe('parsing hazards', () => {
       'rcu_read_unlock',
     ]);
     expect(fn(m, 'it_percpu').callees).toEqual(['per_cpu_ptr', 'it_drain']);
-    // The loop cursor is the object: it_release() drops a reference on each entry.
+    // The loop cursor is the object: list_del_init() takes each entry off the list
+    // and it_release() drops a reference on it.
     expect(fn(m, 'it_list_safe').calls.map((c) => `${c.callee}:${c.role}:${c.objectType}`)).toEqual(
-      ['it_release:ref-put:it_obj'],
+      ['list_del_init:list-del:it_obj', 'it_release:ref-put:it_obj'],
     );
   });
 

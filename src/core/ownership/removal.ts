@@ -1,0 +1,77 @@
+// Removal from a container, as ownership evidence. A function that takes its
+// parameter off a container (hash table, LRU, list, tree) and drops a reference
+// is a removal-put: the reference it drops is the one the container held, so the
+// caller's own reference is untouched (nfsd-style "unhash, then put if we were
+// the one to unhash it").
+import type { FunctionFacts } from '../facts/factTypes';
+import type { RefEffect } from '../analysis/balance';
+
+/**
+ * Variables designating the same object as `param`: the parameter, copies of it,
+ * and results of calls that take it (container_of-style conversions such as
+ * `dp = delegstateid(s)`).
+ */
+export function sameObjectAs(fn: FunctionFacts, param: string): Set<string> {
+  const vars = new Set([param]);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of fn.cfg)
+      for (const a of n.assigns) {
+        if (vars.has(a.variable)) continue;
+        const from =
+          (a.fromVariable !== undefined && vars.has(a.fromVariable)) ||
+          (a.fromCall !== undefined &&
+            fn.calls[a.fromCall].args.some(
+              (x) =>
+                (x.object !== undefined && vars.has(x.object)) ||
+                (x.root !== undefined && vars.has(x.root)),
+            ));
+        if (from) {
+          vars.add(a.variable);
+          changed = true;
+        }
+      }
+  }
+  return vars;
+}
+
+const DROPS: ReadonlySet<RefEffect['kind']> = new Set(['put', 'final-put', 'cond-put', 'put-all']);
+
+/**
+ * Parameters (by index) that `fn` takes off a container on some path. With
+ * `beforeDrop`, only where the first removal comes before the first drop of the
+ * object (calls are in source order): a teardown that unlinks the object after
+ * the last put (a release function) is not a removal-put.
+ */
+export function removedParams(
+  fn: FunctionFacts,
+  effects: readonly (RefEffect | undefined)[],
+  beforeDrop = false,
+): number[] {
+  if (!effects.some((e) => e?.kind === 'remove')) return [];
+  const out: number[] = [];
+  fn.params.forEach((p, i) => {
+    if (!p) return;
+    const same = sameObjectAs(fn, p);
+    const first = (pred: (e: RefEffect) => boolean) =>
+      effects.findIndex(
+        (e) =>
+          e !== undefined &&
+          pred(e) &&
+          'variable' in e &&
+          (same.has(e.variable) || same.has(e.variable.split('->')[0])),
+      );
+    const rm = first((e) => e.kind === 'remove');
+    if (rm < 0) return;
+    // A function that first puts the object on a container (an LRU it then takes it
+    // back from) is moving its own reference around, not a container's.
+    const add = first((e) => e.kind === 'transfer');
+    if (add >= 0 && add < rm) return;
+    if (beforeDrop) {
+      const drop = first((e) => DROPS.has(e.kind));
+      if (drop >= 0 && drop < rm) return;
+    }
+    out.push(i);
+  });
+  return out;
+}
