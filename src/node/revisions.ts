@@ -392,19 +392,7 @@ function applySeries(
     try {
       run(['am', '-q', '--3way', '--keep-cr', p.mailFile]);
     } catch (e) {
-      const msg = (e as GitError).message;
-      const failing = /patch failed: (\S+):(\d+)/.exec(msg);
-      const hunk = failing ? findHunk(p.diff, failing[1], Number(failing[2])) : undefined;
-      throw new RevisionError(
-        `${mbox}: patch "${p.info.subject}" does not apply` +
-          (failing ? ` (${failing[1]}:${failing[2]})` : '') +
-          `\n${msg
-            .split('\n')
-            .filter((l) => /error|conflict|patch/i.test(l))
-            .slice(0, 4)
-            .join('\n')}` +
-          (hunk ? `\nfailing hunk:\n${hunk}` : ''),
-      );
+      throw patchNotApplying(mbox, p, e as GitError, '');
     }
   }
   const out = new Map<string, Buffer>();
@@ -419,4 +407,26 @@ export function findHunk(diff: string, file: string, line: number): string | und
   const hunks = section.split(/^(?=@@ )/m).slice(1);
   const hit = hunks.find((h) => Number(/^@@ -(\d+)/.exec(h)?.[1]) === line) ?? hunks[0];
   return hit?.split('\n').slice(0, 12).join('\n');
+}
+
+/** The error for a patch `git am` refused: subject, failing file:line, git's words, the hunk. */
+export function patchNotApplying(
+  mbox: string,
+  p: { info: { subject: string }; diff: string },
+  e: GitError,
+  where: string,
+): RevisionError {
+  const msg = e.message;
+  const failing = /patch failed: (\S+):(\d+)/.exec(msg);
+  const hunk = failing ? findHunk(p.diff, failing[1], Number(failing[2])) : undefined;
+  return new RevisionError(
+    `${mbox}: patch "${p.info.subject}" does not apply${where}` +
+      (failing ? ` (${failing[1]}:${failing[2]})` : '') +
+      `\n${msg
+        .split('\n')
+        .filter((l) => /error|conflict|patch/i.test(l))
+        .slice(0, 4)
+        .join('\n')}` +
+      (hunk ? `\nfailing hunk:\n${hunk}` : ''),
+  );
 }

@@ -22,7 +22,7 @@ import {
   attributeChanges,
   checkPaths,
   compareTexts,
-  findHunk,
+  patchNotApplying,
   IDENTITY,
   readBlobs,
   repoRoot,
@@ -177,19 +177,7 @@ function applyVersion(
         p.mailFile,
       ]);
     } catch (e) {
-      const msg = (e as GitError).message;
-      const failing = /patch failed: (\S+):(\d+)/.exec(msg);
-      const hunk = failing ? findHunk(p.diff, failing[1], Number(failing[2])) : undefined;
-      throw new RevisionError(
-        `${mbox}: patch "${p.info.subject}" does not apply to ${baseLabel}` +
-          (failing ? ` (${failing[1]}:${failing[2]})` : '') +
-          `\n${msg
-            .split('\n')
-            .filter((l) => /error|conflict|patch/i.test(l))
-            .slice(0, 4)
-            .join('\n')}` +
-          (hunk ? `\nfailing hunk:\n${hunk}` : ''),
-      );
+      throw patchNotApplying(mbox, p, e as GitError, ` to ${baseLabel}`);
     }
   }
   const tree = new Map<string, Buffer>();
