@@ -106,6 +106,27 @@ export function readLines<T>(file: string): ReadResult<T> {
 
 export function parseLines<T>(text: string, file: string): ReadResult<T> {
   const out: ReadResult<T> = { values: [], problems: [] };
+  walkRecords(text, file, out, (json, n) => {
+    try {
+      out.values.push(JSON.parse(json) as T);
+    } catch {
+      out.problems.push(`${file}:${n}: unreadable record`);
+    }
+  });
+  return out;
+}
+
+/**
+ * Walks an index file's text: the header line first (`MAGIC<TAB>json`), then one
+ * `checksum<TAB>json` line per record. Records whose checksum holds go to `record`;
+ * problems are said per line. A bad header ends the walk.
+ */
+function walkRecords(
+  text: string,
+  file: string,
+  out: { header?: IndexHeader; problems: string[] },
+  record: (json: string, line: number) => void,
+): void {
   let start = 0;
   let n = 0;
   while (start < text.length) {
@@ -119,13 +140,13 @@ export function parseLines<T>(text: string, file: string): ReadResult<T> {
     if (n === 1) {
       if (tab < 0 || line.slice(0, tab) !== MAGIC) {
         out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
-        return out;
+        return;
       }
       try {
         out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
       } catch {
         out.problems.push(`${file}: corrupt header`);
-        return out;
+        return;
       }
       continue;
     }
@@ -134,14 +155,9 @@ export function parseLines<T>(text: string, file: string): ReadResult<T> {
       out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
       continue;
     }
-    try {
-      out.values.push(JSON.parse(json) as T);
-    } catch {
-      out.problems.push(`${file}:${n}: unreadable record`);
-    }
+    record(json, n);
   }
   if (!out.header) out.problems.push(`${file}: empty index file`);
-  return out;
 }
 
 /** Why a header cannot be used with this build, or undefined. */
@@ -291,31 +307,11 @@ export function readRawEntries(file: string): {
       out.problems.push(`${file}: ${(e as Error).message}`);
     return out;
   }
-  let start = 0;
-  let n = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    n++;
-    if (!line) continue;
-    const tab = line.indexOf('\t');
-    if (n === 1) {
-      try {
-        if (line.slice(0, tab) !== MAGIC) throw new Error('bad magic');
-        out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
-      } catch {
-        out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
-        return out;
-      }
-      continue;
-    }
-    const json = tab < 0 ? '' : line.slice(tab + 1);
+  walkRecords(text, file, out, (json, n) => {
     const head = ENTRY_HEAD.exec(json);
-    if (tab < 0 || !head || checksum(json) !== line.slice(0, tab)) {
+    if (!head) {
       out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
-      continue;
+      return;
     }
     out.entries.push({
       p: JSON.parse(head[1]) as string,
@@ -324,8 +320,7 @@ export function readRawEntries(file: string): {
       m: Number(head[4]),
       json,
     });
-  }
-  if (!out.header) out.problems.push(`${file}: empty index file`);
+  });
   return out;
 }
 
