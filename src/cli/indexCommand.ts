@@ -11,7 +11,8 @@ import {
   type IndexStats,
 } from '../node/index/indexBuild';
 import { isKernelTree } from '../node/index/kernelTree';
-import { defaultCacheDir, treeIndexDir, writeFilesIndex } from '../node/index/indexStore';
+import { combinedGeneration, writeFilesIndex, writeParts } from '../node/index/filesIndex';
+import { defaultCacheDir, recordsOfEntry, treeIndexDir } from '../node/index/indexStore';
 import { EXIT, UsageError, type CliArgs } from './args';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -99,8 +100,12 @@ function runMerge(
   }
   // Installed into the cache for the tree the shards were built from.
   const dir = treeIndexDir(cacheDir, merged.header.root);
-  writeFilesIndex(path.join(dir, 'files.jsonl'), merged.header, merged.entries);
-  closeAndWrite(dir, { ...merged.header, kind: 'closed' }, merged.entries);
+  const parts = writeParts(dir, merged.header, merged.entries);
+  closeAndWrite(
+    dir,
+    { ...merged.header, generation: combinedGeneration(parts), kind: 'closed' },
+    merged.entries.map(recordsOfEntry),
+  );
   log(
     `merged ${inputs.length} shard(s), ${merged.entries.length} files, into the index of ${merged.header.root}`,
   );

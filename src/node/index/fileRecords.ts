@@ -1,9 +1,13 @@
 // One file's function records: extract its facts, analyse it on its own, and
 // keep what each function's body says (the index stores these per file).
+import fs from 'node:fs';
+import path from 'node:path';
 import { analyzeProgram, extractSource } from '../../core/analysis/analyze';
 import { recordsOf, type FunctionRecord } from '../../core/analysis/calleeSummary';
 import type { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
+import { rawEntry, type RawEntry } from './filesIndex';
+import { contentHash, toFileEntry } from './indexStore';
 
 export interface FileRecords {
   records: FunctionRecord[];
@@ -40,4 +44,23 @@ export function recordFile(
   } catch (e) {
     return { records: [], skipped: `internal error while summarising: ${(e as Error).message}` };
   }
+}
+
+/** The files-index entry of one file of a tree, as stored (serialised here, by whoever summarises). */
+export function entryOfFile(
+  root: string,
+  f: { rel: string; size: number; mtimeMs: number },
+  parser: CParser,
+  catalog: CatalogIndex,
+): RawEntry {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(path.join(root, f.rel));
+  } catch (e) {
+    return rawEntry(
+      toFileEntry(f.rel, '', f.size, f.mtimeMs, [], `unreadable: ${(e as Error).message}`),
+    );
+  }
+  const r = recordFile(f.rel, buf.toString('utf8'), parser, catalog);
+  return rawEntry(toFileEntry(f.rel, contentHash(buf), f.size, f.mtimeMs, r.records, r.skipped));
 }

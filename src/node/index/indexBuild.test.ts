@@ -11,7 +11,8 @@ import { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
 import { nodeParser } from '../wasmFiles';
 import { buildIndex, mergeIndexes, catalogKey, type IndexOptions } from './indexBuild';
-import { readLines, treeIndexDir, type FileEntry } from './indexStore';
+import { parseEntry, partEntries, partOf, partPath, readFilesIndex } from './filesIndex';
+import { treeIndexDir, type FileEntry } from './indexStore';
 import { findKernelTree } from './kernelTree';
 import { summariesFor } from './summarySource';
 
@@ -65,8 +66,12 @@ const options = (extra: Partial<IndexOptions> = {}): IndexOptions => ({
   threads: 1,
   ...extra,
 });
-const entriesOf = (file: string) =>
-  readLines<FileEntry>(file).values.sort((a, b) => a.p.localeCompare(b.p));
+/** Every entry of the cache's files index of the tree, by path. */
+const entriesOfTree = (): FileEntry[] =>
+  [...partEntries(treeIndexDir(cache, tree), [])]
+    .flat()
+    .map(parseEntry)
+    .sort((a, b) => a.p.localeCompare(b.p));
 
 describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
   beforeAll(async () => {
@@ -89,7 +94,8 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
   });
 
   it('indexes every file, then nothing when nothing changed, then only the edited file', async () => {
-    const first = await buildIndex(options());
+    // The first build on a worker thread, the edits after it on the main thread.
+    const first = await buildIndex(options({ inProcessBytes: 0 }));
     expect([first.files, first.indexed, first.reused, first.functions]).toEqual([4, 4, 0, 4]);
     const second = await buildIndex(options());
     expect([second.indexed, second.reused, second.closed]).toEqual([0, 4, false]);
@@ -105,32 +111,33 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
   });
 
   it('merges two shards into the full index', async () => {
-    const full = path.join(treeIndexDir(cache, tree), 'files.jsonl');
-    const a = path.join(cache, 'shard0.jsonl');
-    const b = path.join(cache, 'shard1.jsonl');
+    const a = path.join(cache, 'shard0.llidx');
+    const b = path.join(cache, 'shard1.llidx');
     const s0 = await buildIndex(options({ shard: { i: 0, n: 2 }, out: a }));
     const s1 = await buildIndex(options({ shard: { i: 1, n: 2 }, out: b }));
     expect(s0.files + s1.files).toBe(4);
     expect(s0.files).toBeGreaterThan(0);
     const merged = mergeIndexes([a, b], catalogKey(catalog));
     expect(merged.problems).toEqual([]);
-    expect(merged.entries.sort((x, y) => x.p.localeCompare(y.p))).toEqual(entriesOf(full));
+    expect(merged.entries.sort((x, y) => x.p.localeCompare(y.p))).toEqual(entriesOfTree());
   });
 
   it('detects a corrupt record and a stale catalog, says so and rebuilds', async () => {
-    const full = path.join(treeIndexDir(cache, tree), 'files.jsonl');
-    const lines = fs.readFileSync(full, 'utf8').split('\n');
-    const k = lines.findIndex((l) => l.includes('"fs/widget.c"'));
-    lines[k] = lines[k].replace('widget_free', 'widget_fre3');
-    fs.writeFileSync(full, lines.join('\n'));
+    const dir = treeIndexDir(cache, tree);
+    const part = partPath(dir, partOf('fs/widget.c'));
+    const bytes = fs.readFileSync(part);
+    const inPart = readFilesIndex(part, false).table.length;
+    // One byte of the compressed records flipped.
+    bytes[bytes.length - 12] ^= 0xff;
+    fs.writeFileSync(part, bytes);
     const messages: string[] = [];
     const fixed = await buildIndex(options({ log: (m) => messages.push(m) }));
-    expect([fixed.indexed, fixed.problems]).toEqual([1, 1]);
+    expect([fixed.indexed, fixed.problems]).toEqual([inPart, 1]);
     expect(messages[0]).toBe(
-      `${full}:${k + 1}: checksum mismatch (corrupt record): that file is re-indexed`,
+      `${part}: checksum mismatch in the records (corrupt): its ${inPart} file(s) are re-indexed`,
     );
     expect(
-      entriesOf(full)
+      entriesOfTree()
         .find((e) => e.p === 'fs/widget.c')
         ?.r.map((r) => r.name),
     ).toEqual(['widget_free']);
@@ -139,7 +146,7 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
     const rebuilt = await buildIndex(options({ catalog: other, log: (m) => messages.push(m) }));
     expect(rebuilt.indexed).toBe(4);
     expect(messages[0]).toBe(
-      `index ${full} is stale (built with another primitive catalog): rebuilding`,
+      `index ${path.join(dir, 'files')} is stale (built with another primitive catalog): rebuilding`,
     );
     await buildIndex(options());
   });

@@ -12,31 +12,40 @@ import {
   treeContexts,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
-  type CalleeSummary,
+  type FunctionRecord,
 } from '../../core/analysis/calleeSummary';
 import type { CatalogIndex } from '../../core/catalog/catalog';
+import { nodeParser } from '../wasmFiles';
+import { entryOfFile } from './fileRecords';
 import { listTreeFiles, type TreeFile } from './kernelTree';
 import type { IndexBatch, IndexReply } from './indexWorker';
+import {
+  combinedGeneration,
+  parseEntry,
+  partEntries,
+  partOf,
+  partPath,
+  PARTS,
+  rawEntry,
+  readFilesIndex,
+  writeFilesIndex,
+  type FileStat,
+  type RawEntry,
+} from './filesIndex';
 import {
   contentHash,
   INDEX_FORMAT_VERSION,
   FIRST_BUCKET,
-  functionsIn,
+  olderIndexDirs,
   readHeader,
-  readLines,
-  readRawEntries,
   recordsOfEntry,
   staleReason,
   treeIndexDir,
   writeClosed,
-  writeFilesIndex,
   type FileEntry,
   type IndexHeader,
-  type RawEntry,
 } from './indexStore';
 
-/** An entry as read (kept unparsed) or as just computed. */
-type Entry = RawEntry | FileEntry;
 
 /** Hash of the catalog: records computed with another catalog are stale. */
 export function catalogKey(catalog: CatalogIndex): string {
@@ -65,6 +74,8 @@ export interface IndexOptions {
   /** Write the files index here instead of the cache (shards). */
   out?: string;
   threads?: number;
+  /** Up to this many bytes to summarise, the main thread does it (default 512 KiB). */
+  inProcessBytes?: number;
   onProgress?: (p: IndexProgress) => void;
   log?: (message: string) => void;
 }
@@ -92,41 +103,77 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   const dir = treeIndexDir(o.cacheDir, o.root);
-  const filesPath = o.out ?? path.join(dir, 'files.jsonl');
   const cat = catalogKey(o.catalog);
   let listed = listTreeFiles(o.root);
   if (o.shard) listed = listed.filter((f) => shardOf(f.rel, o.shard!.n) === o.shard!.i);
   const tList = performance.now();
+  if (!o.out)
+    for (const older of olderIndexDirs(o.cacheDir, o.root)) {
+      log(
+        `index ${older} is in an older format: rebuilt in format ${INDEX_FORMAT_VERSION}, the old one removed`,
+      );
+      fs.rmSync(older, { recursive: true, force: true });
+    }
 
-  // What is there already, and usable (entries kept unparsed unless needed).
-  const old = new Map<string, RawEntry>();
-  const read = readRawEntries(filesPath);
-  let problems = read.problems.length;
-  const stale = read.header ? staleReason(read.header, cat) : undefined;
+  // The files index is PARTS files in the cache (an edit rewrites one), one file for a shard.
+  const units = o.out ? 1 : PARTS;
+  const unitOf = (rel: string) => (o.out ? 0 : partOf(rel));
+  const unitPath = (u: number) => o.out ?? partPath(dir, u);
+  // What is there already: the tables only (bodies are inflated for the parts rewritten).
+  const old = new Map<string, FileStat>();
+  const headers: (IndexHeader | undefined)[] = [];
+  /** Units whose table was usable: their old entries are carried over when rewritten. */
+  const sound = new Set<number>();
+  const dirty = new Set<number>();
+  let problems = 0;
+  let stale: string | undefined;
+  for (let u = 0; u < units; u++) {
+    const r = readFilesIndex(unitPath(u), false);
+    const why = r.header ? staleReason(r.header, cat) : undefined;
+    if (why) {
+      stale ??= why;
+      headers.push(undefined);
+      dirty.add(u);
+      continue;
+    }
+    headers.push(r.header);
+    for (const p of r.problems) log(p);
+    problems += r.problems.length;
+    if (r.problems.length) {
+      dirty.add(u);
+      continue;
+    }
+    if (!r.header) continue;
+    sound.add(u);
+    for (const e of r.table) old.set(e.p, e);
+  }
   if (stale) {
-    log(`index ${filesPath} is stale (${stale}): rebuilding`);
+    log(`index ${o.out ?? path.join(dir, 'files')} is stale (${stale}): rebuilding`);
     problems++;
-  } else {
-    for (const p of read.problems) log(`${p}: that file is re-indexed`);
-    for (const e of read.entries) old.set(e.p, e);
   }
 
-  const entries: Entry[] = [];
   const todo: TreeFile[] = [];
+  /** Files touched but unchanged (same hash): only their mtime is rewritten. */
+  const retimed = new Map<string, number>();
   let reused = 0;
+  let functions = 0;
+  const listedSet = new Set<string>();
   for (const f of listed) {
+    listedSet.add(f.rel);
     const e = old.get(f.rel);
     if (e && e.s === f.size && e.m === f.mtimeMs) {
-      entries.push(e);
       reused++;
+      functions += e.n;
       continue;
     }
     if (e && e.s === f.size) {
       // Touched but maybe unchanged: the content hash decides.
       try {
         if (contentHash(fs.readFileSync(path.join(o.root, f.rel))) === e.h) {
-          entries.push({ ...(JSON.parse(e.json) as FileEntry), m: f.mtimeMs });
+          retimed.set(f.rel, f.mtimeMs);
+          dirty.add(unitOf(f.rel));
           reused++;
+          functions += e.n;
           continue;
         }
       } catch {
@@ -134,71 +181,88 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       }
     }
     todo.push(f);
+    dirty.add(unitOf(f.rel));
   }
-  const listedSet = new Set(listed.map((f) => f.rel));
-  const removed = [...old.keys()].filter((p) => !listedSet.has(p)).length;
+  const removed = [...old.keys()].filter((p) => !listedSet.has(p));
+  for (const p of removed) dirty.add(unitOf(p));
   const indexedBytes = todo.reduce((n, f) => n + f.size, 0);
   if (todo.length)
     log(
       `indexing ${todo.length} of ${listed.length} files (${(indexedBytes / 1048576).toFixed(1)} MiB)`,
     );
-  const fresh = await indexFiles(o, todo);
-  entries.push(...fresh);
+  const fresh = new Map<number, RawEntry[]>();
+  for (const e of await indexFiles(o, todo)) {
+    functions += e.n;
+    const u = unitOf(e.p);
+    const list = fresh.get(u) ?? [];
+    list.push(e);
+    fresh.set(u, list);
+  }
   const tIndex = performance.now();
 
-  const changed =
-    todo.length > 0 || removed > 0 || !!stale || read.problems.length > 0 || !read.header;
-  // Early cutoff: files re-summarised to the very same records (a comment, an edit
-  // that changes no summary) leave every closed summary as it was.
-  const sameSummaries =
-    changed &&
-    !stale &&
-    !!read.header &&
-    removed === 0 &&
-    read.problems.length === 0 &&
-    fresh.every((e) => {
-      const before = old.get(e.p);
-      return (
-        !!before && JSON.stringify((JSON.parse(before.json) as FileEntry).r) === JSON.stringify(e.r)
-      );
-    });
-  let indexBytes: number;
-  const generation =
-    changed && !sameSummaries
-      ? crypto.randomBytes(8).toString('hex')
-      : (read.header?.generation ?? '');
-  const header: IndexHeader = {
-    format: INDEX_FORMAT_VERSION,
-    summaryFormat: SUMMARY_FORMAT_VERSION,
-    catalog: cat,
-    root: path.resolve(o.root),
-    generation,
-    kind: 'files',
-    ...(o.shard ? { shard: `${o.shard.i}/${o.shard.n}` } : {}),
-  };
-  if (changed) indexBytes = writeFilesIndex(filesPath, header, entries);
-  else indexBytes = fs.statSync(filesPath).size;
+  // Rewrite the dirty units only. A unit whose files were re-summarised to the very
+  // same records (a comment, an edit that changes no summary) keeps its generation,
+  // so every closed summary stays as it was (early cutoff).
+  const generation = crypto.randomBytes(8).toString('hex');
+  for (const u of [...dirty].sort((a, b) => a - b)) {
+    const entries = new Map<string, RawEntry>();
+    if (sound.has(u)) {
+      const r = readFilesIndex(unitPath(u), true);
+      for (const p of r.problems) log(p);
+      problems += r.problems.length;
+      for (const e of r.entries) entries.set(e.p, e);
+    }
+    let same = sound.has(u) && entries.size > 0;
+    for (const p of removed) if (unitOf(p) === u && entries.delete(p)) same = false;
+    for (const [p, m] of retimed)
+      if (unitOf(p) === u) {
+        const e = entries.get(p);
+        if (e) entries.set(p, rawEntry({ ...parseEntry(e), m }));
+        else same = false;
+      }
+    for (const e of fresh.get(u) ?? []) {
+      const before = entries.get(e.p);
+      if (!before || !sameRecords(before, e)) same = false;
+      entries.set(e.p, e);
+    }
+    fresh.delete(u);
+    const header: IndexHeader = {
+      format: INDEX_FORMAT_VERSION,
+      summaryFormat: SUMMARY_FORMAT_VERSION,
+      catalog: cat,
+      root: path.resolve(o.root),
+      generation: same && headers[u] ? headers[u].generation : generation,
+      kind: 'files',
+      ...(o.shard ? { shard: `${o.shard.i}/${o.shard.n}` } : {}),
+    };
+    writeFilesIndex(unitPath(u), header, [...entries.values()]);
+    headers[u] = header;
+  }
   const tWrite = performance.now();
 
   // The merge step: closed summaries for the whole tree (not for a shard).
   let closed = false;
   if (!o.shard && !o.out) {
-    if (!closedCurrent(dir, generation)) {
-      indexBytes += closeAndWrite(
+    const combined = combinedGeneration(headers);
+    if (!closedCurrent(dir, combined)) {
+      const found: string[] = [];
+      closeAndWrite(
         dir,
-        { ...header, kind: 'closed' },
-        entries.map((e) => ('json' in e ? (JSON.parse(e.json) as FileEntry) : e)),
+        { ...(headers.find((h) => h) ?? fallbackHeader(o.root, cat)), generation: combined, kind: 'closed' },
+        recordsOfParts(dir, found),
       );
+      for (const p of found) log(`${p} (while closing: re-run index)`);
       closed = true;
-    } else indexBytes += closedSize(dir);
+    }
   }
+  const indexBytes = o.out ? fs.statSync(o.out).size : sizeOf(dir);
   const tEnd = performance.now();
   return {
     files: listed.length,
     indexed: todo.length,
     reused,
-    removed,
-    functions: entries.reduce((n, e) => n + ('json' in e ? functionsIn(e.json) : e.r.length), 0),
+    removed: removed.length,
+    functions,
     sourceBytes: listed.reduce((n, f) => n + f.size, 0),
     indexedBytes,
     indexBytes,
@@ -214,10 +278,37 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   };
 }
 
+function fallbackHeader(root: string, catalog: string): IndexHeader {
+  return {
+    format: INDEX_FORMAT_VERSION,
+    summaryFormat: SUMMARY_FORMAT_VERSION,
+    catalog,
+    root: path.resolve(root),
+    generation: '',
+    kind: 'files',
+  };
+}
+
+/** Whether two entries of one file hold the same records (a comment added, say). */
+function sameRecords(a: RawEntry, b: RawEntry): boolean {
+  if (a.json === b.json) return true;
+  return JSON.stringify(parseEntry(a).r) === JSON.stringify(parseEntry(b).r);
+}
+
+/** The function records of every part of the cache's files index, part by part. */
+function* recordsOfParts(dir: string, problems: string[]): Iterable<FunctionRecord[]> {
+  for (const entries of partEntries(dir, problems))
+    for (const e of entries) yield recordsOfEntry(parseEntry(e));
+}
+
 /** Closes the summaries of every record over the whole tree and writes the buckets. */
-export function closeAndWrite(dir: string, header: IndexHeader, entries: FileEntry[]): number {
+export function closeAndWrite(
+  dir: string,
+  header: IndexHeader,
+  records: Iterable<FunctionRecord[]>,
+): number {
   const table = new RecordTable();
-  for (const e of entries) table.add(recordsOfEntry(e));
+  for (const r of records) table.add(r);
   const roots: { name: string; fromFile: string }[] = [];
   for (const defs of table.all())
     for (const d of defs) roots.push({ name: d.name, fromFile: d.file });
@@ -228,53 +319,47 @@ export function closeAndWrite(dir: string, header: IndexHeader, entries: FileEnt
     const s = closed.get(r);
     if (s && !isDefaultReach(r, reach)) s.reachedIn = reach;
   }
-  return writeClosed(dir, header, slim(closed.values()));
-}
-
-/** Closed summaries keep what callers use; `edges` and `sinks` served the closure only. */
-function* slim(all: Iterable<CalleeSummary>): Iterable<CalleeSummary> {
-  for (const s of all) {
-    const { edges: _e, sinks: _s, entered: _n, release, maySleep, startsContexts, ...rest } = s;
-    void _e;
-    void _s;
-    void _n;
-    // Empty fields are left out on disk (most functions release nothing) and
-    // filled back in on reading (IndexedSummaries).
-    yield {
-      ...rest,
-      ...(release.length ? { release } : {}),
-      ...(maySleep ? { maySleep } : {}),
-      ...(startsContexts.length ? { startsContexts } : {}),
-    } as CalleeSummary;
-  }
+  return writeClosed(dir, header, closed.values());
 }
 
 function closedCurrent(dir: string, generation: string): boolean {
   return readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`))?.generation === generation;
 }
 
-function closedSize(dir: string): number {
+/** Bytes of a tree's index (files parts and closed summaries). */
+function sizeOf(dir: string): number {
   let n = 0;
-  try {
-    for (const f of fs.readdirSync(path.join(dir, 'closed')))
-      n += fs.statSync(path.join(dir, 'closed', f)).size;
-  } catch {
-    // none
-  }
+  for (const sub of ['files', 'closed'])
+    try {
+      for (const f of fs.readdirSync(path.join(dir, sub)))
+        n += fs.statSync(path.join(dir, sub, f)).size;
+    } catch {
+      // none
+    }
   return n;
 }
 
+/** A few edited files: summarised on the main thread. */
+const IN_PROCESS_BYTES = 512 * 1024;
+
 /** Records for `files` on worker threads, batches handed out as threads free up. */
-async function indexFiles(o: IndexOptions, files: TreeFile[]): Promise<FileEntry[]> {
+async function indexFiles(o: IndexOptions, files: TreeFile[]): Promise<RawEntry[]> {
   if (!files.length) return [];
   const threads = Math.max(
     1,
     Math.min(o.threads ?? os.availableParallelism?.() ?? 2, files.length),
   );
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
+  if (bytesTotal <= (o.inProcessBytes ?? IN_PROCESS_BYTES)) {
+    // A few edited files: starting worker threads would cost more than the work.
+    const parser = await nodeParser(o.wasmDirs);
+    const out = files.map((f) => entryOfFile(o.root, f, parser, o.catalog));
+    o.onProgress?.({ done: files.length, total: files.length, bytesDone: bytesTotal, bytesTotal });
+    return out;
+  }
   // Largest first keeps the tail short.
   const queue = [...files].sort((a, b) => b.size - a.size);
-  const out: FileEntry[] = [];
+  const out: RawEntry[] = [];
   let done = 0;
   let bytesDone = 0;
   let next = 0;
@@ -336,11 +421,11 @@ export function mergeIndexes(
   inputs: string[],
   catalog: string,
 ): { header: IndexHeader; entries: FileEntry[]; problems: string[] } {
-  const byPath = new Map<string, FileEntry>();
+  const byPath = new Map<string, RawEntry>();
   const problems: string[] = [];
   let header: IndexHeader | undefined;
   for (const file of inputs) {
-    const r = readLines<FileEntry>(file);
+    const r = readFilesIndex(file, true);
     problems.push(...r.problems);
     const stale = staleReason(r.header, catalog);
     if (stale) {
@@ -348,10 +433,10 @@ export function mergeIndexes(
       continue;
     }
     header ??= r.header;
-    for (const e of r.values) byPath.set(e.p, e);
+    for (const e of r.entries) byPath.set(e.p, e);
   }
   if (!header) throw new Error('no usable index among the inputs');
   const merged: IndexHeader = { ...header, generation: crypto.randomBytes(8).toString('hex') };
   delete merged.shard;
-  return { header: merged, entries: [...byPath.values()], problems };
+  return { header: merged, entries: [...byPath.values()].map(parseEntry), problems };
 }

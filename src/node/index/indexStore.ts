@@ -1,9 +1,10 @@
-// The on-disk index: JSON lines, each with its own checksum, so a torn or
-// edited line is detected and only that file is rebuilt. Two parts per tree:
-//   files.jsonl    per source file: content hash, size, mtime, function records
-//                  (the source of truth; a shard or a merge result is one of these)
-//   closed/XX.jsonl summaries closed over the whole tree, bucketed by name hash,
-//                  so an analysis reads only the buckets of the callees it needs.
+// The on-disk index of a kernel tree, two parts:
+//   files/XX.llidx  per source file: content hash, size, mtime, function records
+//                   (the source of truth; see filesIndex.ts; a shard or a merge
+//                   result is one such file)
+//   closed/XXX.jsonl summaries closed over the whole tree, bucketed by name hash,
+//                   so an analysis reads only the buckets of the callees it needs;
+//                   compact lines (closedRecords.ts), each with its own checksum.
 // Every file starts with a header line naming the format, summary format and
 // catalog it was built with; another header means "stale: rebuild, never use".
 import crypto from 'node:crypto';
@@ -15,8 +16,10 @@ import {
   type CalleeSummary,
   type FunctionRecord,
 } from '../../core/analysis/calleeSummary';
+import { encodeClosed, ReleaseTable } from './closedRecords';
 
-export const INDEX_FORMAT_VERSION = 1;
+/** 2: files index in gzip parts with a table of files; compact closed summaries. */
+export const INDEX_FORMAT_VERSION = 2;
 const MAGIC = 'LLIDX';
 
 export interface IndexHeader {
@@ -26,7 +29,10 @@ export interface IndexHeader {
   catalog: string;
   /** Absolute tree root (informative; merge keeps the first). */
   root: string;
-  /** Changes whenever files.jsonl changes: closed buckets of another generation are stale. */
+  /**
+   * Files parts: changes when the part's summaries do. Closed buckets: the combined
+   * generation of the parts they were closed from (another one is stale).
+   */
   generation: string;
   kind: 'files' | 'closed';
   /** For shards: "i/n". */
@@ -71,6 +77,17 @@ export function treeIndexDir(cacheDir: string, root: string): string {
   }
   const tag = path.basename(real).replace(/[^\w.-]/g, '_') || 'root';
   return path.join(cacheDir, `index-v${INDEX_FORMAT_VERSION}`, `${tag}-${checksum(real)}`);
+}
+
+/** Indexes of `root` in older formats (rebuilt in the current one, then removed). */
+export function olderIndexDirs(cacheDir: string, root: string): string[] {
+  const current = treeIndexDir(cacheDir, root);
+  const out: string[] = [];
+  for (let v = 1; v < INDEX_FORMAT_VERSION; v++) {
+    const dir = current.replace(`index-v${INDEX_FORMAT_VERSION}`, `index-v${v}`);
+    if (fs.existsSync(dir)) out.push(dir);
+  }
+  return out;
 }
 
 export function formatLine(value: unknown): string {
@@ -138,14 +155,9 @@ function walkRecords(
     if (!line) continue;
     const tab = line.indexOf('\t');
     if (n === 1) {
-      if (tab < 0 || line.slice(0, tab) !== MAGIC) {
+      out.header = parseHeaderLine(line);
+      if (!out.header) {
         out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
-        return;
-      }
-      try {
-        out.header = JSON.parse(line.slice(tab + 1)) as IndexHeader;
-      } catch {
-        out.problems.push(`${file}: corrupt header`);
         return;
       }
       continue;
@@ -160,6 +172,18 @@ function walkRecords(
   if (!out.header) out.problems.push(`${file}: empty index file`);
 }
 
+/** The header of an index file's first line, or undefined when it is not one. */
+export function parseHeaderLine(line: string): IndexHeader | undefined {
+  const tab = line.indexOf('\t');
+  if (tab < 0 || line.slice(0, tab) !== MAGIC) return undefined;
+  try {
+    const h = JSON.parse(line.slice(tab + 1)) as IndexHeader;
+    return typeof h === 'object' && h !== null && typeof h.format === 'number' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why a header cannot be used with this build, or undefined. */
 export function staleReason(h: IndexHeader | undefined, catalog: string): string | undefined {
   if (!h) return 'no header';
@@ -172,7 +196,7 @@ export function staleReason(h: IndexHeader | undefined, catalog: string): string
 }
 
 /** Writes atomically: a reader sees the old file or the new one, never half. */
-export function writeAtomically(file: string, chunks: Iterable<string>): number {
+export function writeAtomically(file: string, chunks: Iterable<string | Buffer>): number {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
@@ -181,6 +205,13 @@ export function writeAtomically(file: string, chunks: Iterable<string>): number 
     let buf: string[] = [];
     let size = 0;
     for (const c of chunks) {
+      if (typeof c !== 'string') {
+        if (buf.length) bytes += fs.writeSync(fd, buf.join(''));
+        buf = [];
+        size = 0;
+        bytes += fs.writeSync(fd, c);
+        continue;
+      }
       buf.push(c);
       size += c.length;
       if (size > 1 << 20) {
@@ -197,22 +228,6 @@ export function writeAtomically(file: string, chunks: Iterable<string>): number 
   return bytes;
 }
 
-export function writeFilesIndex(
-  file: string,
-  header: IndexHeader,
-  entries: (FileEntry | RawEntry)[],
-): number {
-  const sorted = [...entries].sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
-  return writeAtomically(
-    file,
-    (function* () {
-      yield headerLine(header);
-      for (const e of sorted)
-        yield 'json' in e ? `${checksum(e.json)}\t${e.json}\n` : formatLine(e);
-    })(),
-  );
-}
-
 /** Buckets of closed summaries (3 hex digits); a lookup reads only its name's bucket. */
 export const BUCKETS = 1024;
 export const FIRST_BUCKET = '000';
@@ -227,25 +242,34 @@ export function bucketOf(name: string): string {
   return ((h >>> 0) % BUCKETS).toString(16).padStart(3, '0');
 }
 
+/** The release reaches the buckets' ids point into (one table per closed index). */
+export const RELEASE_TABLE = 'release.jsonl';
+
+/** Writes the closed summaries: name buckets of compact lines, then their release table. */
 export function writeClosed(
   dir: string,
   header: IndexHeader,
   summaries: Iterable<CalleeSummary>,
 ): number {
+  const table = new ReleaseTable();
   const buckets = new Map<string, string[]>();
   for (const s of summaries) {
     const b = bucketOf(s.name);
     const list = buckets.get(b) ?? [];
-    list.push(formatLine(s));
+    list.push(formatLine(encodeClosed(s, table)));
     buckets.set(b, list);
   }
-  let bytes = 0;
+  let bytes = writeAtomically(path.join(dir, 'closed', RELEASE_TABLE), [
+    headerLine(header),
+    ...table.list.map((r) => formatLine(r)),
+  ]);
   for (let i = 0; i < BUCKETS; i++) {
     const b = i.toString(16).padStart(3, '0');
     bytes += writeAtomically(path.join(dir, 'closed', `${b}.jsonl`), [
       headerLine(header),
       ...(buckets.get(b) ?? []),
     ]);
+    buckets.delete(b);
   }
   return bytes;
 }
@@ -275,58 +299,6 @@ export function toFileEntry(
 
 export function recordsOfEntry(e: FileEntry): FunctionRecord[] {
   return e.r.map((r) => ({ ...r, file: e.p }));
-}
-
-/** A files-index line read without parsing its records (most lines are kept as they are). */
-export interface RawEntry {
-  p: string;
-  h: string;
-  s: number;
-  m: number;
-  /** The entry's JSON as stored. */
-  json: string;
-}
-
-const ENTRY_HEAD = /^\{"p":("(?:[^"\\]|\\.)*"),"h":"([0-9a-f]*)","s":(\d+),"m":(\d+),/;
-
-/** Reads a files index keeping each entry's JSON unparsed (checksums still checked). */
-export function readRawEntries(file: string): {
-  header?: IndexHeader;
-  entries: RawEntry[];
-  problems: string[];
-} {
-  const out: { header?: IndexHeader; entries: RawEntry[]; problems: string[] } = {
-    entries: [],
-    problems: [],
-  };
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
-      out.problems.push(`${file}: ${(e as Error).message}`);
-    return out;
-  }
-  walkRecords(text, file, out, (json, n) => {
-    const head = ENTRY_HEAD.exec(json);
-    if (!head) {
-      out.problems.push(`${file}:${n}: checksum mismatch (corrupt record)`);
-      return;
-    }
-    out.entries.push({
-      p: JSON.parse(head[1]) as string,
-      h: head[2],
-      s: Number(head[3]),
-      m: Number(head[4]),
-      json,
-    });
-  });
-  return out;
-}
-
-/** Functions in an entry's JSON, without parsing it (each record starts with its name). */
-export function functionsIn(json: string): number {
-  return json.split('{"name":"').length - 1;
 }
 
 /**
@@ -360,10 +332,7 @@ export function readHeader(file: string): IndexHeader | undefined {
     fd = fs.openSync(file, 'r');
     const buf = Buffer.alloc(4096);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const head = buf.toString('utf8', 0, n).split('\n', 1)[0];
-    const tab = head.indexOf('\t');
-    if (head.slice(0, tab) !== MAGIC) return undefined;
-    return JSON.parse(head.slice(tab + 1)) as IndexHeader;
+    return parseHeaderLine(buf.toString('utf8', 0, n).split('\n', 1)[0]);
   } catch {
     return undefined;
   } finally {

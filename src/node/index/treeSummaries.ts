@@ -15,13 +15,25 @@ import {
   type CalleeSummary,
   type ContextReach,
   type FunctionRecord,
+  type ReleaseReach,
   type SummarySource,
 } from '../../core/analysis/calleeSummary';
 import type { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
+import { decodeClosed, type StoredClosed } from './closedRecords';
 import { recordFile } from './fileRecords';
 import { catalogKey } from './indexBuild';
 import { listTreeFiles } from './kernelTree';
+import {
+  parseEntry,
+  partOf,
+  partPath,
+  PARTS,
+  readFilesIndex,
+  writeFilesIndex,
+  type FileStat,
+  type RawEntry,
+} from './filesIndex';
 import {
   bucketOf,
   contentHash,
@@ -29,12 +41,13 @@ import {
   FIRST_BUCKET,
   readHeader,
   INDEX_FORMAT_VERSION,
+  olderIndexDirs,
   readLines,
   recordsOfEntry,
+  RELEASE_TABLE,
   staleReason,
   toFileEntry,
   treeIndexDir,
-  writeFilesIndex,
   type FileEntry,
   type IndexHeader,
 } from './indexStore';
@@ -82,10 +95,35 @@ export class IndexedSummaries implements SummarySource {
   ): IndexedSummaries | { missing: string } {
     const dir = treeIndexDir(cacheDir, root);
     const header = readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`));
-    if (!header) return { missing: `no index of ${root} in ${cacheDir}` };
+    if (!header) {
+      const older = olderIndexDirs(cacheDir, root);
+      return {
+        missing: older.length
+          ? `the index of ${root} is in an older format: not used (run \`lifecycle-lens index ${root}\` to rebuild it)`
+          : `no index of ${root} in ${cacheDir}`,
+      };
+    }
     const stale = staleReason(header, catalogKey(catalog));
     if (stale) return { missing: `the index of ${root} is stale (${stale}): not used` };
     return new IndexedSummaries(root, dir, header.generation);
+  }
+
+  private releaseTable?: ReleaseReach[];
+
+  /** The index's release reaches (read once, on the first summary that has some). */
+  private releases(): ReleaseReach[] {
+    if (this.releaseTable) return this.releaseTable;
+    const file = path.join(this.dir, 'closed', RELEASE_TABLE);
+    const r = readLines<ReleaseReach>(file);
+    if (r.header?.generation !== this.generation || r.problems.length) {
+      this.problems.push(
+        ...(r.problems.length ? r.problems : [`${file} belongs to another generation`]).map(
+          (p) => `${p}: summaries with release work not used (re-run index)`,
+        ),
+      );
+      this.releaseTable = [];
+    } else this.releaseTable = r.values;
+    return this.releaseTable;
   }
 
   /** The closed summaries named `name`, from its bucket (read once, searched per name). */
@@ -119,17 +157,12 @@ export class IndexedSummaries implements SummarySource {
     }
     let list = bucket.names.get(name);
     if (!list) {
-      list = findInBucket<Partial<CalleeSummary> & FunctionRecord>(
-        bucket.buf,
-        name,
-        bucket.file,
-        this.problems,
-      ).map((stored) => ({
-        ...stored,
-        release: stored.release ?? [],
-        maySleep: stored.maySleep ?? false,
-        startsContexts: stored.startsContexts ?? [],
-      }));
+      list = [];
+      for (const stored of findInBucket<StoredClosed>(bucket.buf, name, bucket.file, this.problems)) {
+        const s = decodeClosed(stored, this.releases());
+        if (s) list.push(s);
+        else this.problems.push(`${bucket.file}: the summary of ${name} names a release the index lacks: not used`);
+      }
       bucket.names.set(name, list);
     }
     return list;
@@ -171,10 +204,12 @@ export class LazySummaries implements SummarySource {
   private readonly extracted = new Set<string>();
   /** Steps from the analysed files to each summarised file. */
   private readonly depth = new Map<string, number>();
-  /** Records kept from earlier runs (files.jsonl of the cache), by file. */
-  private readonly kept = new Map<string, FileEntry>();
+  /** What earlier runs kept in the cache (the tables of the tree's files parts), by file. */
+  private readonly kept = new Map<string, FileStat>();
+  /** Entries of the parts read so far (a part's body is inflated when one of its files is needed). */
+  private readonly keptParts = new Map<number, Map<string, RawEntry>>();
   private readonly fresh: FileEntry[] = [];
-  private readonly filesPath?: string;
+  private readonly indexDir?: string;
   private readonly closed = new Map<FunctionRecord, CalleeSummary>();
   private defs?: Map<string, string[]>;
   private readonly display: string;
@@ -187,16 +222,33 @@ export class LazySummaries implements SummarySource {
     private readonly catalog: CatalogIndex,
     /** Files being analysed: never summarised here (their bodies are in the program). */
     private readonly analysed: string[],
-    /** Where earlier on-demand records are kept and new ones added (the tree's files.jsonl). */
+    /** Where earlier on-demand records are kept and new ones added (the tree's files index). */
     cacheDir?: string,
   ) {
     this.display = path.relative(process.cwd(), root) || '.';
     if (cacheDir) {
-      this.filesPath = path.join(treeIndexDir(cacheDir, root), 'files.jsonl');
-      const r = readLines<FileEntry>(this.filesPath);
-      if (r.header && !staleReason(r.header, catalogKey(catalog)))
-        for (const e of r.values) this.kept.set(e.p, e);
+      this.indexDir = treeIndexDir(cacheDir, root);
+      const cat = catalogKey(catalog);
+      for (let i = 0; i < PARTS; i++) {
+        const r = readFilesIndex(partPath(this.indexDir, i), false);
+        if (r.bodyOk && !staleReason(r.header, cat)) for (const e of r.table) this.kept.set(e.p, e);
+      }
     }
+  }
+
+  /** The kept entry of `rel` (its part read on first use). */
+  private keptEntry(rel: string): FileEntry | undefined {
+    if (!this.indexDir) return undefined;
+    const part = partOf(rel);
+    let entries = this.keptParts.get(part);
+    if (!entries) {
+      entries = new Map();
+      for (const e of readFilesIndex(partPath(this.indexDir, part), true).entries)
+        entries.set(e.p, e);
+      this.keptParts.set(part, entries);
+    }
+    const raw = entries.get(rel);
+    return raw && parseEntry(raw);
   }
 
   /** Records of one file: kept from an earlier run when size and mtime match, else computed. */
@@ -210,7 +262,10 @@ export class LazySummaries implements SummarySource {
     }
     const m = Math.trunc(st.mtimeMs);
     const k = this.kept.get(rel);
-    if (k && k.s === st.size && k.m === m) return recordsOfEntry(k);
+    if (k && k.s === st.size && k.m === m) {
+      const e = this.keptEntry(rel);
+      if (e) return recordsOfEntry(e);
+    }
     let buf: Buffer;
     try {
       buf = fs.readFileSync(abs);
@@ -223,25 +278,36 @@ export class LazySummaries implements SummarySource {
     return r.records;
   }
 
-  /** Adds what this run summarised to the cache, so the next run reads it back. */
+  /** Adds what this run summarised to the cache (only the parts it touched), for the next run. */
   persist(): void {
-    if (!this.filesPath || !this.fresh.length) return;
-    const all = new Map(this.kept);
-    for (const e of this.fresh) all.set(e.p, e);
-    const header: IndexHeader = {
-      format: INDEX_FORMAT_VERSION,
-      summaryFormat: SUMMARY_FORMAT_VERSION,
-      catalog: catalogKey(this.catalog),
-      root: path.resolve(this.root),
-      generation: crypto.randomBytes(8).toString('hex'),
-      kind: 'files',
-    };
-    try {
-      writeFilesIndex(this.filesPath, header, [...all.values()]);
-    } catch (e) {
-      this.notes.push(
-        `could not keep on-demand summaries in ${this.filesPath}: ${(e as Error).message}`,
-      );
+    if (!this.indexDir || !this.fresh.length) return;
+    const byPart = new Map<number, FileEntry[]>();
+    for (const e of this.fresh) {
+      const list = byPart.get(partOf(e.p)) ?? [];
+      list.push(e);
+      byPart.set(partOf(e.p), list);
+    }
+    const cat = catalogKey(this.catalog);
+    for (const [part, fresh] of byPart) {
+      const file = partPath(this.indexDir, part);
+      const old = readFilesIndex(file, true);
+      const all = new Map<string, RawEntry | FileEntry>();
+      if (!staleReason(old.header, cat)) for (const e of old.entries) all.set(e.p, e);
+      for (const e of fresh) all.set(e.p, e);
+      const header: IndexHeader = {
+        format: INDEX_FORMAT_VERSION,
+        summaryFormat: SUMMARY_FORMAT_VERSION,
+        catalog: cat,
+        root: path.resolve(this.root),
+        generation: crypto.randomBytes(8).toString('hex'),
+        kind: 'files',
+      };
+      try {
+        writeFilesIndex(file, header, [...all.values()]);
+      } catch (e) {
+        this.notes.push(`could not keep on-demand summaries in ${file}: ${(e as Error).message}`);
+        break;
+      }
     }
     this.fresh.length = 0;
   }
@@ -294,8 +360,7 @@ export class LazySummaries implements SummarySource {
       for (const rel of this.candidates(name, fromFile)) {
         if (this.table.lookup(name, fromFile)) break;
         if (this.extracted.has(rel)) continue;
-        const kept = this.kept.get(rel);
-        if (d >= LAZY_DEPTH && !kept) continue;
+        if (d >= LAZY_DEPTH && !this.kept.has(rel)) continue;
         if (this.extracted.size >= LAZY_MAX_FILES) {
           if (!this.notes.length)
             this.notes.push(

@@ -1,0 +1,106 @@
+// Closed summaries as the index's buckets store them: what callers read, compactly.
+//  - release reaches are ids into one table per index (closed/release.jsonl): a
+//    whole tree reaches a few hundred distinct (kind, sink, mode, context, file,
+//    line), repeated by every caller up the chains (44% of the bytes as objects);
+//  - reachedIn entries are arrays [context, via, kind, file, line], file 0 when it
+//    is the function's own file;
+//  - defaults left out (isStatic false, no release, maySleep false, no contexts);
+//  - edges, sinks and entered served the closure only: dropped.
+// A stored line starts with {"name":...} so a bucket is searched for one name
+// without decoding the rest.
+import type {
+  CalleeSummary,
+  ContextReach,
+  FunctionRecord,
+  ReleaseReach,
+} from '../../core/analysis/calleeSummary';
+import type { ContextKind } from '../../core/model';
+
+type StoredReach = [ContextKind, string, ContextReach['kind'], string | 0, number];
+
+export interface StoredClosed
+  extends Omit<FunctionRecord, 'isStatic' | 'sinks' | 'edges' | 'entered' | 'sleeps'> {
+  isStatic?: true;
+  /** Ids in the release table. */
+  rl?: number[];
+  maySleep?: true;
+  startsContexts?: ContextKind[];
+  ri?: StoredReach[];
+}
+
+/** The release reaches of one index, each stored once. */
+export class ReleaseTable {
+  private readonly ids = new Map<string, number>();
+  readonly list: ReleaseReach[] = [];
+
+  id(r: ReleaseReach): number {
+    // Fixed key order: the same reach from two summaries is one entry.
+    const key = JSON.stringify([r.kind, r.sink, r.mode, r.context ?? '', r.file, r.line]);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.list.length;
+      this.ids.set(key, id);
+      this.list.push(r);
+    }
+    return id;
+  }
+}
+
+export function encodeClosed(s: CalleeSummary, table: ReleaseTable): StoredClosed {
+  const {
+    name,
+    file,
+    line,
+    isStatic,
+    release,
+    maySleep,
+    startsContexts,
+    reachedIn,
+    edges: _e,
+    sinks: _s,
+    entered: _n,
+    sleeps: _z,
+    ...rest
+  } = s;
+  void _e;
+  void _s;
+  void _n;
+  void _z;
+  const out: StoredClosed = { name, file, line, ...(isStatic ? { isStatic: true } : {}), ...rest };
+  if (release.length) out.rl = release.map((r) => table.id(r));
+  if (maySleep) out.maySleep = true;
+  if (startsContexts.length) out.startsContexts = startsContexts;
+  if (reachedIn)
+    out.ri = reachedIn.map((r) => [r.context, r.via, r.kind, r.file === file ? 0 : r.file, r.line]);
+  return out;
+}
+
+/** The summary of a stored line; undefined when it names a release the table lacks. */
+export function decodeClosed(
+  c: StoredClosed,
+  table: readonly ReleaseReach[],
+): CalleeSummary | undefined {
+  const { rl, ri, isStatic, maySleep, startsContexts, ...rest } = c;
+  const release: ReleaseReach[] = [];
+  for (const id of rl ?? []) {
+    const r = table[id];
+    if (!r) return undefined;
+    release.push(r);
+  }
+  const out: CalleeSummary = {
+    ...rest,
+    isStatic: !!isStatic,
+    release,
+    maySleep: !!maySleep,
+    startsContexts: startsContexts ?? [],
+  };
+  if (ri)
+    out.reachedIn = ri.map(([context, via, kind, file, line]) => ({
+      context,
+      via,
+      kind,
+      file: file === 0 ? c.file : file,
+      line,
+    }));
+  return out;
+}
