@@ -18,8 +18,10 @@ import type { ContextKind } from '../../core/model';
 
 type StoredReach = [ContextKind, string, ContextReach['kind'], string | 0, number];
 
-export interface StoredClosed
-  extends Omit<FunctionRecord, 'isStatic' | 'sinks' | 'edges' | 'entered' | 'sleeps'> {
+export interface StoredClosed extends Omit<
+  FunctionRecord,
+  'isStatic' | 'sinks' | 'edges' | 'entered' | 'sleeps'
+> {
   isStatic?: true;
   /** Ids in the release table. */
   rl?: number[];

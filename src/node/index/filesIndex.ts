@@ -134,10 +134,7 @@ export function filesIndexBytes(header: IndexHeader, entries: RawEntry[]): Buffe
     body: bodyHash(body),
     files: sorted.map((e) => [e.p, e.h, e.s, e.m, e.n]),
   });
-  return Buffer.concat([
-    Buffer.from(headerLine(header) + `${checksum(table)}\t${table}\n`),
-    body,
-  ]);
+  return Buffer.concat([Buffer.from(headerLine(header) + `${checksum(table)}\t${table}\n`), body]);
 }
 
 /** Writes a files-index file atomically; returns its size. */

@@ -10,11 +10,18 @@ import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
 import { nodeParser } from '../wasmFiles';
-import { buildIndex, mergeIndexes, catalogKey, type IndexOptions } from './indexBuild';
+import { buildIndex, mergeIndexes, catalogKey, closeTree, type IndexOptions } from './indexBuild';
 import { parseEntry, partEntries, partOf, partPath, readFilesIndex } from './filesIndex';
-import { treeIndexDir, type FileEntry } from './indexStore';
+import {
+  bucketOf,
+  recordsOfEntry,
+  RELEASE_TABLE,
+  treeIndexDir,
+  type FileEntry,
+} from './indexStore';
 import { findKernelTree } from './kernelTree';
 import { summariesFor } from './summarySource';
+import { IndexedSummaries } from './treeSummaries';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORKER = path.join(ROOT, 'dist/indexWorker.js');
@@ -149,6 +156,69 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
       `index ${path.join(dir, 'files')} is stale (built with another primitive catalog): rebuilding`,
     );
     await buildIndex(options());
+  });
+
+  it('reads back every closed summary as the closure computed it (compact buckets)', () => {
+    const expected = closeTree(entriesOfTree().map(recordsOfEntry));
+    const indexed = IndexedSummaries.open(tree, cache, catalog);
+    if (!(indexed instanceof IndexedSummaries)) throw new Error(indexed.missing);
+    const display = path.relative(process.cwd(), tree);
+    const at = (f: string) => `${display}/${f}`;
+    const names: string[] = [];
+    for (const s of expected.values()) {
+      const { edges: _e, sinks: _s, entered: _n, sleeps: _z, ...kept } = s;
+      void [_e, _s, _n, _z];
+      names.push(s.name);
+      expect(indexed.summary(s.name, path.join(tree, s.file))).toEqual({
+        ...kept,
+        file: at(s.file),
+        release: s.release.map((r) => ({ ...r, file: at(r.file) })),
+        ...(s.reachedIn ? { reachedIn: s.reachedIn.map((r) => ({ ...r, file: at(r.file) })) } : {}),
+      });
+    }
+    expect(names.sort()).toEqual(['widget_close_file', 'widget_free', 'widget_put', 'widget_user']);
+    // One close reached by three functions: stored once.
+    const table = fs
+      .readFileSync(path.join(treeIndexDir(cache, tree), 'closed', RELEASE_TABLE), 'utf8')
+      .trim()
+      .split('\n');
+    expect(table.length - 1).toBe(1);
+    expect(indexed.problems).toEqual([]);
+  });
+
+  it('detects a corrupt table of files and a corrupt release table, says so and rebuilds', async () => {
+    const dir = treeIndexDir(cache, tree);
+    const part = partPath(dir, partOf('kernel/user.c'));
+    const inPart = readFilesIndex(part, false).table.length;
+    const text = fs.readFileSync(part);
+    const at = text.indexOf('kernel/user.c');
+    text[at] = 'K'.charCodeAt(0);
+    fs.writeFileSync(part, text);
+    const messages: string[] = [];
+    const fixed = await buildIndex(options({ log: (m) => messages.push(m) }));
+    expect([fixed.indexed, fixed.problems, fixed.closed]).toEqual([inPart, 1, true]);
+    expect(messages[0]).toBe(
+      `${part}: checksum mismatch in the table of files (corrupt): its files are re-indexed`,
+    );
+    // A damaged release table: summaries naming releases are not used, the next index run re-closes.
+    const releases = path.join(dir, 'closed', RELEASE_TABLE);
+    fs.writeFileSync(
+      releases,
+      fs.readFileSync(releases, 'utf8').replace('filp_close', 'filp_clos3'),
+    );
+    const broken = IndexedSummaries.open(tree, cache, catalog) as IndexedSummaries;
+    expect(broken.summary('widget_free', 'kernel/user.c')).toBeUndefined();
+    expect(broken.problems).toEqual([
+      `${releases}:2: checksum mismatch (corrupt record): summaries with release work not used (re-run index)`,
+      `${path.join(dir, 'closed', bucketOf('widget_free'))}.jsonl: the summary of widget_free names a release the index lacks: not used`,
+    ]);
+    const again = await buildIndex(options());
+    expect([again.indexed, again.closed]).toEqual([0, true]);
+    const repaired = IndexedSummaries.open(tree, cache, catalog) as IndexedSummaries;
+    expect(repaired.summary('widget_free', path.join(tree, 'kernel/user.c'))?.release.length).toBe(
+      1,
+    );
+    expect(repaired.problems).toEqual([]);
   });
 
   it('gives callers in one file the summaries of the rest of the tree', () => {

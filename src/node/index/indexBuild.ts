@@ -12,6 +12,7 @@ import {
   treeContexts,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
+  type CalleeSummary,
   type FunctionRecord,
 } from '../../core/analysis/calleeSummary';
 import type { CatalogIndex } from '../../core/catalog/catalog';
@@ -38,14 +39,15 @@ import {
   FIRST_BUCKET,
   olderIndexDirs,
   readHeader,
+  readLines,
   recordsOfEntry,
+  RELEASE_TABLE,
   staleReason,
   treeIndexDir,
   writeClosed,
   type FileEntry,
   type IndexHeader,
 } from './indexStore';
-
 
 /** Hash of the catalog: records computed with another catalog are stale. */
 export function catalogKey(catalog: CatalogIndex): string {
@@ -248,7 +250,11 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       const found: string[] = [];
       closeAndWrite(
         dir,
-        { ...(headers.find((h) => h) ?? fallbackHeader(o.root, cat)), generation: combined, kind: 'closed' },
+        {
+          ...(headers.find((h) => h) ?? fallbackHeader(o.root, cat)),
+          generation: combined,
+          kind: 'closed',
+        },
         recordsOfParts(dir, found),
       );
       for (const p of found) log(`${p} (while closing: re-run index)`);
@@ -307,6 +313,11 @@ export function closeAndWrite(
   header: IndexHeader,
   records: Iterable<FunctionRecord[]>,
 ): number {
+  return writeClosed(dir, header, closeTree(records).values());
+}
+
+/** The summaries of every record closed over the whole tree, with the contexts reaching each. */
+export function closeTree(records: Iterable<FunctionRecord[]>): Map<FunctionRecord, CalleeSummary> {
   const table = new RecordTable();
   for (const r of records) table.add(r);
   const roots: { name: string; fromFile: string }[] = [];
@@ -319,11 +330,15 @@ export function closeAndWrite(
     const s = closed.get(r);
     if (s && !isDefaultReach(r, reach)) s.reachedIn = reach;
   }
-  return writeClosed(dir, header, closed.values());
+  return closed;
 }
 
+/** Whether the closed summaries of `generation` are there, their release table sound. */
 function closedCurrent(dir: string, generation: string): boolean {
-  return readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`))?.generation === generation;
+  if (readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`))?.generation !== generation)
+    return false;
+  const table = readLines(path.join(dir, 'closed', RELEASE_TABLE));
+  return table.header?.generation === generation && !table.problems.length;
 }
 
 /** Bytes of a tree's index (files parts and closed summaries). */

@@ -17,8 +17,7 @@ export interface IndexBatch {
   files: { rel: string; size: number; mtimeMs: number }[];
 }
 export type IndexReply =
-  | { id: number; ok: true; entries: RawEntry[] }
-  | { id: number; ok: false; error: string };
+  { id: number; ok: true; entries: RawEntry[] } | { id: number; ok: false; error: string };
 
 const job = workerData as IndexJob;
 const catalog = new CatalogIndex(job.catalog);

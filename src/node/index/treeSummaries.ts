@@ -158,10 +158,18 @@ export class IndexedSummaries implements SummarySource {
     let list = bucket.names.get(name);
     if (!list) {
       list = [];
-      for (const stored of findInBucket<StoredClosed>(bucket.buf, name, bucket.file, this.problems)) {
+      for (const stored of findInBucket<StoredClosed>(
+        bucket.buf,
+        name,
+        bucket.file,
+        this.problems,
+      )) {
         const s = decodeClosed(stored, this.releases());
         if (s) list.push(s);
-        else this.problems.push(`${bucket.file}: the summary of ${name} names a release the index lacks: not used`);
+        else
+          this.problems.push(
+            `${bucket.file}: the summary of ${name} names a release the index lacks: not used`,
+          );
       }
       bucket.names.set(name, list);
     }
