@@ -37,7 +37,7 @@ export class ReleaseTable {
 
   id(r: ReleaseReach): number {
     // Fixed key order: the same reach from two summaries is one entry.
-    const key = JSON.stringify([r.kind, r.sink, r.mode, r.context ?? '', r.file, r.line]);
+    const key = `${r.kind}\0${r.sink}\0${r.mode}\0${r.context ?? ''}\0${r.file}\0${r.line}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.list.length;
