@@ -41,20 +41,16 @@ const stats = await api.buildIndex({
   workerScript: path.join(root, 'dist/indexWorker.js'),
 });
 console.error(`gen-helper-facts: index of ${tree}: ${stats.files} files, ${stats.indexed} indexed`);
-const dir = path.join(api.treeIndexDir(cacheDir, tree), 'closed');
+const closed = api.readAllClosed(api.treeIndexDir(cacheDir, tree));
+if (closed.problems.length) throw new Error(closed.problems.slice(0, 5).join('\n'));
 const facts = [];
-for (const f of fs.readdirSync(dir).sort()) {
-  const r = api.readLines(path.join(dir, f));
-  for (const stored of r.values) {
-    // Empty fields are left out on disk.
-    const s = { release: [], maySleep: false, startsContexts: [], ...stored };
-    if (!helperFile(s.file)) continue;
-    if (s.isStatic && !s.file.endsWith('.h')) continue;
-    // Helpers that reach release work (close, fput, flush, fsync) or put/free a parameter.
-    const frees = (s.params ?? []).some((p) => p.free || p.put);
-    if (!s.release.length && !frees) continue;
-    facts.push({ ...s, provenance: `${stamp} ${s.file}:${s.line}` });
-  }
+for (const s of closed.summaries) {
+  if (!helperFile(s.file)) continue;
+  if (s.isStatic && !s.file.endsWith('.h')) continue;
+  // Helpers that reach release work (close, fput, flush, fsync) or put/free a parameter.
+  const frees = (s.params ?? []).some((p) => p.free || p.put);
+  if (!s.release.length && !frees) continue;
+  facts.push({ ...s, provenance: `${stamp} ${s.file}:${s.line}` });
 }
 facts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 const out = path.join(root, 'src/core/catalog/helperFacts.ts');

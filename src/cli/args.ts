@@ -210,8 +210,8 @@ Usage:
                  [--previous vN-1.mbox] (--patch M | --cover) [--from "Name <addr>"]
                  [-o reply.eml]
   lifecycle-lens demo
-  lifecycle-lens index <tree>... [--cache-dir DIR] [--shard i/n -o shard.jsonl]
-  lifecycle-lens index merge <a.jsonl> <b.jsonl>... [-o merged.jsonl] [--cache-dir DIR]
+  lifecycle-lens index <tree>... [--cache-dir DIR] [--shard i/n -o shard.llidx]
+  lifecycle-lens index merge <a.llidx> <b.llidx>... [-o merged.llidx] [--cache-dir DIR]
 
   compare: two files or directories, or two git revisions (read from git's
   object store; the work tree is not touched). series: applies each mbox (as

@@ -14,6 +14,7 @@ import { buildIndex, mergeIndexes, catalogKey, closeTree, type IndexOptions } fr
 import { parseEntry, partEntries, partOf, partPath, readFilesIndex } from './filesIndex';
 import {
   bucketOf,
+  readAllClosed,
   recordsOfEntry,
   RELEASE_TABLE,
   treeIndexDir,
@@ -184,6 +185,17 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
       .split('\n');
     expect(table.length - 1).toBe(1);
     expect(indexed.problems).toEqual([]);
+    // All of them at once, as scripts/gen-helper-facts.mjs reads them.
+    const all = readAllClosed(treeIndexDir(cache, tree));
+    expect(all.problems).toEqual([]);
+    expect(
+      all.summaries.map((s) => `${s.name} ${s.release.map((r) => r.sink).join(',')}`).sort(),
+    ).toEqual([
+      'widget_close_file filp_close',
+      'widget_free filp_close',
+      'widget_put filp_close',
+      'widget_user filp_close',
+    ]);
   });
 
   it('detects a corrupt table of files and a corrupt release table, says so and rebuilds', async () => {

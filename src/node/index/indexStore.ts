@@ -15,8 +15,9 @@ import {
   SUMMARY_FORMAT_VERSION,
   type CalleeSummary,
   type FunctionRecord,
+  type ReleaseReach,
 } from '../../core/analysis/calleeSummary';
-import { encodeClosed, ReleaseTable } from './closedRecords';
+import { decodeClosed, encodeClosed, ReleaseTable, type StoredClosed } from './closedRecords';
 
 /** 2: files index in gzip parts with a table of files; compact closed summaries. */
 export const INDEX_FORMAT_VERSION = 2;
@@ -272,6 +273,26 @@ export function writeClosed(
     buckets.delete(b);
   }
   return bytes;
+}
+
+/** Every closed summary of a tree's index, decoded (for tools that want them all). */
+export function readAllClosed(dir: string): { summaries: CalleeSummary[]; problems: string[] } {
+  const releases = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
+  const problems = [...releases.problems];
+  const summaries: CalleeSummary[] = [];
+  for (let i = 0; i < BUCKETS; i++) {
+    const file = path.join(dir, 'closed', `${i.toString(16).padStart(3, '0')}.jsonl`);
+    const r = readLines<StoredClosed>(file);
+    problems.push(...r.problems);
+    if (r.header?.generation !== releases.header?.generation)
+      problems.push(`${file}: another generation than the release table`);
+    for (const stored of r.values) {
+      const s = decodeClosed(stored, releases.values);
+      if (s) summaries.push(s);
+      else problems.push(`${file}: the summary of ${stored.name} names a release the index lacks`);
+    }
+  }
+  return { summaries, problems };
 }
 
 export function toFileEntry(
