@@ -22,7 +22,7 @@ import {
 } from './indexStore';
 import { findKernelTree } from './kernelTree';
 import { summariesFor } from './summarySource';
-import { IndexedSummaries } from './treeSummaries';
+import { IndexedSummaries, LazySummaries } from './treeSummaries';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORKER = path.join(ROOT, 'dist/indexWorker.js');
@@ -231,6 +231,32 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
       1,
     );
     expect(repaired.problems).toEqual([]);
+  });
+
+  it('keeps summaries built on demand in the parts they belong to, read back by the next run', () => {
+    const lazyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-lazy-'));
+    try {
+      const file = path.join(tree, 'kernel/user.c');
+      const first = new LazySummaries(tree, parser, catalog, [file], lazyCache);
+      expect(
+        first.summary('widget_close_file', 'kernel/user.c')?.release.map((r) => r.sink),
+      ).toEqual(['filp_close']);
+      const summarised = first.filesSummarised;
+      expect(summarised).toBeGreaterThan(0);
+      first.persist();
+      const dir = treeIndexDir(lazyCache, tree);
+      const kept = [...partEntries(dir, [])].flat().map((e) => e.p);
+      expect(kept.length).toBe(summarised);
+      for (const p of kept)
+        expect(readFilesIndex(partPath(dir, partOf(p)), false).bodyOk).toBe(true);
+      const second = new LazySummaries(tree, parser, catalog, [file], lazyCache);
+      expect(
+        second.summary('widget_close_file', 'kernel/user.c')?.release.map((r) => r.sink),
+      ).toEqual(['filp_close']);
+      expect(second.filesSummarised).toBe(0);
+    } finally {
+      fs.rmSync(lazyCache, { recursive: true, force: true });
+    }
   });
 
   it('gives callers in one file the summaries of the rest of the tree', () => {
