@@ -37,27 +37,35 @@ export interface TreeFile {
   mtimeMs: number;
 }
 
-/** Every .c and .h file under `root` (dot-directories skipped), sorted. */
+/** Whether a file name ends in ".c" or ".h". */
+function isCSource(name: string): boolean {
+  const last = name.charCodeAt(name.length - 1);
+  return name.charCodeAt(name.length - 2) === 0x2e && (last === 0x63 || last === 0x68);
+}
+
+/**
+ * Every .c and .h file under `root` (dot-directories skipped), sorted. One stat per
+ * file is the cost of a re-index that finds nothing changed (60k on a whole tree):
+ * paths are built by concatenation and a vanished file is not an exception.
+ */
 export function listTreeFiles(root: string, under: string[] = ['']): TreeFile[] {
   const out: TreeFile[] = [];
+  const base = root.endsWith('/') || root.endsWith(path.sep) ? root : `${root}/`;
   const walk = (rel: string) => {
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+      entries = fs.readdirSync(base + rel, { withFileTypes: true });
     } catch {
       return;
     }
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const r = rel ? `${rel}/${e.name}` : e.name;
+      const name = e.name;
+      if (name.charCodeAt(0) === 0x2e) continue;
+      const r = rel ? `${rel}/${name}` : name;
       if (e.isDirectory()) walk(r);
-      else if (e.isFile() && /\.[ch]$/.test(e.name)) {
-        try {
-          const st = fs.statSync(path.join(root, r));
-          out.push({ rel: r, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) });
-        } catch {
-          // vanished while listing
-        }
+      else if (e.isFile() && isCSource(name)) {
+        const st = fs.statSync(base + r, { throwIfNoEntry: false });
+        if (st) out.push({ rel: r, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) });
       }
     }
   };
