@@ -21,10 +21,20 @@ import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
 import { runB4Agent, runB4SeriesCheck } from './b4Commands';
 import { runDemo } from './demo';
-import { serveMcp } from '../node/mcpServer';
+import type * as McpModule from '../node/mcpServer';
 import { runDraft } from './draftCommand';
 import { runIndex } from './indexCommand';
 import { treeSummaries } from './treeChoice';
+
+/**
+ * The MCP SDK and zod are most of the program's weight and only the `mcp`
+ * command needs them: they ship as their own bundle (dist/mcpServer.js), so
+ * that every other command starts without loading them.
+ */
+function loadMcp(): typeof McpModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, 'mcpServer.js')) as typeof McpModule;
+}
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -122,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     case 'b4-series-check':
       return runB4SeriesCheck(args, index);
     case 'mcp':
-      await serveMcp({ catalog: index, wasmDirs: [__dirname] });
+      await loadMcp().serveMcp({ catalog: index, wasmDirs: [__dirname] });
       return EXIT.ok;
     case 'draft':
       return runDraft(args, index);

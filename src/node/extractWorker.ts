@@ -1,14 +1,20 @@
-// Worker thread: extracts facts for a share of the files (parse, mask, CFGs).
+// Worker thread: extracts facts (parse, mask, CFGs) for the files it takes from
+// the queue it shares with the main thread.
 // The program-wide analysis stays on the main thread; facts are plain data and
 // cross the thread boundary by structured clone.
 import { parentPort, workerData } from 'node:worker_threads';
-import { extractSources, type SourceFile } from '../core/analysis/analyze';
+import { extractSource, type SourceFile } from '../core/analysis/analyze';
 import { CatalogIndex } from '../core/catalog/catalog';
 import type { Catalog } from '../core/catalog/catalogTypes';
+import { drainQueue } from './parallelAnalyze';
 import { nodeParser } from './wasmFiles';
 
 interface Job {
   sources: SourceFile[];
+  /** Source indexes in the order they are taken. */
+  order: number[];
+  /** Shared with the main thread: the next position of `order` to take. */
+  next: Int32Array;
   catalog: Catalog;
   maxFileBytes?: number;
   wasmDirs: string[];
@@ -17,12 +23,13 @@ interface Job {
 const job = workerData as Job;
 nodeParser(job.wasmDirs).then(
   (parser) => {
-    const out = extractSources(job.sources, {
+    const options = {
       parser,
       catalog: new CatalogIndex(job.catalog),
       ...(job.maxFileBytes !== undefined ? { maxFileBytes: job.maxFileBytes } : {}),
-    });
-    parentPort?.postMessage({ ok: true, ...out });
+    };
+    const done = drainQueue(job.sources, job.order, job.next, (src) => extractSource(src, options));
+    parentPort?.postMessage({ ok: true, done });
   },
   (e: unknown) => parentPort?.postMessage({ ok: false, error: (e as Error).message }),
 );

@@ -238,12 +238,18 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       for (const succ of node.succ) work.push({ ...s, node: succ, trail });
       continue;
     }
-    const counts = new Map(s.counts);
-    const peaks = new Map(s.peaks);
-    const escaped = new Set(s.escaped);
-    const handed = new Set(s.handed);
-    const pending = new Map(s.pending);
-    const values = new Map(s.values);
+    // A node with no effect, assignment or escape changes nothing of the state
+    // itself (a branch test's refinements are applied to per-edge copies below).
+    const changes =
+      node.assigns.length > 0 ||
+      node.escapes.length > 0 ||
+      node.calls.some((ci) => effects[ci] !== undefined);
+    const counts = changes ? new Map(s.counts) : s.counts;
+    const peaks = changes ? new Map(s.peaks) : s.peaks;
+    const escaped = changes ? new Set(s.escaped) : s.escaped;
+    const handed = changes ? new Set(s.handed) : s.handed;
+    const pending = changes ? new Map(s.pending) : s.pending;
+    const values = changes ? new Map(s.values) : s.values;
     const bump = (v: string, d: number, call: number) => {
       // A pointer this path showed NULL holds no reference: dropping it drops nothing.
       if (d < 0 && values.get(v) === '0') return;
@@ -392,18 +398,15 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
         });
       continue;
     }
+    // Only a two-way branch refines the state per edge; other successors share it.
+    const split = node.kind === 'cond' && node.succ.length === 2;
     node.succ.forEach((succ, edge) => {
-      const v2 = new Map(values);
-      if (
-        node.kind === 'cond' &&
-        node.succ.length === 2 &&
-        !feasible(node, edge === 0, v2, correlated)
-      )
-        return;
-      const c2 = new Map(counts);
-      const pk2 = new Map(peaks);
-      const p2 = new Map(pending);
-      if (node.kind === 'cond' && node.succ.length === 2) {
+      const v2 = split ? new Map(values) : values;
+      if (split && !feasible(node, edge === 0, v2, correlated)) return;
+      const c2 = split ? new Map(counts) : counts;
+      const pk2 = split ? new Map(peaks) : peaks;
+      const p2 = split ? new Map(pending) : pending;
+      if (split) {
         const onTrueEdge = edge === 0;
         for (const t of node.tests) {
           let value = onTrueEdge ? t.onTrue : t.onFalse;

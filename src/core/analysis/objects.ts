@@ -68,7 +68,7 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
     const o = objects.get(key.slice(0, dot));
     if (o) o.usageCounters = [...(o.usageCounters ?? []), key.slice(dot + 1)].sort();
   }
-  const functionsUsing = new Map<string, Set<string>>();
+  const typesUsedBy = new Map<string, Set<string>>();
   for (const fn of program.functions) {
     const id = program.idOf(fn);
     // Struct types the function declares variables of, typedef'd ones included.
@@ -77,7 +77,8 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
       const s = program.env.structName(t);
       if (s) used.add(s);
     }
-    for (const t of used) functionsUsing.set(t, (functionsUsing.get(t) ?? new Set()).add(id));
+    const known = typesUsedBy.get(id);
+    typesUsedBy.set(id, known ? new Set([...known, ...used]) : used);
     const d = program.derived.get(fn);
     const type = d ? program.wrapperType(fn, d) : undefined;
     if (d?.wrapper && d.wrapper !== 'take-over' && !d.takesOver && type && objects.has(type)) {
@@ -86,9 +87,20 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
     }
     collectTransitions(program, fn, objects);
   }
+  // A path belongs to every type a function on its chain declares variables of
+  // (each path visited once, not once per object).
+  const pathsOf = new Map<string, ReleasePath[]>();
+  for (const p of paths) {
+    const types = new Set<string>();
+    for (const s of p.chain) for (const t of typesUsedBy.get(s.function) ?? []) types.add(t);
+    for (const t of types) {
+      const list = pathsOf.get(t);
+      if (list) list.push(p);
+      else pathsOf.set(t, [p]);
+    }
+  }
   for (const o of objects.values()) {
-    const users = functionsUsing.get(o.type) ?? new Set();
-    o.releasePaths = paths.filter((p) => p.chain.some((s) => users.has(s.function)));
+    o.releasePaths = [...(pathsOf.get(o.type) ?? [])];
     o.holders = holders(program, o);
     o.getters.sort();
     o.putters.sort();

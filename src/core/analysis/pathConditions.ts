@@ -7,24 +7,6 @@ import type { CatalogIndex } from '../catalog/catalog';
 import type { CfgNode, FunctionFacts } from '../facts/factTypes';
 import type { ChainStep } from '../model';
 
-/** Nodes reachable from `from`, never crossing the edge `cut` (node id -> successor id). */
-function reachable(cfg: CfgNode[], from: number, cut?: [number, number]): Set<number> {
-  const byId = new Map(cfg.map((n) => [n.id, n]));
-  const seen = new Set<number>([from]);
-  const work = [from];
-  while (work.length) {
-    const n = byId.get(work.pop() as number);
-    if (!n) continue;
-    for (const s of n.succ) {
-      if (cut && n.id === cut[0] && s === cut[1]) continue;
-      if (seen.has(s)) continue;
-      seen.add(s);
-      work.push(s);
-    }
-  }
-  return seen;
-}
-
 /**
  * Whether a tested call is a guard in the sense of a release's condition: a refcount
  * or bit primitive (by its catalog role) or a listed guard test (list emptiness,
@@ -73,6 +55,60 @@ function describeTest(
   return out;
 }
 
+/** Nodes reachable from `from`, never crossing the edge `cut` (node id -> successor id). */
+function reachable(
+  byId: ReadonlyMap<number, CfgNode>,
+  from: number,
+  cut?: [number, number],
+): Set<number> {
+  const seen = new Set<number>([from]);
+  const work = [from];
+  while (work.length) {
+    const n = byId.get(work.pop() as number);
+    if (!n) continue;
+    for (const s of n.succ) {
+      if (cut && n.id === cut[0] && s === cut[1]) continue;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      work.push(s);
+    }
+  }
+  return seen;
+}
+
+/**
+ * Per function, what every call's guards need and do not depend on the call:
+ * the CFG by id, and the branch tests that state a guard on either edge (most
+ * tests are control flow and state none, so they need no reachability walk).
+ */
+interface GuardTable {
+  byId: Map<number, CfgNode>;
+  tests: { node: CfgNode; onTrue: string[]; onFalse: string[] }[];
+  /** Guards per call index, once asked. */
+  byCall: Map<number, string[]>;
+}
+
+/** Guard tables per catalog and function: pure functions of both, computed once. */
+const guardTables = new WeakMap<CatalogIndex, WeakMap<FunctionFacts, GuardTable>>();
+
+function guardTable(catalog: CatalogIndex, fn: FunctionFacts): GuardTable {
+  let perFn = guardTables.get(catalog);
+  if (!perFn) guardTables.set(catalog, (perFn = new WeakMap()));
+  let table = perFn.get(fn);
+  if (table) return table;
+  const tests: GuardTable['tests'] = [];
+  for (const c of fn.cfg) {
+    if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length) continue;
+    if (c.succ[0] === c.succ[1]) continue;
+    const onTrue = describeTest(catalog, fn, c, true);
+    const onFalse = describeTest(catalog, fn, c, false);
+    if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
+  }
+  table = { byId: new Map(fn.cfg.map((n) => [n.id, n])), tests, byCall: new Map() };
+  perFn.set(fn, table);
+  return table;
+}
+
 /** Guards of the CFG node holding `callIndex` in `fn`. */
 export function guardsOfCall(
   catalog: CatalogIndex,
@@ -82,17 +118,20 @@ export function guardsOfCall(
   const call = fn.calls[callIndex];
   const entry = fn.cfg.find((n) => n.kind === 'entry');
   if (!call || !entry) return [];
+  const table = guardTable(catalog, fn);
+  const known = table.byCall.get(callIndex);
+  if (known) return [...known];
   const out: string[] = [];
-  for (const c of fn.cfg) {
-    if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length || c.id === call.node) continue;
+  for (const { node: c, onTrue, onFalse } of table.tests) {
+    if (c.id === call.node) continue;
     const [t, f] = c.succ;
-    if (t === f) continue;
-    const viaTrue = reachable(fn.cfg, entry.id, [c.id, f]).has(call.node);
-    const viaFalse = reachable(fn.cfg, entry.id, [c.id, t]).has(call.node);
+    const viaTrue = reachable(table.byId, entry.id, [c.id, f]).has(call.node);
+    const viaFalse = reachable(table.byId, entry.id, [c.id, t]).has(call.node);
     if (viaTrue === viaFalse) continue;
-    out.push(...describeTest(catalog, fn, c, viaTrue));
+    out.push(...(viaTrue ? onTrue : onFalse));
   }
-  return out;
+  table.byCall.set(callIndex, out);
+  return [...out];
 }
 
 /**

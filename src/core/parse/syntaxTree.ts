@@ -317,9 +317,15 @@ function markMissing(root: SyntaxNode, tree: Tree): SyntaxNode {
     }
     n = n.children.find((c) => c !== null && (c.hasError || c.isMissing)) ?? null;
   }
+  // Functions containing an error: an error marks every ancestor, so only nodes
+  // with one are descended into (tree-sitter's descendantsOfType walks them all).
   const bad = new Set<number>();
-  for (const f of tree.rootNode.descendantsOfType('function_definition'))
-    if (f?.hasError) bad.add(f.startIndex);
+  const stack: Node[] = [tree.rootNode];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    if (n.type === 'function_definition') bad.add(n.startIndex);
+    for (const c of n.children) if (c?.hasError) stack.push(c);
+  }
   if (!bad.size) return root;
   for (const f of root.descendantsOfType('function_definition'))
     if (bad.has(f.startIndex))
