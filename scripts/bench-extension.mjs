@@ -92,10 +92,16 @@ const results = {};
   };
   const realSetTimeout = globalThis.setTimeout;
   globalThis.setTimeout = () => 0; // the deferred start (index, worker) is not part of activation
+  // activate() reads the extension's own manifest (context.extension.packageJSON).
+  const packageJSON = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const t0 = performance.now();
   const ext = require(path.join(root, 'dist/extension.js'));
   const t1 = performance.now();
-  ext.activate({ subscriptions: [], extensionPath: root });
+  ext.activate({
+    subscriptions: [],
+    extensionPath: root,
+    extension: { packageJSON },
+  });
   const t2 = performance.now();
   globalThis.setTimeout = realSetTimeout;
   Module._load = origLoad;

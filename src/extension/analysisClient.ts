@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { SourceFile } from '../core/analysis/analyze';
 import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
 import type { ProgramModel } from '../core/model';
+import type { IndexProgress, IndexStats } from '../node/index/indexBuild';
 import type { AnalyzeTimings, CatalogText, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export class CancelledError extends Error {
@@ -33,6 +34,7 @@ interface Pending {
   onProgress?: (done: number, total: number, file: string) => void;
   onPartial?: (p: PartialResult) => void;
   onFindings?: (f: FindingsResult) => void;
+  onIndexProgress?: (p: IndexProgress) => void;
 }
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -118,6 +120,10 @@ export class AnalysisClient {
       p.onFindings?.(m);
       return;
     }
+    if (m.type === 'index-progress') {
+      p.onIndexProgress?.(m);
+      return;
+    }
     this.pending.delete(m.id);
     if (m.type === 'error') p.reject(new WorkerError(m.message, m.kind));
     else if (m.type === 'cancelled') p.reject(new CancelledError());
@@ -128,7 +134,7 @@ export class AnalysisClient {
   configure(
     catalogs: CatalogText[],
     maxFileBytes: number,
-    tuning: { quickFirstAboveMs?: number } = {},
+    tuning: { quickFirstAboveMs?: number; kernelTree?: string; cacheDir?: string } = {},
   ): Promise<{ problems: string[]; catalogSources: string[] }> {
     this.config = { type: 'configure', catalogs, maxFileBytes, ...tuning };
     this.resendAll = this.known.size > 0;
@@ -143,7 +149,7 @@ export class AnalysisClient {
 
   private request(
     req: Request,
-    callbacks: Pick<Pending, 'onProgress' | 'onPartial' | 'onFindings'> = {},
+    callbacks: Pick<Pending, 'onProgress' | 'onPartial' | 'onFindings' | 'onIndexProgress'> = {},
   ): { id: number; done: Promise<WorkerResponse> } {
     const w = this.ensure();
     const id = this.nextId++;
@@ -235,6 +241,30 @@ export class AnalysisClient {
     const m = await this.request({ type: 'compare-series', ...req }).done;
     if (m.type !== 'series') throw new WorkerError(`unexpected reply ${m.type}`);
     return m;
+  }
+
+  /**
+   * Indexes the whole kernel tree `tree` in the worker (on the index's threads).
+   * `signal` stops it cleanly: the files done are kept, `stats.cancelled` is set.
+   */
+  async buildTreeIndex(
+    tree: string,
+    opts: { onProgress?: (p: IndexProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<IndexStats> {
+    const { id, done } = this.request(
+      { type: 'build-index', tree },
+      opts.onProgress ? { onIndexProgress: opts.onProgress } : {},
+    );
+    const onAbort = () => this.worker?.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const m = await done;
+      if (m.type !== 'index-built') throw new WorkerError(`unexpected reply ${m.type}`);
+      return m.stats;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Hard stop: terminates the worker (running work is lost; the next request restarts it). */

@@ -67,6 +67,11 @@ export interface IndexOptions {
   threads?: number;
   onProgress?: (p: IndexProgress) => void;
   log?: (message: string) => void;
+  /**
+   * Stops the build: no new batches go out, the files done so far are written
+   * (a valid files index; the next build indexes the rest), the closure is skipped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface IndexStats {
@@ -80,6 +85,8 @@ export interface IndexStats {
   indexBytes: number;
   problems: number;
   closed: boolean;
+  /** Stopped by the signal: `indexed` files of the todo list were done, no closure. */
+  cancelled?: boolean;
   ms: { list: number; index: number; write: number; close: number; total: number };
 }
 
@@ -147,7 +154,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const tIndex = performance.now();
 
   const changed =
-    todo.length > 0 || removed > 0 || !!stale || read.problems.length > 0 || !read.header;
+    fresh.length > 0 || removed > 0 || !!stale || read.problems.length > 0 || !read.header;
   // Early cutoff: files re-summarised to the very same records (a comment, an edit
   // that changes no summary) leave every closed summary as it was.
   const sameSummaries =
@@ -180,9 +187,11 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   else indexBytes = fs.statSync(filesPath).size;
   const tWrite = performance.now();
 
-  // The merge step: closed summaries for the whole tree (not for a shard).
+  // The merge step: closed summaries for the whole tree (not for a shard, nor a
+  // cancelled build: the closed buckets stay those of the last complete one).
+  const cancelled = fresh.length < todo.length;
   let closed = false;
-  if (!o.shard && !o.out) {
+  if (!o.shard && !o.out && !cancelled) {
     if (!closedCurrent(dir, generation)) {
       indexBytes += closeAndWrite(
         dir,
@@ -195,7 +204,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const tEnd = performance.now();
   return {
     files: listed.length,
-    indexed: todo.length,
+    indexed: fresh.length,
     reused,
     removed,
     functions: entries.reduce((n, e) => n + ('json' in e ? functionsIn(e.json) : e.r.length), 0),
@@ -204,6 +213,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     indexBytes,
     problems,
     closed,
+    ...(cancelled ? { cancelled } : {}),
     ms: {
       list: tList - t0,
       index: tIndex - tList,
@@ -266,7 +276,7 @@ function closedSize(dir: string): number {
 
 /** Records for `files` on worker threads, batches handed out as threads free up. */
 async function indexFiles(o: IndexOptions, files: TreeFile[]): Promise<FileEntry[]> {
-  if (!files.length) return [];
+  if (!files.length || o.signal?.aborted) return [];
   const threads = Math.max(
     1,
     Math.min(o.threads ?? os.availableParallelism?.() ?? 2, files.length),
@@ -280,7 +290,7 @@ async function indexFiles(o: IndexOptions, files: TreeFile[]): Promise<FileEntry
   let next = 0;
   let id = 0;
   const batchOf = (): IndexBatch | undefined => {
-    if (next >= queue.length) return undefined;
+    if (next >= queue.length || o.signal?.aborted) return undefined;
     // Small batches for big files, larger for small ones: about 256 KiB each.
     const batch: TreeFile[] = [];
     let size = 0;

@@ -1,0 +1,150 @@
+// Callee summaries for the worker's programs (worker side, no vscode): each
+// program gets those of its kernel tree through the CLI's own lookup
+// (summariesFor: the tree's index when current, else built lazily for just the
+// callees asked for), kept between edits so an edit pays for none of it.
+import path from 'node:path';
+import type { CalleeSummary, ContextReach, SummarySource } from '../core/analysis/calleeSummary';
+import type { CatalogIndex } from '../core/catalog/catalog';
+import type { CParser } from '../core/parse/cParser';
+import { findKernelTree } from '../node/index/kernelTree';
+import { summariesFor, TreeError, type ChosenSummaries } from '../node/index/summarySource';
+import { programTree } from './programs';
+
+export interface TreeSettings {
+  /** lifecycleLens.kernelTree, resolved to an absolute directory; undefined: found from the files. */
+  kernelTree?: string;
+  /** Where indexes live (default: the CLI's, LIFECYCLE_LENS_CACHE or the XDG cache). */
+  cacheDir?: string;
+}
+
+/**
+ * The summaries name files relative to the working directory (as the CLI prints
+ * them); the editor's paths are absolute, whatever the worker's directory is.
+ */
+function absoluteFiles(source: SummarySource, cwd: string): SummarySource {
+  const abs = (f: string) => path.resolve(cwd, f);
+  const reach = (r: ContextReach[]) => r.map((x) => ({ ...x, file: abs(x.file) }));
+  return {
+    summary(name: string, fromFile: string): CalleeSummary | undefined {
+      const s = source.summary(name, fromFile);
+      if (!s) return undefined;
+      const out: CalleeSummary = {
+        ...s,
+        file: abs(s.file),
+        release: s.release.map((r) => ({ ...r, file: abs(r.file) })),
+      };
+      if (s.reachedIn) out.reachedIn = reach(s.reachedIn);
+      return out;
+    },
+    ...(source.reachedIn
+      ? {
+          reachedIn(name: string, file: string): ContextReach[] | undefined {
+            const r = source.reachedIn?.(name, file);
+            return r && reach(r);
+          },
+        }
+      : {}),
+  };
+}
+
+export interface ProgramSource {
+  source: SummarySource;
+  /** Where the callees come from, for the log. */
+  how: string;
+  /** Looked up for the first time: what was remembered with another source is void. */
+  fresh: boolean;
+  tree?: string;
+}
+
+export class ProgramSummaries {
+  /** By program (its tree and files): kept while neither changes. */
+  private readonly chosen = new Map<
+    string,
+    { chosen: ChosenSummaries; source: SummarySource; tree?: string }
+  >();
+  /** Programs analysed since the last afterAnalysis(): the others are dropped then. */
+  private readonly used = new Set<string>();
+  /** Messages not yet handed to the host (once each). */
+  private readonly said = new Set<string>();
+  private readonly fresh: string[] = [];
+
+  constructor(
+    private readonly settings: TreeSettings,
+    private readonly catalog: CatalogIndex,
+  ) {}
+
+  /** The tree serving `paths` (a program's files). */
+  treeOf(paths: readonly string[]): string | undefined {
+    return programTree(paths, this.settings.kernelTree, findKernelTree);
+  }
+
+  /** Summaries for one program's callees outside `paths`. */
+  sourceFor(paths: readonly string[], parser: CParser): ProgramSource {
+    const tree = this.treeOf(paths);
+    const key = `${tree ?? ''}\0${paths.join('\0')}`;
+    let hit = this.chosen.get(key);
+    let fresh = false;
+    if (!hit) {
+      let chosen: ChosenSummaries;
+      try {
+        chosen = summariesFor(
+          [...paths],
+          {
+            ...(this.settings.kernelTree ? { tree: this.settings.kernelTree } : {}),
+            ...(this.settings.cacheDir ? { cacheDir: this.settings.cacheDir } : {}),
+          },
+          this.catalog,
+          parser,
+        );
+      } catch (e) {
+        if (!(e instanceof TreeError)) throw e;
+        // A configured path that is no kernel tree: said once, then the trees found from the files.
+        this.note(`lifecycleLens.kernelTree: ${e.message.replace(/^--tree /, '')}`);
+        chosen = summariesFor(
+          [...paths],
+          this.settings.cacheDir ? { cacheDir: this.settings.cacheDir } : {},
+          this.catalog,
+          parser,
+        );
+      }
+      hit = {
+        chosen,
+        source: absoluteFiles(chosen.source, process.cwd()),
+        ...(chosen.tree ? { tree: chosen.tree } : {}),
+      };
+      this.chosen.set(key, hit);
+      this.note(`callees of ${paths.length} file(s): ${chosen.how}`);
+      fresh = true;
+    }
+    this.used.add(key);
+    return {
+      source: hit.source,
+      how: hit.chosen.how,
+      fresh,
+      ...(hit.tree ? { tree: hit.tree } : {}),
+    };
+  }
+
+  /** After an analysis: keeps what was summarised on demand; messages not said before. */
+  afterAnalysis(): string[] {
+    for (const [k, { chosen }] of this.chosen) {
+      if (this.used.has(k)) for (const n of chosen.notes()) this.note(n);
+      else this.chosen.delete(k); // a program whose files changed, or that is gone
+    }
+    this.used.clear();
+    return this.fresh.splice(0);
+  }
+
+  /** The index of `tree` changed (built, refreshed): its programs look again. */
+  forget(tree: string): void {
+    const t = path.resolve(tree);
+    for (const [k, v] of this.chosen)
+      if (v.tree && path.resolve(v.tree) === t) this.chosen.delete(k);
+  }
+
+  private note(m: string): void {
+    if (this.said.has(m)) return;
+    this.said.add(m);
+    this.fresh.push(m);
+  }
+}

@@ -1,0 +1,80 @@
+// "Lifecycle Lens: Build Kernel Tree Index": the whole tree's summary index,
+// built in the analysis worker (on the index's own threads) with a cancellable
+// progress notification.
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { IndexStats } from '../node/index/indexBuild';
+import { findKernelTree } from '../node/index/kernelTree';
+import type { AnalysisClient } from './analysisClient';
+import { builtMessage, progressMessage } from './indexProgress';
+import type { Log } from './log';
+import { resolveKernelTreeSetting } from './programs';
+import { UserError } from './settings';
+
+/** The configured tree, else the tree of the active file, else that of a workspace folder. */
+export function kernelTreeSetting(value: string): string | undefined {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return resolveKernelTreeSetting(value, folders, os.homedir());
+}
+
+function treeToIndex(setting: string): string {
+  const configured = kernelTreeSetting(setting);
+  if (configured) return configured;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const starts = [
+    ...(active?.scheme === 'file' ? [active.fsPath] : []),
+    ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+  ];
+  for (const s of starts) {
+    const t = findKernelTree(s);
+    if (t) return t;
+  }
+  throw new UserError(
+    'no kernel tree to index: open a file of a kernel tree (a directory with include/linux and fs or kernel), or set lifecycleLens.kernelTree',
+  );
+}
+
+export async function buildKernelTreeIndex(
+  client: AnalysisClient,
+  setting: string,
+  log: Log,
+): Promise<IndexStats | undefined> {
+  const tree = treeToIndex(setting);
+  log.info(`index ${tree}: start`);
+  const stats = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Lifecycle Lens: indexing ${tree}`,
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => {
+        log.info(`index ${tree}: cancelled by the user; finishing the files in progress`);
+        abort.abort();
+      });
+      const started = performance.now();
+      let shown = 0;
+      try {
+        return await client.buildTreeIndex(tree, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            // The bar moves by the share of bytes done since the last report.
+            const pct = p.bytesTotal ? (100 * p.bytesDone) / p.bytesTotal : 100;
+            progress.report({
+              increment: pct - shown,
+              message: progressMessage(p, performance.now() - started),
+            });
+            shown = pct;
+          },
+        });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  const msg = builtMessage(tree, stats);
+  log.info(msg);
+  void vscode.window.showInformationMessage(`Lifecycle Lens: ${msg}`);
+  return stats;
+}
