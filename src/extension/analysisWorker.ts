@@ -150,8 +150,6 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
     const s = summaries.sourceFor(ks, parserNow as CParser);
     return { root, ks, ...s };
   });
-  // Remembered results may rest on summaries this program no longer gets.
-  if (sourced.some((s) => s.fresh)) memo = new AnalysisMemo(catalog);
   sourceOfRoot = new Map(sourced.map((s) => [s.root, s.source]));
   if (req.quick && small && lastFindingsMs >= quickFirstAboveMs) quick(req.id, edited, t0);
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
@@ -369,8 +367,11 @@ async function buildTreeIndex(req: Extract<WorkerRequest, { type: 'build-index' 
         send({ type: 'index-progress', id: req.id, ...p });
       },
     });
-    // Programs of that tree look it up again at their next analysis.
+    // Programs of that tree look it up again at their next analysis. (The memo's
+    // results are keyed by the callees' effects, not by where summaries came
+    // from; it is dropped all the same when a tree's summaries all change.)
     summaries.forget(req.tree);
+    if (stats.indexed) memo = new AnalysisMemo(catalog);
     send({ type: 'index-built', id: req.id, tree: req.tree, stats });
   } finally {
     builds.delete(req.id);

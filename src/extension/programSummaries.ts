@@ -20,39 +20,45 @@ export interface TreeSettings {
 /**
  * The summaries name files relative to the working directory (as the CLI prints
  * them); the editor's paths are absolute, whatever the worker's directory is.
+ * Answers are kept: every edit's analysis asks again for the same callees.
  */
 function absoluteFiles(source: SummarySource, cwd: string): SummarySource {
   const abs = (f: string) => path.resolve(cwd, f);
   const reach = (r: ContextReach[]) => r.map((x) => ({ ...x, file: abs(x.file) }));
-  return {
-    summary(name: string, fromFile: string): CalleeSummary | undefined {
-      const s = source.summary(name, fromFile);
-      if (!s) return undefined;
-      const out: CalleeSummary = {
+  const summaries = new Map<string, CalleeSummary | undefined>();
+  const reached = new Map<string, ContextReach[] | undefined>();
+  const summary = (name: string, fromFile: string): CalleeSummary | undefined => {
+    const key = `${name}\0${fromFile}`;
+    if (summaries.has(key)) return summaries.get(key);
+    const s = source.summary(name, fromFile);
+    let out: CalleeSummary | undefined;
+    if (s) {
+      out = {
         ...s,
         file: abs(s.file),
         release: s.release.map((r) => ({ ...r, file: abs(r.file) })),
       };
       if (s.reachedIn) out.reachedIn = reach(s.reachedIn);
-      return out;
-    },
-    ...(source.reachedIn
-      ? {
-          reachedIn(name: string, file: string): ContextReach[] | undefined {
-            const r = source.reachedIn?.(name, file);
-            return r && reach(r);
-          },
-        }
-      : {}),
+    }
+    summaries.set(key, out);
+    return out;
   };
+  if (!source.reachedIn) return { summary };
+  const reachedIn = (name: string, file: string): ContextReach[] | undefined => {
+    const key = `${name}\0${file}`;
+    if (reached.has(key)) return reached.get(key);
+    const r = source.reachedIn?.(name, file);
+    const out = r && reach(r);
+    reached.set(key, out);
+    return out;
+  };
+  return { summary, reachedIn };
 }
 
 export interface ProgramSource {
   source: SummarySource;
   /** Where the callees come from, for the log. */
   how: string;
-  /** Looked up for the first time: what was remembered with another source is void. */
-  fresh: boolean;
   tree?: string;
 }
 
@@ -83,7 +89,6 @@ export class ProgramSummaries {
     const tree = this.treeOf(paths);
     const key = `${tree ?? ''}\0${paths.join('\0')}`;
     let hit = this.chosen.get(key);
-    let fresh = false;
     if (!hit) {
       let chosen: ChosenSummaries;
       try {
@@ -114,13 +119,11 @@ export class ProgramSummaries {
       };
       this.chosen.set(key, hit);
       this.note(`callees of ${paths.length} file(s): ${chosen.how}`);
-      fresh = true;
     }
     this.used.add(key);
     return {
       source: hit.source,
       how: hit.chosen.how,
-      fresh,
       ...(hit.tree ? { tree: hit.tree } : {}),
     };
   }
