@@ -165,6 +165,7 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
     reports: ks.map((k) => (cache.get(k) as Entry).report),
   }));
   const callees = summaries.afterAnalysis();
+  const treesWithoutIndex = summaries.treesWithoutIndex();
   // Only edits predict edits: a first index analyses everything cold.
   lastFindingsMs = small ? performance.now() - tp : 0;
   // Diagnostics need only the findings: they go out before the model is built.
@@ -190,6 +191,7 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
       analyzeMs: t2 - t1,
       parserLoadMs,
       ...(callees.length ? { callees } : {}),
+      ...(treesWithoutIndex.length ? { treesWithoutIndex } : {}),
     },
   });
   if (!small && facts.length > 1)

@@ -20,7 +20,7 @@ import {
 } from './providers';
 import { registerMcpServer, type McpHost } from './mcpRegistration';
 import { readSettings, UserError } from './settings';
-import { buildKernelTreeIndex, kernelTreeSetting } from './treeIndexCommand';
+import { buildKernelTreeIndex, kernelTreeSetting, offerTreeIndex } from './treeIndexCommand';
 import { WorkspaceIndex, type IndexUpdate } from './workspaceIndex';
 
 /** What other parts (mail drafting, tests) can build on: `extensions.getExtension(...).exports`. */
@@ -134,6 +134,10 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
       });
       lenses.refresh();
       lifecycle.update(u);
+      offerTreeIndex(
+        u.result.timings.treesWithoutIndex,
+        (tree) => void vscode.commands.executeCommand('lifecycleLens.buildKernelTreeIndex', tree),
+      );
       refreshGraph(index);
       log.info(
         `${u.findingsPublished ? 'updated CodeLens, views' : 'published diagnostics'} ${(performance.now() - u.queuedAt).toFixed(0)} ms after the change was queued (UI update ${(performance.now() - t).toFixed(1)} ms)`,
@@ -158,8 +162,13 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
       showReleasePaths(index, fn, reveal, log),
     ),
     cmd('lifecycleLens.reindex', 'Re-index', () => configureAndIndex(true)),
-    cmd('lifecycleLens.buildKernelTreeIndex', 'Build kernel tree index', async () => {
-      const stats = await buildKernelTreeIndex(client, readSettings().kernelTree, log);
+    cmd('lifecycleLens.buildKernelTreeIndex', 'Build kernel tree index', async (tree?: string) => {
+      const stats = await buildKernelTreeIndex(
+        client,
+        readSettings().kernelTree,
+        log,
+        typeof tree === 'string' ? tree : undefined,
+      );
       // The open files' callees now come from the index.
       if (stats && stats.indexed) await index.reindex();
     }),

@@ -138,6 +138,14 @@ export class ProgramSummaries {
     return this.fresh.splice(0);
   }
 
+  /** Trees of the last analysis's programs that have no current index (summarised on demand). */
+  treesWithoutIndex(): string[] {
+    const out = new Set<string>();
+    for (const { chosen, tree } of this.chosen.values())
+      if (tree && chosen.how !== `index of ${tree}`) out.add(tree);
+    return [...out];
+  }
+
   /** The index of `tree` changed (built, refreshed): its programs look again. */
   forget(tree: string): void {
     const t = path.resolve(tree);

@@ -58,6 +58,8 @@ describe.skipIf(!fs.existsSync(script))('worker with the kernel tree index', () 
       `callees of 1 file(s): no index of ${tree} in ${cache}; summarising the callees' files of ${tree} on demand`,
     ]);
     expect(closes(r.model)).toEqual(REACHED);
+    // The editor offers to index that tree.
+    expect(r.timings.treesWithoutIndex).toEqual([tree]);
     // The close's location is the tree's file, as the editor opens it.
     const chain = r.model.objects.flatMap((o) => o.releasePaths ?? [])[0].chain;
     expect(chain[chain.length - 1].at.file).toBe(backing);
@@ -76,6 +78,7 @@ describe.skipIf(!fs.existsSync(script))('worker with the kernel tree index', () 
     expect(seen[seen.length - 1]).toBe(1);
     const r = await c.analyze([{ path: gizmo, text }], []);
     expect(r.timings.callees).toEqual([`callees of 1 file(s): index of ${tree}`]);
+    expect(r.timings.treesWithoutIndex).toBeUndefined();
     expect(closes(r.model)).toEqual(REACHED);
     // An edit keeps the program's source: nothing new to say.
     const edited = await c.analyze([{ path: gizmo, text: `${text}\n/* edited */\n` }], []);

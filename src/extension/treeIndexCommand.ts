@@ -34,12 +34,36 @@ function treeToIndex(setting: string): string {
   );
 }
 
+/** Trees whose index was offered once (per session). */
+const offered = new Set<string>();
+
+/**
+ * Once per tree and session, when an analysis summarised a tree's callees on
+ * demand (no index yet): offers to index the whole tree.
+ */
+export function offerTreeIndex(
+  trees: readonly string[] | undefined,
+  build: (tree: string) => void,
+): void {
+  const tree = trees?.find((t) => !offered.has(t));
+  if (!tree) return;
+  offered.add(tree);
+  void vscode.window
+    .showInformationMessage(
+      `Lifecycle Lens: ${tree} has no summary index yet; callees outside the open files are summarised on demand. Index the whole tree (minutes, in the background, cancellable)?`,
+      'Build Kernel Tree Index',
+    )
+    .then((pick) => pick && build(tree));
+}
+
 export async function buildKernelTreeIndex(
   client: AnalysisClient,
   setting: string,
   log: Log,
+  /** A tree named by the caller (the offer below); else the configured or found one. */
+  given?: string,
 ): Promise<IndexStats | undefined> {
-  const tree = treeToIndex(setting);
+  const tree = given ?? treeToIndex(setting);
   log.info(`index ${tree}: start`);
   const stats = await vscode.window.withProgress(
     {
@@ -73,6 +97,7 @@ export async function buildKernelTreeIndex(
       }
     },
   );
+  offered.add(tree); // built (or stopped by the user): not offered again
   const msg = builtMessage(tree, stats);
   log.info(msg);
   void vscode.window.showInformationMessage(`Lifecycle Lens: ${msg}`);

@@ -85,6 +85,8 @@ export interface AnalyzeTimings {
   parserLoadMs?: number;
   /** New messages about where callees come from (kernel tree index, on demand, none). */
   callees?: string[];
+  /** Kernel trees serving this analysis without a current index (callees summarised on demand). */
+  treesWithoutIndex?: string[];
 }
 
 export type WorkerResponse =
