@@ -59,6 +59,8 @@ export class AnalysisClient {
   private configured: Promise<{ problems: string[]; catalogSources: string[] }> | undefined;
   private configuredResolve:
     ((v: { problems: string[]; catalogSources: string[] }) => void) | undefined;
+  /** Told before an analysis summarises a tree's callees on demand (it has no index). */
+  onTreesWithoutIndex: ((trees: string[]) => void) | undefined;
   /** Texts sent to the worker, by path (a restarted or reconfigured worker gets them again). */
   private readonly known = new Map<string, string>();
   /** The worker's fact cache is empty (new worker, or a new catalog): resend everything. */
@@ -104,6 +106,10 @@ export class AnalysisClient {
   private onMessage(m: WorkerResponse): void {
     if (m.type === 'configured') {
       this.configuredResolve?.({ problems: m.problems, catalogSources: m.catalogSources });
+      return;
+    }
+    if (m.type === 'trees-without-index') {
+      this.onTreesWithoutIndex?.(m.trees);
       return;
     }
     const p = this.pending.get(m.id);

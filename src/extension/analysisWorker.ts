@@ -151,6 +151,8 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
     return { root, ks, ...s };
   });
   sourceOfRoot = new Map(sourced.map((s) => [s.root, s.source]));
+  const withoutIndex = summaries.treesWithoutIndex();
+  if (withoutIndex.length) send({ type: 'trees-without-index', trees: withoutIndex });
   if (req.quick && small && lastFindingsMs >= quickFirstAboveMs) quick(req.id, edited, t0);
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
   const reports = keys.map((k) => (cache.get(k) as Entry).report);
@@ -165,7 +167,6 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
     reports: ks.map((k) => (cache.get(k) as Entry).report),
   }));
   const callees = summaries.afterAnalysis();
-  const treesWithoutIndex = summaries.treesWithoutIndex();
   // Only edits predict edits: a first index analyses everything cold.
   lastFindingsMs = small ? performance.now() - tp : 0;
   // Diagnostics need only the findings: they go out before the model is built.
@@ -191,7 +192,7 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
       analyzeMs: t2 - t1,
       parserLoadMs,
       ...(callees.length ? { callees } : {}),
-      ...(treesWithoutIndex.length ? { treesWithoutIndex } : {}),
+      ...(withoutIndex.length ? { treesWithoutIndex: withoutIndex } : {}),
     },
   });
   if (!small && facts.length > 1)

@@ -40,6 +40,12 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
     (l) => log.error(l),
   );
   const index = new WorkspaceIndex(client, log);
+  // Offered as the on-demand summaries start (on a whole tree they take minutes), once per tree.
+  client.onTreesWithoutIndex = (trees) =>
+    offerTreeIndex(
+      trees,
+      (tree) => void vscode.commands.executeCommand('lifecycleLens.buildKernelTreeIndex', tree),
+    );
   const diagnostics = new DiagnosticsPublisher(index);
   const lenses = new LensProvider(index);
   const lifecycle = new LifecycleView();
@@ -134,10 +140,6 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
       });
       lenses.refresh();
       lifecycle.update(u);
-      offerTreeIndex(
-        u.result.timings.treesWithoutIndex,
-        (tree) => void vscode.commands.executeCommand('lifecycleLens.buildKernelTreeIndex', tree),
-      );
       refreshGraph(index);
       log.info(
         `${u.findingsPublished ? 'updated CodeLens, views' : 'published diagnostics'} ${(performance.now() - u.queuedAt).toFixed(0)} ms after the change was queued (UI update ${(performance.now() - t).toFixed(1)} ms)`,

@@ -138,11 +138,13 @@ export class ProgramSummaries {
     return this.fresh.splice(0);
   }
 
-  /** Trees of the last analysis's programs that have no current index (summarised on demand). */
+  /** Trees of this analysis's programs that have no current index (summarised on demand). */
   treesWithoutIndex(): string[] {
     const out = new Set<string>();
-    for (const { chosen, tree } of this.chosen.values())
-      if (tree && chosen.how !== `index of ${tree}`) out.add(tree);
+    for (const k of this.used) {
+      const hit = this.chosen.get(k);
+      if (hit?.tree && hit.chosen.how !== `index of ${hit.tree}`) out.add(hit.tree);
+    }
     return [...out];
   }
 

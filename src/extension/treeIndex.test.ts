@@ -53,7 +53,11 @@ describe.skipIf(!fs.existsSync(script))('worker with the kernel tree index', () 
 
   it('a file opened alone reaches the close in another file: on demand without an index', async () => {
     const c = await client({ cacheDir: cache });
+    const told: string[][] = [];
+    c.onTreesWithoutIndex = (trees) => told.push(trees);
     const r = await c.analyze([{ path: gizmo, text }], []);
+    // Said before the on-demand work (the editor offers to build the index then).
+    expect(told).toEqual([[tree]]);
     expect(r.timings.callees).toEqual([
       `callees of 1 file(s): no index of ${tree} in ${cache}; summarising the callees' files of ${tree} on demand`,
     ]);

@@ -91,6 +91,14 @@ export interface AnalyzeTimings {
 
 export type WorkerResponse =
   | { type: 'configured'; problems: string[]; catalogSources: string[] }
+  | {
+      /**
+       * Before an analysis that summarises a tree's callees on demand (no index):
+       * sent first, since on a whole kernel tree that can take minutes.
+       */
+      type: 'trees-without-index';
+      trees: string[];
+    }
   | { type: 'progress'; id: number; done: number; total: number; file: string }
   | { type: 'analysis'; id: number; model: ProgramModel; timings: AnalyzeTimings }
   | {
