@@ -249,6 +249,18 @@ export class AnalysisClient {
     return m;
   }
 
+  /** The same catalogs, limits and tree settings as `other` (a second worker for index builds). */
+  configureLike(other: AnalysisClient): Promise<{ problems: string[]; catalogSources: string[] }> {
+    const { catalogs, maxFileBytes, type: _t, ...tuning } = other.config;
+    void _t;
+    return this.configure(catalogs, maxFileBytes, tuning);
+  }
+
+  /** Tells the worker another thread builds (or has built) the index of `tree`. */
+  treeIndex(tree: string, state: 'building' | 'built'): void {
+    this.worker?.postMessage({ type: 'tree-index', tree, state } satisfies WorkerRequest);
+  }
+
   /**
    * Indexes the whole kernel tree `tree` in the worker (on the index's threads).
    * `signal` stops it cleanly: the files done are kept, `stats.cancelled` is set.

@@ -336,6 +336,8 @@ async function handle(req: WorkerRequest): Promise<void> {
         return await prepare(req.sources);
       case 'build-index':
         return await buildTreeIndex(req);
+      case 'tree-index':
+        return treeIndexChanged(req.tree, req.state);
       case 'cancel':
         return;
     }
@@ -345,9 +347,17 @@ async function handle(req: WorkerRequest): Promise<void> {
   }
 }
 
+/** Another thread writes the index of `tree`, or has written it. */
+function treeIndexChanged(tree: string, state: 'building' | 'built'): void {
+  if (state === 'building') return summaries.indexing(tree);
+  summaries.forget(tree);
+  memo = new AnalysisMemo(catalog);
+}
+
 /**
- * The whole tree's index, on the index's own worker threads: this thread only
- * hands out files, so analyses go on meanwhile (it runs outside the queue).
+ * The whole tree's index, on the index's own worker threads; this thread hands
+ * out files. The extension runs it in a worker of its own (treeIndexCommand.ts);
+ * here too it stays outside the queue, so analyses would go on meanwhile.
  */
 async function buildTreeIndex(req: Extract<WorkerRequest, { type: 'build-index' }>): Promise<void> {
   const abort = new AbortController();
@@ -387,6 +397,11 @@ port.on('message', (req: WorkerRequest) => {
   if (req.type === 'cancel') {
     builds.get(req.id)?.abort();
     cancelled.add(req.id);
+    return;
+  }
+  // Before the next write of on-demand records, not after the analyses queued.
+  if (req.type === 'tree-index') {
+    treeIndexChanged(req.tree, req.state);
     return;
   }
   // An index build runs beside the analyses, not in their queue.

@@ -167,6 +167,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
     cmd('lifecycleLens.buildKernelTreeIndex', 'Build kernel tree index', async (tree?: string) => {
       const stats = await buildKernelTreeIndex(
         client,
+        path.join(context.extensionPath, 'dist', 'analysisWorker.js'),
         readSettings().kernelTree,
         log,
         typeof tree === 'string' ? tree : undefined,

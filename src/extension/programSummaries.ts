@@ -68,6 +68,8 @@ export class ProgramSummaries {
     string,
     { chosen: ChosenSummaries; source: SummarySource; tree?: string }
   >();
+  /** Trees whose index another thread is writing: their on-demand records wait. */
+  private readonly building = new Set<string>();
   /** Programs analysed since the last afterAnalysis(): the others are dropped then. */
   private readonly used = new Set<string>();
   /** Messages not yet handed to the host (once each). */
@@ -130,8 +132,10 @@ export class ProgramSummaries {
 
   /** After an analysis: keeps what was summarised on demand; messages not said before. */
   afterAnalysis(): string[] {
-    for (const [k, { chosen }] of this.chosen) {
-      if (this.used.has(k)) for (const n of chosen.notes()) this.note(n);
+    for (const [k, { chosen, tree }] of this.chosen) {
+      // notes() also writes the on-demand records into the tree's files index.
+      if (this.used.has(k) && !(tree && this.building.has(path.resolve(tree))))
+        for (const n of chosen.notes()) this.note(n);
       else this.chosen.delete(k); // a program whose files changed, or that is gone
     }
     this.used.clear();
@@ -148,9 +152,15 @@ export class ProgramSummaries {
     return [...out];
   }
 
+  /** Another thread starts writing the index of `tree`. */
+  indexing(tree: string): void {
+    this.building.add(path.resolve(tree));
+  }
+
   /** The index of `tree` changed (built, refreshed): its programs look again. */
   forget(tree: string): void {
     const t = path.resolve(tree);
+    this.building.delete(t);
     for (const [k, v] of this.chosen)
       if (v.tree && path.resolve(v.tree) === t) this.chosen.delete(k);
   }

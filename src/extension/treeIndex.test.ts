@@ -69,10 +69,18 @@ describe.skipIf(!fs.existsSync(script))('worker with the kernel tree index', () 
     expect(chain[chain.length - 1].at.file).toBe(backing);
   });
 
-  it('builds the whole index, then reads the same close from it', async () => {
+  it('builds the whole index on a second worker, then reads the same close from it', async () => {
     const c = await client({ cacheDir: cache });
+    const before = await c.analyze([{ path: gizmo, text }], []);
+    expect(before.timings.treesWithoutIndex).toEqual([tree]);
+    // As the Build Kernel Tree Index command does it: a worker of its own, configured alike.
+    const indexer = new AnalysisClient(script);
+    clients.push(indexer);
+    await indexer.configureLike(c);
+    c.treeIndex(tree, 'building');
     const seen: number[] = [];
-    const stats = await c.buildTreeIndex(tree, { onProgress: (p) => seen.push(p.done) });
+    const stats = await indexer.buildTreeIndex(tree, { onProgress: (p) => seen.push(p.done) });
+    c.treeIndex(tree, 'built');
     expect([stats.files, stats.indexed, stats.closed, stats.cancelled]).toEqual([
       3,
       1, // the header: gizmo.c and backing.c were summarised by the on-demand run, and kept

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { IndexStats } from '../node/index/indexBuild';
 import { findKernelTree } from '../node/index/kernelTree';
-import type { AnalysisClient } from './analysisClient';
+import { AnalysisClient } from './analysisClient';
 import { builtMessage, progressMessage } from './indexProgress';
 import type { Log } from './log';
 import { resolveKernelTreeSetting } from './programs';
@@ -56,16 +56,48 @@ export function offerTreeIndex(
     .then((pick) => pick && build(tree));
 }
 
+/** Trees being indexed now: one build per tree at a time (both would write its files). */
+const running = new Set<string>();
+
+/**
+ * Builds the index on a worker of its own (the analysis worker may be busy for
+ * minutes summarising the same tree on demand), configured like `analysis`
+ * (same catalogs: records of another catalog would be stale), and tells
+ * `analysis` when the tree's index is being written and when it is done.
+ */
 export async function buildKernelTreeIndex(
-  client: AnalysisClient,
+  analysis: AnalysisClient,
+  workerScript: string,
   setting: string,
   log: Log,
-  /** A tree named by the caller (the offer below); else the configured or found one. */
+  /** A tree named by the caller (the offer above); else the configured or found one. */
   given?: string,
 ): Promise<IndexStats | undefined> {
   const tree = given ?? treeToIndex(setting);
+  if (running.has(tree)) throw new UserError(`${tree} is being indexed already`);
+  running.add(tree);
+  const client = new AnalysisClient(workerScript, (l) => log.error(l));
+  analysis.treeIndex(tree, 'building');
   log.info(`index ${tree}: start`);
-  const stats = await vscode.window.withProgress(
+  let stats: IndexStats;
+  try {
+    await client.configureLike(analysis);
+    stats = await progressOf(client, tree, log);
+  } finally {
+    running.delete(tree);
+    analysis.treeIndex(tree, 'built');
+    await client.stop();
+  }
+  offered.add(tree); // built (or stopped by the user): not offered again
+  const msg = builtMessage(tree, stats);
+  log.info(msg);
+  void vscode.window.showInformationMessage(`Lifecycle Lens: ${msg}`);
+  return stats;
+}
+
+/** The build with its notification: progress, rate, ETA, and Cancel. */
+function progressOf(client: AnalysisClient, tree: string, log: Log): Thenable<IndexStats> {
+  return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
       title: `Lifecycle Lens: indexing ${tree}`,
@@ -97,9 +129,4 @@ export async function buildKernelTreeIndex(
       }
     },
   );
-  offered.add(tree); // built (or stopped by the user): not offered again
-  const msg = builtMessage(tree, stats);
-  log.info(msg);
-  void vscode.window.showInformationMessage(`Lifecycle Lens: ${msg}`);
-  return stats;
 }

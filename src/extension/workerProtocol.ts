@@ -68,6 +68,15 @@ export type WorkerRequest =
       mboxes: string[];
     }
   | {
+      /**
+       * Another thread is building the index of `tree` (on-demand summaries of it
+       * are not written meanwhile), or has finished (its programs look it up again).
+       */
+      type: 'tree-index';
+      tree: string;
+      state: 'building' | 'built';
+    }
+  | {
       /** Indexes the whole kernel tree `tree` (cancel: stops cleanly, keeping the files done). */
       type: 'build-index';
       id: number;
