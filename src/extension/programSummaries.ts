@@ -25,11 +25,17 @@ export interface TreeSettings {
 function absoluteFiles(source: SummarySource, cwd: string): SummarySource {
   const abs = (f: string) => path.resolve(cwd, f);
   const reach = (r: ContextReach[]) => r.map((x) => ({ ...x, file: abs(x.file) }));
-  const summaries = new Map<string, CalleeSummary | undefined>();
-  const reached = new Map<string, ContextReach[] | undefined>();
+  // By file, then name: no key strings built on the edit path.
+  const summaries = new Map<string, Map<string, CalleeSummary | undefined>>();
+  const reached = new Map<string, Map<string, ContextReach[] | undefined>>();
+  const inFile = <T>(m: Map<string, Map<string, T>>, file: string): Map<string, T> => {
+    let byName = m.get(file);
+    if (!byName) m.set(file, (byName = new Map()));
+    return byName;
+  };
   const summary = (name: string, fromFile: string): CalleeSummary | undefined => {
-    const key = `${name}\0${fromFile}`;
-    if (summaries.has(key)) return summaries.get(key);
+    const byName = inFile(summaries, fromFile);
+    if (byName.has(name)) return byName.get(name);
     const s = source.summary(name, fromFile);
     let out: CalleeSummary | undefined;
     if (s) {
@@ -40,16 +46,16 @@ function absoluteFiles(source: SummarySource, cwd: string): SummarySource {
       };
       if (s.reachedIn) out.reachedIn = reach(s.reachedIn);
     }
-    summaries.set(key, out);
+    byName.set(name, out);
     return out;
   };
   if (!source.reachedIn) return { summary };
   const reachedIn = (name: string, file: string): ContextReach[] | undefined => {
-    const key = `${name}\0${file}`;
-    if (reached.has(key)) return reached.get(key);
+    const byName = inFile(reached, file);
+    if (byName.has(name)) return byName.get(name);
     const r = source.reachedIn?.(name, file);
     const out = r && reach(r);
-    reached.set(key, out);
+    byName.set(name, out);
     return out;
   };
   return { summary, reachedIn };
