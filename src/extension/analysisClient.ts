@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { SourceFile } from '../core/analysis/analyze';
 import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
 import type { ProgramModel } from '../core/model';
+import type { IndexProgress, IndexStats } from '../node/index/indexBuild';
 import type { AnalyzeTimings, CatalogText, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export class CancelledError extends Error {
@@ -33,6 +34,7 @@ interface Pending {
   onProgress?: (done: number, total: number, file: string) => void;
   onPartial?: (p: PartialResult) => void;
   onFindings?: (f: FindingsResult) => void;
+  onIndexProgress?: (p: IndexProgress) => void;
 }
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -57,6 +59,8 @@ export class AnalysisClient {
   private configured: Promise<{ problems: string[]; catalogSources: string[] }> | undefined;
   private configuredResolve:
     ((v: { problems: string[]; catalogSources: string[] }) => void) | undefined;
+  /** Told before an analysis summarises a tree's callees on demand (it has no index). */
+  onTreesWithoutIndex: ((trees: string[]) => void) | undefined;
   /** Texts sent to the worker, by path (a restarted or reconfigured worker gets them again). */
   private readonly known = new Map<string, string>();
   /** The worker's fact cache is empty (new worker, or a new catalog): resend everything. */
@@ -104,6 +108,10 @@ export class AnalysisClient {
       this.configuredResolve?.({ problems: m.problems, catalogSources: m.catalogSources });
       return;
     }
+    if (m.type === 'trees-without-index') {
+      this.onTreesWithoutIndex?.(m.trees);
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === 'progress') {
@@ -118,6 +126,10 @@ export class AnalysisClient {
       p.onFindings?.(m);
       return;
     }
+    if (m.type === 'index-progress') {
+      p.onIndexProgress?.(m);
+      return;
+    }
     this.pending.delete(m.id);
     if (m.type === 'error') p.reject(new WorkerError(m.message, m.kind));
     else if (m.type === 'cancelled') p.reject(new CancelledError());
@@ -128,7 +140,7 @@ export class AnalysisClient {
   configure(
     catalogs: CatalogText[],
     maxFileBytes: number,
-    tuning: { quickFirstAboveMs?: number } = {},
+    tuning: { quickFirstAboveMs?: number; kernelTree?: string; cacheDir?: string } = {},
   ): Promise<{ problems: string[]; catalogSources: string[] }> {
     this.config = { type: 'configure', catalogs, maxFileBytes, ...tuning };
     this.resendAll = this.known.size > 0;
@@ -143,7 +155,7 @@ export class AnalysisClient {
 
   private request(
     req: Request,
-    callbacks: Pick<Pending, 'onProgress' | 'onPartial' | 'onFindings'> = {},
+    callbacks: Pick<Pending, 'onProgress' | 'onPartial' | 'onFindings' | 'onIndexProgress'> = {},
   ): { id: number; done: Promise<WorkerResponse> } {
     const w = this.ensure();
     const id = this.nextId++;
@@ -235,6 +247,42 @@ export class AnalysisClient {
     const m = await this.request({ type: 'compare-series', ...req }).done;
     if (m.type !== 'series') throw new WorkerError(`unexpected reply ${m.type}`);
     return m;
+  }
+
+  /** The same catalogs, limits and tree settings as `other` (a second worker for index builds). */
+  configureLike(other: AnalysisClient): Promise<{ problems: string[]; catalogSources: string[] }> {
+    const { catalogs, maxFileBytes, type: _t, ...tuning } = other.config;
+    void _t;
+    return this.configure(catalogs, maxFileBytes, tuning);
+  }
+
+  /** Tells the worker another thread builds (or has built) the index of `tree`. */
+  treeIndex(tree: string, state: 'building' | 'built'): void {
+    this.worker?.postMessage({ type: 'tree-index', tree, state } satisfies WorkerRequest);
+  }
+
+  /**
+   * Indexes the whole kernel tree `tree` in the worker (on the index's threads).
+   * `signal` stops it cleanly: the files done are kept, `stats.cancelled` is set.
+   */
+  async buildTreeIndex(
+    tree: string,
+    opts: { onProgress?: (p: IndexProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<IndexStats> {
+    const { id, done } = this.request(
+      { type: 'build-index', tree },
+      opts.onProgress ? { onIndexProgress: opts.onProgress } : {},
+    );
+    const onAbort = () => this.worker?.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const m = await done;
+      if (m.type !== 'index-built') throw new WorkerError(`unexpected reply ${m.type}`);
+      return m.stats;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Hard stop: terminates the worker (running work is lost; the next request restarts it). */

@@ -4,6 +4,7 @@
 // contents in and gets plain ProgramModel data back. Cancellable: a `cancel`
 // message is honoured between files (the loop yields to the event loop), and
 // the host can always terminate the worker outright.
+import os from 'node:os';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import {
@@ -18,8 +19,12 @@ import { CatalogIndex, extendCatalog, parseCatalogFile } from '../core/catalog/c
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport, ProgramModel } from '../core/model';
 import { groupByProgram, programRoots } from './programs';
+import type { SummarySource } from '../core/analysis/calleeSummary';
 import type { CParser } from '../core/parse/cParser';
+import { buildIndex } from '../node/index/indexBuild';
+import { defaultCacheDir } from '../node/index/indexStore';
 import { nodeParser } from '../node/wasmFiles';
+import { ProgramSummaries, type TreeSettings } from './programSummaries';
 import { compareGit, compareSeriesIn, compareTextsIn } from './workerCompare';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
@@ -36,6 +41,13 @@ const send = (m: WorkerResponse) => port.postMessage(m);
 let catalog = new CatalogIndex();
 /** What earlier analyses computed for functions that did not change (AnalysisMemo). */
 let memo = new AnalysisMemo(catalog);
+let treeSettings: TreeSettings = {};
+/** Each program's callees outside its files: its kernel tree's index (or on demand). */
+let summaries = new ProgramSummaries(treeSettings, catalog);
+/** Summaries of the last analysis, by program root (the quick first answer uses them). */
+let sourceOfRoot = new Map<string, SummarySource>();
+/** Index builds running, by request id (a `cancel` aborts them). */
+const builds = new Map<number, AbortController>();
 /** Files (re-)extracted since the last whole-program analysis, ahead of it or by it. */
 const changed = new Set<string>();
 /** How long the whole-program analysis after the last edit took up to its findings. */
@@ -129,19 +141,32 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
   const edited = [...changed];
   changed.clear();
   const small = edited.length > 0 && edited.length <= 2 && keys.length > 4;
+  // Each kernel tree in the folder is its own program (same-named functions never mix),
+  // with the callees outside its files from its tree's index.
+  const groups = [...groupByProgram(keys)];
+  if (groups.length) p ??= await getParser();
+  const parserNow = p;
+  const sourced = groups.map(([root, ks]) => {
+    const s = summaries.sourceFor(ks, parserNow as CParser);
+    return { root, ks, ...s };
+  });
+  sourceOfRoot = new Map(sourced.map((s) => [s.root, s.source]));
+  const withoutIndex = summaries.treesWithoutIndex();
+  if (withoutIndex.length) send({ type: 'trees-without-index', trees: withoutIndex });
   if (req.quick && small && lastFindingsMs >= quickFirstAboveMs) quick(req.id, edited, t0);
   const facts = keys.flatMap((k) => cache.get(k)?.facts ?? []);
   const reports = keys.map((k) => (cache.get(k) as Entry).report);
   const tp = performance.now();
-  // Each kernel tree in the folder is its own program (same-named functions never mix).
-  const programs = [...groupByProgram(keys).values()].map((ks) => ({
+  const programs = sourced.map(({ ks, source }) => ({
     analysis: analyzeProgram(
       ks.flatMap((k) => cache.get(k)?.facts ?? []),
       catalog,
       memo,
+      source,
     ),
     reports: ks.map((k) => (cache.get(k) as Entry).report),
   }));
+  const callees = summaries.afterAnalysis();
   // Only edits predict edits: a first index analyses everything cold.
   lastFindingsMs = small ? performance.now() - tp : 0;
   // Diagnostics need only the findings: they go out before the model is built.
@@ -166,9 +191,17 @@ async function analyze(req: Extract<WorkerRequest, { type: 'analyze' }>): Promis
       extractMs: t1 - t0,
       analyzeMs: t2 - t1,
       parserLoadMs,
+      ...(callees.length ? { callees } : {}),
+      ...(withoutIndex.length ? { treesWithoutIndex: withoutIndex } : {}),
     },
   });
-  if (!small && facts.length > 1) warmUp(facts);
+  if (!small && facts.length > 1)
+    warmUp(
+      sourced.map((s) => ({
+        facts: s.ks.flatMap((k) => cache.get(k)?.facts ?? []),
+        source: s.source,
+      })),
+    );
 }
 
 /** One model over several programs: their files, functions, objects and findings side by side. */
@@ -193,12 +226,12 @@ const WARM_UP_RUNS = 3;
  * while the editor is idle: the code paths an edit takes (memo hits) get compiled
  * before the first edit needs them. Skipped as soon as real work is queued.
  */
-function warmUp(facts: FileFacts[]): void {
+function warmUp(programs: { facts: FileFacts[]; source: SummarySource }[]): void {
   queue = queue.then(async () => {
     try {
       for (let i = 0; i < WARM_UP_RUNS && pendingRequests === 0; i++) {
         await tick();
-        analyzeProgram(facts, catalog, memo);
+        for (const p of programs) analyzeProgram(p.facts, catalog, memo, p.source);
       }
     } catch {
       // Only a warm-up: the next real analysis reports whatever went wrong.
@@ -224,6 +257,7 @@ function quick(id: number, edited: string[], t0: number): void {
   // Callees come from the edited files' own program (kernel tree) only.
   const roots = programRoots([...cache.keys()]);
   const mine = new Set(edited.map((p) => roots.get(p)));
+  const source = sourceOfRoot.get(roots.get(edited[0]) ?? '');
   for (const [k, e] of cache)
     if (
       !paths.has(k) &&
@@ -231,7 +265,7 @@ function quick(id: number, edited: string[], t0: number): void {
       e.facts?.functions.some((fn) => callees.has(fn.name))
     )
       facts.push(e.facts);
-  const { findings } = analyzeProgram(facts, catalog, memo);
+  const { findings } = analyzeProgram(facts, catalog, memo, source);
   send({
     type: 'partial',
     id,
@@ -248,6 +282,12 @@ function configure(req: Extract<WorkerRequest, { type: 'configure' }>): void {
   cache.clear(); // facts depend on the catalog
   changed.clear();
   memo = new AnalysisMemo(catalog);
+  treeSettings = {
+    ...(req.kernelTree ? { kernelTree: req.kernelTree } : {}),
+    ...(req.cacheDir ? { cacheDir: req.cacheDir } : {}),
+  };
+  summaries = new ProgramSummaries(treeSettings, catalog);
+  sourceOfRoot = new Map();
   send({ type: 'configured', problems, catalogSources: sources });
 }
 
@@ -294,6 +334,10 @@ async function handle(req: WorkerRequest): Promise<void> {
       }
       case 'extract':
         return await prepare(req.sources);
+      case 'build-index':
+        return await buildTreeIndex(req);
+      case 'tree-index':
+        return treeIndexChanged(req.tree, req.state);
       case 'cancel':
         return;
     }
@@ -303,10 +347,66 @@ async function handle(req: WorkerRequest): Promise<void> {
   }
 }
 
+/** Another thread writes the index of `tree`, or has written it. */
+function treeIndexChanged(tree: string, state: 'building' | 'built'): void {
+  if (state === 'building') return summaries.indexing(tree);
+  summaries.forget(tree);
+  memo = new AnalysisMemo(catalog);
+}
+
+/**
+ * The whole tree's index, on the index's own worker threads; this thread hands
+ * out files. The extension runs it in a worker of its own (treeIndexCommand.ts);
+ * here too it stays outside the queue, so analyses would go on meanwhile.
+ */
+async function buildTreeIndex(req: Extract<WorkerRequest, { type: 'build-index' }>): Promise<void> {
+  const abort = new AbortController();
+  builds.set(req.id, abort);
+  let last = 0;
+  try {
+    const stats = await buildIndex({
+      root: req.tree,
+      cacheDir: treeSettings.cacheDir ?? defaultCacheDir(),
+      catalog,
+      wasmDirs: [__dirname, path.join(__dirname, '..', 'dist')],
+      workerScript: path.join(__dirname, 'indexWorker.js'),
+      // One thread stays with the editor's analyses.
+      threads: Math.max(1, (os.availableParallelism?.() ?? 2) - 1),
+      signal: abort.signal,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 250 && p.done < p.total) return;
+        last = now;
+        send({ type: 'index-progress', id: req.id, ...p });
+      },
+    });
+    // Programs of that tree look it up again at their next analysis. (The memo's
+    // results are keyed by the callees' effects, not by where summaries came
+    // from; it is dropped all the same when a tree's summaries all change.)
+    summaries.forget(req.tree);
+    if (stats.indexed) memo = new AnalysisMemo(catalog);
+    send({ type: 'index-built', id: req.id, tree: req.tree, stats });
+  } finally {
+    builds.delete(req.id);
+    cancelled.delete(req.id);
+  }
+}
+
 port.on('message', (req: WorkerRequest) => {
   // Cancellation must not wait behind the request it cancels.
   if (req.type === 'cancel') {
+    builds.get(req.id)?.abort();
     cancelled.add(req.id);
+    return;
+  }
+  // Before the next write of on-demand records, not after the analyses queued.
+  if (req.type === 'tree-index') {
+    treeIndexChanged(req.tree, req.state);
+    return;
+  }
+  // An index build runs beside the analyses, not in their queue.
+  if (req.type === 'build-index') {
+    void handle(req);
     return;
   }
   pendingRequests++;

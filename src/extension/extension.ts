@@ -20,6 +20,7 @@ import {
 } from './providers';
 import { registerMcpServer, type McpHost } from './mcpRegistration';
 import { readSettings, UserError } from './settings';
+import { buildKernelTreeIndex, kernelTreeSetting, offerTreeIndex } from './treeIndexCommand';
 import { WorkspaceIndex, type IndexUpdate } from './workspaceIndex';
 
 /** What other parts (mail drafting, tests) can build on: `extensions.getExtension(...).exports`. */
@@ -39,6 +40,12 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
     (l) => log.error(l),
   );
   const index = new WorkspaceIndex(client, log);
+  // Offered as the on-demand summaries start (on a whole tree they take minutes), once per tree.
+  client.onTreesWithoutIndex = (trees) =>
+    offerTreeIndex(
+      trees,
+      (tree) => void vscode.commands.executeCommand('lifecycleLens.buildKernelTreeIndex', tree),
+    );
   const diagnostics = new DiagnosticsPublisher(index);
   const lenses = new LensProvider(index);
   const lifecycle = new LifecycleView();
@@ -157,6 +164,17 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
       showReleasePaths(index, fn, reveal, log),
     ),
     cmd('lifecycleLens.reindex', 'Re-index', () => configureAndIndex(true)),
+    cmd('lifecycleLens.buildKernelTreeIndex', 'Build kernel tree index', async (tree?: string) => {
+      const stats = await buildKernelTreeIndex(
+        client,
+        path.join(context.extensionPath, 'dist', 'analysisWorker.js'),
+        readSettings().kernelTree,
+        log,
+        typeof tree === 'string' ? tree : undefined,
+      );
+      // The open files' callees now come from the index.
+      if (stats && stats.indexed) await index.reindex();
+    }),
     cmd('lifecycleLens.stopAnalysis', 'Stop analysis', async () => {
       await client.stop();
       log.info('analysis worker stopped by the user; the next change restarts it');
@@ -192,7 +210,8 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
         e.affectsConfiguration('lifecycleLens.catalogFiles') ||
         e.affectsConfiguration('lifecycleLens.maxFileSizeKB') ||
         e.affectsConfiguration('lifecycleLens.exclude') ||
-        e.affectsConfiguration('lifecycleLens.indexWorkspace');
+        e.affectsConfiguration('lifecycleLens.indexWorkspace') ||
+        e.affectsConfiguration('lifecycleLens.kernelTree');
       index.settings = readSettings();
       if (heavy) void configureAndIndex(true);
       else if (index.view) {
@@ -220,7 +239,12 @@ export function activate(context: vscode.ExtensionContext): LifecycleLensApi {
         reportCatalogProblem(`cannot read catalog file ${uri.fsPath}: ${(e as Error).message}`);
       }
     }
-    const { problems, catalogSources } = await client.configure(catalogs, s.maxFileBytes);
+    const kernelTree = kernelTreeSetting(s.kernelTree);
+    const { problems, catalogSources } = await client.configure(
+      catalogs,
+      s.maxFileBytes,
+      kernelTree ? { kernelTree } : {},
+    );
     for (const p of problems) reportCatalogProblem(p);
     log.info(`catalog: ${catalogSources.join(', ')}`);
     if (reindex) await index.reindex();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { groupByProgram, programNamer, programRoots } from './programs';
+import {
+  groupByProgram,
+  programNamer,
+  programRoots,
+  programTree,
+  resolveKernelTreeSetting,
+} from './programs';
 
 describe('program roots', () => {
   it('two kernel trees side by side are two programs; loose files are the top program', () => {
@@ -63,5 +69,32 @@ describe('program names', () => {
       'C:\\k\\new\\include\\linux\\r.h',
     ]);
     expect(win?.('C:\\k\\new\\fs\\a.c')).toBe('new');
+  });
+});
+
+describe('lifecycleLens.kernelTree', () => {
+  const folders = ['/ws/review', '/ws/other'];
+  it('empty means found from the files; paths resolve like catalog files', () => {
+    expect(resolveKernelTreeSetting('', folders, '/home/me')).toBeUndefined();
+    expect(resolveKernelTreeSetting('  ', folders, '/home/me')).toBeUndefined();
+    expect(resolveKernelTreeSetting(undefined, folders, '/home/me')).toBeUndefined();
+    expect(resolveKernelTreeSetting('/src/linux-6.12/', folders, '/home/me')).toBe(
+      '/src/linux-6.12/',
+    );
+    expect(resolveKernelTreeSetting('/src/linux/../linux-6.12', folders, '/home/me')).toBe(
+      '/src/linux-6.12',
+    );
+    expect(resolveKernelTreeSetting('../linux', folders, '/home/me')).toBe('/ws/linux');
+    expect(resolveKernelTreeSetting('~/src/linux', folders, '/home/me')).toBe('/home/me/src/linux');
+    // A relative path with no folder to resolve it against: found from the files.
+    expect(resolveKernelTreeSetting('linux', [], '/home/me')).toBeUndefined();
+  });
+
+  it("a program's tree: the configured one, else the first its files sit in", () => {
+    const trees: Record<string, string> = { '/k/fs/nfsd/vfs.c': '/k' };
+    const find = (f: string) => trees[f];
+    expect(programTree(['/x/a.c', '/k/fs/nfsd/vfs.c'], undefined, find)).toBe('/k');
+    expect(programTree(['/x/a.c'], undefined, find)).toBeUndefined();
+    expect(programTree(['/k/fs/nfsd/vfs.c'], '/src/linux', find)).toBe('/src/linux');
   });
 });

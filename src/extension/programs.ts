@@ -1,6 +1,8 @@
 // Which files form one program. A folder holding two kernel trees side by side (two
 // versions, or our fixtures next to a kernel) must not mix same-named functions: each
-// kernel tree is its own program, found from the indexed paths alone.
+// kernel tree is its own program, found from the indexed paths alone. Each program
+// gets the callees outside its files from a kernel tree (programTree) and its index.
+import path from 'node:path';
 
 /** The directory part of a '/'- or '\\'-separated path ('' for a bare name). */
 function dirOf(p: string): string {
@@ -89,4 +91,39 @@ export function programNamer(paths: readonly string[]): ((file: string) => strin
     if (!r) return 'top folder';
     return base && r.startsWith(`${base}/`) ? r.slice(base.length + 1) : r;
   };
+}
+
+/**
+ * The `lifecycleLens.kernelTree` setting as an absolute directory: empty means
+ * "find the tree from the files" (undefined); a relative path resolves against
+ * the first workspace folder, as catalog files do; `~/` is the home directory.
+ */
+export function resolveKernelTreeSetting(
+  value: string | undefined,
+  folders: readonly string[],
+  home: string,
+): string | undefined {
+  const v = (value ?? '').trim();
+  if (!v) return undefined;
+  if (v === '~' || v.startsWith('~/')) return path.join(home, v.slice(1));
+  if (path.isAbsolute(v)) return path.normalize(v);
+  return folders.length ? path.resolve(folders[0], v) : undefined;
+}
+
+/**
+ * The kernel tree serving a program's callees outside its files: the configured
+ * one, else the first tree a file of the program sits in (walking up from it, as
+ * the CLI does), else none.
+ */
+export function programTree(
+  paths: readonly string[],
+  configured: string | undefined,
+  find: (file: string) => string | undefined,
+): string | undefined {
+  if (configured) return configured;
+  for (const p of paths) {
+    const t = find(p);
+    if (t) return t;
+  }
+  return undefined;
 }

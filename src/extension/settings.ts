@@ -24,6 +24,8 @@ export interface Settings {
   exclude: string;
   debounceMs: number;
   inlineReleaseInCallbacks: boolean;
+  /** lifecycleLens.kernelTree as written ('' = found from the files). */
+  kernelTree: string;
 }
 
 export function readSettings(): Settings {
@@ -45,6 +47,9 @@ export function readSettings(): Settings {
     exclude: c.get<string>('exclude') ?? '**/{node_modules,.git,.cache,dist,out}/**',
     debounceMs: c.get<number>('debounceMs') ?? 300,
     inlineReleaseInCallbacks: c.get<boolean>('diagnostics.inlineReleaseInCallbacks') ?? true,
+    // A tree we read every file of: from user settings only in Restricted Mode.
+    kernelTree:
+      (trusted ? c.get<string>('kernelTree') : c.inspect<string>('kernelTree')?.globalValue) ?? '',
   };
 }
 

@@ -3,6 +3,7 @@
 import type { SourceFile } from '../core/analysis/analyze';
 import type { ComparisonResult, SeriesComparison } from '../core/compare/compareTypes';
 import type { Finding, ParseReport, ProgramModel } from '../core/model';
+import type { IndexProgress, IndexStats } from '../node/index/indexBuild';
 
 export interface CatalogText {
   path: string;
@@ -16,6 +17,10 @@ export type WorkerRequest =
       maxFileBytes: number;
       /** Post an edit's `partial` first when the last edit's whole-program analysis took at least this long (default 200 ms: twice the editor's budget; 0: always). */
       quickFirstAboveMs?: number;
+      /** lifecycleLens.kernelTree as an absolute directory; absent: each program's tree is found from its files. */
+      kernelTree?: string;
+      /** Where tree indexes live (absent: the CLI's default cache). */
+      cacheDir?: string;
     }
   | {
       /** Re-extract `upserts` (unchanged texts are skipped), forget `removed`, re-run the whole-program analysis. */
@@ -61,6 +66,21 @@ export type WorkerRequest =
       baseDir?: string;
       baseRev?: string;
       mboxes: string[];
+    }
+  | {
+      /**
+       * Another thread is building the index of `tree` (on-demand summaries of it
+       * are not written meanwhile), or has finished (its programs look it up again).
+       */
+      type: 'tree-index';
+      tree: string;
+      state: 'building' | 'built';
+    }
+  | {
+      /** Indexes the whole kernel tree `tree` (cancel: stops cleanly, keeping the files done). */
+      type: 'build-index';
+      id: number;
+      tree: string;
     };
 
 export interface AnalyzeTimings {
@@ -72,10 +92,22 @@ export interface AnalyzeTimings {
   analyzeMs: number;
   /** Parser load time if it happened during this request. */
   parserLoadMs?: number;
+  /** New messages about where callees come from (kernel tree index, on demand, none). */
+  callees?: string[];
+  /** Kernel trees serving this analysis without a current index (callees summarised on demand). */
+  treesWithoutIndex?: string[];
 }
 
 export type WorkerResponse =
   | { type: 'configured'; problems: string[]; catalogSources: string[] }
+  | {
+      /**
+       * Before an analysis that summarises a tree's callees on demand (no index):
+       * sent first, since on a whole kernel tree that can take minutes.
+       */
+      type: 'trees-without-index';
+      trees: string[];
+    }
   | { type: 'progress'; id: number; done: number; total: number; file: string }
   | { type: 'analysis'; id: number; model: ProgramModel; timings: AnalyzeTimings }
   | {
@@ -109,5 +141,7 @@ export type WorkerResponse =
       ms: number;
     }
   | { type: 'series'; id: number; result: SeriesComparison; ms: number }
+  | ({ type: 'index-progress'; id: number } & IndexProgress)
+  | { type: 'index-built'; id: number; tree: string; stats: IndexStats }
   | { type: 'cancelled'; id: number }
   | { type: 'error'; id: number; message: string; kind?: string };

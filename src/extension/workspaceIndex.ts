@@ -350,6 +350,7 @@ export class WorkspaceIndex implements vscode.Disposable {
       this.log.info(
         `analysis: ${t.extracted} file(s) re-extracted of ${t.files} in ${t.extractMs.toFixed(0)} ms, program analysis ${t.analyzeMs.toFixed(0)} ms${t.parserLoadMs !== undefined ? `, parser loaded in ${t.parserLoadMs.toFixed(0)} ms` : ''}; ${result.model.functions.length} functions, ${result.model.findings.length} findings`,
       );
+      for (const c of t.callees ?? []) this.log.info(c);
       for (const f of result.model.files)
         if (f.skipped && upserts.some((u) => u.path === f.file))
           this.log.warn(`skipped ${f.file}: ${f.skipped}`);

@@ -80,6 +80,11 @@ export interface IndexOptions {
   inProcessBytes?: number;
   onProgress?: (p: IndexProgress) => void;
   log?: (message: string) => void;
+  /**
+   * Stops the build: no new batches go out, the files done so far are written
+   * (a valid files index; the next build indexes the rest), the closure is skipped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface IndexStats {
@@ -93,6 +98,8 @@ export interface IndexStats {
   indexBytes: number;
   problems: number;
   closed: boolean;
+  /** Stopped by the signal: `indexed` files of the todo list were done, no closure. */
+  cancelled?: boolean;
   ms: { list: number; index: number; write: number; close: number; total: number };
 }
 
@@ -201,6 +208,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     fresh.set(u, list);
   }
   const tIndex = performance.now();
+  const freshCount = [...fresh.values()].reduce((n, l) => n + l.length, 0);
 
   // Rewrite the dirty units only. A unit whose files were re-summarised to the very
   // same records (a comment, an edit that changes no summary) keeps its generation,
@@ -242,9 +250,11 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   }
   const tWrite = performance.now();
 
-  // The merge step: closed summaries for the whole tree (not for a shard).
+  // The merge step: closed summaries for the whole tree (not for a shard, nor a
+  // cancelled build: the closed buckets stay those of the last complete one).
+  const cancelled = freshCount < todo.length;
   let closed = false;
-  if (!o.shard && !o.out) {
+  if (!o.shard && !o.out && !cancelled) {
     const combined = combinedGeneration(headers);
     if (!closedCurrent(dir, combined)) {
       const found: string[] = [];
@@ -265,7 +275,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const tEnd = performance.now();
   return {
     files: listed.length,
-    indexed: todo.length,
+    indexed: freshCount,
     reused,
     removed: removed.length,
     functions,
@@ -274,6 +284,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     indexBytes,
     problems,
     closed,
+    ...(cancelled ? { cancelled } : {}),
     ms: {
       list: tList - t0,
       index: tIndex - tList,
@@ -359,7 +370,7 @@ const IN_PROCESS_BYTES = 512 * 1024;
 
 /** Records for `files` on worker threads, batches handed out as threads free up. */
 async function indexFiles(o: IndexOptions, files: TreeFile[]): Promise<RawEntry[]> {
-  if (!files.length) return [];
+  if (!files.length || o.signal?.aborted) return [];
   const threads = Math.max(
     1,
     Math.min(o.threads ?? os.availableParallelism?.() ?? 2, files.length),
@@ -380,7 +391,7 @@ async function indexFiles(o: IndexOptions, files: TreeFile[]): Promise<RawEntry[
   let next = 0;
   let id = 0;
   const batchOf = (): IndexBatch | undefined => {
-    if (next >= queue.length) return undefined;
+    if (next >= queue.length || o.signal?.aborted) return undefined;
     // Small batches for big files, larger for small ones: about 256 KiB each.
     const batch: TreeFile[] = [];
     let size = 0;
