@@ -200,13 +200,16 @@ export function attachLruDesigns(
   summaries: Map<FunctionFacts, FunctionSummary>,
 ): void {
   const walks = graph.edges.filter((e) => e.kind === 'callback' && e.context === 'lru-isolate');
+  // Functions putting objects on or taking them off an LRU, by object type (one pass).
+  const byType = new Map<string, Set<FunctionFacts>>();
+  for (const fn of program.functions)
+    fn.calls.forEach((_, i) => {
+      const c = program.classify(fn, i);
+      if ((c?.role === 'lru-add' || c?.role === 'lru-del') && c.objectType)
+        byType.set(c.objectType, (byType.get(c.objectType) ?? new Set()).add(fn));
+    });
   for (const o of objects) {
-    const onLru = program.functions.filter((fn) =>
-      fn.calls.some((_, i) => {
-        const c = program.classify(fn, i);
-        return (c?.role === 'lru-add' || c?.role === 'lru-del') && c.objectType === o.type;
-      }),
-    );
+    const onLru = [...(byType.get(o.type) ?? [])];
     if (!onLru.length) continue;
     const isolators: LruIsolator[] = [];
     const collecting = new Set<FunctionFacts>();
