@@ -199,6 +199,10 @@ export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<n
     if (e instanceof RevisionError) throw new UsageError(e.message);
     throw e;
   }
+  if (args.replies && !series.steps.length)
+    process.stderr.write(
+      'lifecycle-lens: --replies: one version only; give vN-1 and vN to see what vN did with the replies\n',
+    );
   if (!args.quiet)
     for (const k of series.skipped)
       process.stderr.write(
