@@ -294,7 +294,7 @@ export interface LruDesign {
   collectors: LruCollector[];
 }
 
-/** Which entries an isolate step takes, by what the count tests on its path say. */
+/** Which entries an isolate step takes, by what the count tests on its path say (count-read: a count read or a helper test of the entry, direction unknown). */
 export type LruEntries = 'last-reference' | 'in-use' | 'count-read' | 'any';
 
 export interface LruIsolation {

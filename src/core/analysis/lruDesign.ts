@@ -89,15 +89,28 @@ const RANK: Record<LruEntries, number> = {
 /**
  * Which entries reach call `index` of `fn`, by the count tests of `type` on the way:
  * a final put that succeeded (or a dec-not-one that failed) leaves the last reference;
- * the opposite results leave entries others still hold.
+ * the opposite results leave entries others still hold. A test through a helper the
+ * analysis cannot classify (`icount_read(inode)`) on the same object counts as a count
+ * read: the entries are tested, by what we cannot tell.
  */
-function entriesAt(program: Program, fn: FunctionFacts, index: number, type: string): LruEntries {
+function entriesAt(
+  program: Program,
+  fn: FunctionFacts,
+  index: number,
+  type: string,
+  variable?: string,
+): LruEntries {
   let best: LruEntries = 'any';
+  const entries = program.entries(fn);
   for (const { call, value } of testedOnTheWay(fn, index)) {
     const c = program.classify(fn, call);
-    if (!c || c.objectType !== type) continue;
     let e: LruEntries | undefined;
-    if (value !== undefined && c.role === 'ref-final-put') e = value ? 'last-reference' : 'in-use';
+    if (!c) {
+      const helper = !entries[call] && !!variable;
+      if (helper && fn.calls[call]?.args.some((a) => a.object === variable)) e = 'count-read';
+    } else if (c.objectType !== type) continue;
+    else if (value !== undefined && c.role === 'ref-final-put')
+      e = value ? 'last-reference' : 'in-use';
     else if (value !== undefined && c.role === 'ref-put' && c.entry?.conditional)
       e = value ? 'in-use' : 'last-reference';
     else if (c.role === 'ref-read' || c.role === 'ref-get-conditional') e = 'count-read';
@@ -131,7 +144,7 @@ function isolations(program: Program, fn: FunctionFacts, type: string): LruIsola
     );
     const guards = [...new Set(guardsOfCall(program.catalog, fn, i))].sort();
     const iso: LruIsolation = {
-      entries: entriesAt(program, fn, i, type),
+      entries: entriesAt(program, fn, i, type, c.variable),
       fate: disposal >= 0 ? 'disposed' : 'taken-off',
       guards,
       flags: guards.filter((g) =>

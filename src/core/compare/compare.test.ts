@@ -76,7 +76,7 @@ const V4_TO_V5_REST = [
     'warning',
     'nfsd_file_lru_cb',
     null,
-    'entries after a count read only taken off [!test_and_clear_bit(NFSD_FILE_REFERENCED, nf_flags), test_and_clear_bit(NFSD_FILE_HASHED, nf_flags)]',
+    'entries after a count or state test only taken off [!test_and_clear_bit(NFSD_FILE_REFERENCED, nf_flags), test_and_clear_bit(NFSD_FILE_HASHED, nf_flags)]',
     'entries whose last reference is the LRU only taken off [!test_and_clear_bit(NFSD_FILE_REFERENCED, nf_flags)]',
     null,
   ],

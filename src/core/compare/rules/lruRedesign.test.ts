@@ -286,6 +286,18 @@ describe('LL13 LRU redesigns, before/after table', () => {
       ],
     ],
     [
+      'a count read moved into a helper defined elsewhere (obj_in_use): nothing',
+      design({
+        isolate:
+          '\n\tif (refcount_read(&co->co_ref) > 1)\n\t\treturn LRU_SKIP;\n\tlist_lru_isolate_move(lru, &co->co_lru, dispose);\n\treturn LRU_REMOVED;',
+      }),
+      design({
+        isolate:
+          '\n\tif (obj_in_use(co))\n\t\treturn LRU_SKIP;\n\tlist_lru_isolate_move(lru, &co->co_lru, dispose);\n\treturn LRU_REMOVED;',
+      }),
+      [],
+    ],
+    [
       'the same design reformatted, the isolate steps reordered: nothing',
       design({ isolate: REFERENCED + ISOLATE_IN_USE }),
       design({

@@ -43,7 +43,7 @@ const SENSITIVE = new Set<ContextKind>([...ATOMIC_CONTEXTS, 'shrinker', 'fsnotif
 const ENTRIES_TEXT: Record<LruIsolation['entries'], string> = {
   'last-reference': 'entries whose last reference is the LRU',
   'in-use': 'entries others still hold',
-  'count-read': 'entries after a count read',
+  'count-read': 'entries after a count or state test',
   any: 'entries regardless of their count',
 };
 
