@@ -91,13 +91,13 @@ describe.skipIf(!have)('the real b4 0.16', () => {
     const me = 'lifecycle-lens@invalid';
     expect(r.seriesReviews[me].name).toBe('Lifecycle Lens');
     expect(r.seriesReviews[me].note.split('\n')[0]).toBe(
-      'Lifecycle Lens: 25 behaviour changes in 4 of 5 patches',
+      'Lifecycle Lens: 26 behaviour changes in 4 of 5 patches',
     );
     expect(Object.keys(r.patchReviews)).toEqual(['1', '2', '3', '4']);
-    // 25 changes; b4 joins the comments that follow the same diff line into one
+    // 26 changes; b4 joins the comments that follow the same diff line into one
     // (patch 3's two LL1 changes of nfsd_file_close_inode share their line).
     const counts = Object.values(r.patchReviews).map((p) => p[me].comments.length);
-    expect(counts).toEqual([1, 7, 14, 2]);
+    expect(counts).toEqual([1, 7, 15, 2]);
     // The seed change, anchored by b4 to the line that makes close_inode put inline.
     const ll1 = r.patchReviews['3'][me].comments.filter((c) =>
       c.text.startsWith('Lifecycle Lens LL1 (error): nfsd_file_close_inode()'),
@@ -132,15 +132,15 @@ describe.skipIf(!have)('the real b4 0.16', () => {
     expect(summary).toEqual({
       'patch-1@test': 'lifecycle-lens warn: 1 behaviour change (1 warning)',
       'patch-2@test': 'lifecycle-lens warn: 7 behaviour changes (7 warnings)',
-      'patch-3@test': 'lifecycle-lens fail: 15 behaviour changes (2 errors, 13 warnings)',
+      'patch-3@test': 'lifecycle-lens fail: 16 behaviour changes (2 errors, 14 warnings)',
       'patch-4@test': 'lifecycle-lens warn: 2 behaviour changes (2 warnings)',
       'patch-5@test': 'lifecycle-lens pass: no lifecycle or execution-context behaviour changes',
       'cover@test':
-        'lifecycle-lens fail: 25 behaviour changes in the series (2 errors, 23 warnings)',
+        'lifecycle-lens fail: 26 behaviour changes in the series (2 errors, 24 warnings)',
     });
     // b4's check view: one dot line per detail entry, the causing diff line under it.
     const patch3 = r.shown['patch-3@test'].details.split('\n');
-    expect(patch3.filter((l) => l.startsWith('● ')).length).toBe(15);
+    expect(patch3.filter((l) => l.startsWith('● ')).length).toBe(16);
     const i = patch3.findIndex((l) =>
       l.includes(
         'nfsd_file_close_inode(): nfsd_file_close_inode() now runs fput, fsync inline in fsnotify',
@@ -151,7 +151,7 @@ describe.skipIf(!have)('the real b4 0.16', () => {
     );
     expect(patch3[i + 1]).toBe('    fs/nfsd/filecache.c: +\t\tnfsd_file_put(nf);');
     const cover = r.shown['cover@test'].details.split('\n');
-    expect(cover.filter((l) => l.startsWith('● ')).length).toBe(25);
+    expect(cover.filter((l) => l.startsWith('● ')).length).toBe(26);
     expect(cover.some((l) => l.includes('— [3/5] nfsd_file_close_inode(): '))).toBe(true);
   }, 180_000);
 });

@@ -44,6 +44,8 @@ export interface CliArgs {
   patch?: number;
   cover?: boolean;
   from?: string;
+  /** series/draft: replies to a version (mbox, .eml or pasted text; our drafts or reviewers' mail). */
+  replies?: string[];
   /** Kernel tree for callee summaries (--tree), none at all (--no-tree), index location. */
   tree?: string;
   noTree?: boolean;
@@ -151,6 +153,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--from':
         a.from = value();
         break;
+      case '--replies':
+        a.replies = [...(a.replies ?? []), value()];
+        break;
       case '--max-file-size': {
         const v = value();
         const m = /^(\d+)([kKmM]?)$/.exec(v);
@@ -241,6 +246,10 @@ Options:
   --max-file-size N    skip larger files (default 8M)
   --fail-on LEVEL      exit 1 when findings of LEVEL (error|warning) exist
   --from "NAME <ADDR>" draft: the sender (default: git config user.name/email)
+  --replies FILE       series, draft --cover: replies to a version (mbox, .eml or
+                       pasted text; our own drafts or a reviewer's mail); for each
+                       change a reply to vN-1 raised, says whether vN keeps,
+                       reverses or changes it; repeatable
   --all-findings       analyze: also list findings that rest on a guess (hidden by default)
   --experimental-rules compare: also run rules still too noisy on real trees (LL12)
   --tree DIR           kernel tree for callees outside the analysed files (default:

@@ -252,6 +252,7 @@ describe('lifecycle-lens compare / series / b4-check', () => {
         'LL3 nfsd_file_put: v1 3/5',
         'LL3 nfsd_file_unhash_and_dispose_locked: v1 2/5',
         'LL3 nfsd_file_lru_cb: v1 3/5',
+        'LL13 nfsd_file_lru_cb: v1 3/5',
         'LL3 nfsd_file_put_noref: v1 3/5',
         'LL2 nfsd_file_hash_insert: v1 3/5',
         'LL3 nfsd_file_cache_purge: v1 3/5',
@@ -321,13 +322,13 @@ describe('lifecycle-lens compare / series / b4-check', () => {
       details: string;
     }[];
     expect(results.map((x) => [x.tool, x.status, x.summary])).toEqual([
-      ['lifecycle-lens', 'fail', '15 behaviour changes (2 errors, 13 warnings)'],
+      ['lifecycle-lens', 'fail', '16 behaviour changes (2 errors, 14 warnings)'],
     ]);
     for (const x of results)
       expect(Object.keys(x).sort()).toEqual(['details', 'status', 'summary', 'tool', 'url']);
     // One structured details entry per change, with the fields b4's check view reads.
     const details = JSON.parse(results[0].details) as Record<string, string>[];
-    expect(details.length).toBe(15);
+    expect(details.length).toBe(16);
     expect(details[0]).toEqual({
       status: 'fail',
       context: 'LL1 release-context',

@@ -22,6 +22,8 @@ import { compareRebasedSeries } from '../node/seriesBases';
 import type { RebasedSeries } from '../core/compare/rebasedSeries';
 import { rebasedSeriesDocument, rebasedSeriesText } from '../core/reports/rebasedSeriesText';
 import { gitText } from '../node/git';
+import { readReplies } from '../core/compare/raisedChanges';
+import { parseMail, type MailMessage } from '../core/mail/rfc2822';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { checkOnReviewBranch } from './b4Commands';
@@ -128,6 +130,21 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
   return exitFor(result.changes, args);
 }
 
+/** Reply files (mbox, .eml, or pasted text with no headers) as messages. */
+export function readReplyFiles(files: string[]): MailMessage[] {
+  return files.flatMap((f) => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(f);
+    } catch (e) {
+      throw new UsageError(
+        `--replies ${f}: cannot read it (${(e as NodeJS.ErrnoException).code ?? e})`,
+      );
+    }
+    return readReplies(() => parseMail(bytes), bytes.toString('utf8'));
+  });
+}
+
 /** Applies the mboxes to the base the arguments name and compares the versions. */
 export async function runSeriesComparison(
   args: CliArgs,
@@ -175,12 +192,17 @@ export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<n
           : {}),
       ...(args.repo ? { repoDir: args.repo } : {}),
       ...(args.rest.length ? { paths: args.rest } : {}),
+      ...(args.replies ? { replies: readReplyFiles(args.replies) } : {}),
       onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
     });
   } catch (e) {
     if (e instanceof RevisionError) throw new UsageError(e.message);
     throw e;
   }
+  if (args.replies && !series.steps.length)
+    process.stderr.write(
+      'lifecycle-lens: --replies: one version only; give vN-1 and vN to see what vN did with the replies\n',
+    );
   if (!args.quiet)
     for (const k of series.skipped)
       process.stderr.write(

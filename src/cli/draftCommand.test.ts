@@ -85,6 +85,33 @@ describe('lifecycle-lens draft', () => {
     expect(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('--cover --replies: what v2 did with each change the replies to v1 raised', () => {
+    const out = path.join(tmp, 'cover-replies.eml');
+    const args = [
+      'draft',
+      '--base',
+      path.join(SERIES, 'base'),
+      '--previous',
+      path.join(SERIES, 'v1.mbox'),
+      '--series',
+      path.join(SERIES, 'v2.mbox'),
+      '--cover',
+      '--from',
+      'Rev Iewer <rev@example.net>',
+      '--replies',
+      path.join(SERIES, 'replies/v1-review.mbox'),
+    ];
+    const r = run([...args, '-o', out, '-q']);
+    expect(r.code).toBe(0);
+    expect(body(fs.readFileSync(out, 'utf8'))).toBe(expected('v2-cover-replies.txt'));
+    // The replies are to the previous version: a patch reply or no --previous cannot use them.
+    const bad = run([...args.filter((a) => a !== '--cover'), '--patch', '3']);
+    expect([bad.code, bad.err.trim()]).toEqual([
+      2,
+      'lifecycle-lens: --replies goes with --previous vN-1.mbox and --cover',
+    ]);
+  });
+
   it('--patch 3: the reply to v1 patch 3/5 against the base, From taken from git config', async () => {
     const out = path.join(tmp, 'patch3.eml');
     const r = run([

@@ -12,7 +12,8 @@ import { buildSeriesDraft, type DraftTarget } from '../core/mail/seriesDraft';
 import { TOOL_VERSION } from '../core/reports/jsonReport';
 import { gitIdentity } from '../node/git';
 import { EXIT, UsageError, type CliArgs } from './args';
-import { emit, runSeriesComparison } from './compareCommands';
+import { emit, readReplyFiles, runSeriesComparison } from './compareCommands';
+import { followUp, type FollowUp } from '../core/compare/raisedChanges';
 
 function sender(args: CliArgs): MailAddress {
   try {
@@ -57,6 +58,8 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
   if (args.paths.length)
     throw new UsageError(`unexpected argument "${args.paths[0]}" (the mbox goes after --series)`);
   const what = target(args);
+  if (args.replies && (!args.previous || what.kind !== 'cover'))
+    throw new UsageError('--replies goes with --previous vN-1.mbox and --cover');
   const from = sender(args);
   let messages: MailMessage[];
   try {
@@ -74,6 +77,20 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
   ]);
   // The comparison that ends at the version replied to: previous -> N, or base -> N.
   const comparison = series.comparisons[series.comparisons.length - 1];
+  // Replies to the previous version: what N did with each change they raised.
+  let follow: FollowUp | undefined;
+  if (args.replies) {
+    const replies = readReplyFiles(args.replies);
+    const sinceBase = await runSeriesComparison(args, catalog, [args.series]);
+    const previous = series.comparisons[0];
+    follow = followUp(
+      replies,
+      series.versions,
+      previous,
+      sinceBase.comparisons[0],
+      previous.after.label,
+    );
+  }
   let built: ReturnType<typeof buildSeriesDraft>;
   try {
     built = buildSeriesDraft(messages, comparison, what, {
@@ -81,6 +98,7 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
       date: new Date(),
       messageIdDomain: from.address.split('@')[1],
       toolVersion: TOOL_VERSION,
+      ...(follow ? { followUp: follow } : {}),
     });
   } catch (e) {
     if (e instanceof MailError) throw new UsageError(`${args.series}: ${e.message}`);

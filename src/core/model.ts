@@ -271,6 +271,63 @@ export interface ObjectLifecycle {
   putters: string[];
   /** Release work reached from each entry context, through this object's final put or teardown. */
   releasePaths: ReleasePath[];
+  /** How the object's LRU is run (its reference, who takes entries off it, how collected entries go). */
+  lru?: LruDesign;
+}
+
+/** An object's LRU as the code runs it (analysis/lruDesign.ts). */
+export interface LruDesign {
+  /**
+   * How the LRU gets the reference it holds: a get next to the insertion, or the caller's
+   * last reference handed over (inserted only where a count test says it is the last).
+   */
+  reference?: {
+    how: 'get-at-insert' | 'last-reference-handed-over';
+    /** Ends at the insertion; through the call site holding the count test for a hand-over. */
+    chain: ChainStep[];
+    /** The get taken next to the insertion. */
+    get?: { call: string; at: Location };
+  };
+  /** Functions running in an LRU walk's isolate callback that take entries off the LRU. */
+  isolators: LruIsolator[];
+  /** Functions walking the LRU with a callback that collects entries, and what they do with them. */
+  collectors: LruCollector[];
+}
+
+/** Which entries an isolate step takes, by what the count tests on its path say (count-read: a count read or a helper test of the entry, direction unknown). */
+export type LruEntries = 'last-reference' | 'in-use' | 'count-read' | 'any';
+
+export interface LruIsolation {
+  entries: LruEntries;
+  /** disposed: handed to a dispose list or freed after the isolate; taken-off: only removed. */
+  fate: 'disposed' | 'taken-off';
+  /** Count and flag tests the isolate runs under, line-free (as ReleasePath.conditions). */
+  guards: string[];
+  /** The flag-bit tests among `guards` (an entry referenced since the last walk is skipped). */
+  flags: string[];
+  call: string;
+  at: Location;
+  /** The call disposing of the entry, when `fate` is disposed. */
+  disposedBy?: { call: string; at: Location };
+}
+
+export interface LruIsolator {
+  function: string;
+  /** Functions passing it (or a callback calling it) to an LRU walk. */
+  walkers: string[];
+  isolations: LruIsolation[];
+}
+
+export interface LruCollector {
+  walker: string;
+  callback: string;
+  /** The walk call and where. */
+  walk: string;
+  at: Location;
+  /** synchronous: the walker's call releases the collected entries inline; queued: only through a deferral. */
+  disposal: 'synchronous' | 'queued';
+  /** Release work the walker reaches inline (synchronous) or deferred (queued). */
+  release: ReleaseKind[];
 }
 
 export type FindingKind =

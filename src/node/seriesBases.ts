@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SourceFile } from '../core/analysis/analyze';
-import type { SeriesVersion } from '../core/compare/compareTypes';
+import type { ComparisonResult, SeriesVersion } from '../core/compare/compareTypes';
+import { followUp } from '../core/compare/raisedChanges';
+import type { MailMessage } from '../core/mail/rfc2822';
 import {
   separateBaseDrift,
   type BaseSpec,
@@ -43,6 +45,8 @@ export interface RebasedSeriesOptions extends CompareOptions {
   repoDir?: string;
   /** Directories (relative to the tree) to analyse; default: those the series touches. */
   paths?: string[];
+  /** Replies to versions (our drafts, reviewers' mail): each step says what became of what they raised. */
+  replies?: MailMessage[];
   onProgress?: (message: string) => void;
 }
 
@@ -246,6 +250,12 @@ export async function compareRebasedSeries(options: RebasedSeriesOptions): Promi
     const first = compareTexts(baseSources(0, 'base'), trees[0], options);
     attributeChanges(first, path.join(work, 'tree-0'), seriesVersions[0], undefined, dirs, options);
     const steps: SeriesStep[] = [];
+    // With replies: every version against its own base (what a reply to it saw, what the next keeps).
+    const sinceBase: ComparisonResult[] = [first];
+    for (let i = 1; options.replies?.length && i < trees.length; i++) {
+      options.onProgress?.(`comparing the base of ${trees[i].label} with ${trees[i].label}`);
+      sinceBase.push(compareTexts(baseSources(i, `base of ${trees[i].label}`), trees[i], options));
+    }
     for (let i = 1; i < trees.length; i++) {
       const from = trees[i - 1].label;
       const to = trees[i].label;
@@ -273,7 +283,25 @@ export async function compareRebasedSeries(options: RebasedSeriesOptions): Promi
       const split = separateBaseDrift(total, baseDrift);
       // What the base drift explains came with the new base, not with a patch.
       for (const c of split.fromBase) delete c.introducedBy;
-      steps.push({ from, to, total, ...(baseDrift ? { baseDrift } : {}), ...split });
+      const replies = options.replies ?? [];
+      // A reply naming no version answers the one before the last.
+      const follow = replies.length
+        ? followUp(
+            replies,
+            seriesVersions,
+            sinceBase[i - 1],
+            sinceBase[i],
+            trees.at(-2)?.label ?? '',
+          )
+        : undefined;
+      steps.push({
+        from,
+        to,
+        total,
+        ...(baseDrift ? { baseDrift } : {}),
+        ...split,
+        ...(follow ? { followUp: follow } : {}),
+      });
     }
     return { versions: seriesVersions, bases: resolved.map((r) => r.base), first, steps, skipped };
   } finally {

@@ -16,6 +16,7 @@ import {
 } from '../model';
 import type { CParser } from '../parse/cParser';
 import { buildCallGraph, toCallEdges, type CallGraph, type GraphEdge } from './callGraph';
+import { attachLruDesigns } from './lruDesign';
 import { releaseConditions } from './pathConditions';
 import { finalPutBranches, propagateContexts, reachingBackwards, releasePaths } from './contexts';
 import {
@@ -303,6 +304,13 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
     }
     return s;
   });
+  attachLruDesigns(
+    program,
+    graph,
+    objects,
+    contexts,
+    new Map(program.functions.map((fn, i) => [fn, functions[i]])),
+  );
 
   return {
     modelVersion: MODEL_VERSION,

@@ -17,7 +17,8 @@ export type RuleId =
   | 'annotations' // LL9: might_sleep() and lock annotations added or dropped
   | 'refcount-type' // LL10: the reference count's type or primitives changed
   | 'unsafe-free' // LL11: objects freed without their final put (others may still hold them)
-  | 'release-condition'; // LL12: the same release in the same context under another condition
+  | 'release-condition' // LL12: the same release in the same context under another condition
+  | 'lru-redesign'; // LL13: the LRU's reference, who may isolate in-use entries, synchronous vs queued GC
 
 export interface RuleMeta {
   id: RuleId;

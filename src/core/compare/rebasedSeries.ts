@@ -2,6 +2,7 @@
 // how the changes between two versions are split into those the base drift
 // explains and those the series itself made.
 import type { BehaviourChange, ComparisonResult, SeriesVersion } from './compareTypes';
+import type { FollowUp } from './raisedChanges';
 
 /** A base as the command line names it. */
 export type BaseSpec = { dir: string } | { rev: string };
@@ -36,6 +37,8 @@ export interface SeriesStep {
   fromBase: BehaviourChange[];
   /** Base-drift changes that do not show in `total` (the new version undoes or replaces them). */
   baseHidden: BehaviourChange[];
+  /** With replies to the earlier version: what the later one did with each change they raised. */
+  followUp?: FollowUp;
 }
 
 export interface RebasedSeries {

@@ -2,6 +2,8 @@
 // the previous version and this one: the list the reviewer in the seed thread
 // asked to see "flagged in the intro".
 import type { ComparisonResult, SeriesComparison } from '../compare/compareTypes';
+import type { FollowUp } from '../compare/raisedChanges';
+import { followUpLines } from '../reports/followUpText';
 import { wrap } from '../reports/format';
 import { changeTitle, explanationOnce } from './findingText';
 import { buildReplyHeaders, disclosureLine, trailerLines, type ReplyOptions } from './replyHeaders';
@@ -64,7 +66,7 @@ function quotedIntro(cover: MailMessage): string[] {
 export function buildCoverReply(
   cover: MailMessage,
   comparison: ComparisonResult,
-  opts: ReplyOptions,
+  opts: ReplyOptions & { followUp?: FollowUp },
 ): ReviewDraft {
   const headers = buildReplyHeaders(cover, opts);
   const name = neutralizeText(cover.from?.name || cover.from?.address || 'the author');
@@ -76,6 +78,8 @@ export function buildCoverReply(
     blocks.push(`${attribution}\n${quote.join('\n')}`);
   }
   blocks.push(coverListBody(comparison));
+  // What this version did with what the replies to the previous one raised.
+  if (opts.followUp?.raised.length) blocks.push(followUpLines(opts.followUp, 72, false).join('\n'));
   blocks.push(disclosureLine(opts.toolVersion));
   const trailers = trailerLines(opts.trailers);
   if (trailers.length) blocks.push(trailers.join('\n'));

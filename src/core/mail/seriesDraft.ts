@@ -2,6 +2,7 @@
 // letter) and building that draft from the comparison ending at the version.
 // Shared by the CLI (`lifecycle-lens draft`) and the extension's commands.
 import type { BehaviourChange, ComparisonResult } from '../compare/compareTypes';
+import type { FollowUp } from '../compare/raisedChanges';
 import { buildCoverReply } from './coverReply';
 import { MailError } from './mailError';
 import { parsePatchBody } from './patchBody';
@@ -93,7 +94,7 @@ export function buildSeriesDraft(
   messages: MailMessage[],
   comparison: ComparisonResult,
   target: DraftTarget,
-  opts: ReplyOptions,
+  opts: ReplyOptions & { followUp?: FollowUp },
 ): { draft: ReviewDraft; unassigned: BehaviourChange[] } {
   const { choices, unassigned } = draftChoices(messages, comparison);
   if (target.kind === 'cover') {

@@ -4,6 +4,7 @@
 import type { BehaviourChange } from '../compare/compareTypes';
 import type { RebasedSeries, VersionBase } from '../compare/rebasedSeries';
 import { changeBlock, comparisonText } from './compareText';
+import { followUpLines } from './followUpText';
 import { comparisonDocument } from './compareJson';
 import { TOOL_VERSION } from './jsonReport';
 import { COMPARISON_VERSION } from '../compare/compareTypes';
@@ -58,6 +59,7 @@ export function rebasedSeriesText(s: RebasedSeries, options: { explain?: boolean
           ),
         );
     } else out.push('', `No base drift: ${step.from} and ${step.to} have the same base.`);
+    if (step.followUp) out.push('', ...followUpLines(step.followUp));
   }
   return out.join('\n') + '\n';
 }
@@ -82,6 +84,7 @@ export function rebasedSeriesDocument(s: RebasedSeries) {
       fromBase: x.fromBase,
       baseHidden: x.baseHidden,
       ...(x.baseDrift ? { baseDrift: comparisonDocument(x.baseDrift).comparison.changes } : {}),
+      ...(x.followUp ? { followUp: x.followUp } : {}),
     })),
   };
 }

@@ -6,6 +6,7 @@ import { entryPointsRule } from './entryPoints';
 import { finalPutSitesRule } from './finalPutSites';
 import { flushContextRule } from './flushContext';
 import { hashPathsRule } from './hashPaths';
+import { lruRedesignRule } from './lruRedesign';
 import { referenceOwnershipRule } from './referenceOwnership';
 import { refcountTypeRule } from './refcountType';
 import { releaseConditionRule } from './releaseCondition';
@@ -26,4 +27,5 @@ export const RULES: readonly Rule[] = [
   refcountTypeRule,
   unsafeFreeRule,
   releaseConditionRule,
+  lruRedesignRule,
 ];

@@ -24,7 +24,7 @@ const COUNT_TEST = new Set(['ref-final-put', 'ref-put', 'ref-read', 'ref-get-con
 const REMOVAL = new Set(['hash-remove', 'lru-del']);
 
 /** Functions that remove and tear down `o` without a count test, with the teardown call. */
-function uncountedTeardowns(fs: FunctionSummary[], o: ObjectLifecycle) {
+export function uncountedTeardowns(fs: FunctionSummary[], o: ObjectLifecycle) {
   const out = new Map<string, FunctionSummary['calls'][number]>();
   const putters = new Set(o.putters);
   for (const f of fs) {
