@@ -71,17 +71,6 @@ const V4_TO_V5_REST = [
   ],
   ['LL6', 'warning', 'nfsd_file_cache_purge', null, 'none', 'flush_delayed_fput, list_add', null],
   ['LL6', 'warning', 'nfsd_file_close_inode', null, 'nfsd_file_dispose_list_delayed', 'none', null],
-  // LL12 (on by default): v4's purge flushed delayed fputs only when its dispose
-  // list, filled under refcount_dec_and_test, was not empty; v5 always flushes.
-  [
-    'LL12',
-    'warning',
-    'nfsd_file_cache_purge',
-    null,
-    'refcount_dec_and_test(nf_ref)',
-    'unconditional',
-    ['flush-delayed-fput'],
-  ],
   ['LL6', 'warning', 'nfsd_file_close_inode_sync', null, 'none', 'flush_delayed_fput', null],
   ['LL4', 'note', 'nfsd_file_unhash', null, 'does not unhash', 'unhashes', null],
   ['LL4', 'note', 'nfsd_file_unhash', null, 'hlist_del_rcu', 'rhltable_remove', null],

@@ -179,11 +179,16 @@ static void obj_unhash(struct cache_obj *co)
 	if (test_and_clear_bit(OBJ_HASHED, &co->co_flags))
 		vfs_fsync(co->co_file, 1);
 }
+static void obj_final(struct cache_obj *co)
+{
+	obj_free(co);
+}
 static void obj_close_inode(void *data)
 {
 	struct cache_obj *co = data;
 	obj_unhash(co);
-	obj_put(co);
+	if (refcount_dec_and_test(&co->co_ref))
+		obj_final(co);
 }
 `;
 

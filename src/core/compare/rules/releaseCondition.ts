@@ -13,7 +13,7 @@
 // the unhash to the final put). Identical conditions are not a change; a
 // context move is LL1's.
 import type { ObjectLifecycle, ReleasePath } from '../../model';
-import type { BehaviourChange, RuleMeta } from '../compareTypes';
+import type { RuleMeta } from '../compareTypes';
 import { change, evidence, pairedObjects, type Rule } from './ruleContext';
 
 const meta: RuleMeta = {
@@ -84,10 +84,25 @@ function underFinalPut(guards: string[], o: ObjectLifecycle): boolean {
   return guards.some((g) => g.startsWith('ref') && g.includes(`(${o.refField})`));
 }
 
+/** One reported item: the paths folded into it (contexts, entries, release kinds). */
+interface Item {
+  object: string;
+  fn: string;
+  from: string;
+  to: string;
+  before: ReleasePath;
+  after: ReleasePath;
+  entries: Set<string>;
+  releases: Set<ReleasePath['release']>;
+  where: Set<string>;
+}
+
 export const releaseConditionRule: Rule = {
   meta,
   check(ctx) {
-    const byKey = new Map<string, BehaviourChange>();
+    const items = new Map<string, Item>();
+    const namesBefore = new Set(ctx.before.functions.map((f) => ctx.normalize(f.name)));
+    const namesAfter = new Set(ctx.after.functions.map((f) => f.name));
     for (const [b, a] of pairedObjects(ctx)) {
       const before = groups(b, ctx.normalize);
       for (const [k, ga] of groups(a, (n) => n)) {
@@ -96,43 +111,57 @@ export const releaseConditionRule: Rule = {
         const from = gb.common.join(' && ') || 'unconditional';
         const to = ga.common.join(' && ') || 'unconditional';
         if (from === to) continue;
-        // Another chain to the same release call is another path, not a new condition;
-        // a release call that moved (to the final put, out of it) is compared as one.
+        // Another chain to the same release call is another path, not a new condition.
+        // A release call that moved between functions both revisions have, across the
+        // object's final-put test (fsync from the unhash to the final put), is one.
         const samePath = [...ga.shapes].some((s) => gb.shapes.has(s));
         const moved =
           ![...ga.sinks].some((s) => gb.sinks.has(s)) &&
+          [...ga.sinks].every((s) => namesBefore.has(s)) &&
+          [...gb.sinks].every((s) => namesAfter.has(s)) &&
           underFinalPut(gb.common, b) !== underFinalPut(ga.common, a);
         if (!samePath && !moved) continue;
         const p = ga.paths[0];
         const fn = bare(p.chain.at(-1)?.function ?? p.entry);
-        // One item per (object, context, conditions): release kinds and entries folded.
-        const key = `${a.type}|${p.runsIn}|${p.mode}|${from}|${to}`;
-        const seen = byKey.get(key);
-        if (seen) {
-          if (!seen.entries?.includes(ga.entry))
-            seen.entries = [...(seen.entries ?? []), ga.entry].sort();
-          if (!seen.release?.includes(p.release))
-            seen.release = [...(seen.release ?? []), p.release].sort();
-          continue;
-        }
-        const bp = gb.paths[0];
-        byKey.set(
-          key,
-          change(meta, {
-            title: `struct ${a.type}: release work through ${fn}() (${p.mode}, ${p.runsIn}) now runs when ${to} (was: ${from})`,
-            function: fn,
-            object: a.type,
-            from,
-            to,
-            release: [p.release],
-            entries: [ga.entry],
-            explanation: meta.explanation,
-            before: evidence(`${bare(bp.entry)}() -> ${p.release} under ${from}`, bp.chain),
-            after: evidence(`${bare(p.entry)}() -> ${p.release} under ${to}`, p.chain),
-          }),
-        );
+        // One item per (object, release function, conditions): contexts, entries and kinds folded.
+        const key = `${a.type}|${fn}|${from}|${to}`;
+        const item = items.get(key) ?? {
+          object: a.type,
+          fn,
+          from,
+          to,
+          before: gb.paths[0],
+          after: p,
+          entries: new Set<string>(),
+          releases: new Set<ReleasePath['release']>(),
+          where: new Set<string>(),
+        };
+        item.entries.add(ga.entry);
+        item.releases.add(p.release);
+        item.where.add(`${p.mode}, ${p.runsIn}`);
+        items.set(key, item);
       }
     }
-    return [...byKey.values()];
+    return [...items.values()].map((it) => {
+      const release = [...it.releases].sort();
+      return change(meta, {
+        title: `struct ${it.object}: ${release.join(', ')} through ${it.fn}() (${[...it.where].sort().join('; ')}) now runs when ${it.to} (was: ${it.from})`,
+        function: it.fn,
+        object: it.object,
+        from: it.from,
+        to: it.to,
+        release,
+        entries: [...it.entries].sort(),
+        explanation: meta.explanation,
+        before: evidence(
+          `${bare(it.before.entry)}() -> ${it.before.release} under ${it.from}`,
+          it.before.chain,
+        ),
+        after: evidence(
+          `${bare(it.after.entry)}() -> ${it.after.release} under ${it.to}`,
+          it.after.chain,
+        ),
+      });
+    });
   },
 };
