@@ -211,8 +211,48 @@ static void obj_close_inode(void *data)
 }
 `;
 
+const disposeList = (queueIf: string) => `
+static void obj_queue_one(struct cache_obj *co, struct list_head *dispose)
+{
+${queueIf}
+}
+static void obj_dispose(struct list_head *dispose)
+{
+	struct cache_obj *co;
+	while (!list_empty(dispose)) {
+		co = list_first_entry(dispose, struct cache_obj, co_lru);
+		list_del_init(&co->co_lru);
+		obj_free(co);
+	}
+}
+static void obj_close_inode(void *data)
+{
+	struct cache_obj *co = data;
+	LIST_HEAD(dispose);
+	obj_queue_one(co, &dispose);
+	obj_dispose(&dispose);
+}
+`;
+
 describe('LL12 on the two changes of the nfsd file cache history', () => {
   it.each([
+    [
+      'a dispose list now filled only with entries whose count reached zero (the guard is where the list is filled)',
+      disposeList(
+        '\tif (test_and_clear_bit(OBJ_HASHED, &co->co_flags))\n\t\tlist_add(&co->co_lru, dispose);',
+      ),
+      disposeList('\tif (refcount_dec_and_test(&co->co_ref))\n\t\tlist_add(&co->co_lru, dispose);'),
+      [
+        [
+          'warning',
+          'obj_free',
+          'test_and_clear_bit(OBJ_HASHED, co_flags)',
+          'refcount_dec_and_test(co_ref)',
+          'fput',
+          'obj_lease_cb',
+        ],
+      ],
+    ],
     [
       'only entries whose count reached zero are handed to the workqueue',
       QUEUE +
