@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Prints the behaviour-change triage figures: untriaged and disappeared keys,
 // per pair counts and precision, by running test/changeTriage.test.ts (which
-// recomputes every change on the Debian kernels). With --dump FILE, writes the
+// recomputes every change on the Debian kernels with the CLI's compare, inside
+// their trees: run `npm run build` first). With --dump FILE, writes the
 // untriaged changes as TSV rows (verdict "?", the title as reason) to fill in.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

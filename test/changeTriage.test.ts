@@ -1,45 +1,48 @@
 // Keeps the behaviour-change triage honest: recomputes every change on the
-// Debian kernels (5.10 -> 6.1 -> 6.12 -> sid), for fs/nfsd as a whole and for
-// filecache.c in its tree (the fs/nfsd comparison, changes about filecache.c
-// functions), and checks each against test/triage/changes.tsv. Fails on a
-// change nobody triaged or a triaged change that no longer appears; asserts
-// >= 90% true. scripts/change-triage-report.mjs prints the same figures.
+// Debian kernels (5.10 -> 6.1 -> 6.12 -> sid) as a user gets them, by running
+// the CLI's compare inside the corpus trees (the CLI finds each kernel tree and
+// uses its index, kept under $LIFECYCLE_LENS_CACHE: vitest sets it to the
+// repository's .cache/index): fs/nfsd/filecache.c alone in its tree, and the
+// whole fs/nfsd folder. Every change is checked against test/triage/changes.tsv:
+// fails on a change nobody triaged or a triaged change that no longer appears,
+// and when the share of true changes falls under the measured floor (the
+// issue's bar is 90%). scripts/change-triage-report.mjs prints the same figures.
+// Built by the caller (`npm run build`) before vitest runs: needs dist/cli.js.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { changeKey } from '../src/core/compare/changeKey';
-import type { BehaviourChange, ComparisonResult } from '../src/core/compare/compareTypes';
-import { collectSources } from '../src/node/sourceFiles';
-import { compareTexts } from '../src/node/revisions';
-import { nodeParser } from '../src/node/wasmFiles';
+import type { BehaviourChange } from '../src/core/compare/compareTypes';
 
 const CACHE = process.env.LL_CACHE ?? path.resolve(__dirname, '../.cache/kernel');
+const CLI = path.resolve(__dirname, '../dist/cli.js');
 const SERIES = ['5.10', '6.1', '6.12', 'sid'];
+const TARGETS: [string, string][] = [
+  ['filecache', 'fs/nfsd/filecache.c'],
+  ['nfsd', 'fs/nfsd'],
+];
 const TRIAGE = path.join(__dirname, 'triage/changes.tsv');
-const present = SERIES.every((s) => fs.existsSync(path.join(CACHE, s, '.stamp')));
-if (!present) console.log(`changeTriage.test.ts skipped: no kernel corpus at ${CACHE}`);
+/**
+ * The measured share of true changes on the committed triage (2026-12-03: 87 of
+ * 94), as a floor: a new false change or a lost true one fails until the rules or
+ * the triage are fixed. The issue's bar is 0.9.
+ */
+const PRECISION_FLOOR = 0.925;
+const present =
+  SERIES.every((s) => fs.existsSync(path.join(CACHE, s, '.stamp'))) && fs.existsSync(CLI);
+if (!present)
+  console.log(`changeTriage.test.ts skipped: no kernel corpus at ${CACHE} or no ${CLI}`);
 
-function side(series: string) {
-  const root = path.join(CACHE, series, 'fs/nfsd');
-  const { sources } = collectSources([root], { maxFileBytes: 8 << 20 });
-  return {
-    label: series,
-    sources: sources.map((s) => ({ path: path.relative(root, s.path), text: s.text })),
-  };
-}
-
-/** A change concerns filecache.c when its function or entry is defined there (either side). */
-function aboutFile(r: ComparisonResult, file: string): (c: BehaviourChange) => boolean {
-  const inFile = new Set(
-    [...r.before.model.functions, ...r.after.model.functions]
-      .filter((f) => f.file === file)
-      .map((f) => f.name),
-  );
-  return (c) =>
-    inFile.has(c.function) ||
-    c.function === file ||
-    (c.entry !== undefined && inFile.has(c.entry)) ||
-    (c.entries ?? []).some((e) => inFile.has(e) && c.rule !== 'entry-points');
+/** The changes `lifecycle-lens compare a b` reports, in the trees the paths sit in. */
+function compare(a: string, b: string): BehaviourChange[] {
+  const r = spawnSync(process.execPath, [CLI, 'compare', a, b, '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 512 << 20,
+  });
+  if (r.status !== 0) throw new Error(`compare ${a} ${b} exited ${r.status}: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { comparison: { changes: BehaviourChange[] } }).comparison
+    .changes;
 }
 
 export interface TriageRow {
@@ -61,21 +64,16 @@ function readTriage(): TriageRow[] {
     });
 }
 
-describe.skipIf(!present)('triage of behaviour changes on Debian kernels', () => {
+describe.skipIf(!present)('triage of behaviour changes on Debian kernels, in their trees', () => {
   const current: { pair: string; key: string; title: string }[] = [];
-  beforeAll(async () => {
-    const parser = await nodeParser();
+  beforeAll(() => {
     for (let i = 0; i + 1 < SERIES.length; i++) {
       const [a, b] = [SERIES[i], SERIES[i + 1]];
-      const r = compareTexts(side(a), side(b), { parser });
-      const fc = aboutFile(r, 'filecache.c');
-      for (const c of r.changes) {
-        current.push({ pair: `${a}->${b}/nfsd`, key: changeKey(c), title: c.title });
-        if (fc(c))
-          current.push({ pair: `${a}->${b}/filecache`, key: changeKey(c), title: c.title });
-      }
+      for (const [name, rel] of TARGETS)
+        for (const c of compare(path.join(CACHE, a, rel), path.join(CACHE, b, rel)))
+          current.push({ pair: `${a}->${b}/${name}`, key: changeKey(c), title: c.title });
     }
-  }, 300_000);
+  }, 900_000);
 
   it('every change is triaged, every triaged change still appears, >= 90% true', () => {
     const rows = readTriage();
@@ -108,6 +106,6 @@ describe.skipIf(!present)('triage of behaviour changes on Debian kernels', () =>
     );
     expect(untriaged.map(id)).toEqual([]);
     expect(disappeared.map(id)).toEqual([]);
-    expect(precision).toBeGreaterThanOrEqual(0.9);
+    expect(precision).toBeGreaterThanOrEqual(PRECISION_FLOOR);
   });
 });

@@ -36,7 +36,7 @@ export interface CliArgs {
   explain: boolean;
   /** analyze: also report findings that rest on a guess. */
   allFindings?: boolean;
-  /** compare: also run the experimental rules (LL12). */
+  /** compare: also run the experimental rules (none today). */
   experimentalRules?: boolean;
   /** draft: the series version to reply to, the previous version, patch number, cover, sender. */
   series?: string;
@@ -251,7 +251,7 @@ Options:
                        change a reply to vN-1 raised, says whether vN keeps,
                        reverses or changes it; repeatable
   --all-findings       analyze: also list findings that rest on a guess (hidden by default)
-  --experimental-rules compare: also run rules still too noisy on real trees (LL12)
+  --experimental-rules compare: also run rules still too noisy on real trees (none today)
   --tree DIR           kernel tree for callees outside the analysed files (default:
                        the tree the files sit in: a folder with include/linux and fs
                        or kernel); its index is used when current, else the callees'

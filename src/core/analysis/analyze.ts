@@ -2,7 +2,7 @@
 // hosts read files and hand in their contents.
 import { CatalogIndex, isLoggingCall } from '../catalog/catalog';
 import { extractFileFacts } from '../facts/extractFile';
-import type { FileFacts, FunctionFacts } from '../facts/factTypes';
+import type { ArgFact, FileFacts, FunctionFacts } from '../facts/factTypes';
 import {
   MODEL_VERSION,
   type ClassifiedCall,
@@ -178,8 +178,13 @@ export function analyzeProgram(
   const paths = releasePaths(program, graph, finals);
   const byName = new Map<string, FunctionFacts[]>();
   for (const f of program.functions) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
-  const lookup = (name: string, file: string) => byName.get(name)?.find((f) => f.file === file);
-  for (const p of paths) p.conditions = releaseConditions(catalog, lookup, p.chain);
+  const lookup = (name: string, file?: string) => {
+    const defs = byName.get(name);
+    return file ? defs?.find((f) => f.file === file) : defs?.length === 1 ? defs[0] : undefined;
+  };
+  const holderOf = (fn: FunctionFacts, arg: ArgFact, line: number) =>
+    program.argType(fn, arg, line)?.type;
+  for (const p of paths) p.conditions = releaseConditions(catalog, lookup, p.chain, holderOf);
   const locks = lockStates(program, kept);
   const findings = [
     ...balanceFindings(program, balances),

@@ -3,9 +3,15 @@
 // that "the same release in the same context, under a different condition" is
 // a change of its own. Read from the CFG: a test guards a call when every path
 // from the function entry to the call takes the same edge of that test.
+// A tested field is named with the struct that holds it (`nfsd_file.nf_ref`,
+// from the type environment), so a rule can keep the guards of one object and
+// drop those about others (the net's flags, a client's list).
 import type { CatalogIndex } from '../catalog/catalog';
-import type { CfgNode, FunctionFacts } from '../facts/factTypes';
+import type { ArgFact, CfgNode, FunctionFacts } from '../facts/factTypes';
 import type { ChainStep } from '../model';
+
+/** The struct holding an argument's last field (`nfsd_file` for `&nf->nf_ref`), when known. */
+export type HolderOf = (fn: FunctionFacts, arg: ArgFact, line: number) => string | undefined;
 
 /**
  * Whether a tested call is a guard in the sense of a release's condition: a refcount
@@ -18,13 +24,25 @@ export function isGuardCall(catalog: CatalogIndex, callee: string): boolean {
   return catalog.guardTests.has(callee) || /^(ref-|bit-test)/.test(role ?? '');
 }
 
-/** `callee(fields)` for a tested guard call: argument fields or constants, never local names or lines. */
-function describeCall(catalog: CatalogIndex, fn: FunctionFacts, index: number): string | undefined {
+/**
+ * `callee(struct.field, CONST)` for a tested guard call: fields qualified by their
+ * struct when known, constants; never local names or lines (`_` stands for those).
+ */
+function describeCall(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  index: number,
+  holderOf?: HolderOf,
+): string | undefined {
   const call = fn.calls[index];
   if (!call || !isGuardCall(catalog, call.callee)) return undefined;
-  const args = call.args.map(
-    (a) => a.field ?? (a.ident && /^[A-Z_0-9]+$/.test(a.ident) ? a.ident : '_'),
-  );
+  const args = call.args.map((a) => {
+    if (a.field) {
+      const holder = holderOf?.(fn, a, call.at.line);
+      return holder ? `${holder}.${a.field}` : a.field;
+    }
+    return a.ident && /^[A-Z_0-9]+$/.test(a.ident) ? a.ident : '_';
+  });
   return `${call.callee}(${args.join(', ')})`;
 }
 
@@ -34,20 +52,21 @@ function describeTest(
   fn: FunctionFacts,
   node: CfgNode,
   onTrueEdge: boolean,
+  holderOf?: HolderOf,
 ): string[] {
   const out: string[] = [];
   for (const t of node.tests) {
     const value = onTrueEdge ? t.onTrue : t.onFalse;
     if (value === undefined) continue;
     let subject: string | undefined;
-    if (t.call !== undefined) subject = describeCall(catalog, fn, t.call);
+    if (t.call !== undefined) subject = describeCall(catalog, fn, t.call, holderOf);
     else if (t.variable) {
       // A variable holding a guard call's result stands for that call.
       const from = fn.cfg
         .flatMap((n) => n.assigns)
         .filter((a) => a.variable === t.variable && a.fromCall !== undefined)
         .at(-1)?.fromCall;
-      subject = from !== undefined ? describeCall(catalog, fn, from) : undefined;
+      subject = from !== undefined ? describeCall(catalog, fn, from, holderOf) : undefined;
       if (subject && t.equals) subject = `${subject} == ${t.equals}`;
     }
     if (subject) out.push(value ? subject : `!${subject}`);
@@ -82,29 +101,34 @@ function reachable(
  * tests are control flow and state none, so they need no reachability walk).
  */
 interface GuardTable {
+  holderOf: HolderOf | undefined;
   byId: Map<number, CfgNode>;
   tests: { node: CfgNode; onTrue: string[]; onFalse: string[] }[];
   /** Guards per call index, once asked. */
   byCall: Map<number, string[]>;
 }
 
-/** Guard tables per catalog and function: pure functions of both, computed once. */
+/** Guard tables per catalog and function: pure functions of both (and the holder lookup). */
 const guardTables = new WeakMap<CatalogIndex, WeakMap<FunctionFacts, GuardTable>>();
 
-function guardTable(catalog: CatalogIndex, fn: FunctionFacts): GuardTable {
+function guardTable(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  holderOf: HolderOf | undefined,
+): GuardTable {
   let perFn = guardTables.get(catalog);
   if (!perFn) guardTables.set(catalog, (perFn = new WeakMap()));
   let table = perFn.get(fn);
-  if (table) return table;
+  if (table && table.holderOf === holderOf) return table;
   const tests: GuardTable['tests'] = [];
   for (const c of fn.cfg) {
     if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length) continue;
     if (c.succ[0] === c.succ[1]) continue;
-    const onTrue = describeTest(catalog, fn, c, true);
-    const onFalse = describeTest(catalog, fn, c, false);
+    const onTrue = describeTest(catalog, fn, c, true, holderOf);
+    const onFalse = describeTest(catalog, fn, c, false, holderOf);
     if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
   }
-  table = { byId: new Map(fn.cfg.map((n) => [n.id, n])), tests, byCall: new Map() };
+  table = { holderOf, byId: new Map(fn.cfg.map((n) => [n.id, n])), tests, byCall: new Map() };
   perFn.set(fn, table);
   return table;
 }
@@ -114,11 +138,12 @@ export function guardsOfCall(
   catalog: CatalogIndex,
   fn: FunctionFacts,
   callIndex: number,
+  holderOf?: HolderOf,
 ): string[] {
   const call = fn.calls[callIndex];
   const entry = fn.cfg.find((n) => n.kind === 'entry');
   if (!call || !entry) return [];
-  const table = guardTable(catalog, fn);
+  const table = guardTable(catalog, fn, holderOf);
   const known = table.byCall.get(callIndex);
   if (known) return [...known];
   const out: string[] = [];
@@ -134,25 +159,75 @@ export function guardsOfCall(
   return [...out];
 }
 
+/** What an argument designates, when it is a plain name (`dispose` for `&dispose` and `dispose`). */
+function named(
+  a: { object?: string; root?: string; field?: string } | undefined,
+): string | undefined {
+  if (!a || a.field) return undefined;
+  const n = a.object ?? a.root;
+  return n && /^\w+$/.test(n) ? n : undefined;
+}
+
+/**
+ * The guards under which objects are put on list `list` in `fn` (a local or a
+ * parameter), directly (`list_add(&nf->nf_lru, list)` under a refcount test) or
+ * through callees handed the list: a release that drains a dispose list runs
+ * under the conditions its entries were queued under.
+ */
+function fillGuards(
+  catalog: CatalogIndex,
+  lookup: FunctionLookup,
+  fn: FunctionFacts,
+  list: string,
+  holderOf: HolderOf | undefined,
+  depth: number,
+): string[] {
+  const out: string[] = [];
+  fn.calls.forEach((c, i) => {
+    if (catalog.calls.get(c.callee)?.role === 'list-add') {
+      if (named(c.args[1]) === list) out.push(...guardsOfCall(catalog, fn, i, holderOf));
+      return;
+    }
+    if (depth <= 0) return;
+    const at = c.args.findIndex((a) => named(a) === list);
+    const callee = at >= 0 ? lookup(c.callee) : undefined;
+    const param = callee?.params[at];
+    if (!callee || !param || callee === fn) return;
+    const inner = fillGuards(catalog, lookup, callee, param, holderOf, depth - 1);
+    if (inner.length) out.push(...guardsOfCall(catalog, fn, i, holderOf), ...inner);
+  });
+  return out;
+}
+
+/** A function by name: in `file` when given, else the only definition. */
+export type FunctionLookup = (name: string, file?: string) => FunctionFacts | undefined;
+
 /**
  * The conditions of a release path: the guards of each step's call, across the
- * chain, sorted and deduplicated (the order of tests is not a behaviour).
+ * chain, and the guards under which the lists a step hands on were filled;
+ * sorted and deduplicated (the order of tests is not a behaviour).
  */
 export function releaseConditions(
   catalog: CatalogIndex,
-  lookup: (name: string, file: string) => FunctionFacts | undefined,
+  lookup: FunctionLookup,
   chain: ChainStep[],
+  holderOf?: HolderOf,
 ): string[] {
   const out = new Set<string>();
   for (const step of chain) {
-    const fn = lookup(step.function, step.at.file);
+    // Display ids qualify a static name by its file (`name@file.c`).
+    const fn = lookup(step.function.replace(/@.*$/, ''), step.at.file);
     if (!fn) continue;
     const index = fn.calls.findIndex(
       (c) => c.at.line === step.at.line && (c.callee === step.call || !step.call),
     );
     const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
     if (at < 0) continue;
-    for (const g of guardsOfCall(catalog, fn, at)) out.add(g);
+    for (const g of guardsOfCall(catalog, fn, at, holderOf)) out.add(g);
+    for (const a of fn.calls[at].args) {
+      const list = named(a);
+      if (list) for (const g of fillGuards(catalog, lookup, fn, list, holderOf, 2)) out.add(g);
+    }
   }
   return [...out].sort();
 }

@@ -10,7 +10,7 @@ import { RULES } from './rules';
 export const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
 
 export interface CompareModelsOptions {
-  /** Also run rules marked experimental (LL12). */
+  /** Also run rules marked experimental (none today). */
   experimental?: boolean;
 }
 

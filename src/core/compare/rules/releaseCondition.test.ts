@@ -49,12 +49,7 @@ async function ll12(before: string, after: string) {
   const parser = await nodeParser();
   const model = (text: string) =>
     analyzeSources([{ path: 'cache.c', text: HEAD + text }], { parser });
-  // LL12 is experimental: only with the option (the CLI's --experimental-rules).
-  return compareModels(
-    { label: 'a', model: model(before) },
-    { label: 'b', model: model(after) },
-    { experimental: true },
-  )
+  return compareModels({ label: 'a', model: model(before) }, { label: 'b', model: model(after) })
     .changes.filter((c) => c.code === 'LL12')
     .map((c) => [c.severity, c.function, c.from, c.to, c.release?.join(), c.entries?.join()]);
 }
@@ -110,6 +105,186 @@ static void obj_close_inode(void *data)
 }
 `,
       [],
+    ],
+    [
+      'a guard about another object (the net is up) added: not a condition of this release',
+      closeInode('\tif (refcount_dec_and_test(&co->co_ref))\n\t\tobj_free(co);'),
+      `
+struct obj_net {
+	unsigned long flags;
+};
+static void obj_close_inode(void *data)
+{
+	struct cache_obj *co = data;
+	struct obj_net *net = obj_net_of(co);
+	if (!test_bit(OBJ_NET_UP, &net->flags))
+		return;
+	if (refcount_dec_and_test(&co->co_ref))
+		obj_free(co);
+}
+`,
+      [],
+    ],
+    [
+      'the same guard moved into a helper, tests reordered: no change',
+      closeInode(
+        '\tif (test_bit(OBJ_HASHED, &co->co_flags) && list_empty(&co->co_lru))\n\t\tobj_free(co);',
+      ),
+      `
+static void obj_drop_unused(struct cache_obj *co)
+{
+	if (!list_empty(&co->co_lru))
+		return;
+	obj_free(co);
+}
+static void obj_close_inode(void *data)
+{
+	struct cache_obj *c = data;
+	if (test_bit(OBJ_HASHED, &c->co_flags))
+		obj_drop_unused(c);
+}
+`,
+      [],
+    ],
+  ])('%s', async (_name, before, after, expected) => {
+    expect(await ll12(before, after)).toEqual(expected);
+  });
+});
+
+// The two changes seen in the nfsd file cache's history, modelled in our own C:
+// the dispose work handed to the workqueue only for entries whose count reached
+// zero, and the fsync done on the final put instead of on every unhash.
+const QUEUE = `
+static LIST_HEAD(obj_freeme);
+static void obj_free_worker(struct work_struct *work)
+{
+	struct cache_obj *co;
+	while (!list_empty(&obj_freeme)) {
+		co = list_first_entry(&obj_freeme, struct cache_obj, co_lru);
+		list_del_init(&co->co_lru);
+		obj_free(co);
+	}
+}
+static DECLARE_WORK(obj_free_work, obj_free_worker);
+static void obj_dispose_delayed(struct cache_obj *co)
+{
+	list_add(&co->co_lru, &obj_freeme);
+	queue_work(system_wq, &obj_free_work);
+}
+`;
+
+const FSYNC_ON_UNHASH = `
+static void obj_unhash(struct cache_obj *co)
+{
+	if (test_and_clear_bit(OBJ_HASHED, &co->co_flags))
+		vfs_fsync(co->co_file, 1);
+}
+static void obj_final(struct cache_obj *co)
+{
+	obj_free(co);
+}
+static void obj_close_inode(void *data)
+{
+	struct cache_obj *co = data;
+	obj_unhash(co);
+	if (refcount_dec_and_test(&co->co_ref))
+		obj_final(co);
+}
+`;
+
+const FSYNC_ON_FINAL_PUT = `
+static void obj_unhash(struct cache_obj *co)
+{
+	clear_bit(OBJ_HASHED, &co->co_flags);
+}
+static void obj_final(struct cache_obj *co)
+{
+	vfs_fsync(co->co_file, 1);
+	obj_free(co);
+}
+static void obj_close_inode(void *data)
+{
+	struct cache_obj *co = data;
+	obj_unhash(co);
+	if (refcount_dec_and_test(&co->co_ref))
+		obj_final(co);
+}
+`;
+
+const disposeList = (queueIf: string) => `
+static void obj_queue_one(struct cache_obj *co, struct list_head *dispose)
+{
+${queueIf}
+}
+static void obj_dispose(struct list_head *dispose)
+{
+	struct cache_obj *co;
+	while (!list_empty(dispose)) {
+		co = list_first_entry(dispose, struct cache_obj, co_lru);
+		list_del_init(&co->co_lru);
+		obj_free(co);
+	}
+}
+static void obj_close_inode(void *data)
+{
+	struct cache_obj *co = data;
+	LIST_HEAD(dispose);
+	obj_queue_one(co, &dispose);
+	obj_dispose(&dispose);
+}
+`;
+
+describe('LL12 on the two changes of the nfsd file cache history', () => {
+  it.each([
+    [
+      'a dispose list now filled only with entries whose count reached zero (the guard is where the list is filled)',
+      disposeList(
+        '\tif (test_and_clear_bit(OBJ_HASHED, &co->co_flags))\n\t\tlist_add(&co->co_lru, dispose);',
+      ),
+      disposeList('\tif (refcount_dec_and_test(&co->co_ref))\n\t\tlist_add(&co->co_lru, dispose);'),
+      [
+        [
+          'warning',
+          'obj_free',
+          'test_and_clear_bit(OBJ_HASHED, co_flags)',
+          'refcount_dec_and_test(co_ref)',
+          'fput',
+          'obj_lease_cb',
+        ],
+      ],
+    ],
+    [
+      'only entries whose count reached zero are handed to the workqueue',
+      QUEUE +
+        closeInode(
+          '\tif (test_and_clear_bit(OBJ_HASHED, &co->co_flags))\n\t\tobj_dispose_delayed(co);',
+        ),
+      QUEUE + closeInode('\tif (refcount_dec_and_test(&co->co_ref))\n\t\tobj_dispose_delayed(co);'),
+      [
+        [
+          'warning',
+          'obj_free',
+          'test_and_clear_bit(OBJ_HASHED, co_flags)',
+          'refcount_dec_and_test(co_ref)',
+          'fput',
+          'obj_lease_cb',
+        ],
+      ],
+    ],
+    [
+      'fsync only on the final put instead of on every unhash',
+      FSYNC_ON_UNHASH,
+      FSYNC_ON_FINAL_PUT,
+      [
+        [
+          'warning',
+          'obj_final',
+          'test_and_clear_bit(OBJ_HASHED, co_flags)',
+          'refcount_dec_and_test(co_ref)',
+          'fsync',
+          'obj_lease_cb',
+        ],
+      ],
     ],
   ])('%s', async (_name, before, after, expected) => {
     expect(await ll12(before, after)).toEqual(expected);
