@@ -15,6 +15,12 @@ const CASES: [string, string[]][] = [
   // A removal helper (unhash, then put if this call unhashed) drops the table's
   // reference, not the caller's: the caller's own get and put balance.
   ['fp-classes/removal-helper-put.c', []],
+  // A put that runs only after claiming one of the object's bits (test_and_clear_bit)
+  // drops the reference that bit held, not the caller's.
+  ['fp-classes/flag-owned-put.c', []],
+  // A list that holds a reference (a get next to the list_add): unlinking hands the
+  // list's reference to the caller, who then drops two.
+  ['fp-classes/list-owned-take.c', []],
   // Control: a real double put stays a confident error.
   [
     'fp-classes/true-double-put.c',

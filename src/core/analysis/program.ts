@@ -27,7 +27,10 @@ export interface DerivedWrapper {
   removesParams?: number[];
   /** References the returned object carries when above one (kref_init + kref_get for a completion). */
   returnsCount?: number;
-  /** A put wrapper that removes its object first: it drops the container's reference. */
+  /**
+   * A put wrapper whose drop is a holder's reference, not the caller's: it removes its
+   * object from a container first, or drops only after claiming the object's flag bit.
+   */
   removalPut?: boolean;
 }
 
@@ -75,8 +78,13 @@ export class Program {
   /** Why a container is believed to own a reference, per object type (first evidence each). */
   readonly ownerEvidence = new Map<
     string,
-    { holder: 'lru' | 'hash'; reason: string; fn: FunctionFacts; callIndex: number }[]
+    { holder: 'lru' | 'hash' | 'list'; reason: string; fn: FunctionFacts; callIndex: number }[]
   >();
+  /**
+   * Lists that hold a reference, as `struct.field` of the list node (a get next to the
+   * list_add of that node): taking the object off such a list hands its reference on.
+   */
+  readonly listOwnsReference = new Set<string>();
   /** Object types whose hash table holds a (sentinel) reference (a get next to the insert). */
   readonly hashOwnsReference = new Set<string>();
 
@@ -145,7 +153,7 @@ export class Program {
       };
       for (let ci = 0; ci < fn.calls.length; ci++) {
         const r = roleOf(ci);
-        if (r === 'lru-add' || r === 'hash-insert') adds = true;
+        if (r === 'lru-add' || r === 'hash-insert' || r === 'list-add') adds = true;
         else if (r === 'ref-put' || r === 'ref-final-put') puts = true;
         else if (r === 'lru-del' || r === 'hash-remove') removal = true;
         else if (!r) {
@@ -183,8 +191,8 @@ export class Program {
         const sameObject = ops.filter((o) => o.object === op.object);
         const k = sameObject.indexOf(op);
         const near = sameObject.slice(Math.max(0, k - 2), k + 3);
-        const note = (holder: 'lru' | 'hash', reason: string) => {
-          if (!afterSummaries)
+        const note = (holder: 'lru' | 'hash' | 'list', reason: string) => {
+          if (!afterSummaries && holder !== 'list')
             (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
           const list = this.ownerEvidence.get(type) ?? [];
           if (!list.some((e) => e.holder === holder))
@@ -192,6 +200,11 @@ export class Program {
           this.ownerEvidence.set(type, list);
         };
         const id = this.idOf(fn);
+        const node = this.listNodeOf(fn, op.index);
+        if (op.role === 'list-add' && node && near.some((o) => o.role === 'ref-get')) {
+          if (!afterSummaries) this.listOwnsReference.add(`${type}.${node}`);
+          note('list', `${id}() takes a reference when adding to the ${node} list`);
+        }
         if (op.role === 'lru-add' && near.some((o) => o.role === 'ref-get'))
           note('lru', `${id}() takes a reference when adding to the LRU`);
         if (op.role === 'hash-insert' && near.some((o) => o.role === 'ref-get'))
@@ -221,6 +234,12 @@ export class Program {
         }
       });
     }
+  }
+
+  /** The list node field a catalogued list call acts on (`copies` in `list_del(&c->copies)`). */
+  private listNodeOf(fn: FunctionFacts, index: number): string | undefined {
+    const e = this.entries(fn)[index];
+    return e?.arg !== undefined ? fn.calls[index].args[e.arg]?.field : undefined;
   }
 
   /** The definition a call from `fromFile` reaches: same file first, then a non-static one. */
@@ -496,8 +515,8 @@ export class Program {
             return { kind: 'inherit', variable: c.variable };
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
-          // A removal-put drops the container's reference, not the caller's.
-          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.removalPut)
+          // A removal-put drops the container's (or flag's) reference, not the caller's.
+          if (this.wrapperOf(c)?.removalPut)
             return { kind: 'remove', variable: c.variable };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
@@ -518,8 +537,13 @@ export class Program {
             ? { kind: 'inherit', variable: c.variable }
             : { kind: 'remove', variable: c.variable };
         }
-        case 'list-del':
-          return { kind: 'remove', variable: c.variable };
+        case 'list-del': {
+          // Off a list that holds a reference: that reference is the caller's now.
+          const node = this.listNodeOf(fn, index);
+          return c.objectType && node && this.listOwnsReference.has(`${c.objectType}.${node}`)
+            ? { kind: 'inherit', variable: c.variable }
+            : { kind: 'remove', variable: c.variable };
+        }
         case 'ref-init': {
           const n = Number(call.args[1]?.text);
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };

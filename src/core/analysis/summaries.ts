@@ -6,6 +6,7 @@ import type { AnalysisMemo, FunctionBalance } from './memo';
 import { pushTo } from './multimap';
 import type { DerivedWrapper, Program } from './program';
 import { removedParams } from '../ownership/removal';
+import { dropsOnlyFlagReference } from '../ownership/flagOwned';
 
 const MAX_ROUNDS = 8;
 
@@ -14,6 +15,8 @@ export function deriveWrapper(
   fn: FunctionFacts,
   balance: BalanceResult,
   effects: readonly (RefEffect | undefined)[],
+  /** Whether call `i` claims a bit (test_and_clear_bit and kin, by catalog role). */
+  claimsBit: (callIndex: number) => boolean = () => false,
 ): DerivedWrapper {
   const out: DerivedWrapper = { returnsRef: false };
   const exits = balance.exits;
@@ -50,8 +53,13 @@ export function deriveWrapper(
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
-      // Off a container, then a put: the reference dropped is the container's.
-      if (out.wrapper === 'put' && removedParams(fn, effects, true).includes(i))
+      // Off a container, then a put: the reference dropped is the container's; a put
+      // only after claiming one of the object's bits drops the reference that bit held.
+      if (
+        out.wrapper === 'put' &&
+        (removedParams(fn, effects, true).includes(i) ||
+          dropsOnlyFlagReference(fn, p, effects, claimsBit))
+      )
         out.removalPut = true;
     } else if (max === 1 && min >= 0) {
       const taken = live.filter((e) => held(e) === 1);
@@ -152,9 +160,11 @@ export function computeSummaries(
     for (const fn of pending) {
       pending.delete(fn);
       const effects = fn.calls.map((_, i) => program.effect(fn, i));
+      const entries = program.entries(fn);
+      const claimsBit = (ci: number) => entries[ci]?.role === 'bit-test-and-clear';
       const run = (): FunctionBalance => {
         const balance = analyzeBalance(fn, (i) => effects[i]);
-        return { balance, derived: deriveWrapper(fn, balance, effects) };
+        return { balance, derived: deriveWrapper(fn, balance, effects, claimsBit) };
       };
       const { balance: b, derived: d } = memo.balance(fn, effects, run);
       balances.set(fn, b);
