@@ -244,12 +244,14 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const handed = new Set(s.handed);
     const pending = new Map(s.pending);
     const values = new Map(s.values);
-    const bump = (v: string, d: number, call: number) => {
+    // An inherited reference (off a container that held one) raises no peak: the object
+    // may carry other holders' references too, which this code may be entitled to drop.
+    const bump = (v: string, d: number, call: number, raisesPeak = true) => {
       // A pointer this path showed NULL holds no reference: dropping it drops nothing.
       if (d < 0 && values.get(v) === '0') return;
       const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
       counts.set(v, next);
-      const peak = Math.max(peaks.get(v) ?? 0, next);
+      const peak = raisesPeak ? Math.max(peaks.get(v) ?? 0, next) : (peaks.get(v) ?? 0);
       peaks.set(v, peak);
       // More puts than gets: below zero after a get on this path, or two below entry.
       // Only a drop can be the second drop (a get from a clamped count is not one).
@@ -285,7 +287,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           // Applied on the edge where the call returned true; unconditionally when untested.
           if (!testedHere.has(ci) && call.assignedTo)
             pending.set(call.assignedTo, `${e.variable}|${ci}`);
-          else if (!testedHere.has(ci)) bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci);
+          else if (!testedHere.has(ci))
+            bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci, e.kind !== 'inherit');
           break;
         case 'init':
           counts.set(e.variable, e.count);
@@ -413,7 +416,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
             const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
             if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
               c2.set(e.variable, Math.min(CLAMP, (c2.get(e.variable) ?? 0) + 1));
-              pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
+              if (e.kind === 'cond-get')
+                pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
             }
             if (e?.kind === 'cond-put' && value)
               c2.set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
@@ -429,7 +433,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
               if (value && drops) c2.set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
               else if (value) {
                 c2.set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
-                pk2.set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
+                if (pe?.kind === 'cond-get')
+                  pk2.set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
               }
               p2.delete(t.variable);
             } else if (!value) c2.set(t.variable, 0);
