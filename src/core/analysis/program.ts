@@ -200,10 +200,17 @@ export class Program {
           this.ownerEvidence.set(type, list);
         };
         const id = this.idOf(fn);
-        const node = this.listNodeOf(fn, op.index);
-        if (op.role === 'list-add' && node && near.some((o) => o.role === 'ref-get')) {
-          if (!afterSummaries) this.listOwnsReference.add(`${type}.${node}`);
-          note('list', `${id}() takes a reference when adding to the ${node} list`);
+        // A get next to list adds belongs to the nearest one (one reference, one list:
+        // an object put on two lists with one get is held by just one of them).
+        if (op.role === 'ref-get') {
+          const adds = near.filter((o) => o.role === 'list-add');
+          const dist = (o: (typeof adds)[number]) => Math.abs(sameObject.indexOf(o) - k);
+          const nearest = adds.sort((a, b) => dist(a) - dist(b) || b.index - a.index)[0];
+          const node = nearest && this.listNodeOf(fn, nearest.index);
+          if (node) {
+            if (!afterSummaries) this.listOwnsReference.add(`${type}.${node}`);
+            note('list', `${id}() takes a reference when adding to the ${node} list`);
+          }
         }
         if (op.role === 'lru-add' && near.some((o) => o.role === 'ref-get'))
           note('lru', `${id}() takes a reference when adding to the LRU`);
@@ -513,6 +520,8 @@ export class Program {
         case 'ref-get':
           if (this.wrapperOf(c)?.wrapper === 'take-over')
             return { kind: 'inherit', variable: c.variable };
+          // Taken for the field the result is stored in: that field holds it, not the caller.
+          if (call.stored) return { kind: 'transfer', variable: c.variable };
           return { kind: 'get', variable: c.variable };
         case 'ref-put':
           // A removal-put drops the container's (or flag's) reference, not the caller's.

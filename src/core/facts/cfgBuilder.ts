@@ -134,6 +134,15 @@ export class CfgBuilder {
       } else if (rightCore?.type === 'identifier') {
         // Stored through a pointer or into a field: the value outlives this function.
         node.escapes.push(rightCore.text);
+      } else if (rightCore?.type === 'call_expression') {
+        // A call's result stored the same way, through one-argument conversions.
+        for (let c: Node | undefined = rightCore; c?.type === 'call_expression'; ) {
+          const i = this.callIndex.get(c.id);
+          if (i !== undefined) this.calls[i].stored = true;
+          const args: (Node | null)[] = c.childForFieldName('arguments')?.namedChildren ?? [];
+          const only = args.length === 1 ? args[0] : null;
+          c = only ? unwrap(only) : undefined;
+        }
       }
     };
     const types = ['assignment_expression', 'init_declarator'];

@@ -32,6 +32,11 @@ export interface CallFact {
   assignedTo?: string;
   /** The call is the returned expression (possibly negated or cast). */
   returned?: boolean;
+  /**
+   * The result is stored through a pointer or into a field (`p->owner = get(x)`,
+   * also through one-argument conversions: `p->f = to_outer(get(x))`).
+   */
+  stored?: boolean;
   /** For an indirect call `x->ops->fn(...)`: the text of the expression holding the pointer (`x->ops`). */
   receiver?: string;
 }
