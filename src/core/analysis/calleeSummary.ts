@@ -50,6 +50,8 @@ export interface FunctionRecord {
   storesParams?: number[];
   /** Parameters it takes off a container. */
   removesParams?: number[];
+  /** Parameters it frees on every path. */
+  freesParams?: number[];
   /** A put wrapper dropping a container's or flag bit's reference, not the caller's. */
   removalPut?: true;
   /** Release calls in the body itself. */
@@ -134,6 +136,7 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
     if (d?.successWhenZero) r.successWhenZero = true;
     if (d?.storesParams?.length) r.storesParams = [...d.storesParams];
     if (d?.removesParams?.length) r.removesParams = [...d.removesParams];
+    if (d?.freesParams?.length) r.freesParams = [...d.freesParams];
     if (d?.removalPut) r.removalPut = true;
     const entries = program.entries(fn);
     const sinks: SummarySink[] = [];
@@ -380,6 +383,7 @@ export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
   if (s.successWhenZero) d.successWhenZero = true;
   if (s.storesParams?.length) d.storesParams = s.storesParams;
   if (s.removesParams?.length) d.removesParams = s.removesParams;
+  if (s.freesParams?.length) d.freesParams = s.freesParams;
   if (s.removalPut) d.removalPut = true;
   return d;
 }

@@ -25,6 +25,8 @@ export interface DerivedWrapper {
   storesParams?: number[];
   /** Parameters the function takes off a container (hash table, LRU, list, tree). */
   removesParams?: number[];
+  /** Parameters the function frees on every path (a free function: kfree and kin). */
+  freesParams?: number[];
   /** References the returned object carries when above one (kref_init + kref_get for a completion). */
   returnsCount?: number;
   /**
@@ -587,6 +589,8 @@ export class Program {
           ...(d.returnsCount ? { count: d.returnsCount } : {}),
         };
       if (stored) return { kind: 'transfer', variable: stored };
+      const freed = d?.freesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
+      if (freed) return { kind: 'put-all', variable: freed };
       const removed = d?.removesParams
         ?.map((i) => call.args[i]?.object)
         .find((o) => o !== undefined);

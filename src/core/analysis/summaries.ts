@@ -5,7 +5,7 @@ import { analyzeBalance, type BalanceResult, type ExitState, type RefEffect } fr
 import type { AnalysisMemo, FunctionBalance } from './memo';
 import { pushTo } from './multimap';
 import type { DerivedWrapper, Program } from './program';
-import { removedParams } from '../ownership/removal';
+import { freedParams, removedParams } from '../ownership/removal';
 import { dropsOnlyFlagReference } from '../ownership/flagOwned';
 
 const MAX_ROUNDS = 8;
@@ -37,6 +37,8 @@ export function deriveWrapper(
   if (stores.length) out.storesParams = stores;
   const removes = removedParams(fn, effects);
   if (removes.length) out.removesParams = removes;
+  const frees = freedParams(fn, effects);
+  if (frees.length) out.freesParams = frees;
   fn.params.forEach((p, i) => {
     if (!p || out.wrapper) return;
     if (balance.doublePuts.some((d) => d.variable === p)) return;
@@ -111,6 +113,7 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     a.objectType === b.objectType &&
     String(a.storesParams) === String(b.storesParams) &&
     String(a.removesParams) === String(b.removesParams) &&
+    String(a.freesParams) === String(b.freesParams) &&
     a.removalPut === b.removalPut &&
     a.returnsCount === b.returnsCount
   );

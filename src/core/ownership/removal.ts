@@ -75,3 +75,49 @@ export function removedParams(
   });
   return out;
 }
+
+/**
+ * Parameters (by index) that `fn` frees on every path: a call ending every
+ * reference to the object (kfree, kmem_cache_free, a free function derived
+ * from one) through which every path from entry to exit runs. A caller handing
+ * an object to such a function has released it (a never-published object's
+ * free function, an ops method such as ->free_lseg()).
+ */
+export function freedParams(
+  fn: FunctionFacts,
+  effects: readonly (RefEffect | undefined)[],
+): number[] {
+  const entry = fn.cfg.find((n) => n.kind === 'entry');
+  if (!entry || !effects.some((e) => e?.kind === 'put-all')) return [];
+  const byId = new Map(fn.cfg.map((n) => [n.id, n]));
+  // Whether some exit is reachable from entry without passing `avoid`.
+  const escapes = (avoid: number) => {
+    const seen = new Set<number>([entry.id]);
+    const work = [entry.id];
+    while (work.length) {
+      const n = byId.get(work.pop() as number);
+      if (!n) continue;
+      if (n.kind === 'exit' || n.kind === 'return') return true;
+      for (const s of n.succ)
+        if (s !== avoid && !seen.has(s)) {
+          seen.add(s);
+          work.push(s);
+        }
+    }
+    return false;
+  };
+  const out: number[] = [];
+  fn.params.forEach((p, i) => {
+    if (!p) return;
+    const same = sameObjectAs(fn, p);
+    const frees = effects.some(
+      (e, ci) =>
+        e?.kind === 'put-all' &&
+        same.has(e.variable) &&
+        fn.calls[ci].node !== entry.id &&
+        !escapes(fn.calls[ci].node),
+    );
+    if (frees) out.push(i);
+  });
+  return out;
+}
