@@ -1,6 +1,7 @@
 // Analyzer findings: reference imbalance on a path, unchecked conditional gets,
 // and sleeping release work reachable while atomic.
 import type { FunctionFacts } from '../facts/factTypes';
+import { isLoggingCall } from '../catalog/catalog';
 import { ATOMIC_CONTEXTS, CONTEXT_LABELS, type Finding, type ReleasePath } from '../model';
 import { inconsistentExits, type BalanceResult, type DoublePut, type PathStep } from './balance';
 import type { CallGraph } from './callGraph';
@@ -39,7 +40,10 @@ export function balanceFindings(
     for (const leak of inconsistentExits(b)) {
       // A conditional-get wrapper holds the reference on its success exits by contract.
       if (leak.variable === wrapped) continue;
-      const guesses = leakGuesses(b, leak.variable, leak.leaking.path);
+      const guesses = [
+        ...leakGuesses(b, leak.variable, leak.leaking.path),
+        ...unseenReceivers(program, fn, leak.variable, leak.leaking.path),
+      ];
       out.push({
         ...confidenceOf(guesses),
         kind: 'ref-leak',
@@ -297,6 +301,38 @@ function doublePutGuesses(program: Program, fn: FunctionFacts, d: DoublePut): st
       `${fn.calls[removal].callee}() removes '${d.variable}' from a container on the path: one drop may release the container's reference`,
     );
   return g;
+}
+
+/**
+ * Calls on `path` that receive `variable` and whose effect the analysis cannot
+ * know: an indirect call (any implementation may release or keep it), or a
+ * function with no body, no summary and no catalog entry.
+ */
+function unseenReceivers(
+  program: Program,
+  fn: FunctionFacts,
+  variable: string,
+  path: PathStep[],
+): string[] {
+  const callees = program.callees(fn);
+  const external = program.externalSummaries(fn);
+  const entries = program.entries(fn);
+  const names = new Set<string>();
+  for (const step of path)
+    for (const ci of fn.cfg[step.node]?.calls ?? []) {
+      const call = fn.calls[ci];
+      if (!call.args.some((a) => a.object === variable || a.root === variable)) continue;
+      const indirect = call.callee.startsWith('->');
+      if (
+        indirect ||
+        (!callees[ci] && !external[ci] && !entries[ci] && !isLoggingCall(call.callee))
+      )
+        names.add(call.callee);
+    }
+  return [...names].map(
+    (n) =>
+      `'${variable}' is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
+  );
 }
 
 function leakGuesses(b: BalanceResult, variable: string, path: PathStep[]): string[] {
