@@ -338,6 +338,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       values.delete(a.variable);
       if (a.fromCall === undefined) pending.delete(a.variable);
     }
+    // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
+    for (const a of node.assigns)
+      if (a.constant !== undefined && correlated.has(a.variable))
+        values.set(a.variable, a.constant === '0' ? '0' : `=${a.constant}`);
     for (const v of node.escapes) if (refVars.has(v)) escaped.add(v);
 
     if (node.kind === 'return' || (node.kind === 'exit' && s.trail)) {
@@ -496,18 +500,29 @@ function feasible(
     const b = trueEdge ? t.onTrue : t.onFalse;
     if (b === undefined) continue;
     const cur = values.get(t.variable);
-    if (t.equals === undefined) {
+    if (t.negative) {
+      // Known sign: '0' and positive constants are not negative; '=-E...' and '<0' are.
+      const neg =
+        cur === '<0' || cur?.startsWith('=-')
+          ? true
+          : cur === '0' || (cur?.startsWith('=') && /^=\d|^=[A-Z]/.test(cur))
+            ? false
+            : undefined;
+      if (neg !== undefined && neg !== b) return false;
+      if (neg === undefined && b) values.set(t.variable, '<0');
+    } else if (t.equals === undefined) {
       if (b) {
         if (cur === '0') return false;
         if (cur === undefined) values.set(t.variable, '!0');
       } else {
-        if (cur === '!0' || (cur?.startsWith('=') && cur !== '=0')) return false;
+        if (cur === '!0' || cur === '<0' || (cur?.startsWith('=') && cur !== '=0')) return false;
         values.set(t.variable, '0');
       }
     } else {
       const k = t.equals === '0' ? '0' : `=${t.equals}`;
       if (b) {
-        if (cur !== undefined && cur !== k && !(cur === '!0' && k !== '0')) return false;
+        const open = (cur === '!0' && k !== '0') || (cur === '<0' && k.startsWith('=-'));
+        if (cur !== undefined && cur !== k && !open) return false;
         values.set(t.variable, k);
       } else if (cur === k) return false;
     }

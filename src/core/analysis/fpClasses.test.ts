@@ -27,6 +27,9 @@ const CASES: [string, string[]][] = [
   // A free function (every path ends in kfree of its parameter) releases what the
   // caller hands it.
   ['fp-classes/free-function.c', []],
+  // A status set to constants decides later tests of it (`rc = 0` ... `if (rc)`,
+  // `rc = -ESTALE` ... `if (rc < 0)`): the path that skips the cleanup is infeasible.
+  ['fp-classes/status-sign.c', []],
   // Control: a real double put stays a confident error.
   [
     'fp-classes/true-double-put.c',

@@ -48,6 +48,8 @@ export interface CondTest {
   variable?: string;
   /** With `variable`: the test is `variable == equals` (a constant's text), not truthiness. */
   equals?: string;
+  /** With `variable`: the test is `variable < 0` (its sign), not truthiness. */
+  negative?: boolean;
   /** Value the tested expression has on the true edge / false edge (undefined: unknown). */
   onTrue?: boolean;
   onFalse?: boolean;
@@ -64,7 +66,8 @@ export interface CfgNode {
   /** Calls evaluated in this node, in evaluation order (indices into calls). */
   calls: number[];
   /** Variables (re)assigned here, with the call index providing the value when it is a call. */
-  assigns: { variable: string; fromCall?: number; fromVariable?: string }[];
+  /** `constant`: the value is a constant's text (`-EFAULT`, `0`), for the value domain. */
+  assigns: { variable: string; fromCall?: number; fromVariable?: string; constant?: string }[];
   /** Variables stored somewhere that outlives the function (`*p = v`, `p->f = v`). */
   escapes: string[];
   tests: CondTest[];
