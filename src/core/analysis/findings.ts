@@ -41,7 +41,7 @@ export function balanceFindings(
       // A conditional-get wrapper holds the reference on its success exits by contract.
       if (leak.variable === wrapped) continue;
       const guesses = [
-        ...leakGuesses(b, leak.variable, leak.leaking.path),
+        ...leakGuesses(fn, b, leak.variable, leak.leaking.path),
         ...unseenReceivers(program, fn, leak.variable, leak.leaking.path),
       ];
       out.push({
@@ -335,8 +335,21 @@ function unseenReceivers(
   );
 }
 
-function leakGuesses(b: BalanceResult, variable: string, path: PathStep[]): string[] {
+function leakGuesses(
+  fn: FunctionFacts,
+  b: BalanceResult,
+  variable: string,
+  path: PathStep[],
+): string[] {
   const g: string[] = [];
+  // `if (found != mine)`: on the other edge both names are one object, counted twice.
+  const compared = path
+    .flatMap((p) => fn.cfg[p.node]?.compares ?? [])
+    .find((c) => c.includes(variable));
+  if (compared)
+    g.push(
+      `'${compared[0]}' and '${compared[1]}' are compared on the path: they may be one object, its references counted under both names`,
+    );
   if (loops(path))
     g.push('the path goes round a loop: each iteration may handle a different object');
   if (/->|\./.test(variable))

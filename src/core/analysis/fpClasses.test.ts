@@ -30,6 +30,14 @@ const CASES: [string, string[]][] = [
   // A status set to constants decides later tests of it (`rc = 0` ... `if (rc)`,
   // `rc = -ESTALE` ... `if (rc < 0)`): the path that skips the cleanup is infeasible.
   ['fp-classes/status-sign.c', []],
+  // Two names compared with each other may be one object: a leak seen through the
+  // comparison rests on a guess, hidden from the default report.
+  [
+    'fp-classes/compared-aliases.c',
+    [
+      "guess warning ref-leak slot_open 48: 'found' and 'sl' are compared on the path: they may be one object, its references counted under both names",
+    ],
+  ],
   // Control: a real double put stays a confident error.
   [
     'fp-classes/true-double-put.c',

@@ -234,6 +234,10 @@ export class CfgBuilder {
                 : r.type === 'identifier' && isConstant(l)
                   ? [r, l]
                   : [];
+            const [lc, rc] = [unwrap(l), unwrap(r)];
+            const seen = node.compares?.some(([a, b]) => a === lc.text && b === rc.text);
+            if (!v && !seen && lc.type === 'identifier' && rc.type === 'identifier')
+              (node.compares ??= []).push([lc.text, rc.text]);
             if (v && k)
               add(
                 `e${v.text}=${k.text}`,

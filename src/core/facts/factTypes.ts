@@ -71,6 +71,8 @@ export interface CfgNode {
   /** Variables stored somewhere that outlives the function (`*p = v`, `p->f = v`). */
   escapes: string[];
   tests: CondTest[];
+  /** Pointers compared with each other in this condition (`a == b`, `a != b`): maybe one object. */
+  compares?: [string, string][];
   returnClass?: ReturnClass;
   returnsVariable?: string;
 }
