@@ -6,7 +6,8 @@ import type { CfgNode, FunctionFacts, ReturnClass } from '../facts/factTypes';
 
 /** What one call does to references, as decided by the classifier. */
 export type RefEffect =
-  | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number }
+  /** `counter`: the counter field it acts on (`s_active`), when known. */
+  | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number; counter?: string }
   /** Drops every reference the function holds (refcount_sub_and_test with a computed amount). */
   | { kind: 'put-all'; variable: string }
   /** Drops only when it returns true (refcount_dec_not_one). */
@@ -276,9 +277,15 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           bump(e.variable, +1, ci);
           break;
         case 'put':
-        case 'final-put':
+        case 'final-put': {
+          // After the last reference of one counter went (a final put tested true), a drop
+          // on another counter is the release dropping that group's own reference
+          // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
+          const released = values.get(`#released:${e.variable}`);
+          if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
           bump(e.variable, -(e.amount ?? 1), ci);
           break;
+        }
         case 'put-all':
           counts.set(e.variable, Math.min(0, counts.get(e.variable) ?? 0));
           break;
@@ -425,6 +432,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
             }
             if (e?.kind === 'cond-put' && value)
               c2.set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
+            if (e?.kind === 'final-put' && value && e.counter !== undefined)
+              v2.set(`#released:${e.variable}`, e.counter);
             const assigned = fn.calls[t.call].assignedTo;
             if (!value && assigned && effects[t.call]?.kind === 'returns-ref') c2.set(assigned, 0);
           } else if (t.variable !== undefined) {

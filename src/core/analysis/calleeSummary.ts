@@ -52,6 +52,8 @@ export interface FunctionRecord {
   removesParams?: number[];
   /** Parameters it frees on every path. */
   freesParams?: number[];
+  /** The counter field its gets/puts act on. */
+  counter?: string;
   /** A put wrapper dropping a container's or flag bit's reference, not the caller's. */
   removalPut?: true;
   /** Release calls in the body itself. */
@@ -137,6 +139,7 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
     if (d?.storesParams?.length) r.storesParams = [...d.storesParams];
     if (d?.removesParams?.length) r.removesParams = [...d.removesParams];
     if (d?.freesParams?.length) r.freesParams = [...d.freesParams];
+    if (d?.counter) r.counter = d.counter;
     if (d?.removalPut) r.removalPut = true;
     const entries = program.entries(fn);
     const sinks: SummarySink[] = [];
@@ -384,6 +387,7 @@ export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
   if (s.storesParams?.length) d.storesParams = s.storesParams;
   if (s.removesParams?.length) d.removesParams = s.removesParams;
   if (s.freesParams?.length) d.freesParams = s.freesParams;
+  if (s.counter) d.counter = s.counter;
   if (s.removalPut) d.removalPut = true;
   return d;
 }

@@ -27,6 +27,8 @@ export interface DerivedWrapper {
   removesParams?: number[];
   /** Parameters the function frees on every path (a free function: kfree and kin). */
   freesParams?: number[];
+  /** The counter field a get/put wrapper acts on (`s_active`), when its body says. */
+  counter?: string;
   /** References the returned object carries when above one (kref_init + kref_get for a completion). */
   returnsCount?: number;
   /**
@@ -506,6 +508,12 @@ export class Program {
     return e;
   }
 
+  /** The counter field a classified get/put acts on: its argument's field, or the wrapper's. */
+  private counterOf(c: Classification, call: FunctionFacts['calls'][number]): string | undefined {
+    if (c.entry?.arg !== undefined) return call.args[c.entry.arg]?.field;
+    return this.wrapperOf(c)?.counter;
+  }
+
   /** The derived wrapper a classification was made from (a body here or a summary). */
   private wrapperOf(c: Classification): DerivedWrapper | undefined {
     return c.derivedFrom ? this.derived.get(c.derivedFrom) : c.external;
@@ -524,16 +532,19 @@ export class Program {
             return { kind: 'inherit', variable: c.variable };
           // Taken for the field the result is stored in: that field holds it, not the caller.
           if (call.stored) return { kind: 'transfer', variable: c.variable };
-          return { kind: 'get', variable: c.variable };
+          return withCounter({ kind: 'get', variable: c.variable }, this.counterOf(c, call));
         case 'ref-put':
           // A removal-put drops the container's (or flag's) reference, not the caller's.
-          if (this.wrapperOf(c)?.removalPut)
-            return { kind: 'remove', variable: c.variable };
+          if (this.wrapperOf(c)?.removalPut) return { kind: 'remove', variable: c.variable };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
-            : { kind: 'put', variable: c.variable };
+            : withCounter({ kind: 'put', variable: c.variable }, this.counterOf(c, call));
         case 'ref-final-put': {
-          if (c.entry?.amountArg === undefined) return { kind: 'final-put', variable: c.variable };
+          if (c.entry?.amountArg === undefined)
+            return withCounter(
+              { kind: 'final-put', variable: c.variable },
+              this.counterOf(c, call),
+            );
           const n = Number(call.args[c.entry.amountArg]?.text);
           return Number.isInteger(n) && n > 0
             ? { kind: 'final-put', variable: c.variable, amount: n }
@@ -599,4 +610,8 @@ export class Program {
     const handed = this.handoffs(fn)[index];
     return handed ? { kind: 'handoff', variable: handed } : undefined;
   }
+}
+
+function withCounter<T extends RefEffect>(e: T, counter: string | undefined): T {
+  return counter !== undefined ? { ...e, counter } : e;
 }

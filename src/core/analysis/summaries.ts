@@ -99,6 +99,17 @@ export function deriveWrapper(
     } else return;
     out.wrapperParam = i;
     out.objectType ??= fn.varTypes[p];
+    // The counter the wrapper's first get or put acts on (a release that then drops
+    // another counter's reference, as deactivate_locked_super() does, is still an
+    // s_active put).
+    const first = effects.find(
+      (e) =>
+        e !== undefined &&
+        (e.kind === 'get' || e.kind === 'put' || e.kind === 'final-put') &&
+        e.variable === p &&
+        e.counter !== undefined,
+    );
+    if (first && 'counter' in first && first.counter) out.counter = first.counter;
   });
   return out;
 }
@@ -114,6 +125,7 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     String(a.storesParams) === String(b.storesParams) &&
     String(a.removesParams) === String(b.removesParams) &&
     String(a.freesParams) === String(b.freesParams) &&
+    a.counter === b.counter &&
     a.removalPut === b.removalPut &&
     a.returnsCount === b.returnsCount
   );
