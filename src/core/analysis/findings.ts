@@ -40,6 +40,8 @@ export function balanceFindings(
     for (const leak of inconsistentExits(b)) {
       // A conditional-get wrapper holds the reference on its success exits by contract.
       if (leak.variable === wrapped) continue;
+      // Declared with __free(): its cleanup releases it at every exit of its scope.
+      if (fn.scopedFree?.includes(leak.variable)) continue;
       const guesses = [
         ...leakGuesses(fn, b, leak.variable, leak.leaking.path),
         ...unseenReceivers(program, fn, leak.variable, leak.leaking.path),

@@ -41,6 +41,8 @@ const CASES: [string, string[]][] = [
   // Two counters on one object: the last user's release drops the users' share of the
   // base count; the user put is one drop for the caller.
   ['fp-classes/two-counters.c', []],
+  // A local declared with __free(): its cleanup releases it at every return.
+  ['fp-classes/scope-cleanup.c', []],
   // Control: a real double put stays a confident error.
   [
     'fp-classes/true-double-put.c',

@@ -112,6 +112,11 @@ export interface FunctionFacts {
   /** Declared return type. */
   returns?: string;
   /** Lock-annotation and attribute words stated on the definition. */
+  /**
+   * Locals declared with a scope cleanup (`__free(put)`, `__cleanup(fn)`): the cleanup
+   * runs at every exit of their scope, so a reference they hold is released there.
+   */
+  scopedFree?: string[];
   annotations: string[];
   calls: CallFact[];
   cfg: CfgNode[];
