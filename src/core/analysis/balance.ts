@@ -131,6 +131,8 @@ function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean 
 
 export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceResult {
   const result: BalanceResult = { exits: [], doublePuts: [], unchecked: [], truncated: false };
+  // Discarded conditional gets: reported only if some path reaches them unpinned.
+  const uncheckedAt = new Set<number>();
   const cfg = fn.cfg;
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
@@ -188,8 +190,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   for (const n of cfg) for (const t of n.tests) if (t.call !== undefined) testedHere.add(t.call);
   fn.calls.forEach((c, i) => {
     const e = effects[i];
-    if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) result.unchecked.push(i);
+    if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) uncheckedAt.add(i);
   });
+  // Reached on some path with no reference held: the ignored result can be a failure.
+  const unpinned = new Set<number>();
 
   // Statement nodes that cannot change the state: no effect, no tracked assignment or escape.
   const inert = cfg.map(
@@ -309,6 +313,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           handed.add(e.variable);
           break;
         case 'cond-get':
+          // A reference already held on this path pins the object: the get cannot fail.
+          if (uncheckedAt.has(ci) && (counts.get(e.variable) ?? 0) < 1) unpinned.add(ci);
           if (!testedHere.has(ci) && call.assignedTo)
             pending.set(call.assignedTo, `${e.variable}|${ci}`);
           // Returned to the caller, or (unchecked) assumed to succeed as the code does.
@@ -466,6 +472,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       });
     });
   }
+  result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
   return result;
 }
 
