@@ -31,8 +31,11 @@ export function deriveWrapper(
       if (t) out.objectType = t;
     }
   }
+  // Only objects can be kept: a flag or count stored into a field (`x->f |= mask`) is no reference.
   const stores = fn.params
-    .map((p, i) => (p && exits.some((e) => e.escaped.includes(p)) ? i : -1))
+    .map((p, i) =>
+      p && isPointerParam(fn, p) && exits.some((e) => e.escaped.includes(p)) ? i : -1,
+    )
     .filter((i) => i >= 0);
   if (stores.length) out.storesParams = stores;
   const removes = removedParams(fn, effects);
@@ -112,6 +115,13 @@ export function deriveWrapper(
     if (first && 'counter' in first && first.counter) out.counter = first.counter;
   });
   return out;
+}
+
+/** A parameter that can designate an object: a struct pointer, or any declared pointer. */
+function isPointerParam(fn: FunctionFacts, p: string): boolean {
+  if (fn.varTypes[p] !== undefined) return true;
+  const t = fn.declTypes?.[p];
+  return t === undefined || t.includes('*') || t === 'fn*';
 }
 
 function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
