@@ -10,7 +10,7 @@ import { isLoggingCall } from '../catalog/catalog';
 import type { DerivedWrapper, Program } from './program';
 
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
-export const SUMMARY_FORMAT_VERSION = 4;
+export const SUMMARY_FORMAT_VERSION = 5;
 
 export interface SummarySink {
   kind: ReleaseKind;
