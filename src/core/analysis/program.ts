@@ -207,7 +207,10 @@ export class Program {
         // A get next to list adds belongs to the nearest one (one reference, one list:
         // an object put on two lists with one get is held by just one of them).
         if (op.role === 'ref-get') {
-          const adds = near.filter((o) => o.role === 'list-add');
+          // A list head on the stack is a dispose list on its way out: no owner.
+          const adds = near.filter(
+            (o) => o.role === 'list-add' && !isLocalListHead(fn, o.call.args[1]),
+          );
           const dist = (o: (typeof adds)[number]) => Math.abs(sameObject.indexOf(o) - k);
           const nearest = adds.sort((a, b) => dist(a) - dist(b) || b.index - a.index)[0];
           const node = nearest && this.listNodeOf(fn, nearest.index);
@@ -614,4 +617,10 @@ export class Program {
 
 function withCounter<T extends RefEffect>(e: T, counter: string | undefined): T {
   return counter !== undefined ? { ...e, counter } : e;
+}
+
+/** `&name` of a local (not a parameter): a list head that lives on this function's stack. */
+function isLocalListHead(fn: FunctionFacts, head: { text: string; object?: string } | undefined) {
+  const name = head?.text.trim().match(/^&\s*([A-Za-z_]\w*)$/)?.[1];
+  return name !== undefined && !fn.params.includes(name) && fn.declTypes?.[name] !== undefined;
 }

@@ -125,14 +125,8 @@ export function objectPath(node: Node): string | undefined {
   }
   const path = accessPath(n);
   if (!path) return undefined;
-  if (addressOf && n.type === 'field_expression') {
-    // Members of embedded structs (`&stp->st_stid.sc_count`) belong to the object that
-    // embeds them: drop the `.member` tail, then the member the address points into.
-    const outer = path.replace(/(\.[A-Za-z_][A-Za-z0-9_]*)+$/, '');
-    return outer === path || outer.includes('->')
-      ? outer.replace(/(->|\.)[A-Za-z_][A-Za-z0-9_]*$/, '')
-      : outer;
-  }
+  if (addressOf && n.type === 'field_expression')
+    return path.replace(/(->|\.)[A-Za-z_][A-Za-z0-9_]*$/, '');
   return path;
 }
 

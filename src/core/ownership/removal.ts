@@ -48,7 +48,9 @@ export function removedParams(
   effects: readonly (RefEffect | undefined)[],
   beforeDrop = false,
 ): number[] {
-  if (!effects.some((e) => e?.kind === 'remove')) return [];
+  // Taking the object off a container that held a reference (inherit) is a removal too.
+  const removal = (e: RefEffect) => e.kind === 'remove' || e.kind === 'inherit';
+  if (!effects.some((e) => e !== undefined && removal(e))) return [];
   const out: number[] = [];
   fn.params.forEach((p, i) => {
     if (!p) return;
@@ -61,7 +63,7 @@ export function removedParams(
           'variable' in e &&
           (same.has(e.variable) || same.has(e.variable.split('->')[0])),
       );
-    const rm = first((e) => e.kind === 'remove');
+    const rm = first(removal);
     if (rm < 0) return;
     // A function that first puts the object on a container (an LRU it then takes it
     // back from) is moving its own reference around, not a container's.
