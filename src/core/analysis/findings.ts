@@ -323,7 +323,10 @@ function unseenReceivers(
   for (const step of path)
     for (const ci of fn.cfg[step.node]?.calls ?? []) {
       const call = fn.calls[ci];
-      if (!call.args.some((a) => a.object === variable || a.root === variable)) continue;
+      // The object itself (or its address), not a value read from one of its fields.
+      if (!call.args.some((a) => a.object === variable)) continue;
+      // container_of() and kin only convert the pointer (catalog data).
+      if (program.catalog.containerMacros.has(call.callee)) continue;
       const indirect = call.callee.startsWith('->');
       if (
         indirect ||
