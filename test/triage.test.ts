@@ -57,22 +57,22 @@ const FLOOR: Record<
   '5.10': {
     confidentErrorsTrue: 0,
     confidentErrorsNotTrue: 0,
-    confidentTrue: 0,
+    confidentTrue: 1,
     confidentNotTrue: 0,
   },
   '6.1': {
     confidentErrorsTrue: 0,
     confidentErrorsNotTrue: 0,
-    confidentTrue: 1,
+    confidentTrue: 2,
     confidentNotTrue: 0,
   },
   '6.12': {
     confidentErrorsTrue: 0,
     confidentErrorsNotTrue: 0,
-    confidentTrue: 1,
+    confidentTrue: 2,
     confidentNotTrue: 0,
   },
-  sid: { confidentErrorsTrue: 0, confidentErrorsNotTrue: 0, confidentTrue: 0, confidentNotTrue: 0 },
+  sid: { confidentErrorsTrue: 0, confidentErrorsNotTrue: 0, confidentTrue: 1, confidentNotTrue: 0 },
 };
 const BAR = { confidentErrors: 0.95, confident: 0.85 };
 const totals = { errors: { true: 0, total: 0 }, confident: { true: 0, total: 0 }, series: 0 };
