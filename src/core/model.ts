@@ -212,7 +212,7 @@ export interface ReleasePath {
   conditions?: string[];
 }
 
-export type Holder = 'caller' | 'hash' | 'lru' | 'dispose-list';
+export type Holder = 'caller' | 'hash' | 'lru' | 'list' | 'dispose-list';
 
 export type LifecycleState =
   'allocated' | 'hashed' | 'on-lru' | 'unhashed' | 'final-put' | 'rcu-freed';

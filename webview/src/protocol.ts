@@ -47,7 +47,7 @@ const RELEASES = [
 ] as const satisfies readonly ReleaseKind[];
 const VIA = ['call', 'defer', 'callback', 'sink'] as const satisfies readonly ChainStep['via'][];
 const EDGE_KINDS = ['call', 'defer', 'callback', 'register'] as const;
-const HOLDERS = ['caller', 'hash', 'lru', 'dispose-list'] as const;
+const HOLDERS = ['caller', 'hash', 'lru', 'list', 'dispose-list'] as const;
 const SEVERITIES = [
   'error',
   'warning',

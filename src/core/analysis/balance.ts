@@ -6,7 +6,8 @@ import type { CfgNode, FunctionFacts, ReturnClass } from '../facts/factTypes';
 
 /** What one call does to references, as decided by the classifier. */
 export type RefEffect =
-  | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number }
+  /** `counter`: the counter field it acts on (`s_active`), when known. */
+  | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number; counter?: string }
   /** Drops every reference the function holds (refcount_sub_and_test with a computed amount). */
   | { kind: 'put-all'; variable: string }
   /** Drops only when it returns true (refcount_dec_not_one). */
@@ -90,6 +91,8 @@ interface Trail {
 }
 
 const MAX_STATES = 1000;
+/** Constants that are zero: `0`, `0UL`, `NULL`, `false`. */
+const ZERO = /^(0[uUlL]*|NULL|false)$/;
 /** Node visits per function, the bound for paths that never meet. */
 const MAX_STEPS = 40000;
 const CLAMP = 3;
@@ -130,6 +133,8 @@ function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean 
 
 export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceResult {
   const result: BalanceResult = { exits: [], doublePuts: [], unchecked: [], truncated: false };
+  // Discarded conditional gets: reported only if some path reaches them unpinned.
+  const uncheckedAt = new Set<number>();
   const cfg = fn.cfg;
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
@@ -187,8 +192,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   for (const n of cfg) for (const t of n.tests) if (t.call !== undefined) testedHere.add(t.call);
   fn.calls.forEach((c, i) => {
     const e = effects[i];
-    if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) result.unchecked.push(i);
+    if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) uncheckedAt.add(i);
   });
+  // Reached on some path with no reference held: the ignored result can be a failure.
+  const unpinned = new Set<number>();
 
   // Statement nodes that cannot change the state: no effect, no tracked assignment or escape.
   const inert = cfg.map(
@@ -250,12 +257,14 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const handed = changes ? new Set(s.handed) : s.handed;
     const pending = changes ? new Map(s.pending) : s.pending;
     const values = changes ? new Map(s.values) : s.values;
-    const bump = (v: string, d: number, call: number) => {
+    // An inherited reference (off a container that held one) raises no peak: the object
+    // may carry other holders' references too, which this code may be entitled to drop.
+    const bump = (v: string, d: number, call: number, raisesPeak = true) => {
       // A pointer this path showed NULL holds no reference: dropping it drops nothing.
       if (d < 0 && values.get(v) === '0') return;
       const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
       counts.set(v, next);
-      const peak = Math.max(peaks.get(v) ?? 0, next);
+      const peak = raisesPeak ? Math.max(peaks.get(v) ?? 0, next) : (peaks.get(v) ?? 0);
       peaks.set(v, peak);
       // More puts than gets: below zero after a get on this path, or two below entry.
       // Only a drop can be the second drop (a get from a clamped count is not one).
@@ -280,9 +289,15 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           bump(e.variable, +1, ci);
           break;
         case 'put':
-        case 'final-put':
+        case 'final-put': {
+          // After the last reference of one counter went (a final put tested true), a drop
+          // on another counter is the release dropping that group's own reference
+          // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
+          const released = values.get(`#released:${e.variable}`);
+          if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
           bump(e.variable, -(e.amount ?? 1), ci);
           break;
+        }
         case 'put-all':
           counts.set(e.variable, Math.min(0, counts.get(e.variable) ?? 0));
           break;
@@ -291,7 +306,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           // Applied on the edge where the call returned true; unconditionally when untested.
           if (!testedHere.has(ci) && call.assignedTo)
             pending.set(call.assignedTo, `${e.variable}|${ci}`);
-          else if (!testedHere.has(ci)) bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci);
+          else if (!testedHere.has(ci))
+            bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci, e.kind !== 'inherit');
           break;
         case 'init':
           counts.set(e.variable, e.count);
@@ -305,6 +321,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           handed.add(e.variable);
           break;
         case 'cond-get':
+          // A reference already held on this path pins the object: the get cannot fail.
+          if (uncheckedAt.has(ci) && (counts.get(e.variable) ?? 0) < 1) unpinned.add(ci);
           if (!testedHere.has(ci) && call.assignedTo)
             pending.set(call.assignedTo, `${e.variable}|${ci}`);
           // Returned to the caller, or (unchecked) assumed to succeed as the code does.
@@ -341,6 +359,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       values.delete(a.variable);
       if (a.fromCall === undefined) pending.delete(a.variable);
     }
+    // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
+    for (const a of node.assigns)
+      if (a.constant !== undefined && correlated.has(a.variable))
+        values.set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
     for (const v of node.escapes) if (refVars.has(v)) escaped.add(v);
 
     if (node.kind === 'return' || (node.kind === 'exit' && s.trail)) {
@@ -416,10 +438,13 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
             const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
             if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
               c2.set(e.variable, Math.min(CLAMP, (c2.get(e.variable) ?? 0) + 1));
-              pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
+              if (e.kind === 'cond-get')
+                pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
             }
             if (e?.kind === 'cond-put' && value)
               c2.set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
+            if (e?.kind === 'final-put' && value && e.counter !== undefined)
+              v2.set(`#released:${e.variable}`, e.counter);
             const assigned = fn.calls[t.call].assignedTo;
             if (!value && assigned && effects[t.call]?.kind === 'returns-ref') c2.set(assigned, 0);
           } else if (t.variable !== undefined) {
@@ -432,7 +457,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
               if (value && drops) c2.set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
               else if (value) {
                 c2.set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
-                pk2.set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
+                if (pe?.kind === 'cond-get')
+                  pk2.set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
               }
               p2.delete(t.variable);
             } else if (!value) c2.set(t.variable, 0);
@@ -451,6 +477,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       });
     });
   }
+  result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
   return result;
 }
 
@@ -494,18 +521,29 @@ function feasible(
     const b = trueEdge ? t.onTrue : t.onFalse;
     if (b === undefined) continue;
     const cur = values.get(t.variable);
-    if (t.equals === undefined) {
+    if (t.negative) {
+      // Known sign: '0' and positive constants are not negative; '=-E...' and '<0' are.
+      const neg =
+        cur === '<0' || cur?.startsWith('=-')
+          ? true
+          : cur === '0' || (cur?.startsWith('=') && /^=\d|^=[A-Z]/.test(cur))
+            ? false
+            : undefined;
+      if (neg !== undefined && neg !== b) return false;
+      if (neg === undefined && b) values.set(t.variable, '<0');
+    } else if (t.equals === undefined) {
       if (b) {
         if (cur === '0') return false;
         if (cur === undefined) values.set(t.variable, '!0');
       } else {
-        if (cur === '!0' || (cur?.startsWith('=') && cur !== '=0')) return false;
+        if (cur === '!0' || cur === '<0' || (cur?.startsWith('=') && cur !== '=0')) return false;
         values.set(t.variable, '0');
       }
     } else {
       const k = t.equals === '0' ? '0' : `=${t.equals}`;
       if (b) {
-        if (cur !== undefined && cur !== k && !(cur === '!0' && k !== '0')) return false;
+        const open = (cur === '!0' && k !== '0') || (cur === '<0' && k.startsWith('=-'));
+        if (cur !== undefined && cur !== k && !open) return false;
         values.set(t.variable, k);
       } else if (cur === k) return false;
     }

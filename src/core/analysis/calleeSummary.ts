@@ -10,7 +10,7 @@ import { isLoggingCall } from '../catalog/catalog';
 import type { DerivedWrapper, Program } from './program';
 
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
-export const SUMMARY_FORMAT_VERSION = 2;
+export const SUMMARY_FORMAT_VERSION = 5;
 
 export interface SummarySink {
   kind: ReleaseKind;
@@ -48,6 +48,14 @@ export interface FunctionRecord {
   takesOver?: true;
   successWhenZero?: true;
   storesParams?: number[];
+  /** Parameters it takes off a container. */
+  removesParams?: number[];
+  /** Parameters it frees on every path. */
+  freesParams?: number[];
+  /** The counter field its gets/puts act on. */
+  counter?: string;
+  /** A put wrapper dropping a container's or flag bit's reference, not the caller's. */
+  removalPut?: true;
   /** Release calls in the body itself. */
   sinks?: SummarySink[];
   /** A sleeping catalogued call in the body itself. */
@@ -129,6 +137,10 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
     if (d?.takesOver) r.takesOver = true;
     if (d?.successWhenZero) r.successWhenZero = true;
     if (d?.storesParams?.length) r.storesParams = [...d.storesParams];
+    if (d?.removesParams?.length) r.removesParams = [...d.removesParams];
+    if (d?.freesParams?.length) r.freesParams = [...d.freesParams];
+    if (d?.counter) r.counter = d.counter;
+    if (d?.removalPut) r.removalPut = true;
     const entries = program.entries(fn);
     const sinks: SummarySink[] = [];
     const params: ParamEffect[] = fn.params.map(() => ({}));
@@ -373,6 +385,10 @@ export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
   if (s.takesOver) d.takesOver = true;
   if (s.successWhenZero) d.successWhenZero = true;
   if (s.storesParams?.length) d.storesParams = s.storesParams;
+  if (s.removesParams?.length) d.removesParams = s.removesParams;
+  if (s.freesParams?.length) d.freesParams = s.freesParams;
+  if (s.counter) d.counter = s.counter;
+  if (s.removalPut) d.removalPut = true;
   return d;
 }
 

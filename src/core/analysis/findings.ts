@@ -1,6 +1,7 @@
 // Analyzer findings: reference imbalance on a path, unchecked conditional gets,
 // and sleeping release work reachable while atomic.
 import type { FunctionFacts } from '../facts/factTypes';
+import { isLoggingCall } from '../catalog/catalog';
 import { ATOMIC_CONTEXTS, CONTEXT_LABELS, type Finding, type ReleasePath } from '../model';
 import { inconsistentExits, type BalanceResult, type DoublePut, type PathStep } from './balance';
 import type { CallGraph } from './callGraph';
@@ -39,7 +40,12 @@ export function balanceFindings(
     for (const leak of inconsistentExits(b)) {
       // A conditional-get wrapper holds the reference on its success exits by contract.
       if (leak.variable === wrapped) continue;
-      const guesses = leakGuesses(b, leak.variable, leak.leaking.path);
+      // Declared with __free(): its cleanup releases it at every exit of its scope.
+      if (fn.scopedFree?.includes(leak.variable)) continue;
+      const guesses = [
+        ...leakGuesses(fn, b, leak.variable, leak.leaking.path),
+        ...unseenReceivers(program, fn, leak.variable, leak.leaking.path),
+      ];
       out.push({
         ...confidenceOf(guesses),
         kind: 'ref-leak',
@@ -299,8 +305,56 @@ function doublePutGuesses(program: Program, fn: FunctionFacts, d: DoublePut): st
   return g;
 }
 
-function leakGuesses(b: BalanceResult, variable: string, path: PathStep[]): string[] {
+/**
+ * Calls on `path` that receive `variable` and whose effect the analysis cannot
+ * know: an indirect call (any implementation may release or keep it), or a
+ * function with no body, no summary and no catalog entry.
+ */
+function unseenReceivers(
+  program: Program,
+  fn: FunctionFacts,
+  variable: string,
+  path: PathStep[],
+): string[] {
+  const callees = program.callees(fn);
+  const external = program.externalSummaries(fn);
+  const entries = program.entries(fn);
+  const names = new Set<string>();
+  for (const step of path)
+    for (const ci of fn.cfg[step.node]?.calls ?? []) {
+      const call = fn.calls[ci];
+      // The object itself (or its address), not a value read from one of its fields.
+      if (!call.args.some((a) => a.object === variable)) continue;
+      // container_of() and kin only convert the pointer (catalog data).
+      if (program.catalog.containerMacros.has(call.callee)) continue;
+      const indirect = call.callee.startsWith('->');
+      if (
+        indirect ||
+        (!callees[ci] && !external[ci] && !entries[ci] && !isLoggingCall(call.callee))
+      )
+        names.add(call.callee);
+    }
+  return [...names].map(
+    (n) =>
+      `'${variable}' is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
+  );
+}
+
+function leakGuesses(
+  fn: FunctionFacts,
+  b: BalanceResult,
+  variable: string,
+  path: PathStep[],
+): string[] {
   const g: string[] = [];
+  // `if (found != mine)`: on the other edge both names are one object, counted twice.
+  const compared = path
+    .flatMap((p) => fn.cfg[p.node]?.compares ?? [])
+    .find((c) => c.includes(variable));
+  if (compared)
+    g.push(
+      `'${compared[0]}' and '${compared[1]}' are compared on the path: they may be one object, its references counted under both names`,
+    );
   if (loops(path))
     g.push('the path goes round a loop: each iteration may handle a different object');
   if (/->|\./.test(variable))

@@ -33,6 +33,7 @@ const EFFECT_FIELDS: Record<EffectField, true> = {
   count: true,
   invert: true,
   alsoStores: true,
+  counter: true,
 };
 const FIELDS = Object.keys(EFFECT_FIELDS) as EffectField[];
 

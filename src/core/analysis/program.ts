@@ -25,9 +25,16 @@ export interface DerivedWrapper {
   storesParams?: number[];
   /** Parameters the function takes off a container (hash table, LRU, list, tree). */
   removesParams?: number[];
+  /** Parameters the function frees on every path (a free function: kfree and kin). */
+  freesParams?: number[];
+  /** The counter field a get/put wrapper acts on (`s_active`), when its body says. */
+  counter?: string;
   /** References the returned object carries when above one (kref_init + kref_get for a completion). */
   returnsCount?: number;
-  /** A put wrapper that removes its object first: it drops the container's reference. */
+  /**
+   * A put wrapper whose drop is a holder's reference, not the caller's: it removes its
+   * object from a container first, or drops only after claiming the object's flag bit.
+   */
   removalPut?: boolean;
 }
 
@@ -75,8 +82,13 @@ export class Program {
   /** Why a container is believed to own a reference, per object type (first evidence each). */
   readonly ownerEvidence = new Map<
     string,
-    { holder: 'lru' | 'hash'; reason: string; fn: FunctionFacts; callIndex: number }[]
+    { holder: 'lru' | 'hash' | 'list'; reason: string; fn: FunctionFacts; callIndex: number }[]
   >();
+  /**
+   * Lists that hold a reference, as `struct.field` of the list node (a get next to the
+   * list_add of that node): taking the object off such a list hands its reference on.
+   */
+  readonly listOwnsReference = new Set<string>();
   /** Object types whose hash table holds a (sentinel) reference (a get next to the insert). */
   readonly hashOwnsReference = new Set<string>();
 
@@ -145,7 +157,7 @@ export class Program {
       };
       for (let ci = 0; ci < fn.calls.length; ci++) {
         const r = roleOf(ci);
-        if (r === 'lru-add' || r === 'hash-insert') adds = true;
+        if (r === 'lru-add' || r === 'hash-insert' || r === 'list-add') adds = true;
         else if (r === 'ref-put' || r === 'ref-final-put') puts = true;
         else if (r === 'lru-del' || r === 'hash-remove') removal = true;
         else if (!r) {
@@ -183,8 +195,8 @@ export class Program {
         const sameObject = ops.filter((o) => o.object === op.object);
         const k = sameObject.indexOf(op);
         const near = sameObject.slice(Math.max(0, k - 2), k + 3);
-        const note = (holder: 'lru' | 'hash', reason: string) => {
-          if (!afterSummaries)
+        const note = (holder: 'lru' | 'hash' | 'list', reason: string) => {
+          if (!afterSummaries && holder !== 'list')
             (holder === 'lru' ? this.lruOwnsReference : this.hashOwnsReference).add(type);
           const list = this.ownerEvidence.get(type) ?? [];
           if (!list.some((e) => e.holder === holder))
@@ -192,6 +204,21 @@ export class Program {
           this.ownerEvidence.set(type, list);
         };
         const id = this.idOf(fn);
+        // A get next to list adds belongs to the nearest one (one reference, one list:
+        // an object put on two lists with one get is held by just one of them).
+        if (op.role === 'ref-get') {
+          // A list head on the stack is a dispose list on its way out: no owner.
+          const adds = near.filter(
+            (o) => o.role === 'list-add' && !isLocalListHead(fn, o.call.args[1]),
+          );
+          const dist = (o: (typeof adds)[number]) => Math.abs(sameObject.indexOf(o) - k);
+          const nearest = adds.sort((a, b) => dist(a) - dist(b) || b.index - a.index)[0];
+          const node = nearest && this.listNodeOf(fn, nearest.index);
+          if (node) {
+            if (!afterSummaries) this.listOwnsReference.add(`${type}.${node}`);
+            note('list', `${id}() takes a reference when adding to the ${node} list`);
+          }
+        }
         if (op.role === 'lru-add' && near.some((o) => o.role === 'ref-get'))
           note('lru', `${id}() takes a reference when adding to the LRU`);
         if (op.role === 'hash-insert' && near.some((o) => o.role === 'ref-get'))
@@ -221,6 +248,12 @@ export class Program {
         }
       });
     }
+  }
+
+  /** The list node field a catalogued list call acts on (`copies` in `list_del(&c->copies)`). */
+  private listNodeOf(fn: FunctionFacts, index: number): string | undefined {
+    const e = this.entries(fn)[index];
+    return e?.arg !== undefined ? fn.calls[index].args[e.arg]?.field : undefined;
   }
 
   /** The definition a call from `fromFile` reaches: same file first, then a non-static one. */
@@ -478,6 +511,12 @@ export class Program {
     return e;
   }
 
+  /** The counter field a classified get/put acts on: its argument's field, or the wrapper's. */
+  private counterOf(c: Classification, call: FunctionFacts['calls'][number]): string | undefined {
+    if (c.entry?.arg !== undefined) return call.args[c.entry.arg]?.field;
+    return this.wrapperOf(c)?.counter;
+  }
+
   /** The derived wrapper a classification was made from (a body here or a summary). */
   private wrapperOf(c: Classification): DerivedWrapper | undefined {
     return c.derivedFrom ? this.derived.get(c.derivedFrom) : c.external;
@@ -494,16 +533,21 @@ export class Program {
         case 'ref-get':
           if (this.wrapperOf(c)?.wrapper === 'take-over')
             return { kind: 'inherit', variable: c.variable };
-          return { kind: 'get', variable: c.variable };
+          // Taken for the field the result is stored in: that field holds it, not the caller.
+          if (call.stored) return { kind: 'transfer', variable: c.variable };
+          return withCounter({ kind: 'get', variable: c.variable }, this.counterOf(c, call));
         case 'ref-put':
-          // A removal-put drops the container's reference, not the caller's.
-          if (c.derivedFrom && this.derived.get(c.derivedFrom)?.removalPut)
-            return { kind: 'remove', variable: c.variable };
+          // A removal-put drops the container's (or flag's) reference, not the caller's.
+          if (this.wrapperOf(c)?.removalPut) return { kind: 'remove', variable: c.variable };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
-            : { kind: 'put', variable: c.variable };
+            : withCounter({ kind: 'put', variable: c.variable }, this.counterOf(c, call));
         case 'ref-final-put': {
-          if (c.entry?.amountArg === undefined) return { kind: 'final-put', variable: c.variable };
+          if (c.entry?.amountArg === undefined)
+            return withCounter(
+              { kind: 'final-put', variable: c.variable },
+              this.counterOf(c, call),
+            );
           const n = Number(call.args[c.entry.amountArg]?.text);
           return Number.isInteger(n) && n > 0
             ? { kind: 'final-put', variable: c.variable, amount: n }
@@ -518,8 +562,13 @@ export class Program {
             ? { kind: 'inherit', variable: c.variable }
             : { kind: 'remove', variable: c.variable };
         }
-        case 'list-del':
-          return { kind: 'remove', variable: c.variable };
+        case 'list-del': {
+          // Off a list that holds a reference: that reference is the caller's now.
+          const node = this.listNodeOf(fn, index);
+          return c.objectType && node && this.listOwnsReference.has(`${c.objectType}.${node}`)
+            ? { kind: 'inherit', variable: c.variable }
+            : { kind: 'remove', variable: c.variable };
+        }
         case 'ref-init': {
           const n = Number(call.args[1]?.text);
           return { kind: 'init', variable: c.variable, count: Number.isInteger(n) ? n : 1 };
@@ -554,6 +603,8 @@ export class Program {
           ...(d.returnsCount ? { count: d.returnsCount } : {}),
         };
       if (stored) return { kind: 'transfer', variable: stored };
+      const freed = d?.freesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
+      if (freed) return { kind: 'put-all', variable: freed };
       const removed = d?.removesParams
         ?.map((i) => call.args[i]?.object)
         .find((o) => o !== undefined);
@@ -562,4 +613,14 @@ export class Program {
     const handed = this.handoffs(fn)[index];
     return handed ? { kind: 'handoff', variable: handed } : undefined;
   }
+}
+
+function withCounter<T extends RefEffect>(e: T, counter: string | undefined): T {
+  return counter !== undefined ? { ...e, counter } : e;
+}
+
+/** `&name` of a local (not a parameter): a list head that lives on this function's stack. */
+function isLocalListHead(fn: FunctionFacts, head: { text: string; object?: string } | undefined) {
+  const name = head?.text.trim().match(/^&\s*([A-Za-z_]\w*)$/)?.[1];
+  return name !== undefined && !fn.params.includes(name) && fn.declTypes?.[name] !== undefined;
 }

@@ -5,7 +5,8 @@ import { analyzeBalance, type BalanceResult, type ExitState, type RefEffect } fr
 import type { AnalysisMemo, FunctionBalance } from './memo';
 import { pushTo } from './multimap';
 import type { DerivedWrapper, Program } from './program';
-import { removedParams } from '../ownership/removal';
+import { freedParams, removedParams } from '../ownership/removal';
+import { dropsOnlyFlagReference } from '../ownership/flagOwned';
 
 const MAX_ROUNDS = 8;
 
@@ -14,6 +15,8 @@ export function deriveWrapper(
   fn: FunctionFacts,
   balance: BalanceResult,
   effects: readonly (RefEffect | undefined)[],
+  /** Whether call `i` claims a bit (test_and_clear_bit and kin, by catalog role). */
+  claimsBit: (callIndex: number) => boolean = () => false,
 ): DerivedWrapper {
   const out: DerivedWrapper = { returnsRef: false };
   const exits = balance.exits;
@@ -28,12 +31,17 @@ export function deriveWrapper(
       if (t) out.objectType = t;
     }
   }
+  // Only objects can be kept: a flag or count stored into a field (`x->f |= mask`) is no reference.
   const stores = fn.params
-    .map((p, i) => (p && exits.some((e) => e.escaped.includes(p)) ? i : -1))
+    .map((p, i) =>
+      p && isPointerParam(fn, p) && exits.some((e) => e.escaped.includes(p)) ? i : -1,
+    )
     .filter((i) => i >= 0);
   if (stores.length) out.storesParams = stores;
   const removes = removedParams(fn, effects);
   if (removes.length) out.removesParams = removes;
+  const frees = freedParams(fn, effects);
+  if (frees.length) out.freesParams = frees;
   fn.params.forEach((p, i) => {
     if (!p || out.wrapper) return;
     if (balance.doublePuts.some((d) => d.variable === p)) return;
@@ -50,8 +58,13 @@ export function deriveWrapper(
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
-      // Off a container, then a put: the reference dropped is the container's.
-      if (out.wrapper === 'put' && removedParams(fn, effects, true).includes(i))
+      // Off a container, then a put: the reference dropped is the container's; a put
+      // only after claiming one of the object's bits drops the reference that bit held.
+      if (
+        out.wrapper === 'put' &&
+        (removedParams(fn, effects, true).includes(i) ||
+          dropsOnlyFlagReference(fn, p, effects, claimsBit))
+      )
         out.removalPut = true;
     } else if (max === 1 && min >= 0) {
       const taken = live.filter((e) => held(e) === 1);
@@ -89,8 +102,26 @@ export function deriveWrapper(
     } else return;
     out.wrapperParam = i;
     out.objectType ??= fn.varTypes[p];
+    // The counter the wrapper's first get or put acts on (a release that then drops
+    // another counter's reference, as deactivate_locked_super() does, is still an
+    // s_active put).
+    const first = effects.find(
+      (e) =>
+        e !== undefined &&
+        (e.kind === 'get' || e.kind === 'put' || e.kind === 'final-put') &&
+        e.variable === p &&
+        e.counter !== undefined,
+    );
+    if (first && 'counter' in first && first.counter) out.counter = first.counter;
   });
   return out;
+}
+
+/** A parameter that can designate an object: a struct pointer, or any declared pointer. */
+function isPointerParam(fn: FunctionFacts, p: string): boolean {
+  if (fn.varTypes[p] !== undefined) return true;
+  const t = fn.declTypes?.[p];
+  return t === undefined || t.includes('*') || t === 'fn*';
 }
 
 function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
@@ -103,6 +134,8 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     a.objectType === b.objectType &&
     String(a.storesParams) === String(b.storesParams) &&
     String(a.removesParams) === String(b.removesParams) &&
+    String(a.freesParams) === String(b.freesParams) &&
+    a.counter === b.counter &&
     a.removalPut === b.removalPut &&
     a.returnsCount === b.returnsCount
   );
@@ -152,9 +185,11 @@ export function computeSummaries(
     for (const fn of pending) {
       pending.delete(fn);
       const effects = fn.calls.map((_, i) => program.effect(fn, i));
+      const entries = program.entries(fn);
+      const claimsBit = (ci: number) => entries[ci]?.role === 'bit-test-and-clear';
       const run = (): FunctionBalance => {
         const balance = analyzeBalance(fn, (i) => effects[i]);
-        return { balance, derived: deriveWrapper(fn, balance, effects) };
+        return { balance, derived: deriveWrapper(fn, balance, effects, claimsBit) };
       };
       const { balance: b, derived: d } = memo.balance(fn, effects, run);
       balances.set(fn, b);

@@ -128,12 +128,29 @@ export class CfgBuilder {
       ) {
         node.assigns.push({ variable: l.text, fromVariable: rightCore.text });
       } else if (l.type === 'identifier' && left.type !== 'pointer_expression') {
+        const constant =
+          rightCore && fromCall === undefined && isConstant(rightCore)
+            ? rightCore.text.replace(/\s+/g, '')
+            : undefined;
         node.assigns.push(
-          fromCall === undefined ? { variable: l.text } : { variable: l.text, fromCall },
+          fromCall !== undefined
+            ? { variable: l.text, fromCall }
+            : constant !== undefined
+              ? { variable: l.text, constant }
+              : { variable: l.text },
         );
       } else if (rightCore?.type === 'identifier') {
         // Stored through a pointer or into a field: the value outlives this function.
         node.escapes.push(rightCore.text);
+      } else if (rightCore?.type === 'call_expression') {
+        // A call's result stored the same way, through one-argument conversions.
+        for (let c: Node | undefined = rightCore; c?.type === 'call_expression';) {
+          const i = this.callIndex.get(c.id);
+          if (i !== undefined) this.calls[i].stored = true;
+          const args: (Node | null)[] = c.childForFieldName('arguments')?.namedChildren ?? [];
+          const only = args.length === 1 ? args[0] : null;
+          c = only ? unwrap(only) : undefined;
+        }
       }
     };
     const types = ['assignment_expression', 'init_declarator'];
@@ -148,9 +165,17 @@ export class CfgBuilder {
         const value = a.childForFieldName('value');
         const core = value ? unwrap(value) : undefined;
         const fromCall = core?.type === 'call_expression' ? this.callIndex.get(core.id) : undefined;
+        const constant =
+          core && fromCall === undefined && isConstant(core)
+            ? core.text.replace(/\s+/g, '')
+            : undefined;
         if (name)
           node.assigns.push(
-            fromCall === undefined ? { variable: name } : { variable: name, fromCall },
+            fromCall !== undefined
+              ? { variable: name, fromCall }
+              : constant !== undefined
+                ? { variable: name, constant }
+                : { variable: name },
           );
       }
     }
@@ -182,6 +207,21 @@ export class CfgBuilder {
         if ((op === '&&' && want) || (op === '||' && !want)) {
           walk(l, want, edge);
           walk(r, want, edge);
+        } else if ((op === '<' || op === '>=') && isZero(r) && unwrap(l).type === 'identifier') {
+          // `err < 0`: the sign of a status, enough to prune `err = -EFAULT; ... if (err < 0)`.
+          add(
+            `n${unwrap(l).text}`,
+            { variable: unwrap(l).text, negative: true },
+            edge,
+            op === '<' ? want : !want,
+          );
+        } else if ((op === '>' || op === '<=') && isZero(l) && unwrap(r).type === 'identifier') {
+          add(
+            `n${unwrap(r).text}`,
+            { variable: unwrap(r).text, negative: true },
+            edge,
+            op === '>' ? want : !want,
+          );
         } else if (op === '==' || op === '!=') {
           const flip = op === '==';
           if (isFalsy(r)) walk(l, flip ? !want : want, edge);
@@ -194,6 +234,10 @@ export class CfgBuilder {
                 : r.type === 'identifier' && isConstant(l)
                   ? [r, l]
                   : [];
+            const [lc, rc] = [unwrap(l), unwrap(r)];
+            const seen = node.compares?.some(([a, b]) => a === lc.text && b === rc.text);
+            if (!v && !seen && lc.type === 'identifier' && rc.type === 'identifier')
+              (node.compares ??= []).push([lc.text, rc.text]);
             if (v && k)
               add(
                 `e${v.text}=${k.text}`,
@@ -425,6 +469,10 @@ function isConstant(n: Node): boolean {
   return (
     c.type === 'number_literal' || /^-?\s*[A-Z][A-Z0-9_]*$/.test(c.text) || /^-\s*\d+$/.test(c.text)
   );
+}
+
+function isZero(n: Node): boolean {
+  return skipParens(n).text.trim() === '0';
 }
 
 function isFalsy(n: Node): boolean {

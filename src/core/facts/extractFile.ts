@@ -194,6 +194,7 @@ function functionFacts(
   });
   collectRegistrations(body, file, catalog, registrations, name);
   const lockScopes = guardScopes(body, file, masked);
+  const scopedFree = cleanupLocals(body, masked);
   return {
     name,
     file,
@@ -210,7 +211,31 @@ function functionFacts(
     cfg: builder.nodes,
     functionRefs,
     ...(lockScopes.length ? { lockScopes } : {}),
+    ...(scopedFree.length ? { scopedFree } : {}),
   };
+}
+
+/** Locals whose declarator carries a masked `__free(...)`/`__cleanup(...)` attribute. */
+function cleanupLocals(body: Node, masked: FileFacts['masked']): string[] {
+  const marks = masked.filter(
+    (m) =>
+      m.kind === 'attribute' &&
+      (m.name === '__free' || m.name === '__cleanup') &&
+      m.start >= body.startIndex &&
+      m.start < body.endIndex,
+  );
+  if (!marks.length) return [];
+  const out: string[] = [];
+  for (const d of body.descendantsOfType('declaration')) {
+    if (!d) continue;
+    for (const decl of d.childrenForFieldName('declarator')) {
+      if (!decl || !marks.some((m) => m.start >= decl.startIndex && m.start < decl.endIndex))
+        continue;
+      const v = declaratorName(decl);
+      if (v && !out.includes(v)) out.push(v);
+    }
+  }
+  return out;
 }
 
 /**

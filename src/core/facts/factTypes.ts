@@ -32,6 +32,11 @@ export interface CallFact {
   assignedTo?: string;
   /** The call is the returned expression (possibly negated or cast). */
   returned?: boolean;
+  /**
+   * The result is stored through a pointer or into a field (`p->owner = get(x)`,
+   * also through one-argument conversions: `p->f = to_outer(get(x))`).
+   */
+  stored?: boolean;
   /** For an indirect call `x->ops->fn(...)`: the text of the expression holding the pointer (`x->ops`). */
   receiver?: string;
 }
@@ -43,6 +48,8 @@ export interface CondTest {
   variable?: string;
   /** With `variable`: the test is `variable == equals` (a constant's text), not truthiness. */
   equals?: string;
+  /** With `variable`: the test is `variable < 0` (its sign), not truthiness. */
+  negative?: boolean;
   /** Value the tested expression has on the true edge / false edge (undefined: unknown). */
   onTrue?: boolean;
   onFalse?: boolean;
@@ -59,10 +66,13 @@ export interface CfgNode {
   /** Calls evaluated in this node, in evaluation order (indices into calls). */
   calls: number[];
   /** Variables (re)assigned here, with the call index providing the value when it is a call. */
-  assigns: { variable: string; fromCall?: number; fromVariable?: string }[];
+  /** `constant`: the value is a constant's text (`-EFAULT`, `0`), for the value domain. */
+  assigns: { variable: string; fromCall?: number; fromVariable?: string; constant?: string }[];
   /** Variables stored somewhere that outlives the function (`*p = v`, `p->f = v`). */
   escapes: string[];
   tests: CondTest[];
+  /** Pointers compared with each other in this condition (`a == b`, `a != b`): maybe one object. */
+  compares?: [string, string][];
   returnClass?: ReturnClass;
   returnsVariable?: string;
 }
@@ -102,6 +112,11 @@ export interface FunctionFacts {
   /** Declared return type. */
   returns?: string;
   /** Lock-annotation and attribute words stated on the definition. */
+  /**
+   * Locals declared with a scope cleanup (`__free(put)`, `__cleanup(fn)`): the cleanup
+   * runs at every exit of their scope, so a reference they hold is released there.
+   */
+  scopedFree?: string[];
   annotations: string[];
   calls: CallFact[];
   cfg: CfgNode[];

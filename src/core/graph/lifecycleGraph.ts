@@ -28,6 +28,8 @@ const HOLDER_STATES: Record<Holder, readonly LifecycleState[]> = {
   caller: ['allocated', 'hashed', 'on-lru', 'unhashed'],
   hash: ['hashed'],
   lru: ['on-lru'],
+  // A plain list's membership is no lifecycle state of its own: no lane.
+  list: [],
   'dispose-list': ['unhashed'],
 };
 

@@ -48,7 +48,9 @@ export function removedParams(
   effects: readonly (RefEffect | undefined)[],
   beforeDrop = false,
 ): number[] {
-  if (!effects.some((e) => e?.kind === 'remove')) return [];
+  // Taking the object off a container that held a reference (inherit) is a removal too.
+  const removal = (e: RefEffect) => e.kind === 'remove' || e.kind === 'inherit';
+  if (!effects.some((e) => e !== undefined && removal(e))) return [];
   const out: number[] = [];
   fn.params.forEach((p, i) => {
     if (!p) return;
@@ -61,7 +63,7 @@ export function removedParams(
           'variable' in e &&
           (same.has(e.variable) || same.has(e.variable.split('->')[0])),
       );
-    const rm = first((e) => e.kind === 'remove');
+    const rm = first(removal);
     if (rm < 0) return;
     // A function that first puts the object on a container (an LRU it then takes it
     // back from) is moving its own reference around, not a container's.
@@ -72,6 +74,52 @@ export function removedParams(
       if (drop >= 0 && drop < rm) return;
     }
     out.push(i);
+  });
+  return out;
+}
+
+/**
+ * Parameters (by index) that `fn` frees on every path: a call ending every
+ * reference to the object (kfree, kmem_cache_free, a free function derived
+ * from one) through which every path from entry to exit runs. A caller handing
+ * an object to such a function has released it (a never-published object's
+ * free function, an ops method such as ->free_lseg()).
+ */
+export function freedParams(
+  fn: FunctionFacts,
+  effects: readonly (RefEffect | undefined)[],
+): number[] {
+  const entry = fn.cfg.find((n) => n.kind === 'entry');
+  if (!entry || !effects.some((e) => e?.kind === 'put-all')) return [];
+  const byId = new Map(fn.cfg.map((n) => [n.id, n]));
+  // Whether some exit is reachable from entry without passing `avoid`.
+  const escapes = (avoid: number) => {
+    const seen = new Set<number>([entry.id]);
+    const work = [entry.id];
+    while (work.length) {
+      const n = byId.get(work.pop() as number);
+      if (!n) continue;
+      if (n.kind === 'exit' || n.kind === 'return') return true;
+      for (const s of n.succ)
+        if (s !== avoid && !seen.has(s)) {
+          seen.add(s);
+          work.push(s);
+        }
+    }
+    return false;
+  };
+  const out: number[] = [];
+  fn.params.forEach((p, i) => {
+    if (!p) return;
+    const same = sameObjectAs(fn, p);
+    const frees = effects.some(
+      (e, ci) =>
+        e?.kind === 'put-all' &&
+        same.has(e.variable) &&
+        fn.calls[ci].node !== entry.id &&
+        !escapes(fn.calls[ci].node),
+    );
+    if (frees) out.push(i);
   });
   return out;
 }

@@ -18,6 +18,7 @@ const meta: RuleMeta = {
 const HOLDER_TEXT: Record<string, string> = {
   hash: 'the hash table (sentinel reference)',
   lru: 'the LRU',
+  list: 'a list it sits on',
   caller: 'callers',
   'dispose-list': 'a dispose list',
 };
