@@ -24,11 +24,11 @@ const TARGETS: [string, string][] = [
 ];
 const TRIAGE = path.join(__dirname, 'triage/changes.tsv');
 /**
- * The measured share of true changes on the committed triage (2026-12-03: 87 of
- * 94), as a floor: a new false change or a lost true one fails until the rules or
+ * The measured share of true changes on the committed triage (2026-12-03: 92 of
+ * 98), as a floor: a new false change or a lost true one fails until the rules or
  * the triage are fixed. The issue's bar is 0.9.
  */
-const PRECISION_FLOOR = 0.925;
+const PRECISION_FLOOR = 0.938;
 const present =
   SERIES.every((s) => fs.existsSync(path.join(CACHE, s, '.stamp'))) && fs.existsSync(CLI);
 if (!present)

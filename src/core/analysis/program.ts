@@ -209,7 +209,7 @@ export class Program {
         if (op.role === 'ref-get') {
           // A list head on the stack is a dispose list on its way out: no owner.
           const adds = near.filter(
-            (o) => o.role === 'list-add' && !isLocalListHead(fn, o.call.args[1]),
+            (o) => o.role === 'list-add' && !this.isLocalListHead(fn, o.call.args[1]),
           );
           const dist = (o: (typeof adds)[number]) => Math.abs(sameObject.indexOf(o) - k);
           const nearest = adds.sort((a, b) => dist(a) - dist(b) || b.index - a.index)[0];
@@ -248,6 +248,16 @@ export class Program {
         }
       });
     }
+  }
+
+  /**
+   * `&name` of a local: a list head on this function's stack (declared here, or by a
+   * macro such as LIST_HEAD(name), so neither a parameter nor a known global).
+   */
+  private isLocalListHead(fn: FunctionFacts, head: { text: string } | undefined): boolean {
+    const name = head?.text.trim().match(/^&\s*([A-Za-z_]\w*)$/)?.[1];
+    if (name === undefined || fn.params.includes(name)) return false;
+    return fn.declTypes?.[name] !== undefined || this.env.varType(undefined, name) === undefined;
   }
 
   /** The list node field a catalogued list call acts on (`copies` in `list_del(&c->copies)`). */
@@ -617,10 +627,4 @@ export class Program {
 
 function withCounter<T extends RefEffect>(e: T, counter: string | undefined): T {
   return counter !== undefined ? { ...e, counter } : e;
-}
-
-/** `&name` of a local (not a parameter): a list head that lives on this function's stack. */
-function isLocalListHead(fn: FunctionFacts, head: { text: string; object?: string } | undefined) {
-  const name = head?.text.trim().match(/^&\s*([A-Za-z_]\w*)$/)?.[1];
-  return name !== undefined && !fn.params.includes(name) && fn.declTypes?.[name] !== undefined;
 }
