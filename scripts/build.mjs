@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { analysisHash } from './analysisHash.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dist = path.join(root, 'dist');
@@ -19,6 +20,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   alias: { 'web-tree-sitter': path.join(wtsDir, 'web-tree-sitter.cjs') },
+  // Index records of another analysis version are stale (src/core/analysis/calleeSummary.ts).
+  define: { __LL_ANALYSIS_HASH__: JSON.stringify(analysisHash(root)) },
 };
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli.js' },

@@ -64,7 +64,7 @@ describe('compare presentation', () => {
     const lines = text.split('\n');
     const n = result.changes.length;
     expect(lines[0]).toBe(`compare v4 ↔ v5: ${n} behaviour change${n === 1 ? '' : 's'}`);
-    const heads = lines.filter((l) => /^ {2}\d+\. LL\d /.test(l));
+    const heads = lines.filter((l) => /^ {2}\d+\. LL\d+ /.test(l));
     expect(heads).toEqual(
       result.changes.map((c, i) => `  ${i + 1}. ${c.code} [${c.severity}] ${c.title}`),
     );

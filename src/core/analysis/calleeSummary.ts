@@ -12,6 +12,14 @@ import type { DerivedWrapper, Program } from './program';
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
 export const SUMMARY_FORMAT_VERSION = 5;
 
+declare const __LL_ANALYSIS_HASH__: string | undefined;
+/**
+ * The analysis version (a hash of src/core, defined by the build and by vitest):
+ * records summarised by another version are stale even when their format is not.
+ */
+export const ANALYSIS_VERSION: string =
+  typeof __LL_ANALYSIS_HASH__ === 'string' ? __LL_ANALYSIS_HASH__ : 'unbuilt';
+
 export interface SummarySink {
   kind: ReleaseKind;
   /** The catalogued release call (`filp_close`). */

@@ -75,7 +75,7 @@ function describeTest(
 }
 
 /** Nodes reachable from `from`, never crossing the edge `cut` (node id -> successor id). */
-function reachable(
+export function reachable(
   byId: ReadonlyMap<number, CfgNode>,
   from: number,
   cut?: [number, number],

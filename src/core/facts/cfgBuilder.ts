@@ -207,20 +207,15 @@ export class CfgBuilder {
         if ((op === '&&' && want) || (op === '||' && !want)) {
           walk(l, want, edge);
           walk(r, want, edge);
-        } else if ((op === '<' || op === '>=') && isZero(r) && unwrap(l).type === 'identifier') {
-          // `err < 0`: the sign of a status, enough to prune `err = -EFAULT; ... if (err < 0)`.
+        } else if (signTest(op, l, r)) {
+          // `err < 0` (or `0 > err`): the sign of a status, enough to prune
+          // `err = -EFAULT; ... if (err < 0)`.
+          const t = signTest(op, l, r) as { variable: string; negativeWhenTrue: boolean };
           add(
-            `n${unwrap(l).text}`,
-            { variable: unwrap(l).text, negative: true },
+            `n${t.variable}`,
+            { variable: t.variable, negative: true },
             edge,
-            op === '<' ? want : !want,
-          );
-        } else if ((op === '>' || op === '<=') && isZero(l) && unwrap(r).type === 'identifier') {
-          add(
-            `n${unwrap(r).text}`,
-            { variable: unwrap(r).text, negative: true },
-            edge,
-            op === '>' ? want : !want,
+            t.negativeWhenTrue ? want : !want,
           );
         } else if (op === '==' || op === '!=') {
           const flip = op === '==';
@@ -469,6 +464,19 @@ function isConstant(n: Node): boolean {
   return (
     c.type === 'number_literal' || /^-?\s*[A-Z][A-Z0-9_]*$/.test(c.text) || /^-\s*\d+$/.test(c.text)
   );
+}
+
+/** `x < 0`, `x >= 0`, `0 > x`, `0 <= x`: the variable and whether true means negative. */
+function signTest(
+  op: string | undefined,
+  l: Node,
+  r: Node,
+): { variable: string; negativeWhenTrue: boolean } | undefined {
+  if ((op === '<' || op === '>=') && isZero(r) && unwrap(l).type === 'identifier')
+    return { variable: unwrap(l).text, negativeWhenTrue: op === '<' };
+  if ((op === '>' || op === '<=') && isZero(l) && unwrap(r).type === 'identifier')
+    return { variable: unwrap(r).text, negativeWhenTrue: op === '>' };
+  return undefined;
 }
 
 function isZero(n: Node): boolean {

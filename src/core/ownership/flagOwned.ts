@@ -7,25 +7,9 @@
 import type { CfgNode, FunctionFacts } from '../facts/factTypes';
 import type { RefEffect } from '../analysis/balance';
 import { sameObjectAs } from './removal';
+import { reachable } from '../analysis/pathConditions';
 
 const DROPS: ReadonlySet<RefEffect['kind']> = new Set(['put', 'final-put', 'cond-put', 'put-all']);
-
-/** Nodes reachable from `from` without taking the edge `cut` (node id -> successor id). */
-function reachableWithout(cfg: CfgNode[], from: number, cut: [number, number]): Set<number> {
-  const byId = new Map(cfg.map((n) => [n.id, n]));
-  const seen = new Set<number>([from]);
-  const work = [from];
-  while (work.length) {
-    const n = byId.get(work.pop() as number);
-    if (!n) continue;
-    for (const s of n.succ) {
-      if ((n.id === cut[0] && s === cut[1]) || seen.has(s)) continue;
-      seen.add(s);
-      work.push(s);
-    }
-  }
-  return seen;
-}
 
 /**
  * Whether every drop of `param`'s object in `fn` runs only where a bit-claiming
@@ -61,13 +45,14 @@ export function dropsOnlyFlagReference(
     }
   }
   if (!claims.length) return false;
+  const byId = new Map(fn.cfg.map((n) => [n.id, n]));
   return drops.every((ci) => {
     const at = fn.calls[ci].node;
     // Guarded: the drop cannot be reached once the claim failed, and can when it succeeded.
     return claims.some(
       (c) =>
-        !reachableWithout(fn.cfg, entry.id, [c.node.id, c.won]).has(at) &&
-        reachableWithout(fn.cfg, entry.id, [c.node.id, c.lost]).has(at),
+        !reachable(byId, entry.id, [c.node.id, c.won]).has(at) &&
+        reachable(byId, entry.id, [c.node.id, c.lost]).has(at),
     );
   });
 }

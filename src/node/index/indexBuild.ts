@@ -12,6 +12,7 @@ import {
   treeContexts,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
+  ANALYSIS_VERSION,
   type CalleeSummary,
   type FunctionRecord,
 } from '../../core/analysis/calleeSummary';
@@ -239,6 +240,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     const header: IndexHeader = {
       format: INDEX_FORMAT_VERSION,
       summaryFormat: SUMMARY_FORMAT_VERSION,
+      analysis: ANALYSIS_VERSION,
       catalog: cat,
       root: path.resolve(o.root),
       generation: same && headers[u] ? headers[u].generation : generation,
@@ -299,6 +301,7 @@ function fallbackHeader(root: string, catalog: string): IndexHeader {
   return {
     format: INDEX_FORMAT_VERSION,
     summaryFormat: SUMMARY_FORMAT_VERSION,
+    analysis: ANALYSIS_VERSION,
     catalog,
     root: path.resolve(root),
     generation: '',

@@ -8,7 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
 import { buildIndex, type IndexOptions } from './indexBuild';
-import { readLines, treeIndexDir, type FileEntry } from './indexStore';
+import { parseEntry, readFilesIndex } from './filesIndex';
+import { treeIndexDir } from './indexStore';
+
+/** Every part of a tree's files index that exists: its entries and problems. */
+function writtenParts(dir: string) {
+  const parts = path.join(dir, 'files');
+  const names = fs.existsSync(parts) ? fs.readdirSync(parts).sort() : [];
+  const reads = names.map((n) => readFilesIndex(path.join(parts, n), true));
+  return {
+    names,
+    problems: reads.flatMap((r) => r.problems),
+    entries: reads.flatMap((r) => r.entries.map(parseEntry)),
+    text: names.map((n) => fs.readFileSync(path.join(parts, n), 'latin1')).join('\n'),
+  };
+}
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORKER = path.join(ROOT, 'dist/indexWorker.js');
@@ -64,12 +78,13 @@ describe.skipIf(!fs.existsSync(WORKER))('index build cancellation', () => {
     ]);
     // What was written is a whole, valid index of the one file done: no partial
     // record, no temporary file left, no closed summaries of a partial tree.
-    const written = readLines<FileEntry>(path.join(dir, 'files.jsonl'));
+    const written = writtenParts(dir);
     expect(written.problems).toEqual([]);
-    expect(written.values.map((e) => [e.p.startsWith('kernel/part'), e.r.length])).toEqual([
+    expect(written.entries.map((e) => [e.p.startsWith('kernel/part'), e.r.length])).toEqual([
       [true, FUNCTIONS_PER_FILE],
     ]);
-    expect(fs.readdirSync(dir).sort()).toEqual(['files.jsonl']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['files']);
+    expect(written.names.every((n) => n.endsWith('.llidx'))).toBe(true);
 
     const rest = await buildIndex(options());
     expect([rest.files, rest.indexed, rest.reused, rest.closed, rest.cancelled]).toEqual([
@@ -91,11 +106,9 @@ describe.skipIf(!fs.existsSync(WORKER))('index build cancellation', () => {
       path.join(tree, 'kernel/part0.c'),
       '\nint part0_extra(void)\n{\n\treturn 1;\n}\n',
     );
-    const before = fs.readFileSync(path.join(treeIndexDir(cache, tree), 'files.jsonl'), 'utf8');
+    const before = writtenParts(treeIndexDir(cache, tree)).text;
     const stats = await buildIndex(options({ signal: abort.signal }));
     expect([stats.indexed, stats.cancelled, stats.closed]).toEqual([0, true, false]);
-    expect(fs.readFileSync(path.join(treeIndexDir(cache, tree), 'files.jsonl'), 'utf8')).toBe(
-      before,
-    );
+    expect(writtenParts(treeIndexDir(cache, tree)).text).toBe(before);
   });
 });

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   SUMMARY_FORMAT_VERSION,
+  ANALYSIS_VERSION,
   type CalleeSummary,
   type FunctionRecord,
   type ReleaseReach,
@@ -26,6 +27,8 @@ const MAGIC = 'LLIDX';
 export interface IndexHeader {
   format: number;
   summaryFormat: number;
+  /** The analysis version that wrote it (ANALYSIS_VERSION). */
+  analysis?: string;
   /** Hash of the catalog the records were computed with. */
   catalog: string;
   /** Absolute tree root (informative; merge keeps the first). */
@@ -193,6 +196,8 @@ export function staleReason(h: IndexHeader | undefined, catalog: string): string
   if (h.summaryFormat !== SUMMARY_FORMAT_VERSION)
     return `summary format ${h.summaryFormat}, this build writes ${SUMMARY_FORMAT_VERSION}`;
   if (h.catalog !== catalog) return 'built with another primitive catalog';
+  if (h.analysis !== ANALYSIS_VERSION)
+    return `built by another version of the analysis (${h.analysis ?? 'unknown'}, this build is ${ANALYSIS_VERSION})`;
   return undefined;
 }
 

@@ -10,6 +10,7 @@ import {
   pickRecord,
   RecordTable,
   SUMMARY_FORMAT_VERSION,
+  ANALYSIS_VERSION,
   reachOf,
   treeContexts,
   type CalleeSummary,
@@ -305,6 +306,7 @@ export class LazySummaries implements SummarySource {
       const header: IndexHeader = {
         format: INDEX_FORMAT_VERSION,
         summaryFormat: SUMMARY_FORMAT_VERSION,
+        analysis: ANALYSIS_VERSION,
         catalog: cat,
         root: path.resolve(this.root),
         generation: crypto.randomBytes(8).toString('hex'),
