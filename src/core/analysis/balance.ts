@@ -10,8 +10,8 @@ export type RefEffect =
   | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number; counter?: string }
   /** Drops every reference the function holds (refcount_sub_and_test with a computed amount). */
   | { kind: 'put-all'; variable: string }
-  /** Drops only when it returns true (refcount_dec_not_one); `invert`: when it returns 0 (a callee consuming the reference on success). */
-  | { kind: 'cond-put'; variable: string; invert?: boolean }
+  /** Drops only when it returns true (refcount_dec_not_one). */
+  | { kind: 'cond-put'; variable: string }
   /** Takes over a reference another owner held, when it returns true (the LRU's, on list_lru_del). */
   | { kind: 'inherit'; variable: string }
   | { kind: 'init'; variable: string; count: number }
@@ -45,8 +45,6 @@ export interface ExitState {
   nulls: string[];
   /** The function returns an error here (-E..., NULL, ERR_PTR, or a status known non-zero). */
   errorExit: boolean;
-  /** The function returns 0 here (a literal, or a status known to be 0). */
-  successExit?: boolean;
   /** The returned expression is the result of a cond-get or final-put call. */
   returnsTestOf?: number;
   path: PathStep[];
@@ -93,11 +91,6 @@ interface Trail {
 }
 
 const MAX_STATES = 1000;
-/** A status value known non-zero: tested so, negative, or a non-zero constant. */
-function isNonZero(v: string | undefined): boolean {
-  return v === '!0' || v === '<0' || (v !== undefined && v.startsWith('=') && v !== '=0');
-}
-
 /** Constants that are zero: `0`, `0UL`, `NULL`, `false`. */
 const ZERO = /^(0[uUlL]*|NULL|false)$/;
 /** Node visits per function, the bound for paths that never meet. */
@@ -191,18 +184,9 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   }
   // ... and returned status variables, so an error return is recognised as one.
   const returned = new Set(cfg.map((n) => n.returnsVariable).filter((v): v is string => !!v));
-  // ... and variables set to constants (`err = 0; ... return err ? ERR_PTR(err) : p`):
-  // one test of them is already decided by the assignment.
-  const constants = new Set(
-    cfg.flatMap((n) => n.assigns.filter((a) => a.constant !== undefined).map((a) => a.variable)),
-  );
   const correlated = new Set(
-    [...testCount]
-      .filter(([v, n]) => n > 1 || refVars.has(v) || returned.has(v) || constants.has(v))
-      .map(([v]) => v),
+    [...testCount].filter(([v, n]) => n > 1 || refVars.has(v) || returned.has(v)).map(([v]) => v),
   );
-  // A returned status set to constants says which exits fail and which succeed.
-  for (const v of constants) if (returned.has(v)) correlated.add(v);
   // Cond-gets tested in the same node are applied per edge; others need a variable.
   const testedHere = new Set<number>();
   for (const n of cfg) for (const t of n.tests) if (t.call !== undefined) testedHere.add(t.call);
@@ -395,17 +379,10 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
             (node.returnClass === 'variable' &&
               node.returnsVariable !== undefined &&
               fn.varTypes[node.returnsVariable] === undefined &&
-              isNonZero(values.get(node.returnsVariable))),
+              values.get(node.returnsVariable) === '!0'),
           path: trailToPath(trail),
           line: node.line,
         };
-        if (
-          node.returnClass === 'zero' ||
-          (node.returnClass === 'variable' &&
-            node.returnsVariable !== undefined &&
-            values.get(node.returnsVariable) === '0')
-        )
-          exit.successExit = true;
         if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
         // `return ret;` where ret holds a conditional get's result: the caller tests it.
         const held = node.returnsVariable ? pending.get(node.returnsVariable) : undefined;
@@ -464,7 +441,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
               if (e.kind === 'cond-get')
                 pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
             }
-            if (e?.kind === 'cond-put' && (e.invert ? !value : value))
+            if (e?.kind === 'cond-put' && value)
               c2.set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
             if (e?.kind === 'final-put' && value && e.counter !== undefined)
               v2.set(`#released:${e.variable}`, e.counter);
@@ -476,7 +453,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
             if (target !== undefined) {
               const pe = effects[Number(held?.split('|')[1])];
               const drops = pe?.kind === 'cond-put';
-              if ((pe?.kind === 'cond-get' || pe?.kind === 'cond-put') && pe.invert) value = !value;
+              if (pe?.kind === 'cond-get' && pe.invert) value = !value;
               if (value && drops) c2.set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
               else if (value) {
                 c2.set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));

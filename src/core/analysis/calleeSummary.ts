@@ -10,7 +10,7 @@ import { isLoggingCall } from '../catalog/catalog';
 import type { DerivedWrapper, Program } from './program';
 
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
-export const SUMMARY_FORMAT_VERSION = 6;
+export const SUMMARY_FORMAT_VERSION = 5;
 
 declare const __LL_ANALYSIS_HASH__: string | undefined;
 /**
@@ -62,8 +62,6 @@ export interface FunctionRecord {
   freesParams?: number[];
   /** The counter field its gets/puts act on. */
   counter?: string;
-  /** A put wrapper consuming the reference only when it returns 0. */
-  consumesOnSuccess?: true;
   /** A put wrapper dropping a container's or flag bit's reference, not the caller's. */
   removalPut?: true;
   /** Release calls in the body itself. */
@@ -150,7 +148,6 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
     if (d?.removesParams?.length) r.removesParams = [...d.removesParams];
     if (d?.freesParams?.length) r.freesParams = [...d.freesParams];
     if (d?.counter) r.counter = d.counter;
-    if (d?.consumesOnSuccess) r.consumesOnSuccess = true;
     if (d?.removalPut) r.removalPut = true;
     const entries = program.entries(fn);
     const sinks: SummarySink[] = [];
@@ -399,7 +396,6 @@ export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
   if (s.removesParams?.length) d.removesParams = s.removesParams;
   if (s.freesParams?.length) d.freesParams = s.freesParams;
   if (s.counter) d.counter = s.counter;
-  if (s.consumesOnSuccess) d.consumesOnSuccess = true;
   if (s.removalPut) d.removalPut = true;
   return d;
 }

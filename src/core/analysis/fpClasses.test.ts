@@ -56,9 +56,6 @@ const CASES: [string, string[]][] = [
   // A removal helper that also stores a status mask into the object is still a removal:
   // a stored integer is no reference.
   ['fp-classes/removal-with-status.c', []],
-  // A callee consuming the reference only on success (returns 0): the caller's drop
-  // on the failure path is its own.
-  ['fp-classes/consumes-on-success.c', []],
   // Control: a real double put stays a confident error.
   [
     'fp-classes/true-double-put.c',

@@ -29,8 +29,6 @@ export interface DerivedWrapper {
   freesParams?: number[];
   /** The counter field a get/put wrapper acts on (`s_active`), when its body says. */
   counter?: string;
-  /** A put wrapper that consumes the reference only when it returns 0 (errno convention). */
-  consumesOnSuccess?: boolean;
   /** References the returned object carries when above one (kref_init + kref_get for a completion). */
   returnsCount?: number;
   /**
@@ -551,8 +549,6 @@ export class Program {
         case 'ref-put':
           // A removal-put drops the container's (or flag's) reference, not the caller's.
           if (this.wrapperOf(c)?.removalPut) return { kind: 'remove', variable: c.variable };
-          if (this.wrapperOf(c)?.consumesOnSuccess)
-            return { kind: 'cond-put', variable: c.variable, invert: true };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
             : withCounter({ kind: 'put', variable: c.variable }, this.counterOf(c, call));

@@ -58,18 +58,6 @@ export function deriveWrapper(
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
-      // Consumed only on success (stored or dropped when it returns 0), untouched on
-      // its error returns: the caller still holds it when the call fails.
-      const dropping = live.filter((e) => held(e) === -1);
-      const errors = live.filter((e) => e.errorExit);
-      if (
-        out.wrapper === 'put' &&
-        errors.length > 0 &&
-        errors.every((e) => (e.counts[p] ?? 0) === 0 && !e.escaped.includes(p)) &&
-        dropping.every((e) => e.successExit) &&
-        live.every((e) => e.errorExit || e.successExit)
-      )
-        out.consumesOnSuccess = true;
       // Off a container, then a put: the reference dropped is the container's; a put
       // only after claiming one of the object's bits drops the reference that bit held.
       if (
@@ -148,7 +136,6 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     String(a.removesParams) === String(b.removesParams) &&
     String(a.freesParams) === String(b.freesParams) &&
     a.counter === b.counter &&
-    a.consumesOnSuccess === b.consumesOnSuccess &&
     a.removalPut === b.removalPut &&
     a.returnsCount === b.returnsCount
   );
