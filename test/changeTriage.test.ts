@@ -25,10 +25,10 @@ const TARGETS: [string, string][] = [
 const TRIAGE = path.join(__dirname, 'triage/changes.tsv');
 /**
  * The measured share of true changes on the committed triage (2026-12-03: 92 of
- * 98), as a floor: a new false change or a lost true one fails until the rules or
+ * 96), as a floor: a new false change or a lost true one fails until the rules or
  * the triage are fixed. The issue's bar is 0.9.
  */
-const PRECISION_FLOOR = 0.938;
+const PRECISION_FLOOR = 0.958;
 const present =
   SERIES.every((s) => fs.existsSync(path.join(CACHE, s, '.stamp'))) && fs.existsSync(CLI);
 if (!present)
