@@ -27,6 +27,12 @@ const rows = parseTriage(fs.readFileSync(path.join(__dirname, 'triage/findings.t
 /** The findings the CLI reports for a folder (in its kernel tree), guesses included. */
 function findingsOf(series: string): Finding[] {
   const out: Finding[] = [];
+  // A whole index of the kernel tree first: callees summarised on demand cover only
+  // what earlier runs asked for, and the findings must not depend on that.
+  const ix = spawnSync(process.execPath, [CLI, 'index', path.join(CACHE, series), '-q'], {
+    encoding: 'utf8',
+  });
+  if (ix.status !== 0) throw new Error(`index ${series} exited ${ix.status}: ${ix.stderr}`);
   for (const sub of SUBSYSTEMS) {
     const dir = path.join(CACHE, series, sub);
     if (!fs.existsSync(dir)) continue;
