@@ -121,7 +121,7 @@ export function deriveWrapper(
 function isPointerParam(fn: FunctionFacts, p: string): boolean {
   if (fn.varTypes[p] !== undefined) return true;
   const t = fn.declTypes?.[p];
-  return t === undefined || t.includes('*') || t === 'fn*';
+  return t === undefined || t.includes('*');
 }
 
 function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {

@@ -6,10 +6,8 @@
 // cannot be the reference the caller is counting.
 import type { CfgNode, FunctionFacts } from '../facts/factTypes';
 import type { RefEffect } from '../analysis/balance';
-import { sameObjectAs } from './removal';
+import { DROPS, sameObjectAs } from './removal';
 import { reachable } from '../analysis/pathConditions';
-
-const DROPS: ReadonlySet<RefEffect['kind']> = new Set(['put', 'final-put', 'cond-put', 'put-all']);
 
 /**
  * Whether every drop of `param`'s object in `fn` runs only where a bit-claiming

@@ -35,7 +35,13 @@ export function sameObjectAs(fn: FunctionFacts, param: string): Set<string> {
   return vars;
 }
 
-const DROPS: ReadonlySet<RefEffect['kind']> = new Set(['put', 'final-put', 'cond-put', 'put-all']);
+/** Effects that drop a reference. */
+export const DROPS: ReadonlySet<RefEffect['kind']> = new Set([
+  'put',
+  'final-put',
+  'cond-put',
+  'put-all',
+]);
 
 /**
  * Parameters (by index) that `fn` takes off a container on some path. With
