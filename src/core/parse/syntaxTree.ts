@@ -3,7 +3,7 @@
 // extractors touch each node many times, so the tree is copied once with a
 // cursor walk and the WASM tree freed. Only the API the extractors use exists.
 import type { Node, Tree } from 'web-tree-sitter';
-import type { WasmAccess } from './wasmAccess';
+import type { NodeSink, WasmAccess } from './wasmAccess';
 
 export interface Point {
   row: number;
@@ -213,25 +213,26 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
   const fields = language.fields;
   const { names, named, wordLeaf, opaque, fieldless } = symbolTable(language);
   const lines = new TreeIndex(text);
-  const cursor: WalkCursor = wasm?.openCursor(tree) ?? publicCursor(tree);
   /** The byType list of each symbol (symbols with one name share it). */
   const lists: (SyntaxNode[] | undefined)[] = [];
   let id = 0;
+  /** `end` a cursor: ask it, unless the node is an identifier-like leaf (measured in the text). */
   const make = (
     typeId: number,
     parent: SyntaxNode | null,
     field: number,
-    isNamed = true,
+    isNamed: boolean,
+    start: number,
+    end: number | WalkCursor,
   ): SyntaxNode => {
     const isError = typeId === ERROR_TYPE_ID;
     const type = isError ? 'ERROR' : (names[typeId] ?? language.nodeTypeForId(typeId) ?? 'ERROR');
-    const start = cursor.startIndex();
-    // Identifier-like leaves end where their characters end: no call into WASM needed.
-    let end = start;
+    // Identifier-like leaves end where their characters end.
+    let to = start;
     if (!isError && wordLeaf[typeId])
-      while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
-    if (end === start) end = cursor.endIndex();
-    const n = new SyntaxNode(id++, type, isNamed, false, start, end, lines);
+      while (to < text.length && isWordChar(text.charCodeAt(to))) to++;
+    if (to === start) to = typeof end === 'number' ? end : end.endIndex();
+    const n = new SyntaxNode(id++, type, isNamed, false, start, to, lines);
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
@@ -251,28 +252,66 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
   };
   /** Whether a node of this symbol is copied without its insides. */
   const isOpaque = (t: number) => t !== ERROR_TYPE_ID && opaque[t] === true;
-  let root: SyntaxNode;
+
+  // Straight out of WebAssembly memory when the runtime allows it.
+  let root: SyntaxNode | null = null;
+  let parent: SyntaxNode | null = null;
+  let parentFieldless = false;
+  const sink: NodeSink = {
+    node(t, fieldId, start, end) {
+      if (!parent) {
+        root = parent = make(t, null, 0, true, start, end);
+        parentFieldless = FIELDLESS_PARENTS.has(root.type);
+        return true;
+      }
+      // Children of list-like nodes carry no field the extractors read.
+      const field = parentFieldless ? 0 : fieldId;
+      if (named[t] || t === ERROR_TYPE_ID) {
+        const node = make(t, parent, field, true, start, end);
+        if (isOpaque(t)) return false;
+        parent = node;
+        parentFieldless = fieldless[t] === true;
+        return true;
+      }
+      // Anonymous tokens matter only when they fill a field (an operator).
+      if (field) make(t, parent, field, false, start, end);
+      return false;
+    },
+    leave() {
+      if (!parent) return;
+      // Every node of `parent`'s subtree has been made.
+      parent.lastId = id - 1;
+      parent = parent.parent;
+      parentFieldless = parent !== null && FIELDLESS_PARENTS.has(parent.type);
+    },
+  };
+  if (wasm?.readTree(tree, sink) && root) return finish(root, tree, id);
+  lists.length = 0;
+  lines.byType.clear();
+  id = 0;
+
+  const c = wasm?.openCursor(tree) ?? publicCursor(tree);
   try {
-    root = make(cursor.typeId(), null, 0);
+    root = make(c.typeId(), null, 0, true, c.startIndex(), c);
     walk: {
       let parent: SyntaxNode | null = root;
       let parentFieldless = FIELDLESS_PARENTS.has(root.type);
-      if (!cursor.gotoFirstChild()) break walk;
+      if (!c.gotoFirstChild()) break walk;
       for (;;) {
-        const t = cursor.typeId();
+        const t = c.typeId();
         // Children of list-like nodes carry no field the extractors read.
-        const field = parent && parentFieldless ? 0 : cursor.fieldId();
+        const field = parent && parentFieldless ? 0 : c.fieldId();
         let node: SyntaxNode | undefined;
-        if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field);
+        if (named[t] || t === ERROR_TYPE_ID) node = make(t, parent, field, true, c.startIndex(), c);
         // Anonymous tokens matter only when they fill a field (an operator).
-        else if (field) make(t, parent, field, false);
-        if (node && !isOpaque(t) && cursor.gotoFirstChild()) {
+        else if (field) make(t, parent, field, false, c.startIndex(), c);
+        if (node && !isOpaque(t) && c.gotoFirstChild()) {
           parentFieldless = fieldless[t] === true;
           parent = node;
           continue;
         }
-        while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent() || !parent) break walk;
+        while (!c.gotoNextSibling()) {
+          if (!c.gotoParent() || !parent) break walk;
           // Every node of `parent`'s subtree has been made.
           parent.lastId = id - 1;
           parent = parent.parent;
@@ -282,7 +321,7 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
       }
     }
   } finally {
-    cursor.close();
+    c.close();
   }
   // The raw cursor is closed before tree-sitter is asked anything else.
   return finish(root, tree, id);

@@ -12,7 +12,9 @@ type CursorOp = (tree: number) => number;
 /** The members of the Emscripten module used here. */
 interface EmscriptenModule {
   HEAP32?: Int32Array;
+  HEAPU8?: Uint8Array;
   HEAPU16?: Uint16Array;
+  HEAPU32?: Uint32Array;
   _ts_init?: () => number;
   _ts_tree_cursor_current_node_type_id_wasm?: CursorOp;
   _ts_tree_cursor_current_field_id_wasm?: CursorOp;
@@ -87,6 +89,192 @@ export interface WasmAccess {
    * WebAssembly. Nothing else may use the runtime until it is closed.
    */
   openCursor(tree: Tree): RawCursor | undefined;
+  /**
+   * Walks `tree`'s visible nodes in document order straight out of WebAssembly
+   * memory (no call into it), as a cursor would meet them. False, having
+   * visited nothing, when the memory does not hold the layout this reader knows.
+   */
+  readTree(tree: Tree, sink: NodeSink): boolean;
+}
+
+/** What a walk of the tree reports, node by node. */
+export interface NodeSink {
+  /**
+   * A visible node (`typeId` as the cursor's, 0xffff for ERROR; offsets in
+   * UTF-16 units). Returning true asks for its children, then `leave()`.
+   */
+  node(typeId: number, fieldId: number, startIndex: number, endIndex: number): boolean;
+  leave(): void;
+}
+
+/**
+ * Where tree-sitter (the C library inside web-tree-sitter 0.25-0.27, wasm32)
+ * keeps what a walk needs. Subtree: 8 bytes, either inline (bit 0 of its first
+ * byte set) or a pointer to SubtreeHeapData, whose children precede it.
+ */
+const HEAP = {
+  paddingBytes: 4,
+  sizeBytes: 16,
+  childCount: 36,
+  symbol: 40,
+  flags: 44,
+  productionId: 66,
+} as const;
+/** TSLanguage fields (ABI 14 and 15 share this prefix). */
+const LANGUAGE = {
+  abi: 0,
+  symbolCount: 4,
+  aliasCount: 8,
+  fieldCount: 32,
+  maxAliasSequenceLength: 36,
+  symbolNames: 56,
+  fieldNames: 60,
+  fieldMapSlices: 64,
+  fieldMapEntries: 68,
+  publicSymbolMap: 76,
+  aliasSequences: 84,
+} as const;
+const ERROR_SYMBOL = 0xffff;
+
+/** The tables of one language a walk reads, or undefined when the layout is not recognised. */
+interface LanguageTables {
+  fieldCount: number;
+  maxAlias: number;
+  fieldMapSlices: number;
+  fieldMapEntries: number;
+  publicSymbolMap: number;
+  aliasSequences: number;
+}
+
+function cString(heap: Uint8Array, at: number): string {
+  let end = at;
+  while (heap[end] !== 0 && end < heap.length) end++;
+  return String.fromCharCode(...heap.subarray(at, end));
+}
+
+/** Checks the language's header against what the public API says of it. */
+function languageTables(
+  m: Required<EmscriptenModule>,
+  language: Tree['language'],
+): LanguageTables | undefined {
+  const address = (language as unknown as { 0?: unknown })[0];
+  if (typeof address !== 'number' || address <= 0 || address % 4) return undefined;
+  const u32 = m.HEAPU32;
+  const u16 = m.HEAPU16;
+  const at = (field: number) => u32[(address + field) >> 2];
+  const abi = at(LANGUAGE.abi);
+  if (abi !== 14 && abi !== 15) return undefined;
+  if (at(LANGUAGE.symbolCount) + at(LANGUAGE.aliasCount) !== language.types.length)
+    return undefined;
+  const fieldCount = at(LANGUAGE.fieldCount);
+  if (fieldCount !== language.fields.length - 1) return undefined;
+  const names = at(LANGUAGE.symbolNames);
+  for (let i = 1; i < Math.min(40, language.types.length); i++) {
+    const name = language.types[i];
+    if (name !== undefined && cString(m.HEAPU8, u32[(names >> 2) + i]) !== name) return undefined;
+  }
+  const fieldNames = at(LANGUAGE.fieldNames);
+  for (let i = 1; i <= fieldCount; i++)
+    if (cString(m.HEAPU8, u32[(fieldNames >> 2) + i]) !== language.fields[i]) return undefined;
+  return {
+    fieldCount,
+    maxAlias: u16[(address + LANGUAGE.maxAliasSequenceLength) >> 1],
+    fieldMapSlices: at(LANGUAGE.fieldMapSlices),
+    fieldMapEntries: at(LANGUAGE.fieldMapEntries),
+    publicSymbolMap: at(LANGUAGE.publicSymbolMap),
+    aliasSequences: at(LANGUAGE.aliasSequences),
+  };
+}
+
+/**
+ * The walk tree-sitter's cursor makes (tree_cursor.c), over memory: hidden
+ * nodes are stepped into, their children counted as their parent's; an alias
+ * makes a node visible and names it; a node's field is the first
+ * non-inherited field map entry for its structural index, else (through
+ * hidden parents) its hidden parent's.
+ */
+function walkMemory(
+  m: Required<EmscriptenModule>,
+  t: LanguageTables,
+  root: number,
+  sink: NodeSink,
+): void {
+  const u8 = m.HEAPU8;
+  const u16 = m.HEAPU16;
+  const u32 = m.HEAPU32;
+  const symbolOf = (s: number) => (s === ERROR_SYMBOL ? s : u16[(t.publicSymbolMap >> 1) + s]);
+  const paddingOf = (slot: number) =>
+    u8[slot] & 1 ? u8[slot + 6] : u32[(u32[slot >> 2] + HEAP.paddingBytes) >> 2];
+  const children = (parent: number, position: number, inherited: number): void => {
+    const count = u32[(parent + HEAP.childCount) >> 2];
+    const production = u16[(parent + HEAP.productionId) >> 1];
+    const aliases = production ? (t.aliasSequences >> 1) + production * t.maxAlias : 0;
+    let fields = 0;
+    let fieldsEnd = 0;
+    if (t.fieldCount) {
+      const slice = (t.fieldMapSlices >> 1) + production * 2;
+      fields = (t.fieldMapEntries >> 2) + u16[slice];
+      fieldsEnd = fields + u16[slice + 1];
+    }
+    let pos = position;
+    let structural = 0;
+    let slot = parent - 8 * count;
+    for (let k = 0; k < count; k++, slot += 8) {
+      const b0 = u8[slot];
+      let heap = 0;
+      let symbol: number;
+      let visible: number;
+      let extra: number;
+      let size: number;
+      let grandchildren = 0;
+      if (b0 & 1) {
+        visible = b0 & 2;
+        extra = b0 & 8;
+        symbol = u8[slot + 1];
+        size = u8[slot + 7];
+      } else {
+        heap = u32[slot >> 2];
+        const flags = u8[heap + HEAP.flags];
+        visible = flags & 1;
+        extra = flags & 4;
+        symbol = u16[(heap + HEAP.symbol) >> 1];
+        size = u32[(heap + HEAP.sizeBytes) >> 2];
+        grandchildren = u32[(heap + HEAP.childCount) >> 2];
+      }
+      let alias = 0;
+      let field = 0;
+      if (!extra) {
+        if (aliases) alias = u16[aliases + structural];
+        for (let e = fields; e < fieldsEnd; e++) {
+          const entry = u32[e];
+          // TSFieldMapEntry: field_id (u16), child_index (u8), inherited (bool).
+          if (((entry >>> 16) & 0xff) === structural && !(entry >>> 24)) {
+            field = entry & 0xffff;
+            break;
+          }
+        }
+        if (!field) field = inherited;
+        structural++;
+      }
+      if (visible || alias) {
+        if (sink.node(symbolOf(alias || symbol), field, pos >> 1, (pos + size) >> 1)) {
+          if (grandchildren) children(heap, pos, 0);
+          sink.leave();
+        }
+      } else if (grandchildren) children(heap, pos, field);
+      pos += size;
+      if (k + 1 < count) pos += paddingOf(slot + 8);
+    }
+  };
+  const b0 = u8[root];
+  if (b0 & 1) throw new Error('inline root');
+  const heap = u32[root >> 2];
+  const start = u32[(heap + HEAP.paddingBytes) >> 2];
+  const size = u32[(heap + HEAP.sizeBytes) >> 2];
+  if (sink.node(symbolOf(u16[(heap + HEAP.symbol) >> 1]), 0, start >> 1, (start + size) >> 1)) {
+    children(heap, start, 0);
+    sink.leave();
+  }
 }
 
 const REQUIRED: (keyof EmscriptenModule)[] = [
@@ -148,6 +336,7 @@ export function wasmAccess(runtime: Uint8Array): {
     if (!REQUIRED.every((k) => typeof module[k] === 'function')) return undefined;
     const m = module as Required<EmscriptenModule>;
     const transfer = m._ts_init() >> 2;
+    const tables = new WeakMap<Tree['language'], LanguageTables | null>();
     return {
       encodesInput: hooked,
       parseEncoded(parser, text) {
@@ -181,6 +370,30 @@ export function wasmAccess(runtime: Uint8Array): {
           for (let i = 0; i < 4; i++) h[i] = m.HEAP32[transfer + i];
           cursor.delete();
         });
+      },
+      readTree(tree, sink) {
+        if (!m.HEAPU8 || !m.HEAPU16 || !m.HEAPU32) return false;
+        let t = tables.get(tree.language);
+        if (t === undefined) {
+          t = languageTables(m, tree.language) ?? null;
+          tables.set(tree.language, t);
+        }
+        const address = (tree as unknown as { 0?: unknown })[0];
+        if (!t || typeof address !== 'number' || m.HEAPU8[address] & 1) return false;
+        // The root as the public API sees it, against the memory.
+        const root = tree.rootNode;
+        const heap = m.HEAPU32[address >> 2];
+        const symbol = m.HEAPU16[(heap + HEAP.symbol) >> 1];
+        const start = m.HEAPU32[(heap + HEAP.paddingBytes) >> 2] >> 1;
+        if (symbol === ERROR_SYMBOL || root.typeId !== m.HEAPU16[(t.publicSymbolMap >> 1) + symbol])
+          return false;
+        if (
+          root.startIndex !== start ||
+          root.endIndex !== start + (m.HEAPU32[(heap + HEAP.sizeBytes) >> 2] >> 1)
+        )
+          return false;
+        walkMemory(m, t, address, sink);
+        return true;
       },
     };
   };
