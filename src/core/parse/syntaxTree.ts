@@ -95,14 +95,23 @@ export class SyntaxNode {
       while (to < all.length && all[to].id <= this.lastId) to++;
       return all.slice(from, to);
     }
-    const want = types;
-    const out: SyntaxNode[] = [];
-    const stack: SyntaxNode[] = [];
-    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
-    while (stack.length) {
-      const n = stack.pop() as SyntaxNode;
-      if (want.includes(n.type)) out.push(n);
-      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+    // Each type's slice, merged by id (ids are in document order).
+    let out: SyntaxNode[] = [];
+    for (const type of new Set(types)) {
+      const some = this.descendantsOfType(type);
+      if (!some.length) continue;
+      if (!out.length) {
+        out = some;
+        continue;
+      }
+      const merged: SyntaxNode[] = [];
+      let a = 0;
+      let b = 0;
+      while (a < out.length && b < some.length)
+        merged.push(out[a].id < some[b].id ? out[a++] : some[b++]);
+      while (a < out.length) merged.push(out[a++]);
+      while (b < some.length) merged.push(some[b++]);
+      out = merged;
     }
     return out;
   }
