@@ -23,9 +23,17 @@ export interface MaskResult {
   code: string;
 }
 
-/** Same-length blanks for `text`, newlines kept. */
-function blanks(text: string): string {
-  return text.includes('\n') ? text.replace(/[^\n]/g, ' ') : ' '.repeat(text.length);
+/** Same-length blanks for src[from, to), newlines kept. */
+function blanks(src: string, from: number, to: number): string {
+  let nl = src.indexOf('\n', from);
+  if (nl < 0 || nl >= to) return ' '.repeat(to - from);
+  let out = '';
+  let at = from;
+  for (; nl >= 0 && nl < to; nl = src.indexOf('\n', nl + 1)) {
+    out += ' '.repeat(nl - at) + '\n';
+    at = nl + 1;
+  }
+  return out + ' '.repeat(to - at);
 }
 
 /**
@@ -41,7 +49,7 @@ export function blankNonCode(src: string): string {
   const n = src.length;
   let copied = 0;
   const blank = (from: number, to: number) => {
-    parts.push(src.slice(copied, from), blanks(src.slice(from, to)));
+    parts.push(src.slice(copied, from), blanks(src, from, to));
     copied = to;
   };
   /** A `#` starting the text, which has no newline before it. */
@@ -225,7 +233,7 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
   const masked: MaskedMacro[] = [];
   /** Replacements, in order: [start, end, text]. */
   const edits: [number, number, string][] = [];
-  const blank = (from: number, to: number) => edits.push([from, to, blanks(src.slice(from, to))]);
+  const blank = (from: number, to: number) => edits.push([from, to, blanks(src, from, to)]);
   const n = code.length;
   const hints = hintSearch(catalog);
   // Brace depth outside masked text, counted up to `counted` from the next `{` and `}`.
