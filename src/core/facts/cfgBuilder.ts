@@ -285,7 +285,7 @@ export class CfgBuilder {
     switch (s.type) {
       case 'compound_statement': {
         let cur = next;
-        const kids = s.namedChildren.filter((k): k is Node => k !== null);
+        const kids = s.namedChildren;
         for (let i = kids.length - 1; i >= 0; i--) cur = this.stmt(kids[i], cur, t);
         return cur;
       }
