@@ -18,6 +18,8 @@ export interface Point {
 export class TreeIndex {
   private readonly starts: number[] = [0];
   readonly byType = new Map<string, SyntaxNode[]>();
+  /** 0-based row of the first token the parser had to invent (MISSING), if any. */
+  missingRow: number | undefined = undefined;
   constructor(readonly text: string) {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
@@ -40,8 +42,6 @@ export class SyntaxNode {
   /** Field name under which the parent holds this node. */
   fieldName: string | null = null;
   hasError = false;
-  /** Root only: 0-based row of the first token the parser had to invent (MISSING), if any. */
-  missingRow?: number;
   /** Id of the last node of this subtree (ids are given in document order). */
   lastId: number;
   private named: SyntaxNode[] | undefined;
@@ -50,12 +50,16 @@ export class SyntaxNode {
     readonly id: number,
     readonly type: string,
     readonly isNamed: boolean,
-    readonly isMissing: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
     private readonly lines: TreeIndex,
   ) {
     this.lastId = id;
+  }
+
+  /** 0-based row of the first token the parser had to invent (MISSING) in the tree, if any. */
+  get missingRow(): number | undefined {
+    return this.lines.missingRow;
   }
 
   get text(): string {
@@ -241,7 +245,7 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
     if (!isError && wordLeaf[typeId])
       while (to < text.length && isWordChar(text.charCodeAt(to))) to++;
     if (to === start) to = typeof end === 'number' ? end : end.endIndex();
-    const n = new SyntaxNode(id++, type, isNamed, false, start, to, lines);
+    const n = new SyntaxNode(id++, type, isNamed, start, to, lines);
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
@@ -294,7 +298,7 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
       parentFieldless = parent !== null && FIELDLESS_PARENTS.has(parent.type);
     },
   };
-  if (wasm?.readTree(tree, sink) && root) return finish(root, tree, id);
+  if (wasm?.readTree(tree, sink) && root) return finish(root, tree, id, lines);
   lists.length = 0;
   lines.byType.clear();
   id = 0;
@@ -333,12 +337,12 @@ export function copyTree(tree: Tree, text: string, wasm?: WasmAccess): SyntaxNod
     c.close();
   }
   // The raw cursor is closed before tree-sitter is asked anything else.
-  return finish(root, tree, id);
+  return finish(root, tree, id, lines);
 }
 
-function finish(root: SyntaxNode, tree: Tree, nextId: number): SyntaxNode {
+function finish(root: SyntaxNode, tree: Tree, nextId: number, lines: TreeIndex): SyntaxNode {
   root.lastId = nextId - 1;
-  return markMissing(root, tree);
+  return markMissing(root, tree, lines);
 }
 
 /** Index of the first node in `nodes` (sorted by id) whose id is above `id`. */
@@ -354,13 +358,13 @@ function firstAbove(nodes: SyntaxNode[], id: number): number {
 }
 
 /** MISSING tokens are not copied: ask tree-sitter which functions contain errors. */
-function markMissing(root: SyntaxNode, tree: Tree): SyntaxNode {
+function markMissing(root: SyntaxNode, tree: Tree, lines: TreeIndex): SyntaxNode {
   if (!tree.rootNode.hasError) return root;
   root.hasError = true;
   // MISSING tokens are anonymous, so the copy has none: note where the first one is.
   for (let n: Node | null = tree.rootNode; n;) {
     if (n.isMissing) {
-      root.missingRow = n.startPosition.row;
+      lines.missingRow = n.startPosition.row;
       break;
     }
     n = n.children.find((c) => c !== null && (c.hasError || c.isMissing)) ?? null;
