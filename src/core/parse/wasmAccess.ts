@@ -202,13 +202,23 @@ function walkMemory(
   const u8 = m.HEAPU8;
   const u16 = m.HEAPU16;
   const u32 = m.HEAPU32;
-  const symbolOf = (s: number) => (s === ERROR_SYMBOL ? s : u16[(t.publicSymbolMap >> 1) + s]);
-  const paddingOf = (slot: number) =>
-    u8[slot] & 1 ? u8[slot + 6] : u32[(u32[slot >> 2] + HEAP.paddingBytes) >> 2];
-  const children = (parent: number, position: number, inherited: number): void => {
-    const count = u32[(parent + HEAP.childCount) >> 2];
+  // One frame per subtree whose children are being walked. One loop, no
+  // recursion: V8 optimises a long-running loop early (on-stack replacement),
+  // which matters in a process's first files.
+  const parents: number[] = [];
+  const counts: number[] = [];
+  const next: number[] = [];
+  const positions: number[] = [];
+  const structurals: number[] = [];
+  const inheriteds: number[] = [];
+  const aliasesOf: number[] = [];
+  const fieldsOf: number[] = [];
+  const fieldsEndOf: number[] = [];
+  /** Whether the frame's subtree is a visible node (left with sink.leave() when done). */
+  const visibles: boolean[] = [];
+  let depth = 0;
+  const enter = (parent: number, position: number, inherited: number, visible: boolean) => {
     const production = u16[(parent + HEAP.productionId) >> 1];
-    const aliases = production ? (t.aliasSequences >> 1) + production * t.maxAlias : 0;
     let fields = 0;
     let fieldsEnd = 0;
     if (t.fieldCount) {
@@ -216,64 +226,92 @@ function walkMemory(
       fields = (t.fieldMapEntries >> 2) + u16[slice];
       fieldsEnd = fields + u16[slice + 1];
     }
-    let pos = position;
-    let structural = 0;
-    let slot = parent - 8 * count;
-    for (let k = 0; k < count; k++, slot += 8) {
-      const b0 = u8[slot];
-      let heap = 0;
-      let symbol: number;
-      let visible: number;
-      let extra: number;
-      let size: number;
-      let grandchildren = 0;
-      if (b0 & 1) {
-        visible = b0 & 2;
-        extra = b0 & 8;
-        symbol = u8[slot + 1];
-        size = u8[slot + 7];
-      } else {
-        heap = u32[slot >> 2];
-        const flags = u8[heap + HEAP.flags];
-        visible = flags & 1;
-        extra = flags & 4;
-        symbol = u16[(heap + HEAP.symbol) >> 1];
-        size = u32[(heap + HEAP.sizeBytes) >> 2];
-        grandchildren = u32[(heap + HEAP.childCount) >> 2];
-      }
-      let alias = 0;
-      let field = 0;
-      if (!extra) {
-        if (aliases) alias = u16[aliases + structural];
-        for (let e = fields; e < fieldsEnd; e++) {
-          const entry = u32[e];
-          // TSFieldMapEntry: field_id (u16), child_index (u8), inherited (bool).
-          if (((entry >>> 16) & 0xff) === structural && !(entry >>> 24)) {
-            field = entry & 0xffff;
-            break;
-          }
-        }
-        if (!field) field = inherited;
-        structural++;
-      }
-      if (visible || alias) {
-        if (sink.node(symbolOf(alias || symbol), field, pos >> 1, (pos + size) >> 1)) {
-          if (grandchildren) children(heap, pos, 0);
-          sink.leave();
-        }
-      } else if (grandchildren) children(heap, pos, field);
-      pos += size;
-      if (k + 1 < count) pos += paddingOf(slot + 8);
-    }
+    parents[depth] = parent;
+    counts[depth] = u32[(parent + HEAP.childCount) >> 2];
+    next[depth] = 0;
+    positions[depth] = position;
+    structurals[depth] = 0;
+    inheriteds[depth] = inherited;
+    aliasesOf[depth] = production ? (t.aliasSequences >> 1) + production * t.maxAlias : 0;
+    fieldsOf[depth] = fields;
+    fieldsEndOf[depth] = fieldsEnd;
+    visibles[depth] = visible;
+    depth++;
   };
   const b0 = u8[root];
   if (b0 & 1) throw new Error('inline root');
-  const heap = u32[root >> 2];
-  const start = u32[(heap + HEAP.paddingBytes) >> 2];
-  const size = u32[(heap + HEAP.sizeBytes) >> 2];
-  if (sink.node(symbolOf(u16[(heap + HEAP.symbol) >> 1]), 0, start >> 1, (start + size) >> 1)) {
-    children(heap, start, 0);
-    sink.leave();
+  const top = u32[root >> 2];
+  const start = u32[(top + HEAP.paddingBytes) >> 2];
+  const size = u32[(top + HEAP.sizeBytes) >> 2];
+  const rootSymbol = u16[(top + HEAP.symbol) >> 1];
+  const rootType =
+    rootSymbol === ERROR_SYMBOL ? rootSymbol : u16[(t.publicSymbolMap >> 1) + rootSymbol];
+  if (!sink.node(rootType, 0, start >> 1, (start + size) >> 1)) return;
+  enter(top, start, 0, true);
+  while (depth > 0) {
+    const d = depth - 1;
+    const k = next[d];
+    if (k === counts[d]) {
+      depth--;
+      if (visibles[d]) sink.leave();
+      continue;
+    }
+    next[d] = k + 1;
+    const slot = parents[d] - 8 * (counts[d] - k);
+    const c0 = u8[slot];
+    let heap = 0;
+    let symbol: number;
+    let visible: number;
+    let extra: number;
+    let size: number;
+    let grandchildren = 0;
+    if (c0 & 1) {
+      visible = c0 & 2;
+      extra = c0 & 8;
+      symbol = u8[slot + 1];
+      size = u8[slot + 7];
+    } else {
+      heap = u32[slot >> 2];
+      const flags = u8[heap + HEAP.flags];
+      visible = flags & 1;
+      extra = flags & 4;
+      symbol = u16[(heap + HEAP.symbol) >> 1];
+      size = u32[(heap + HEAP.sizeBytes) >> 2];
+      grandchildren = u32[(heap + HEAP.childCount) >> 2];
+    }
+    let alias = 0;
+    let field = 0;
+    if (!extra) {
+      const structural = structurals[d];
+      const aliases = aliasesOf[d];
+      if (aliases) alias = u16[aliases + structural];
+      for (let e = fieldsOf[d], end = fieldsEndOf[d]; e < end; e++) {
+        const entry = u32[e];
+        // TSFieldMapEntry: field_id (u16), child_index (u8), inherited (bool).
+        if (((entry >>> 16) & 0xff) === structural && !(entry >>> 24)) {
+          field = entry & 0xffff;
+          break;
+        }
+      }
+      if (!field) field = inheriteds[d];
+      structurals[d] = structural + 1;
+    }
+    const pos = positions[d];
+    // The parent's position moves past this child and the next one's padding.
+    let after = pos + size;
+    if (k + 1 < counts[d]) {
+      const n = slot + 8;
+      after += u8[n] & 1 ? u8[n + 6] : u32[(u32[n >> 2] + HEAP.paddingBytes) >> 2];
+    }
+    positions[d] = after;
+    if (visible || alias) {
+      const s = alias || symbol;
+      const type = s === ERROR_SYMBOL ? s : u16[(t.publicSymbolMap >> 1) + s];
+      if (sink.node(type, field, pos >> 1, (pos + size) >> 1)) {
+        if (grandchildren) enter(heap, pos, 0, true);
+        else sink.leave();
+      }
+    } else if (grandchildren) enter(heap, pos, field, false);
   }
 }
 
