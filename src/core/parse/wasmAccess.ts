@@ -202,62 +202,79 @@ function walkMemory(
   const u8 = m.HEAPU8;
   const u16 = m.HEAPU16;
   const u32 = m.HEAPU32;
-  // One frame per subtree whose children are being walked. One loop, no
-  // recursion: V8 optimises a long-running loop early (on-stack replacement),
-  // which matters in a process's first files.
-  const parents: number[] = [];
-  const counts: number[] = [];
-  const next: number[] = [];
-  const positions: number[] = [];
-  const structurals: number[] = [];
-  const inheriteds: number[] = [];
-  const aliasesOf: number[] = [];
-  const fieldsOf: number[] = [];
-  const fieldsEndOf: number[] = [];
-  /** Whether the frame's subtree is a visible node (left with sink.leave() when done). */
-  const visibles: boolean[] = [];
-  let depth = 0;
-  const enter = (parent: number, position: number, inherited: number, visible: boolean) => {
-    const production = u16[(parent + HEAP.productionId) >> 1];
-    let fields = 0;
-    let fieldsEnd = 0;
+  const publicSymbols = t.publicSymbolMap >> 1;
+  // One loop, no recursion (V8 optimises a long-running loop early, which
+  // matters in a process's first files). The subtree whose children are being
+  // walked is in locals; the ones above it wait on a stack, 9 numbers each.
+  const stack: number[] = [];
+  let parent = 0;
+  let count = 0;
+  let k = 0;
+  let pos = 0;
+  let structural = 0;
+  let inherited = 0;
+  let aliases = 0;
+  let fields = 0;
+  let fieldsEnd = 0;
+  /** 1 when the subtree is a visible node (left with sink.leave() when done). */
+  let visibleParent = 0;
+  const enter = (subtree: number, position: number, field: number, visible: number) => {
+    if (parent)
+      stack.push(
+        parent,
+        count,
+        k,
+        pos,
+        structural,
+        inherited,
+        aliases,
+        fields,
+        fieldsEnd,
+        visibleParent,
+      );
+    const production = u16[(subtree + HEAP.productionId) >> 1];
+    parent = subtree;
+    count = u32[(subtree + HEAP.childCount) >> 2];
+    k = 0;
+    pos = position;
+    structural = 0;
+    inherited = field;
+    aliases = production ? (t.aliasSequences >> 1) + production * t.maxAlias : 0;
+    fields = 0;
+    fieldsEnd = 0;
     if (t.fieldCount) {
       const slice = (t.fieldMapSlices >> 1) + production * 2;
       fields = (t.fieldMapEntries >> 2) + u16[slice];
       fieldsEnd = fields + u16[slice + 1];
     }
-    parents[depth] = parent;
-    counts[depth] = u32[(parent + HEAP.childCount) >> 2];
-    next[depth] = 0;
-    positions[depth] = position;
-    structurals[depth] = 0;
-    inheriteds[depth] = inherited;
-    aliasesOf[depth] = production ? (t.aliasSequences >> 1) + production * t.maxAlias : 0;
-    fieldsOf[depth] = fields;
-    fieldsEndOf[depth] = fieldsEnd;
-    visibles[depth] = visible;
-    depth++;
+    visibleParent = visible;
   };
-  const b0 = u8[root];
-  if (b0 & 1) throw new Error('inline root');
+  if (u8[root] & 1) throw new Error('inline root');
   const top = u32[root >> 2];
   const start = u32[(top + HEAP.paddingBytes) >> 2];
   const size = u32[(top + HEAP.sizeBytes) >> 2];
   const rootSymbol = u16[(top + HEAP.symbol) >> 1];
-  const rootType =
-    rootSymbol === ERROR_SYMBOL ? rootSymbol : u16[(t.publicSymbolMap >> 1) + rootSymbol];
+  const rootType = rootSymbol === ERROR_SYMBOL ? rootSymbol : u16[publicSymbols + rootSymbol];
   if (!sink.node(rootType, 0, start >> 1, (start + size) >> 1)) return;
-  enter(top, start, 0, true);
-  while (depth > 0) {
-    const d = depth - 1;
-    const k = next[d];
-    if (k === counts[d]) {
-      depth--;
-      if (visibles[d]) sink.leave();
+  enter(top, start, 0, 1);
+  for (;;) {
+    if (k === count) {
+      if (visibleParent) sink.leave();
+      if (!stack.length) return;
+      visibleParent = stack.pop() as number;
+      fieldsEnd = stack.pop() as number;
+      fields = stack.pop() as number;
+      aliases = stack.pop() as number;
+      inherited = stack.pop() as number;
+      structural = stack.pop() as number;
+      pos = stack.pop() as number;
+      k = stack.pop() as number;
+      count = stack.pop() as number;
+      parent = stack.pop() as number;
       continue;
     }
-    next[d] = k + 1;
-    const slot = parents[d] - 8 * (counts[d] - k);
+    const slot = parent - 8 * (count - k);
+    k++;
     const c0 = u8[slot];
     let heap = 0;
     let symbol: number;
@@ -282,10 +299,8 @@ function walkMemory(
     let alias = 0;
     let field = 0;
     if (!extra) {
-      const structural = structurals[d];
-      const aliases = aliasesOf[d];
       if (aliases) alias = u16[aliases + structural];
-      for (let e = fieldsOf[d], end = fieldsEndOf[d]; e < end; e++) {
+      for (let e = fields; e < fieldsEnd; e++) {
         const entry = u32[e];
         // TSFieldMapEntry: field_id (u16), child_index (u8), inherited (bool).
         if (((entry >>> 16) & 0xff) === structural && !(entry >>> 24)) {
@@ -293,25 +308,24 @@ function walkMemory(
           break;
         }
       }
-      if (!field) field = inheriteds[d];
-      structurals[d] = structural + 1;
+      if (!field) field = inherited;
+      structural++;
     }
-    const pos = positions[d];
-    // The parent's position moves past this child and the next one's padding.
-    let after = pos + size;
-    if (k + 1 < counts[d]) {
+    const at = pos;
+    // This subtree's position moves past the child and the next one's padding.
+    pos += size;
+    if (k < count) {
       const n = slot + 8;
-      after += u8[n] & 1 ? u8[n + 6] : u32[(u32[n >> 2] + HEAP.paddingBytes) >> 2];
+      pos += u8[n] & 1 ? u8[n + 6] : u32[(u32[n >> 2] + HEAP.paddingBytes) >> 2];
     }
-    positions[d] = after;
     if (visible || alias) {
       const s = alias || symbol;
-      const type = s === ERROR_SYMBOL ? s : u16[(t.publicSymbolMap >> 1) + s];
-      if (sink.node(type, field, pos >> 1, (pos + size) >> 1)) {
-        if (grandchildren) enter(heap, pos, 0, true);
+      const type = s === ERROR_SYMBOL ? s : u16[publicSymbols + s];
+      if (sink.node(type, field, at >> 1, (at + size) >> 1)) {
+        if (grandchildren) enter(heap, at, 0, 1);
         else sink.leave();
       }
-    } else if (grandchildren) enter(heap, pos, field, false);
+    } else if (grandchildren) enter(heap, at, field, 0);
   }
 }
 
