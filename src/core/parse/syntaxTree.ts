@@ -94,10 +94,7 @@ export class SyntaxNode {
       // This subtree's nodes are those with ids in (id, lastId]: a slice of the index.
       const all = this.lines.byType.get(types);
       if (!all) return [];
-      const from = firstAbove(all, this.id);
-      let to = from;
-      while (to < all.length && all[to].id <= this.lastId) to++;
-      return all.slice(from, to);
+      return all.slice(firstAbove(all, this.id), firstAbove(all, this.lastId));
     }
     // Each type's slice, merged by id (ids are in document order).
     let out: SyntaxNode[] = [];
