@@ -53,11 +53,17 @@ export class CfgBuilder {
       .map((c, i) => ({ c, i }))
       .sort((a, b) => a.c.at.line - b.c.at.line || a.c.at.column - b.c.at.column);
     const newIndex = new Array<number>(this.calls.length);
-    order.forEach(({ i }, n) => (newIndex[i] = n));
-    const sorted = order.map(({ c }) => c);
-    this.calls.splice(0, this.calls.length, ...sorted);
+    let moved = false;
+    order.forEach(({ i }, n) => {
+      newIndex[i] = n;
+      if (i !== n) moved = true;
+    });
+    if (!moved) return;
+    for (let n = 0; n < order.length; n++) this.calls[n] = order[n].c;
+    // In place: the nodes' arrays are their own.
     for (const node of this.nodes) {
-      node.calls = node.calls.map((i) => newIndex[i]);
+      const calls = node.calls;
+      for (let k = 0; k < calls.length; k++) calls[k] = newIndex[calls[k]];
       for (const a of node.assigns) if (a.fromCall !== undefined) a.fromCall = newIndex[a.fromCall];
       for (const t of node.tests) if (t.call !== undefined) t.call = newIndex[t.call];
     }
@@ -279,7 +285,7 @@ export class CfgBuilder {
     switch (s.type) {
       case 'compound_statement': {
         let cur = next;
-        const kids = s.namedChildren.filter((k): k is Node => k !== null);
+        const kids = s.namedChildren;
         for (let i = kids.length - 1; i >= 0; i--) cur = this.stmt(kids[i], cur, t);
         return cur;
       }

@@ -405,50 +405,80 @@ function fieldBindings(root: Node, file: string): FileFacts['fieldBindings'] {
   return out;
 }
 
+/** Conditional directives: `#` first on its line (checked by the caller), then the keyword. */
+const CONDITIONAL = /#[^\S\n]*(if|ifdef|ifndef|elif|else|endif)\b/g;
+
+/** `{` and `}` in code[from, to). */
+function countBraces(code: string, from: number, to: number): [number, number] {
+  let open = 0;
+  let close = 0;
+  for (let i = code.indexOf('{', from); i >= 0 && i < to; i = code.indexOf('{', i + 1)) open++;
+  for (let i = code.indexOf('}', from); i >= 0 && i < to; i = code.indexOf('}', i + 1)) close++;
+  return [open, close];
+}
+
 /** Problems a reviewer should know about even when every function parsed. */
 function fileProblems(text: string, code: string, root: Node): string[] {
   const problems: string[] = [];
+  // The conditional directives, with the offset of their line.
+  const directives: { kind: string; line: number }[] = [];
+  CONDITIONAL.lastIndex = 0;
+  for (let m = CONDITIONAL.exec(text); m; m = CONDITIONAL.exec(text)) {
+    const line = text.lastIndexOf('\n', m.index - 1) + 1;
+    if (/^\s*$/.test(text.slice(line, m.index))) directives.push({ kind: m[1], line });
+  }
   // Count braces in the first branch of every #if only: alternative branches
-  // often repeat a function header's opening brace.
+  // often repeat a function header's opening brace. Each directive's line and
+  // those up to the next directive are counted by the state the directive leaves.
   let open = 0;
   let close = 0;
   const skipping: boolean[] = [];
-  let offset = 0;
-  for (const line of text.split('\n')) {
-    const d = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b/.exec(line)?.[1];
+  let from = 0;
+  let counting = true;
+  for (let k = 0; k <= directives.length; k++) {
+    const to = k < directives.length ? directives[k].line : text.length;
+    if (counting && to > from) {
+      const [o, c] = countBraces(code, from, to);
+      open += o;
+      close += c;
+    }
+    if (k === directives.length) break;
+    const d = directives[k].kind;
     if (d === 'if' || d === 'ifdef' || d === 'ifndef') skipping.push(skipping.at(-1) ?? false);
     else if (d === 'elif' || d === 'else') skipping[skipping.length - 1] = true;
     else if (d === 'endif') skipping.pop();
-    if (!skipping.at(-1))
-      for (let i = offset; i < offset + line.length; i++) {
-        const c = code.charCodeAt(i);
-        if (c === 123) open++;
-        else if (c === 125) close++;
-      }
-    offset += line.length + 1;
+    counting = !skipping.at(-1);
+    from = to;
   }
   if (open !== close) problems.push(`unbalanced braces: ${open} '{' and ${close} '}'`);
+  const lineOf = (offset: number) => {
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  };
   let depth = 0;
-  const lines = text.split('\n');
   const stack: number[] = [];
-  lines.forEach((l, i) => {
-    const m = /^\s*#\s*(if|ifdef|ifndef|endif)\b/.exec(l);
-    if (!m) return;
-    if (m[1] === 'endif') {
-      if (depth === 0) problems.push(`#endif without #if at line ${i + 1}`);
+  for (const { kind, line } of directives) {
+    if (kind === 'elif' || kind === 'else') continue;
+    if (kind === 'endif') {
+      if (depth === 0) problems.push(`#endif without #if at line ${lineOf(line)}`);
       else {
         depth--;
         stack.pop();
       }
     } else {
       depth++;
-      stack.push(i + 1);
+      stack.push(line);
     }
-  });
-  for (const line of stack)
-    problems.push(
-      `#${lines[line - 1].trim().split(/\s+/)[0].replace('#', '')} at line ${line} has no #endif`,
-    );
+  }
+  for (const line of stack) {
+    const nl = text.indexOf('\n', line);
+    const first = text
+      .slice(line, nl < 0 ? text.length : nl)
+      .trim()
+      .split(/\s+/)[0];
+    problems.push(`#${first.replace('#', '')} at line ${lineOf(line)} has no #endif`);
+  }
   if (root.hasError && !problems.length) {
     const err = root.descendantsOfType('ERROR')[0];
     problems.push(

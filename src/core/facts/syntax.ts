@@ -4,12 +4,14 @@ import type { Span } from '../model';
 import type { ArgFact } from './factTypes';
 
 export function spanOf(node: Node, file: string): Span {
+  const start = node.startPosition;
+  const end = node.endPosition;
   return {
     file,
-    line: node.startPosition.row + 1,
-    column: node.startPosition.column + 1,
-    endLine: node.endPosition.row + 1,
-    endColumn: node.endPosition.column + 1,
+    line: start.row + 1,
+    column: start.column + 1,
+    endLine: end.row + 1,
+    endColumn: end.column + 1,
   };
 }
 
@@ -52,7 +54,8 @@ export function rootAndField(node: Node): { root?: string; field?: string } {
 export function argFact(node: Node): ArgFact {
   const core = unwrap(node);
   const { root, field } = rootAndField(node);
-  const fact: ArgFact = { text: node.text.length > 200 ? node.text.slice(0, 200) : node.text };
+  const text = node.text;
+  const fact: ArgFact = { text: text.length > 200 ? text.slice(0, 200) : text };
   if (root) fact.root = root;
   if (field) fact.field = field;
   if (core.type === 'identifier') fact.ident = core.text;

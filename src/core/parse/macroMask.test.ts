@@ -56,3 +56,23 @@ describe('blankNonCode', () => {
     expect(out.replace(/\s+/g, ' ').trim()).toBe('int s = " "; char c = \' \';');
   });
 });
+
+describe('blankNonCode edge cases', () => {
+  it('treats a # as a directive only first on a line the scan entered by its newline', () => {
+    // The open char literal runs to its line's end and takes the newline: `#endif` stays code.
+    expect(blankNonCode("#if 0\n it's\n#endif\nint x;")).toBe("     \n it' \n#endif\nint x;");
+    expect(blankNonCode('  #define A 1\nint a; /* x */ #b\n')).toBe(
+      '             \nint a;         #b\n',
+    );
+  });
+});
+
+describe('maskKernelMacros identifiers', () => {
+  it('masks only whole identifiers, as a left-to-right scan reads them', () => {
+    const r = maskKernelMacros(
+      'void f(void) { my_list_for_each(a, b) x(); 0x1for_each(c) y(); }',
+      catalog,
+    );
+    expect(r.masked.map((m) => `${m.name}@${m.start}`)).toEqual(['my_list_for_each@15']);
+  });
+});

@@ -23,36 +23,52 @@ export interface MaskResult {
   code: string;
 }
 
-/** Same-length blanks for `text`, newlines kept. */
-function blanks(text: string): string {
-  return text.includes('\n') ? text.replace(/[^\n]/g, ' ') : ' '.repeat(text.length);
+/** Same-length blanks for src[from, to), newlines kept. */
+function blanks(src: string, from: number, to: number): string {
+  let nl = src.indexOf('\n', from);
+  if (nl < 0 || nl >= to) return ' '.repeat(to - from);
+  let out = '';
+  let at = from;
+  for (; nl >= 0 && nl < to; nl = src.indexOf('\n', nl + 1)) {
+    out += ' '.repeat(nl - at) + '\n';
+    at = nl + 1;
+  }
+  return out + ' '.repeat(to - at);
 }
+
+/**
+ * What blankNonCode stops at: a comment opener, a quote, or a newline before a
+ * line whose first non-blank character is `#`. What lies between stops is
+ * code, copied as one slice: the per-character work is the regex engine's.
+ */
+const NON_CODE = /\/[/*]|["']|\n[ \t]*#/g;
 
 /** Replaces comments, strings, char literals and preprocessor lines by blanks. */
 export function blankNonCode(src: string): string {
   const parts: string[] = [];
   const n = src.length;
   let copied = 0;
-  let i = 0;
-  let lineStart = true;
   const blank = (from: number, to: number) => {
-    parts.push(src.slice(copied, from), blanks(src.slice(from, to)));
+    parts.push(src.slice(copied, from), blanks(src, from, to));
     copied = to;
   };
-  while (i < n) {
+  /** A `#` starting the text, which has no newline before it. */
+  let first = (/^[ \t]*#/.exec(src)?.[0].length ?? 0) - 1;
+  NON_CODE.lastIndex = 0;
+  for (;;) {
+    let i = first;
+    first = -1;
+    if (i < 0) {
+      const m = NON_CODE.exec(src);
+      if (!m) break;
+      i = m.index;
+      if (src.charCodeAt(i) === 10) i += m[0].length - 1;
+    }
     const c = src.charCodeAt(i);
-    if (c === 10) {
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (lineStart && (c === 32 || c === 9)) {
-      i++;
-      continue;
-    }
-    if (lineStart && c === 35 /* # */) {
-      // Directive, with backslash continuations and comments inside.
-      let j = i;
+    let j: number;
+    if (c === 35 /* # */) {
+      // A directive, with backslash continuations and comments inside.
+      j = i;
       for (;;) {
         const nl = src.indexOf('\n', j);
         if (nl < 0) {
@@ -74,23 +90,18 @@ export function blankNonCode(src: string): string {
         break;
       }
       blank(i, j);
-      i = j;
-      continue;
-    }
-    lineStart = false;
-    const d = src.charCodeAt(i + 1);
-    if (c === 47 /* / */ && d === 47) {
-      let j = src.indexOf('\n', i);
+    } else if (c === 47 /* / */ && src.charCodeAt(i + 1) === 47) {
+      j = src.indexOf('\n', i);
       if (j < 0) j = n;
       blank(i, j);
-      i = j;
-    } else if (c === 47 && d === 42 /* * */) {
+    } else if (c === 47) {
       const e = src.indexOf('*/', i + 2);
-      const j = e < 0 ? n : e + 2;
+      j = e < 0 ? n : e + 2;
       blank(i, j);
-      i = j;
-    } else if (c === 34 /* " */ || c === 39 /* ' */) {
-      let j = i + 1;
+    } else {
+      // A string or char literal, ending at its quote or (left open) after its
+      // line's newline: the next line then does not start a directive.
+      j = i + 1;
       while (j < n) {
         const x = src.charCodeAt(j);
         if (x === c || x === 10) break;
@@ -98,8 +109,8 @@ export function blankNonCode(src: string): string {
       }
       j = Math.min(n, j + 1);
       blank(i + 1, Math.max(i + 1, j - 1));
-      i = j;
-    } else i++;
+    }
+    NON_CODE.lastIndex = j;
   }
   parts.push(src.slice(copied));
   return parts.join('');
@@ -158,33 +169,110 @@ function prevSignificant(code: string, i: number): number {
 const TOP_LEVEL_MACRO =
   /^(DEFINE_[A-Z0-9_]+|DECLARE_[A-Z0-9_]+|EXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?|MODULE_[A-Z_]+|module_init|module_exit|late_initcall|fs_initcall)$/;
 
+/** Parts of TOP_LEVEL_MACRO names that a search for candidates looks for. */
+const TOP_LEVEL_HINTS = [
+  'DEFINE_',
+  'DECLARE_',
+  'EXPORT_SYMBOL',
+  'MODULE_',
+  'module_init',
+  'module_exit',
+  'late_initcall',
+  'fs_initcall',
+];
+
+const hintSearches = new WeakMap<CatalogIndex, RegExp>();
+
+/**
+ * A search for the words an identifier that maskKernelMacros may mask contains
+ * (catalog words, TOP_LEVEL_HINTS, `for_each`, `struct`, `union`): identifiers
+ * without one are passed over by the regex engine instead of one by one.
+ */
+function hintSearch(catalog: CatalogIndex): RegExp {
+  let re = hintSearches.get(catalog);
+  if (!re) {
+    const words = new Set([
+      ...catalog.attributeWords,
+      ...catalog.lockAnnotations,
+      ...catalog.iteratorMacros,
+      ...TOP_LEVEL_HINTS,
+      'for_each',
+      'struct',
+      'union',
+    ]);
+    re = new RegExp(alternation([...words].filter((w) => w.length > 0)), 'g');
+    hintSearches.set(catalog, re);
+  }
+  return re;
+}
+
+/** A regex source matching any of `words`, with common prefixes factored out (a trie). */
+function alternation(words: string[]): string {
+  const byFirst = new Map<string, string[]>();
+  let empty = false;
+  for (const w of words) {
+    if (!w) {
+      empty = true;
+      continue;
+    }
+    const rest = byFirst.get(w[0]) ?? [];
+    rest.push(w.slice(1));
+    byFirst.set(w[0], rest);
+  }
+  const branches = [...byFirst].map(([c, rest]) => {
+    const tail = alternation(rest);
+    return c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&') + tail;
+  });
+  if (!branches.length) return '';
+  const body = branches.length === 1 && !empty ? branches[0] : `(?:${branches.join('|')})`;
+  return empty ? `(?:${body})?` : body;
+}
+
 export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult {
   const code = blankNonCode(src);
   const masked: MaskedMacro[] = [];
   /** Replacements, in order: [start, end, text]. */
   const edits: [number, number, string][] = [];
-  const blank = (from: number, to: number) => edits.push([from, to, blanks(src.slice(from, to))]);
-  let depth = 0;
-  let i = 0;
+  const blank = (from: number, to: number) => edits.push([from, to, blanks(src, from, to)]);
   const n = code.length;
-  while (i < n) {
-    const c = code.charCodeAt(i);
-    if (c === 123) {
-      depth++;
-      i++;
-      continue;
+  const hints = hintSearch(catalog);
+  // Brace depth outside masked text, counted up to `counted` from the next `{` and `}`.
+  let depth = 0;
+  let counted = 0;
+  let nextOpen = code.indexOf('{');
+  let nextClose = code.indexOf('}');
+  const countBraces = (to: number) => {
+    for (;;) {
+      if (nextOpen >= 0 && nextOpen < counted) nextOpen = code.indexOf('{', counted);
+      if (nextClose >= 0 && nextClose < counted) nextClose = code.indexOf('}', counted);
+      const open = nextOpen >= 0 && nextOpen < to ? nextOpen : n;
+      const close = nextClose >= 0 && nextClose < to ? nextClose : n;
+      if (open === close) break;
+      if (open < close) {
+        depth++;
+        counted = open + 1;
+      } else {
+        depth = Math.max(0, depth - 1);
+        counted = close + 1;
+      }
     }
-    if (c === 125) {
-      depth = Math.max(0, depth - 1);
-      i++;
-      continue;
-    }
-    if (!isIdentStart(c)) {
-      i++;
-      continue;
-    }
-    let end = i + 1;
+    counted = to;
+  };
+  /** Where the scan resumes: everything before it is counted or masked. */
+  let i = 0;
+  for (;;) {
+    hints.lastIndex = i;
+    const hint = hints.exec(code);
+    if (!hint) break;
+    // The identifier the hint lies in; digits before its first letter are no part of it.
+    let start = hint.index;
+    while (start > i && isIdentPart(code.charCodeAt(start - 1))) start--;
+    while (!isIdentStart(code.charCodeAt(start))) start++;
+    let end = hint.index + hint[0].length;
     while (end < n && isIdentPart(code.charCodeAt(end))) end++;
+    counted = i;
+    countBraces(start);
+    i = start;
     const name = code.slice(i, end);
     const isIterator = depth > 0 && name.length >= 5 && catalog.isIteratorMacro(name);
     const candidate =

@@ -57,6 +57,32 @@ describe('direct web-tree-sitter access', () => {
     );
   });
 
+  it('reads trees straight out of memory, errors and aliases included', async () => {
+    const parser = await nodeParser();
+    // ERROR nodes, a MISSING token, aliased symbols (field_identifier,
+    // type_identifier, statement_identifier) and fields through hidden rules.
+    const text =
+      'typedef struct s { int a; } s_t;\nint f(s_t *p) { p->a = 1; goto out; out: return p->a +; }\n' +
+      'int g( { x = ; }\nstatic int h(void) { return (int)sizeof(struct s) }\n';
+    const tree = parser.parse(text);
+    let read = false;
+    const wasm = parser.wasm;
+    if (!wasm) throw new Error('no direct access');
+    const spy = {
+      ...wasm,
+      readTree: (...a: Parameters<typeof wasm.readTree>) => (read = wasm.readTree(...a)),
+    };
+    const viaMemory = shape(copyTree(tree, text, spy, 'memory'));
+    const viaCursor = shape(copyTree(tree, text, wasm, 'cursor'));
+    const viaPublic = shape(copyTree(tree, text));
+    tree.delete();
+    expect(read).toBe(true);
+    expect(viaMemory).toBe(viaCursor);
+    expect(viaMemory).toBe(viaPublic);
+    expect(viaMemory).toContain('ERROR!');
+    expect(viaMemory).toContain('field:field_identifier');
+  });
+
   it.each([...SOURCES, 'long text'])(
     'gives the public API trees and copies for %s',
     async (rel) => {
@@ -66,7 +92,9 @@ describe('direct web-tree-sitter access', () => {
       const viaEncoded = parser.parse(text);
       if (!viaPublic) throw new Error('no tree');
       expect(viaEncoded.rootNode.toString()).toBe(viaPublic.rootNode.toString());
-      expect(shape(copyTree(viaEncoded, text, parser.wasm))).toBe(shape(copyTree(viaPublic, text)));
+      const viaPublicCopy = shape(copyTree(viaPublic, text));
+      expect(shape(copyTree(viaEncoded, text, parser.wasm, 'memory'))).toBe(viaPublicCopy);
+      expect(shape(copyTree(viaEncoded, text, parser.wasm, 'cursor'))).toBe(viaPublicCopy);
       viaPublic.delete();
       viaEncoded.delete();
     },
