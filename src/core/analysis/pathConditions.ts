@@ -97,15 +97,28 @@ export function reachable(
 
 /**
  * Per function, what every call's guards need and do not depend on the call:
- * the CFG by id, and the branch tests that state a guard on either edge (most
- * tests are control flow and state none, so they need no reachability walk).
+ * the branch tests that state a guard on either edge (most tests are control
+ * flow and state none, so they need no reachability walk), each with the nodes
+ * reachable from entry when its false edge is cut and when its true edge is.
  */
 interface GuardTable {
   holderOf: HolderOf | undefined;
   byId: Map<number, CfgNode>;
-  tests: { node: CfgNode; onTrue: string[]; onFalse: string[] }[];
+  entry: CfgNode | undefined;
+  tests: {
+    node: CfgNode;
+    onTrue: string[];
+    onFalse: string[];
+    /** Reachable without the false edge / without the true edge (walked once, on first use). */
+    viaTrue?: Set<number>;
+    viaFalse?: Set<number>;
+  }[];
   /** Guards per call index, once asked. */
   byCall: Map<number, string[]>;
+  /** fillGuards() results by list name and depth (the same dispose list is asked per path). */
+  fills: Map<string, string[]>;
+  /** The lookup `fills` were computed with (they follow callees through it). */
+  fillsLookup?: FunctionLookup;
 }
 
 /** Guard tables per catalog and function: pure functions of both (and the holder lookup). */
@@ -128,7 +141,14 @@ function guardTable(
     const onFalse = describeTest(catalog, fn, c, false, holderOf);
     if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
   }
-  table = { holderOf, byId: new Map(fn.cfg.map((n) => [n.id, n])), tests, byCall: new Map() };
+  table = {
+    holderOf,
+    byId: new Map(fn.cfg.map((n) => [n.id, n])),
+    entry: fn.cfg.find((n) => n.kind === 'entry'),
+    tests,
+    byCall: new Map(),
+    fills: new Map(),
+  };
   perFn.set(fn, table);
   return table;
 }
@@ -140,23 +160,37 @@ export function guardsOfCall(
   callIndex: number,
   holderOf?: HolderOf,
 ): string[] {
+  return [...ownGuardsOfCall(catalog, fn, callIndex, holderOf)];
+}
+
+/** guardsOfCall() without the copy: the table's own array, never to be changed. */
+function ownGuardsOfCall(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  callIndex: number,
+  holderOf: HolderOf | undefined,
+): readonly string[] {
   const call = fn.calls[callIndex];
-  const entry = fn.cfg.find((n) => n.kind === 'entry');
-  if (!call || !entry) return [];
+  if (!call) return [];
   const table = guardTable(catalog, fn, holderOf);
+  const entry = table.entry;
+  if (!entry) return [];
   const known = table.byCall.get(callIndex);
-  if (known) return [...known];
+  if (known) return known;
   const out: string[] = [];
-  for (const { node: c, onTrue, onFalse } of table.tests) {
+  for (const test of table.tests) {
+    const { node: c, onTrue, onFalse } = test;
     if (c.id === call.node) continue;
     const [t, f] = c.succ;
-    const viaTrue = reachable(table.byId, entry.id, [c.id, f]).has(call.node);
-    const viaFalse = reachable(table.byId, entry.id, [c.id, t]).has(call.node);
+    test.viaTrue ??= reachable(table.byId, entry.id, [c.id, f]);
+    test.viaFalse ??= reachable(table.byId, entry.id, [c.id, t]);
+    const viaTrue = test.viaTrue.has(call.node);
+    const viaFalse = test.viaFalse.has(call.node);
     if (viaTrue === viaFalse) continue;
     out.push(...(viaTrue ? onTrue : onFalse));
   }
   table.byCall.set(callIndex, out);
-  return [...out];
+  return out;
 }
 
 /** What an argument designates, when it is a plain name (`dispose` for `&dispose` and `dispose`). */
@@ -181,11 +215,19 @@ function fillGuards(
   list: string,
   holderOf: HolderOf | undefined,
   depth: number,
-): string[] {
+): readonly string[] {
+  const table = guardTable(catalog, fn, holderOf);
+  if (table.fillsLookup !== lookup) {
+    table.fills.clear();
+    table.fillsLookup = lookup;
+  }
+  const key = `${list}\u0000${depth}`;
+  const known = table.fills.get(key);
+  if (known) return known;
   const out: string[] = [];
   fn.calls.forEach((c, i) => {
     if (catalog.calls.get(c.callee)?.role === 'list-add') {
-      if (named(c.args[1]) === list) out.push(...guardsOfCall(catalog, fn, i, holderOf));
+      if (named(c.args[1]) === list) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf));
       return;
     }
     if (depth <= 0) return;
@@ -194,8 +236,9 @@ function fillGuards(
     const param = callee?.params[at];
     if (!callee || !param || callee === fn) return;
     const inner = fillGuards(catalog, lookup, callee, param, holderOf, depth - 1);
-    if (inner.length) out.push(...guardsOfCall(catalog, fn, i, holderOf), ...inner);
+    if (inner.length) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf), ...inner);
   });
+  table.fills.set(key, out);
   return out;
 }
 
@@ -223,7 +266,7 @@ export function releaseConditions(
     );
     const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
     if (at < 0) continue;
-    for (const g of guardsOfCall(catalog, fn, at, holderOf)) out.add(g);
+    for (const g of ownGuardsOfCall(catalog, fn, at, holderOf)) out.add(g);
     for (const a of fn.calls[at].args) {
       const list = named(a);
       if (list) for (const g of fillGuards(catalog, lookup, fn, list, holderOf, 2)) out.add(g);
