@@ -98,22 +98,22 @@ const MAX_STEPS = 40000;
 const CLAMP = 3;
 
 /**
- * The state as a string: equal states (zero counts left out), equal keys. Most
- * maps hold nothing or one entry; only longer ones are sorted (as `[k, v]` pairs,
- * the canonical order of the key).
+ * The state as a string: equal states (zero counts left out), equal keys. A
+ * state's maps are shared with the states derived from it (copied on write), so
+ * each map's part of the key is made once per map object (`parts`).
  */
-function keyOf(s: State): string {
-  const c = pairs(s.counts, ':', true);
-  const e =
-    s.escaped.size + s.handed.size < 2
-      ? s.escaped.size
-        ? (s.escaped.values().next().value as string)
-        : s.handed.size
-          ? `~${s.handed.values().next().value as string}`
-          : ''
-      : [...s.escaped, ...[...s.handed].map((h) => `~${h}`)].sort().join(',');
-  const p = pairs(s.pending, '>', false);
-  const v = pairs(s.values, '', false);
+function keyOf(s: State, parts: Map<object, string>): string {
+  let c = parts.get(s.counts);
+  if (c === undefined) parts.set(s.counts, (c = pairs(s.counts, ':', true)));
+  let e: string | undefined;
+  if (s.handed.size === 0) {
+    e = parts.get(s.escaped);
+    if (e === undefined) parts.set(s.escaped, (e = [...s.escaped].sort().join(',')));
+  } else e = [...s.escaped, ...[...s.handed].map((h) => `~${h}`)].sort().join(',');
+  let p = parts.get(s.pending);
+  if (p === undefined) parts.set(s.pending, (p = pairs(s.pending, '>', false)));
+  let v = parts.get(s.values);
+  if (v === undefined) parts.set(s.values, (v = pairs(s.values, '', false)));
   return `${s.node}|${c}|${e}|${p}|${v}`;
 }
 
@@ -232,6 +232,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       n.escapes.every((v) => !refVars.has(v)),
   );
   const seen = new Set<string>();
+  const keyParts = new Map<object, string>();
   const work: State[] = [
     {
       node: entry.id,
@@ -256,7 +257,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       break;
     }
     if (preds[s.node] > 1) {
-      const k = keyOf(s);
+      const k = keyOf(s, keyParts);
       if (seen.has(k)) continue;
       if (seen.size >= MAX_STATES) {
         result.truncated = true;
