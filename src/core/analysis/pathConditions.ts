@@ -245,10 +245,17 @@ function fillGuards(
 /** A function by name: in `file` when given, else the only definition. */
 export type FunctionLookup = (name: string, file?: string) => FunctionFacts | undefined;
 
+/** Per lookup (one analysis) and holder lookup: each chain step's guards, once. */
+const stepGuards = new WeakMap<
+  FunctionLookup,
+  { holderOf: HolderOf | undefined; byStep: Map<string, readonly string[]> }
+>();
+
 /**
  * The conditions of a release path: the guards of each step's call, across the
  * chain, and the guards under which the lists a step hands on were filled;
- * sorted and deduplicated (the order of tests is not a behaviour).
+ * sorted and deduplicated (the order of tests is not a behaviour). Paths share
+ * most of their steps: each step's guards are worked out once per analysis.
  */
 export function releaseConditions(
   catalog: CatalogIndex,
@@ -256,21 +263,38 @@ export function releaseConditions(
   chain: ChainStep[],
   holderOf?: HolderOf,
 ): string[] {
+  let memo = stepGuards.get(lookup);
+  if (!memo || memo.holderOf !== holderOf)
+    stepGuards.set(lookup, (memo = { holderOf, byStep: new Map() }));
   const out = new Set<string>();
   for (const step of chain) {
-    // Display ids qualify a static name by its file (`name@file.c`).
-    const fn = lookup(step.function.replace(/@.*$/, ''), step.at.file);
-    if (!fn) continue;
-    const index = fn.calls.findIndex(
-      (c) => c.at.line === step.at.line && (c.callee === step.call || !step.call),
-    );
-    const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
-    if (at < 0) continue;
-    for (const g of ownGuardsOfCall(catalog, fn, at, holderOf)) out.add(g);
-    for (const a of fn.calls[at].args) {
-      const list = named(a);
-      if (list) for (const g of fillGuards(catalog, lookup, fn, list, holderOf, 2)) out.add(g);
-    }
+    const key = `${step.function}\u0000${step.at.file}\u0000${step.at.line}\u0000${step.call}`;
+    let guards = memo.byStep.get(key);
+    if (!guards) memo.byStep.set(key, (guards = guardsOfStep(catalog, lookup, step, holderOf)));
+    for (const g of guards) out.add(g);
   }
   return [...out].sort();
+}
+
+/** The guards one chain step contributes (its call's own, and its lists' fill guards). */
+function guardsOfStep(
+  catalog: CatalogIndex,
+  lookup: FunctionLookup,
+  step: ChainStep,
+  holderOf: HolderOf | undefined,
+): readonly string[] {
+  // Display ids qualify a static name by its file (`name@file.c`).
+  const fn = lookup(step.function.replace(/@.*$/, ''), step.at.file);
+  if (!fn) return [];
+  const index = fn.calls.findIndex(
+    (c) => c.at.line === step.at.line && (c.callee === step.call || !step.call),
+  );
+  const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
+  if (at < 0) return [];
+  const out = [...ownGuardsOfCall(catalog, fn, at, holderOf)];
+  for (const a of fn.calls[at].args) {
+    const list = named(a);
+    if (list) out.push(...fillGuards(catalog, lookup, fn, list, holderOf, 2));
+  }
+  return out;
 }

@@ -127,12 +127,16 @@ export class IndexedSummaries implements SummarySource {
     return this.releaseTable;
   }
 
+  private closedDir?: string;
+
   /** The closed summaries named `name`, from its bucket (read once, searched per name). */
   private named(name: string): CalleeSummary[] {
     const b = bucketOf(name);
     let bucket = this.buckets.get(b);
     if (!bucket) {
-      const file = path.join(this.dir, 'closed', `${b}.jsonl`);
+      // One join per index, not per bucket (a cold process pays for each path.join).
+      this.closedDir ??= path.join(this.dir, 'closed');
+      const file = `${this.closedDir}${path.sep}${b}.jsonl`;
       let buf: Buffer;
       try {
         buf = fs.readFileSync(file);
