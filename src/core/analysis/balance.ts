@@ -233,6 +233,8 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   );
   const seen = new Set<string>();
   const keyParts = new Map<object, string>();
+  // One step object per node: every path through it shares it (paths are read, never changed).
+  const stepAt: PathStep[] = cfg.map((n) => ({ line: n.line, node: n.id }));
   const work: State[] = [
     {
       node: entry.id,
@@ -266,7 +268,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       seen.add(k);
     }
     const node: CfgNode = cfg[s.node];
-    const trail: Trail = { step: { line: node.line, node: node.id }, prev: s.trail };
+    const trail: Trail = { step: stepAt[node.id], prev: s.trail };
     // Nothing here changes the state: hand it on as it is (states are never mutated in place).
     if (inert[node.id]) {
       for (const succ of node.succ) work.push({ ...s, node: succ, trail });
