@@ -82,7 +82,9 @@ export function analyzeLocks(
     const state = new Set(inState[id]);
     for (const ci of node.calls) {
       const call = fn.calls[ci];
-      held[ci] = [...new Set([...held[ci], ...state])];
+      // Held arrays never repeat a lock: add only what is new, in the state's order.
+      const h = held[ci];
+      for (const l of state) if (!h.includes(l)) h.push(l);
       const dropped = releasedBy[ci];
       if (dropped?.length)
         for (const l of [...state]) if (dropped.includes(lockKey(l))) state.delete(l);
