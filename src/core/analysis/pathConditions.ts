@@ -105,7 +105,8 @@ interface GuardTable {
   holderOf: HolderOf | undefined;
   byId: Map<number, CfgNode>;
   entry: CfgNode | undefined;
-  tests: {
+  /** Made on the first call's guards (a function only searched for list adds needs none). */
+  tests?: {
     node: CfgNode;
     onTrue: string[];
     onFalse: string[];
@@ -115,6 +116,8 @@ interface GuardTable {
   }[];
   /** Guards per call index, once asked. */
   byCall: Map<number, string[]>;
+  /** Per call: whether it is a catalogued list add, and each argument as a plain name. */
+  callNames?: { listAdd: boolean; names: (string | undefined)[] }[];
   /** fillGuards() results by list name and depth (the same dispose list is asked per path). */
   fills: Map<string, string[]>;
   /** The lookup `fills` were computed with (they follow callees through it). */
@@ -133,24 +136,33 @@ function guardTable(
   if (!perFn) guardTables.set(catalog, (perFn = new WeakMap()));
   let table = perFn.get(fn);
   if (table && table.holderOf === holderOf) return table;
-  const tests: GuardTable['tests'] = [];
-  for (const c of fn.cfg) {
-    if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length) continue;
-    if (c.succ[0] === c.succ[1]) continue;
-    const onTrue = describeTest(catalog, fn, c, true, holderOf);
-    const onFalse = describeTest(catalog, fn, c, false, holderOf);
-    if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
-  }
   table = {
     holderOf,
     byId: new Map(fn.cfg.map((n) => [n.id, n])),
     entry: fn.cfg.find((n) => n.kind === 'entry'),
-    tests,
     byCall: new Map(),
     fills: new Map(),
   };
   perFn.set(fn, table);
   return table;
+}
+
+/** The branch tests of `fn` that state a guard on either edge. */
+function guardTests(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  table: GuardTable,
+): NonNullable<GuardTable['tests']> {
+  if (table.tests) return table.tests;
+  const tests: NonNullable<GuardTable['tests']> = [];
+  for (const c of fn.cfg) {
+    if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length) continue;
+    if (c.succ[0] === c.succ[1]) continue;
+    const onTrue = describeTest(catalog, fn, c, true, table.holderOf);
+    const onFalse = describeTest(catalog, fn, c, false, table.holderOf);
+    if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
+  }
+  return (table.tests = tests);
 }
 
 /** Guards of the CFG node holding `callIndex` in `fn`. */
@@ -178,7 +190,7 @@ function ownGuardsOfCall(
   const known = table.byCall.get(callIndex);
   if (known) return known;
   const out: string[] = [];
-  for (const test of table.tests) {
+  for (const test of guardTests(catalog, fn, table)) {
     const { node: c, onTrue, onFalse } = test;
     if (c.id === call.node) continue;
     const [t, f] = c.succ;
@@ -225,14 +237,18 @@ function fillGuards(
   const known = table.fills.get(key);
   if (known) return known;
   const out: string[] = [];
-  fn.calls.forEach((c, i) => {
-    if (catalog.calls.get(c.callee)?.role === 'list-add') {
-      if (named(c.args[1]) === list) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf));
+  table.callNames ??= fn.calls.map((c) => ({
+    listAdd: catalog.calls.get(c.callee)?.role === 'list-add',
+    names: c.args.map(named),
+  }));
+  table.callNames.forEach(({ listAdd, names }, i) => {
+    if (listAdd) {
+      if (names[1] === list) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf));
       return;
     }
     if (depth <= 0) return;
-    const at = c.args.findIndex((a) => named(a) === list);
-    const callee = at >= 0 ? lookup(c.callee) : undefined;
+    const at = names.indexOf(list);
+    const callee = at >= 0 ? lookup(fn.calls[i].callee) : undefined;
     const param = callee?.params[at];
     if (!callee || !param || callee === fn) return;
     const inner = fillGuards(catalog, lookup, callee, param, holderOf, depth - 1);
