@@ -271,7 +271,18 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const trail: Trail = { step: stepAt[node.id], prev: s.trail };
     // Nothing here changes the state: hand it on as it is (states are never mutated in place).
     if (inert[node.id]) {
-      for (const succ of node.succ) work.push({ ...s, node: succ, trail });
+      // A literal, not a spread: V8 copies a spread property by property, generically.
+      for (const succ of node.succ)
+        work.push({
+          node: succ,
+          counts: s.counts,
+          peaks: s.peaks,
+          values: s.values,
+          escaped: s.escaped,
+          handed: s.handed,
+          pending: s.pending,
+          trail,
+        });
       continue;
     }
     // The state's maps are shared with every other state derived from the same one:
