@@ -119,6 +119,7 @@ function keyOf(s: State, parts: Map<object, string>): string {
 
 /** `k${sep}v` per entry, joined by commas in the order of the sorted `[k, v]` pairs. */
 function pairs(m: ReadonlyMap<string, string | number>, sep: string, skipZero: boolean): string {
+  if (m.size === 0) return '';
   let n = 0;
   let only = '';
   for (const [k, v] of m) {
