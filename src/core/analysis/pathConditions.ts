@@ -46,6 +46,20 @@ function describeCall(
   return `${call.callee}(${args.join(', ')})`;
 }
 
+const lastAssigned = new WeakMap<FunctionFacts, Map<string, number>>();
+
+/** Per variable, the call whose result the function's last assignment from a call stores in it. */
+function lastCallAssigned(fn: FunctionFacts): Map<string, number> {
+  let m = lastAssigned.get(fn);
+  if (!m) {
+    m = new Map();
+    for (const n of fn.cfg)
+      for (const a of n.assigns) if (a.fromCall !== undefined) m.set(a.variable, a.fromCall);
+    lastAssigned.set(fn, m);
+  }
+  return m;
+}
+
 /** The guard one test states on the edge taken, normalised; undefined when it says nothing stable. */
 function describeTest(
   catalog: CatalogIndex,
@@ -62,10 +76,7 @@ function describeTest(
     if (t.call !== undefined) subject = describeCall(catalog, fn, t.call, holderOf);
     else if (t.variable) {
       // A variable holding a guard call's result stands for that call.
-      const from = fn.cfg
-        .flatMap((n) => n.assigns)
-        .filter((a) => a.variable === t.variable && a.fromCall !== undefined)
-        .at(-1)?.fromCall;
+      const from = lastCallAssigned(fn).get(t.variable);
       subject = from !== undefined ? describeCall(catalog, fn, from, holderOf) : undefined;
       if (subject && t.equals) subject = `${subject} == ${t.equals}`;
     }
