@@ -33,6 +33,7 @@ import { Program } from './program';
 import { computeSummaries } from './summaries';
 import type { SummarySource } from './calleeSummary';
 import { notFollowedCalls } from './notFollowed';
+import { compareText } from './textOrder';
 
 export interface SourceFile {
   path: string;
@@ -192,7 +193,7 @@ export function analyzeProgram(
     ...unhashRaceFindings(program, locks),
   ]
     .map(settleSeverity)
-    .sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line);
+    .sort((a, b) => compareText(a.at.file, b.at.file) || a.at.line - b.at.line);
   return { program, graph, paths, locks, findings };
 }
 

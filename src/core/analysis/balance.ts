@@ -97,15 +97,42 @@ const ZERO = /^(0[uUlL]*|NULL|false)$/;
 const MAX_STEPS = 40000;
 const CLAMP = 3;
 
-function keyOf(s: State): string {
-  const c = [...s.counts]
-    .filter(([, v]) => v !== 0)
+/**
+ * The state as a string: equal states (zero counts left out), equal keys. A
+ * state's maps are shared with the states derived from it (copied on write), so
+ * each map's part of the key is made once per map object (`parts`).
+ */
+function keyOf(s: State, parts: Map<object, string>): string {
+  let c = parts.get(s.counts);
+  if (c === undefined) parts.set(s.counts, (c = pairs(s.counts, ':', true)));
+  let e: string | undefined;
+  if (s.handed.size === 0) {
+    e = parts.get(s.escaped);
+    if (e === undefined) parts.set(s.escaped, (e = [...s.escaped].sort().join(',')));
+  } else e = [...s.escaped, ...[...s.handed].map((h) => `~${h}`)].sort().join(',');
+  let p = parts.get(s.pending);
+  if (p === undefined) parts.set(s.pending, (p = pairs(s.pending, '>', false)));
+  let v = parts.get(s.values);
+  if (v === undefined) parts.set(s.values, (v = pairs(s.values, '', false)));
+  return `${s.node}|${c}|${e}|${p}|${v}`;
+}
+
+/** `k${sep}v` per entry, joined by commas in the order of the sorted `[k, v]` pairs. */
+function pairs(m: ReadonlyMap<string, string | number>, sep: string, skipZero: boolean): string {
+  if (m.size === 0) return '';
+  let n = 0;
+  let only = '';
+  for (const [k, v] of m) {
+    if (skipZero && v === 0) continue;
+    if (++n > 1) break;
+    only = `${k}${sep}${v}`;
+  }
+  if (n < 2) return only;
+  return [...m]
+    .filter(([, v]) => !skipZero || v !== 0)
     .sort()
-    .map(([k, v]) => `${k}:${v}`);
-  const e = [...s.escaped, ...[...s.handed].map((h) => `~${h}`)].sort();
-  const p = [...s.pending].sort().map(([k, v]) => `${k}>${v}`);
-  const v = [...s.values].sort().map(([k, x]) => `${k}${x}`);
-  return `${s.node}|${c.join(',')}|${e.join(',')}|${p.join(',')}|${v.join(',')}`;
+    .map(([k, v]) => `${k}${sep}${v}`)
+    .join(',');
 }
 
 function trailToPath(t: Trail | undefined): PathStep[] {
@@ -206,6 +233,9 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       n.escapes.every((v) => !refVars.has(v)),
   );
   const seen = new Set<string>();
+  const keyParts = new Map<object, string>();
+  // One step object per node: every path through it shares it (paths are read, never changed).
+  const stepAt: PathStep[] = cfg.map((n) => ({ line: n.line, node: n.id }));
   const work: State[] = [
     {
       node: entry.id,
@@ -230,7 +260,7 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       break;
     }
     if (preds[s.node] > 1) {
-      const k = keyOf(s);
+      const k = keyOf(s, keyParts);
       if (seen.has(k)) continue;
       if (seen.size >= MAX_STATES) {
         result.truncated = true;
@@ -239,33 +269,47 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       seen.add(k);
     }
     const node: CfgNode = cfg[s.node];
-    const trail: Trail = { step: { line: node.line, node: node.id }, prev: s.trail };
+    const trail: Trail = { step: stepAt[node.id], prev: s.trail };
     // Nothing here changes the state: hand it on as it is (states are never mutated in place).
     if (inert[node.id]) {
-      for (const succ of node.succ) work.push({ ...s, node: succ, trail });
+      // A literal, not a spread: V8 copies a spread property by property, generically.
+      for (const succ of node.succ)
+        work.push({
+          node: succ,
+          counts: s.counts,
+          peaks: s.peaks,
+          values: s.values,
+          escaped: s.escaped,
+          handed: s.handed,
+          pending: s.pending,
+          trail,
+        });
       continue;
     }
-    // A node with no effect, assignment or escape changes nothing of the state
-    // itself (a branch test's refinements are applied to per-edge copies below).
-    const changes =
-      node.assigns.length > 0 ||
-      node.escapes.length > 0 ||
-      node.calls.some((ci) => effects[ci] !== undefined);
-    const counts = changes ? new Map(s.counts) : s.counts;
-    const peaks = changes ? new Map(s.peaks) : s.peaks;
-    const escaped = changes ? new Set(s.escaped) : s.escaped;
-    const handed = changes ? new Set(s.handed) : s.handed;
-    const pending = changes ? new Map(s.pending) : s.pending;
-    const values = changes ? new Map(s.values) : s.values;
+    // The state's maps are shared with every other state derived from the same one:
+    // each is copied on its first write here (states are never mutated in place).
+    let counts = s.counts;
+    let peaks = s.peaks;
+    let escaped = s.escaped;
+    let handed = s.handed;
+    let pending = s.pending;
+    let values = s.values;
+    let owned = 0;
+    const wCounts = () => (owned & 1 ? counts : ((owned |= 1), (counts = new Map(counts))));
+    const wPeaks = () => (owned & 2 ? peaks : ((owned |= 2), (peaks = new Map(peaks))));
+    const wEscaped = () => (owned & 4 ? escaped : ((owned |= 4), (escaped = new Set(escaped))));
+    const wHanded = () => (owned & 8 ? handed : ((owned |= 8), (handed = new Set(handed))));
+    const wPending = () => (owned & 16 ? pending : ((owned |= 16), (pending = new Map(pending))));
+    const wValues = () => (owned & 32 ? values : ((owned |= 32), (values = new Map(values))));
     // An inherited reference (off a container that held one) raises no peak: the object
     // may carry other holders' references too, which this code may be entitled to drop.
     const bump = (v: string, d: number, call: number, raisesPeak = true) => {
       // A pointer this path showed NULL holds no reference: dropping it drops nothing.
       if (d < 0 && values.get(v) === '0') return;
       const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
-      counts.set(v, next);
+      wCounts().set(v, next);
       const peak = raisesPeak ? Math.max(peaks.get(v) ?? 0, next) : (peaks.get(v) ?? 0);
-      peaks.set(v, peak);
+      wPeaks().set(v, peak);
       // More puts than gets: below zero after a get on this path, or two below entry.
       // Only a drop can be the second drop (a get from a clamped count is not one).
       if (d < 0 && (next <= -2 || (next < 0 && peak >= 1)) && !reportedDouble.has(`${v}@${call}`)) {
@@ -299,71 +343,76 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
           break;
         }
         case 'put-all':
-          counts.set(e.variable, Math.min(0, counts.get(e.variable) ?? 0));
+          wCounts().set(e.variable, Math.min(0, counts.get(e.variable) ?? 0));
           break;
         case 'cond-put':
         case 'inherit':
           // Applied on the edge where the call returned true; unconditionally when untested.
           if (!testedHere.has(ci) && call.assignedTo)
-            pending.set(call.assignedTo, `${e.variable}|${ci}`);
+            wPending().set(call.assignedTo, `${e.variable}|${ci}`);
           else if (!testedHere.has(ci))
             bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci, e.kind !== 'inherit');
           break;
         case 'init':
-          counts.set(e.variable, e.count);
-          peaks.set(e.variable, e.count);
-          escaped.delete(e.variable);
+          wCounts().set(e.variable, e.count);
+          wPeaks().set(e.variable, e.count);
+          if (escaped.has(e.variable)) wEscaped().delete(e.variable);
           break;
         case 'transfer':
-          escaped.add(e.variable);
+          if (!escaped.has(e.variable)) wEscaped().add(e.variable);
           break;
         case 'handoff':
-          handed.add(e.variable);
+          if (!handed.has(e.variable)) wHanded().add(e.variable);
           break;
         case 'cond-get':
           // A reference already held on this path pins the object: the get cannot fail.
           if (uncheckedAt.has(ci) && (counts.get(e.variable) ?? 0) < 1) unpinned.add(ci);
           if (!testedHere.has(ci) && call.assignedTo)
-            pending.set(call.assignedTo, `${e.variable}|${ci}`);
+            wPending().set(call.assignedTo, `${e.variable}|${ci}`);
           // Returned to the caller, or (unchecked) assumed to succeed as the code does.
           else if (!testedHere.has(ci)) bump(e.variable, +1, ci);
           break;
         case 'returns-ref':
-          if (e.alsoStores) escaped.add(e.alsoStores);
+          if (e.alsoStores && !escaped.has(e.alsoStores)) wEscaped().add(e.alsoStores);
           break;
       }
     }
     for (const a of node.assigns) {
-      values.delete(a.variable);
+      if (values.has(a.variable)) wValues().delete(a.variable);
       if (!refVars.has(a.variable)) continue;
       if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
         // `nf = new;`: one object, now tracked under the new name.
-        counts.set(a.variable, counts.get(a.fromVariable) ?? 0);
-        peaks.set(a.variable, peaks.get(a.fromVariable) ?? 0);
-        counts.delete(a.fromVariable);
-        peaks.delete(a.fromVariable);
-        if (escaped.delete(a.fromVariable)) escaped.add(a.variable);
-        else escaped.delete(a.variable);
+        const c = wCounts();
+        const pk = wPeaks();
+        c.set(a.variable, c.get(a.fromVariable) ?? 0);
+        pk.set(a.variable, pk.get(a.fromVariable) ?? 0);
+        c.delete(a.fromVariable);
+        pk.delete(a.fromVariable);
+        if (escaped.has(a.fromVariable)) {
+          const es = wEscaped();
+          es.delete(a.fromVariable);
+          es.add(a.variable);
+        } else if (escaped.has(a.variable)) wEscaped().delete(a.variable);
         continue;
       }
       const from = a.fromCall !== undefined ? effects[a.fromCall] : undefined;
       if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
         continue;
       for (const k of [...counts.keys()])
-        if (k.startsWith(`${a.variable}->`) || k.startsWith(`${a.variable}.`)) counts.delete(k);
+        if (k.startsWith(`${a.variable}->`) || k.startsWith(`${a.variable}.`)) wCounts().delete(k);
       const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
-      counts.set(a.variable, initial);
-      peaks.set(a.variable, initial);
-      escaped.delete(a.variable);
-      handed.delete(a.variable);
-      values.delete(a.variable);
-      if (a.fromCall === undefined) pending.delete(a.variable);
+      wCounts().set(a.variable, initial);
+      wPeaks().set(a.variable, initial);
+      if (escaped.has(a.variable)) wEscaped().delete(a.variable);
+      if (handed.has(a.variable)) wHanded().delete(a.variable);
+      if (values.has(a.variable)) wValues().delete(a.variable);
+      if (a.fromCall === undefined && pending.has(a.variable)) wPending().delete(a.variable);
     }
     // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
     for (const a of node.assigns)
       if (a.constant !== undefined && correlated.has(a.variable))
-        values.set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
-    for (const v of node.escapes) if (refVars.has(v)) escaped.add(v);
+        wValues().set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
+    for (const v of node.escapes) if (refVars.has(v) && !escaped.has(v)) wEscaped().add(v);
 
     if (node.kind === 'return' || (node.kind === 'exit' && s.trail)) {
       if (node.kind === 'return') {
@@ -423,12 +472,19 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     // Only a two-way branch refines the state per edge; other successors share it.
     const split = node.kind === 'cond' && node.succ.length === 2;
     node.succ.forEach((succ, edge) => {
-      const v2 = split ? new Map(values) : values;
-      if (split && !feasible(node, edge === 0, v2, correlated)) return;
-      const c2 = split ? new Map(counts) : counts;
-      const pk2 = split ? new Map(peaks) : peaks;
-      const p2 = split ? new Map(pending) : pending;
+      // Per edge, maps are copied on their first write too.
+      let v2 = split ? feasible(node, edge === 0, values, correlated) : values;
+      if (!v2) return;
+      let c2 = counts;
+      let pk2 = peaks;
+      let p2 = pending;
       if (split) {
+        let own = v2 !== values ? 8 : 0;
+        const wc = () => (own & 1 ? c2 : ((own |= 1), (c2 = new Map(c2))));
+        const wpk = () => (own & 2 ? pk2 : ((own |= 2), (pk2 = new Map(pk2))));
+        const wp = () => (own & 4 ? p2 : ((own |= 4), (p2 = new Map(p2))));
+        const wv = (): Map<string, string> =>
+          own & 8 ? (v2 as Map<string, string>) : ((own |= 8), (v2 = new Map(v2)));
         const onTrueEdge = edge === 0;
         for (const t of node.tests) {
           let value = onTrueEdge ? t.onTrue : t.onFalse;
@@ -437,16 +493,17 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
             const e = effects[t.call];
             const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
             if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
-              c2.set(e.variable, Math.min(CLAMP, (c2.get(e.variable) ?? 0) + 1));
+              wc().set(e.variable, Math.min(CLAMP, (c2.get(e.variable) ?? 0) + 1));
               if (e.kind === 'cond-get')
-                pk2.set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
+                wpk().set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
             }
             if (e?.kind === 'cond-put' && value)
-              c2.set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
+              wc().set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
             if (e?.kind === 'final-put' && value && e.counter !== undefined)
-              v2.set(`#released:${e.variable}`, e.counter);
+              wv().set(`#released:${e.variable}`, e.counter);
             const assigned = fn.calls[t.call].assignedTo;
-            if (!value && assigned && effects[t.call]?.kind === 'returns-ref') c2.set(assigned, 0);
+            if (!value && assigned && effects[t.call]?.kind === 'returns-ref')
+              wc().set(assigned, 0);
           } else if (t.variable !== undefined) {
             const held = p2.get(t.variable);
             const target = held?.split('|')[0];
@@ -454,14 +511,14 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
               const pe = effects[Number(held?.split('|')[1])];
               const drops = pe?.kind === 'cond-put';
               if (pe?.kind === 'cond-get' && pe.invert) value = !value;
-              if (value && drops) c2.set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
+              if (value && drops) wc().set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
               else if (value) {
-                c2.set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
+                wc().set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
                 if (pe?.kind === 'cond-get')
-                  pk2.set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
+                  wpk().set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
               }
-              p2.delete(t.variable);
-            } else if (!value) c2.set(t.variable, 0);
+              wp().delete(t.variable);
+            } else if (!value) wc().set(t.variable, 0);
           }
         }
       }
@@ -506,8 +563,9 @@ export function inconsistentExits(
 }
 
 /**
- * Whether the edge of a branch can be taken given what earlier tests showed,
- * and the facts it adds. A tiny value domain: enough to see that `if (!err)`
+ * The values on the edge of a branch given what earlier tests showed (`values`
+ * itself when the edge adds nothing, else a copy with the facts it adds), or
+ * undefined when the edge cannot be taken. A tiny value domain: enough to see that `if (!err)`
  * and a later `while (err == -EEXIST)` cannot both hold.
  */
 function feasible(
@@ -515,12 +573,18 @@ function feasible(
   trueEdge: boolean,
   values: Map<string, string>,
   tracked: Set<string>,
-): boolean {
+): Map<string, string> | undefined {
+  let out = values;
+  const set = (k: string, v: string) => {
+    if (out.get(k) === v) return;
+    if (out === values) out = new Map(values);
+    out.set(k, v);
+  };
   for (const t of node.tests) {
     if (t.variable === undefined || !tracked.has(t.variable)) continue;
     const b = trueEdge ? t.onTrue : t.onFalse;
     if (b === undefined) continue;
-    const cur = values.get(t.variable);
+    const cur = out.get(t.variable);
     if (t.negative) {
       // Known sign: '0' and positive constants are not negative; '=-E...' and '<0' are.
       const neg =
@@ -529,24 +593,25 @@ function feasible(
           : cur === '0' || (cur?.startsWith('=') && /^=\d|^=[A-Z]/.test(cur))
             ? false
             : undefined;
-      if (neg !== undefined && neg !== b) return false;
-      if (neg === undefined && b) values.set(t.variable, '<0');
+      if (neg !== undefined && neg !== b) return undefined;
+      if (neg === undefined && b) set(t.variable, '<0');
     } else if (t.equals === undefined) {
       if (b) {
-        if (cur === '0') return false;
-        if (cur === undefined) values.set(t.variable, '!0');
+        if (cur === '0') return undefined;
+        if (cur === undefined) set(t.variable, '!0');
       } else {
-        if (cur === '!0' || cur === '<0' || (cur?.startsWith('=') && cur !== '=0')) return false;
-        values.set(t.variable, '0');
+        if (cur === '!0' || cur === '<0' || (cur?.startsWith('=') && cur !== '=0'))
+          return undefined;
+        set(t.variable, '0');
       }
     } else {
       const k = t.equals === '0' ? '0' : `=${t.equals}`;
       if (b) {
         const open = (cur === '!0' && k !== '0') || (cur === '<0' && k.startsWith('=-'));
-        if (cur !== undefined && cur !== k && !open) return false;
-        values.set(t.variable, k);
-      } else if (cur === k) return false;
+        if (cur !== undefined && cur !== k && !open) return undefined;
+        set(t.variable, k);
+      } else if (cur === k) return undefined;
     }
   }
-  return true;
+  return out;
 }

@@ -215,6 +215,9 @@ export function unhashRaceFindings(
   const out: Finding[] = [];
   for (const fn of program.functions) {
     const classified = fn.calls.map((_, i) => program.classify(fn, i));
+    // A race needs both a test_bit() and a clear_bit(): most functions have neither.
+    if (!classified.some((c) => c?.role === 'bit-test')) continue;
+    if (!classified.some((c) => c?.role === 'bit-clear')) continue;
     const lock = locks.get(fn);
     const flagOps = (role: string) =>
       classified

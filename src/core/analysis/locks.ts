@@ -28,6 +28,9 @@ export function lockKey(name: string): string {
   return parts[parts.length - 1];
 }
 
+/** The held list of a call with no lock held (never changed: frozen). */
+const NONE = Object.freeze([]) as unknown as string[];
+
 const before = (a: { line: number; column: number }, b: { line: number; column: number }) =>
   a.line < b.line || (a.line === b.line && a.column <= b.column);
 
@@ -43,7 +46,9 @@ export function analyzeLocks(
   const cfg = fn.cfg;
   const atomicLocks = new Set<string>();
   const inState: (Set<string> | undefined)[] = cfg.map(() => undefined);
-  const held: string[][] = fn.calls.map(() => []);
+  // Most calls have no lock held: they share one frozen empty list until a lock is added.
+  const held: string[][] = new Array<string[]>(fn.calls.length).fill(NONE);
+  const own = (i: number) => (held[i] === NONE ? (held[i] = []) : held[i]);
   const releases = new Set<string>();
   for (const a of fn.annotations) {
     const m = /^__releases\((.*)\)$/.exec(a);
@@ -57,8 +62,7 @@ export function analyzeLocks(
     if (guard.atomic) atomicLocks.add(name);
     const end = { line: scope.at.endLine, column: scope.at.endColumn };
     fn.calls.forEach((c, i) => {
-      if (before(scope.at, c.at) && before(c.at, end) && !held[i].includes(name))
-        held[i].push(name);
+      if (before(scope.at, c.at) && before(c.at, end) && !held[i].includes(name)) own(i).push(name);
     });
   }
   const entry = cfg.find((n) => n.kind === 'entry');
@@ -82,7 +86,8 @@ export function analyzeLocks(
     const state = new Set(inState[id]);
     for (const ci of node.calls) {
       const call = fn.calls[ci];
-      held[ci] = [...new Set([...held[ci], ...state])];
+      // Held arrays never repeat a lock: add only what is new, in the state's order.
+      for (const l of state) if (!held[ci].includes(l)) own(ci).push(l);
       const dropped = releasedBy[ci];
       if (dropped?.length)
         for (const l of [...state]) if (dropped.includes(lockKey(l))) state.delete(l);

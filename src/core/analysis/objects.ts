@@ -11,6 +11,7 @@ import type {
   LifecycleState,
 } from '../model';
 import type { Program } from './program';
+import { compareText } from './textOrder';
 
 const STATE_OF_ROLE: Partial<Record<string, LifecycleState>> = {
   'ref-init': 'allocated',
@@ -105,7 +106,7 @@ export function buildObjects(program: Program, paths: ReleasePath[]): ObjectLife
     o.getters.sort();
     o.putters.sort();
   }
-  return [...objects.values()].sort((a, b) => a.type.localeCompare(b.type));
+  return [...objects.values()].sort((a, b) => compareText(a.type, b.type));
 }
 
 function collectTransitions(

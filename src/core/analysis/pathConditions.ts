@@ -46,6 +46,20 @@ function describeCall(
   return `${call.callee}(${args.join(', ')})`;
 }
 
+const lastAssigned = new WeakMap<FunctionFacts, Map<string, number>>();
+
+/** Per variable, the call whose result the function's last assignment from a call stores in it. */
+function lastCallAssigned(fn: FunctionFacts): Map<string, number> {
+  let m = lastAssigned.get(fn);
+  if (!m) {
+    m = new Map();
+    for (const n of fn.cfg)
+      for (const a of n.assigns) if (a.fromCall !== undefined) m.set(a.variable, a.fromCall);
+    lastAssigned.set(fn, m);
+  }
+  return m;
+}
+
 /** The guard one test states on the edge taken, normalised; undefined when it says nothing stable. */
 function describeTest(
   catalog: CatalogIndex,
@@ -62,10 +76,7 @@ function describeTest(
     if (t.call !== undefined) subject = describeCall(catalog, fn, t.call, holderOf);
     else if (t.variable) {
       // A variable holding a guard call's result stands for that call.
-      const from = fn.cfg
-        .flatMap((n) => n.assigns)
-        .filter((a) => a.variable === t.variable && a.fromCall !== undefined)
-        .at(-1)?.fromCall;
+      const from = lastCallAssigned(fn).get(t.variable);
       subject = from !== undefined ? describeCall(catalog, fn, from, holderOf) : undefined;
       if (subject && t.equals) subject = `${subject} == ${t.equals}`;
     }
@@ -97,15 +108,31 @@ export function reachable(
 
 /**
  * Per function, what every call's guards need and do not depend on the call:
- * the CFG by id, and the branch tests that state a guard on either edge (most
- * tests are control flow and state none, so they need no reachability walk).
+ * the branch tests that state a guard on either edge (most tests are control
+ * flow and state none, so they need no reachability walk), each with the nodes
+ * reachable from entry when its false edge is cut and when its true edge is.
  */
 interface GuardTable {
   holderOf: HolderOf | undefined;
   byId: Map<number, CfgNode>;
-  tests: { node: CfgNode; onTrue: string[]; onFalse: string[] }[];
+  entry: CfgNode | undefined;
+  /** Made on the first call's guards (a function only searched for list adds needs none). */
+  tests?: {
+    node: CfgNode;
+    onTrue: string[];
+    onFalse: string[];
+    /** Reachable without the false edge / without the true edge (walked once, on first use). */
+    viaTrue?: Set<number>;
+    viaFalse?: Set<number>;
+  }[];
   /** Guards per call index, once asked. */
   byCall: Map<number, string[]>;
+  /** Per call: whether it is a catalogued list add, and each argument as a plain name. */
+  callNames?: { listAdd: boolean; names: (string | undefined)[] }[];
+  /** fillGuards() results by list name and depth (the same dispose list is asked per path). */
+  fills: Map<string, string[]>;
+  /** The lookup `fills` were computed with (they follow callees through it). */
+  fillsLookup?: FunctionLookup;
 }
 
 /** Guard tables per catalog and function: pure functions of both (and the holder lookup). */
@@ -120,17 +147,33 @@ function guardTable(
   if (!perFn) guardTables.set(catalog, (perFn = new WeakMap()));
   let table = perFn.get(fn);
   if (table && table.holderOf === holderOf) return table;
-  const tests: GuardTable['tests'] = [];
+  table = {
+    holderOf,
+    byId: new Map(fn.cfg.map((n) => [n.id, n])),
+    entry: fn.cfg.find((n) => n.kind === 'entry'),
+    byCall: new Map(),
+    fills: new Map(),
+  };
+  perFn.set(fn, table);
+  return table;
+}
+
+/** The branch tests of `fn` that state a guard on either edge. */
+function guardTests(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  table: GuardTable,
+): NonNullable<GuardTable['tests']> {
+  if (table.tests) return table.tests;
+  const tests: NonNullable<GuardTable['tests']> = [];
   for (const c of fn.cfg) {
     if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length) continue;
     if (c.succ[0] === c.succ[1]) continue;
-    const onTrue = describeTest(catalog, fn, c, true, holderOf);
-    const onFalse = describeTest(catalog, fn, c, false, holderOf);
+    const onTrue = describeTest(catalog, fn, c, true, table.holderOf);
+    const onFalse = describeTest(catalog, fn, c, false, table.holderOf);
     if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
   }
-  table = { holderOf, byId: new Map(fn.cfg.map((n) => [n.id, n])), tests, byCall: new Map() };
-  perFn.set(fn, table);
-  return table;
+  return (table.tests = tests);
 }
 
 /** Guards of the CFG node holding `callIndex` in `fn`. */
@@ -140,23 +183,37 @@ export function guardsOfCall(
   callIndex: number,
   holderOf?: HolderOf,
 ): string[] {
+  return [...ownGuardsOfCall(catalog, fn, callIndex, holderOf)];
+}
+
+/** guardsOfCall() without the copy: the table's own array, never to be changed. */
+function ownGuardsOfCall(
+  catalog: CatalogIndex,
+  fn: FunctionFacts,
+  callIndex: number,
+  holderOf: HolderOf | undefined,
+): readonly string[] {
   const call = fn.calls[callIndex];
-  const entry = fn.cfg.find((n) => n.kind === 'entry');
-  if (!call || !entry) return [];
+  if (!call) return [];
   const table = guardTable(catalog, fn, holderOf);
+  const entry = table.entry;
+  if (!entry) return [];
   const known = table.byCall.get(callIndex);
-  if (known) return [...known];
+  if (known) return known;
   const out: string[] = [];
-  for (const { node: c, onTrue, onFalse } of table.tests) {
+  for (const test of guardTests(catalog, fn, table)) {
+    const { node: c, onTrue, onFalse } = test;
     if (c.id === call.node) continue;
     const [t, f] = c.succ;
-    const viaTrue = reachable(table.byId, entry.id, [c.id, f]).has(call.node);
-    const viaFalse = reachable(table.byId, entry.id, [c.id, t]).has(call.node);
+    test.viaTrue ??= reachable(table.byId, entry.id, [c.id, f]);
+    test.viaFalse ??= reachable(table.byId, entry.id, [c.id, t]);
+    const viaTrue = test.viaTrue.has(call.node);
+    const viaFalse = test.viaFalse.has(call.node);
     if (viaTrue === viaFalse) continue;
     out.push(...(viaTrue ? onTrue : onFalse));
   }
   table.byCall.set(callIndex, out);
-  return [...out];
+  return out;
 }
 
 /** What an argument designates, when it is a plain name (`dispose` for `&dispose` and `dispose`). */
@@ -181,31 +238,51 @@ function fillGuards(
   list: string,
   holderOf: HolderOf | undefined,
   depth: number,
-): string[] {
+): readonly string[] {
+  const table = guardTable(catalog, fn, holderOf);
+  if (table.fillsLookup !== lookup) {
+    table.fills.clear();
+    table.fillsLookup = lookup;
+  }
+  const key = `${list}\u0000${depth}`;
+  const known = table.fills.get(key);
+  if (known) return known;
   const out: string[] = [];
-  fn.calls.forEach((c, i) => {
-    if (catalog.calls.get(c.callee)?.role === 'list-add') {
-      if (named(c.args[1]) === list) out.push(...guardsOfCall(catalog, fn, i, holderOf));
+  table.callNames ??= fn.calls.map((c) => ({
+    listAdd: catalog.calls.get(c.callee)?.role === 'list-add',
+    names: c.args.map(named),
+  }));
+  table.callNames.forEach(({ listAdd, names }, i) => {
+    if (listAdd) {
+      if (names[1] === list) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf));
       return;
     }
     if (depth <= 0) return;
-    const at = c.args.findIndex((a) => named(a) === list);
-    const callee = at >= 0 ? lookup(c.callee) : undefined;
+    const at = names.indexOf(list);
+    const callee = at >= 0 ? lookup(fn.calls[i].callee) : undefined;
     const param = callee?.params[at];
     if (!callee || !param || callee === fn) return;
     const inner = fillGuards(catalog, lookup, callee, param, holderOf, depth - 1);
-    if (inner.length) out.push(...guardsOfCall(catalog, fn, i, holderOf), ...inner);
+    if (inner.length) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf), ...inner);
   });
+  table.fills.set(key, out);
   return out;
 }
 
 /** A function by name: in `file` when given, else the only definition. */
 export type FunctionLookup = (name: string, file?: string) => FunctionFacts | undefined;
 
+/** Per lookup (one analysis) and holder lookup: each chain step's guards, once. */
+const stepGuards = new WeakMap<
+  FunctionLookup,
+  { holderOf: HolderOf | undefined; byStep: Map<string, readonly string[]> }
+>();
+
 /**
  * The conditions of a release path: the guards of each step's call, across the
  * chain, and the guards under which the lists a step hands on were filled;
- * sorted and deduplicated (the order of tests is not a behaviour).
+ * sorted and deduplicated (the order of tests is not a behaviour). Paths share
+ * most of their steps: each step's guards are worked out once per analysis.
  */
 export function releaseConditions(
   catalog: CatalogIndex,
@@ -213,21 +290,38 @@ export function releaseConditions(
   chain: ChainStep[],
   holderOf?: HolderOf,
 ): string[] {
+  let memo = stepGuards.get(lookup);
+  if (!memo || memo.holderOf !== holderOf)
+    stepGuards.set(lookup, (memo = { holderOf, byStep: new Map() }));
   const out = new Set<string>();
   for (const step of chain) {
-    // Display ids qualify a static name by its file (`name@file.c`).
-    const fn = lookup(step.function.replace(/@.*$/, ''), step.at.file);
-    if (!fn) continue;
-    const index = fn.calls.findIndex(
-      (c) => c.at.line === step.at.line && (c.callee === step.call || !step.call),
-    );
-    const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
-    if (at < 0) continue;
-    for (const g of guardsOfCall(catalog, fn, at, holderOf)) out.add(g);
-    for (const a of fn.calls[at].args) {
-      const list = named(a);
-      if (list) for (const g of fillGuards(catalog, lookup, fn, list, holderOf, 2)) out.add(g);
-    }
+    const key = `${step.function}\u0000${step.at.file}\u0000${step.at.line}\u0000${step.call}`;
+    let guards = memo.byStep.get(key);
+    if (!guards) memo.byStep.set(key, (guards = guardsOfStep(catalog, lookup, step, holderOf)));
+    for (const g of guards) out.add(g);
   }
   return [...out].sort();
+}
+
+/** The guards one chain step contributes (its call's own, and its lists' fill guards). */
+function guardsOfStep(
+  catalog: CatalogIndex,
+  lookup: FunctionLookup,
+  step: ChainStep,
+  holderOf: HolderOf | undefined,
+): readonly string[] {
+  // Display ids qualify a static name by its file (`name@file.c`).
+  const fn = lookup(step.function.replace(/@.*$/, ''), step.at.file);
+  if (!fn) return [];
+  const index = fn.calls.findIndex(
+    (c) => c.at.line === step.at.line && (c.callee === step.call || !step.call),
+  );
+  const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
+  if (at < 0) return [];
+  const out = [...ownGuardsOfCall(catalog, fn, at, holderOf)];
+  for (const a of fn.calls[at].args) {
+    const list = named(a);
+    if (list) out.push(...fillGuards(catalog, lookup, fn, list, holderOf, 2));
+  }
+  return out;
 }

@@ -4,9 +4,10 @@ import path from 'node:path';
 
 /** A kernel tree root has include/linux and fs or kernel. */
 export function isKernelTree(dir: string): boolean {
+  // A missing entry is the common answer: no exception for it (each one costs a stack trace).
   const has = (p: string) => {
     try {
-      return fs.statSync(path.join(dir, p)).isDirectory();
+      return fs.statSync(path.join(dir, p), { throwIfNoEntry: false })?.isDirectory() === true;
     } catch {
       return false;
     }

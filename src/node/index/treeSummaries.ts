@@ -127,12 +127,16 @@ export class IndexedSummaries implements SummarySource {
     return this.releaseTable;
   }
 
+  private closedDir?: string;
+
   /** The closed summaries named `name`, from its bucket (read once, searched per name). */
   private named(name: string): CalleeSummary[] {
     const b = bucketOf(name);
     let bucket = this.buckets.get(b);
     if (!bucket) {
-      const file = path.join(this.dir, 'closed', `${b}.jsonl`);
+      // One join per index, not per bucket (a cold process pays for each path.join).
+      this.closedDir ??= path.join(this.dir, 'closed');
+      const file = `${this.closedDir}${path.sep}${b}.jsonl`;
       let buf: Buffer;
       try {
         buf = fs.readFileSync(file);
@@ -177,14 +181,29 @@ export class IndexedSummaries implements SummarySource {
     return list;
   }
 
+  /** Tree-relative paths of the analysed files (asked once per call site). */
+  private readonly rels = new Map<string, string | undefined>();
+  /** Each summary as shown, made once (a callee is asked for from many call sites). */
+  private readonly shownOf = new Map<CalleeSummary, CalleeSummary>();
+
+  private relOf(file: string): string | undefined {
+    let rel = this.rels.get(file);
+    if (rel === undefined && !this.rels.has(file))
+      this.rels.set(file, (rel = relIn(this.root, file)));
+    return rel;
+  }
+
   summary(name: string, fromFile: string): CalleeSummary | undefined {
-    const rel = relIn(this.root, fromFile) ?? fromFile;
+    const rel = this.relOf(fromFile) ?? fromFile;
     const s = pickRecord(this.named(name), rel);
-    return s && shown(s, this.display);
+    if (!s) return undefined;
+    let out = this.shownOf.get(s);
+    if (!out) this.shownOf.set(s, (out = shown(s, this.display)));
+    return out;
   }
 
   reachedIn(name: string, file: string): ContextReach[] | undefined {
-    const rel = relIn(this.root, file);
+    const rel = this.relOf(file);
     const s = rel === undefined ? undefined : this.named(name).find((d) => d.file === rel);
     return s && shown({ ...s, reachedIn: reachOf(s) }, this.display).reachedIn;
   }
