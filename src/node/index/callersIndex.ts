@@ -1,0 +1,128 @@
+// The callers index: for each function name, who calls it, defers to it, calls
+// it back or registers it, with the caller's file (so a name resolves from there
+// as the closure's lookup does), its line and the edge's context. Derived from
+// the files records in the closure step (so shards and merges need nothing of
+// it); an incremental closure reads the buckets of the names it visits instead of
+// every record of the tree. Buckets by name hash as the closed summaries, each
+// file a header line then gzip of one `{"name","c":[...]}` line per name.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { ContextKind } from '../../core/model';
+import type { FunctionRecord } from '../../core/analysis/calleeSummary';
+import { bucketName, bucketOf, headerLine, parseHeaderLine, writeAtomically } from './indexStore';
+import type { IndexHeader } from './indexStore';
+
+/** c: call, d: defer, b: callback, r: register (with a context). */
+export type CallerKind = 'c' | 'd' | 'b' | 'r';
+
+/** [caller name, caller file, kind, caller line, context?] */
+export type CallerEntry = [string, string, CallerKind, number, ContextKind?];
+
+const KIND: Record<'call' | 'defer' | 'callback', CallerKind> = {
+  call: 'c',
+  defer: 'd',
+  callback: 'b',
+};
+
+/** The entries a record gives the names it calls and registers, by callee name. */
+export function callerEntries(r: FunctionRecord): [string, CallerEntry][] {
+  const out: [string, CallerEntry][] = [];
+  for (const e of r.edges ?? [])
+    out.push([
+      e.to,
+      e.context
+        ? [r.name, r.file, KIND[e.kind], r.line, e.context]
+        : [r.name, r.file, KIND[e.kind], r.line],
+    ]);
+  for (const g of r.registers ?? [])
+    if (g.context) out.push([g.handler, [r.name, r.file, 'r', r.line, g.context]]);
+  return out;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Canonical order of a name's entries (and without duplicates). */
+export function sortEntries(list: CallerEntry[]): CallerEntry[] {
+  const seen = new Set<string>();
+  return list
+    .map((e) => [JSON.stringify(e), e] as const)
+    .filter(([k]) => !seen.has(k) && !!seen.add(k))
+    .sort((a, b) => cmp(a[1][1], b[1][1]) || cmp(a[1][0], b[1][0]) || cmp(a[0], b[0]))
+    .map(([, e]) => e);
+}
+
+export function callersPath(dir: string, bucket: string): string {
+  return path.join(dir, 'closed', 'callers', `${bucket}.gz`);
+}
+
+/** Writes one bucket of the callers index (names in canonical order). */
+export function writeCallersBucket(
+  dir: string,
+  bucket: string,
+  header: IndexHeader,
+  byName: Map<string, CallerEntry[]>,
+): number {
+  const names = [...byName.keys()].filter((n) => byName.get(n)?.length).sort(cmp);
+  const body = zlib.gzipSync(
+    names.map((n) => JSON.stringify({ name: n, c: byName.get(n) })).join('\n'),
+    { level: 1 },
+  );
+  return writeAtomically(callersPath(dir, bucket), [headerLine(header), body]);
+}
+
+/** Writes the whole callers index of these records. */
+export function writeCallers(
+  dir: string,
+  header: IndexHeader,
+  records: Iterable<FunctionRecord>,
+): number {
+  const buckets = new Map<string, Map<string, CallerEntry[]>>();
+  for (const r of records)
+    for (const [name, e] of callerEntries(r)) {
+      const b = bucketOf(name);
+      let m = buckets.get(b);
+      if (!m) buckets.set(b, (m = new Map()));
+      const list = m.get(name);
+      if (list) list.push(e);
+      else m.set(name, [e]);
+    }
+  let bytes = 0;
+  for (let i = 0; i < 1024; i++) {
+    const b = bucketName(i);
+    const m = buckets.get(b) ?? new Map<string, CallerEntry[]>();
+    for (const [n, list] of m) m.set(n, sortEntries(list));
+    bytes += writeCallersBucket(dir, b, header, m);
+    buckets.delete(b);
+  }
+  return bytes;
+}
+
+/** One bucket of the callers index: its header and its names' entries (undefined: unreadable). */
+export function readCallersBucket(
+  dir: string,
+  bucket: string,
+): { header?: IndexHeader; byName?: Map<string, CallerEntry[]>; problem?: string } {
+  const file = callersPath(dir, bucket);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return { problem: `${file}: ${(e as Error).message}` };
+  }
+  const nl = buf.indexOf(0x0a);
+  const header = nl < 0 ? undefined : parseHeaderLine(buf.toString('utf8', 0, nl));
+  if (!header) return { problem: `${file}: not a lifecycle-lens index file (bad header)` };
+  try {
+    const text = zlib.gunzipSync(buf.subarray(nl + 1)).toString('utf8');
+    const byName = new Map<string, CallerEntry[]>();
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const v = JSON.parse(line) as { name: string; c: CallerEntry[] };
+      byName.set(v.name, v.c);
+    }
+    return { header, byName };
+  } catch (e) {
+    return { header, problem: `${file}: unreadable (${(e as Error).message})` };
+  }
+}
