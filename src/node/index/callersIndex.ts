@@ -56,18 +56,19 @@ export function callersPath(dir: string, bucket: string): string {
   return path.join(dir, 'closed', 'callers', `${bucket}.gz`);
 }
 
-/** Writes one bucket of the callers index (names in canonical order). */
+/** Writes one bucket of the callers index (names in canonical order; lines kept as read, or entries). */
 export function writeCallersBucket(
   dir: string,
   bucket: string,
   header: IndexHeader,
-  byName: Map<string, CallerEntry[]>,
+  byName: Map<string, CallerEntry[] | string>,
 ): number {
   const names = [...byName.keys()].filter((n) => byName.get(n)?.length).sort(cmp);
-  const body = zlib.gzipSync(
-    names.map((n) => JSON.stringify({ name: n, c: byName.get(n) })).join('\n'),
-    { level: 1 },
-  );
+  const line = (n: string) => {
+    const v = byName.get(n) as CallerEntry[] | string;
+    return typeof v === 'string' ? v : JSON.stringify({ name: n, c: v });
+  };
+  const body = zlib.gzipSync(names.map(line).join('\n'), { level: 1 });
   return writeAtomically(callersPath(dir, bucket), [headerLine(header), body]);
 }
 
@@ -98,11 +99,21 @@ export function writeCallers(
   return bytes;
 }
 
-/** One bucket of the callers index: its header and its names' entries (undefined: unreadable). */
+const NAME = /^\{"name":("(?:[^"\\]|\\.)*"),"c":/;
+
+/** The entries of one stored line of a callers bucket. */
+export function entriesOfLine(line: string): CallerEntry[] {
+  return (JSON.parse(line) as { c: CallerEntry[] }).c;
+}
+
+/**
+ * One bucket of the callers index: its header and each name's line, undecoded
+ * (entriesOfLine decodes the names asked for); a problem when unreadable.
+ */
 export function readCallersBucket(
   dir: string,
   bucket: string,
-): { header?: IndexHeader; byName?: Map<string, CallerEntry[]>; problem?: string } {
+): { header?: IndexHeader; lines?: Map<string, string>; problem?: string } {
   const file = callersPath(dir, bucket);
   let buf: Buffer;
   try {
@@ -115,13 +126,14 @@ export function readCallersBucket(
   if (!header) return { problem: `${file}: not a lifecycle-lens index file (bad header)` };
   try {
     const text = zlib.gunzipSync(buf.subarray(nl + 1)).toString('utf8');
-    const byName = new Map<string, CallerEntry[]>();
+    const lines = new Map<string, string>();
     for (const line of text.split('\n')) {
       if (!line) continue;
-      const v = JSON.parse(line) as { name: string; c: CallerEntry[] };
-      byName.set(v.name, v.c);
+      const m = NAME.exec(line);
+      if (!m) throw new Error('a line without a name');
+      lines.set(JSON.parse(m[1]) as string, line);
     }
-    return { header, byName };
+    return { header, lines };
   } catch (e) {
     return { header, problem: `${file}: unreadable (${(e as Error).message})` };
   }

@@ -15,6 +15,7 @@ import {
 import { decodeClosed, encodeClosed, ReleaseTable, type StoredClosed } from './closedRecords';
 import {
   callerEntries,
+  entriesOfLine,
   readCallersBucket,
   sortEntries,
   writeCallers,
@@ -28,6 +29,7 @@ import {
   checksum,
   formatLine,
   headerLine,
+  parseHeaderLine,
   readLines,
   readManifest,
   RELEASE_TABLE,
@@ -39,6 +41,7 @@ import {
 } from './indexStore';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const LINE_KEY = /^\w+\t\{"name":("(?:[^"\\]|\\.)*"),"file":("(?:[^"\\]|\\.)*")/;
 
 /** Closed lines in canonical order: by name, then file. */
 function byNameFile(a: { name: string; file: string }, b: { name: string; file: string }): number {
@@ -119,8 +122,11 @@ export interface StoredDef {
  * changes collected, then written bucket by bucket and the manifest last.
  */
 export class ClosedState {
-  private readonly buckets = new Map<string, Map<string, StoredDef[]>>();
-  private readonly callerBuckets = new Map<string, Map<string, CallerEntry[]>>();
+  private readonly buckets = new Map<
+    string,
+    Map<string, { file: string; line: string; def?: StoredDef }[]>
+  >();
+  private readonly callerBuckets = new Map<string, Map<string, string | CallerEntry[]>>();
   readonly releases: ReleaseTable;
   private readonly releaseCount: number;
   /** Why the state cannot be used incrementally (set by the reads). */
@@ -151,7 +157,8 @@ export class ClosedState {
     return new ClosedState(dir, m.manifest, m.header, table.values);
   }
 
-  private bucket(b: string): Map<string, StoredDef[]> {
+  /** A bucket's lines by name (undecoded: only the names asked for are decoded). */
+  private bucket(b: string): Map<string, { file: string; line: string; def?: StoredDef }[]> {
     let m = this.buckets.get(b);
     if (m) return m;
     m = new Map();
@@ -164,68 +171,87 @@ export class ClosedState {
       this.unsound ??= `${file}: ${(e as Error).message}`;
       return m;
     }
-    let start = 0;
-    let n = 0;
-    while (start < text.length) {
+    const nl = text.indexOf('\n');
+    const head = parseHeaderLine(text.slice(0, nl < 0 ? text.length : nl));
+    if (head?.generation !== this.manifest.buckets[parseInt(b, 16)]) {
+      this.unsound ??= `${file}: another state than the manifest`;
+      return m;
+    }
+    for (let start = nl + 1; nl >= 0 && start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      const line = text.slice(start, end);
+      const line = text.slice(start, end + 1);
       start = end + 1;
-      if (n++ === 0) {
-        const tab = line.indexOf('\t');
-        let tag: string | undefined;
-        try {
-          tag = (JSON.parse(line.slice(tab + 1)) as IndexHeader).generation;
-        } catch {
-          tag = undefined;
-        }
-        if (tag !== this.manifest.buckets[parseInt(b, 16)]) {
-          this.unsound ??= `${file}: another state than the manifest`;
-          return m;
-        }
+      // Lines start with {"name":...,"file":...} (encodeClosed's order).
+      const k = LINE_KEY.exec(line);
+      if (!k) {
+        this.unsound ??= `${file}: unreadable line`;
         continue;
       }
-      if (!line) continue;
-      const tab = line.indexOf('\t');
-      const json = line.slice(tab + 1);
-      if (checksum(json) !== line.slice(0, tab)) {
-        this.unsound ??= `${file}: checksum mismatch (corrupt record)`;
-        continue;
-      }
-      const stored = JSON.parse(json) as StoredClosed;
-      const s = decodeClosed(stored, this.releases.list, true);
-      if (!s) {
-        this.unsound ??= `${file}: the summary of ${stored.name} names a release the index lacks`;
-        continue;
-      }
-      const list = m.get(s.name);
-      const def = { summary: s, line: `${line}\n` };
-      if (list) list.push(def);
-      else m.set(s.name, [def]);
+      const name = JSON.parse(k[1]) as string;
+      const list = m.get(name);
+      const entry = {
+        file: JSON.parse(k[2]) as string,
+        line: line.endsWith('\n') ? line : `${line}\n`,
+      };
+      if (list) list.push(entry);
+      else m.set(name, [entry]);
     }
     return m;
   }
 
   /** The stored closed summaries named `name` (one per defining file). */
   defsOf(name: string): StoredDef[] {
-    return this.bucket(bucketOf(name)).get(name) ?? [];
+    const b = bucketOf(name);
+    const out: StoredDef[] = [];
+    for (const e of this.bucket(b).get(name) ?? []) {
+      if (!e.def) {
+        const line = e.line.slice(0, -1);
+        const tab = line.indexOf('\t');
+        const json = line.slice(tab + 1);
+        if (checksum(json) !== line.slice(0, tab)) {
+          this.unsound ??= `${bucketPath(this.dir, b)}: checksum mismatch in the summary of ${name}`;
+          continue;
+        }
+        const stored = JSON.parse(json) as StoredClosed;
+        const s = decodeClosed(stored, this.releases.list, true);
+        if (!s) {
+          this.unsound ??= `${bucketPath(this.dir, b)}: the summary of ${name} names a release the index lacks`;
+          continue;
+        }
+        e.def = { summary: s, line: e.line };
+      }
+      out.push(e.def);
+    }
+    return out;
   }
 
-  private callerBucket(b: string): Map<string, CallerEntry[]> {
+  private callerBucket(b: string): Map<string, string | CallerEntry[]> {
     let m = this.callerBuckets.get(b);
     if (m) return m;
     const r = readCallersBucket(this.dir, b);
     if (r.problem) this.unsound ??= r.problem;
     else if (r.header?.generation !== this.manifest.callers[parseInt(b, 16)])
       this.unsound ??= `callers bucket ${b}: another state than the manifest`;
-    m = r.byName ?? new Map();
+    m = r.lines ?? new Map();
     this.callerBuckets.set(b, m);
     return m;
   }
 
   /** The stored callers index entries of `name`. */
   callersOf(name: string): CallerEntry[] {
-    return this.callerBucket(bucketOf(name)).get(name) ?? [];
+    const m = this.callerBucket(bucketOf(name));
+    const v = m.get(name);
+    if (v === undefined) return [];
+    if (typeof v !== 'string') return v;
+    try {
+      const list = entriesOfLine(v);
+      m.set(name, list);
+      return list;
+    } catch {
+      this.unsound ??= `callers bucket ${bucketOf(name)}: unreadable entries of ${name}`;
+      return [];
+    }
   }
 
   /**
@@ -255,8 +281,7 @@ export class ClosedState {
     for (const [b, changes] of byBucket) {
       const lines = new Map<string, { name: string; file: string; line: string }>();
       for (const [name, defs] of this.bucket(b))
-        for (const d of defs)
-          lines.set(`${name}\0${d.summary.file}`, { name, file: d.summary.file, line: d.line });
+        for (const d of defs) lines.set(`${name}\0${d.file}`, { name, file: d.file, line: d.line });
       for (const c of changes) {
         const k = `${c.name}\0${c.file}`;
         if (c.summary)
@@ -287,7 +312,6 @@ export class ClosedState {
     writeManifest(this.dir, { ...this.header, generation }, manifest);
     return { buckets: byBucket.size, callerBuckets: callerBuckets.size };
   }
-
 }
 
 /** The callers index entries of records, by callee name. */
@@ -300,4 +324,40 @@ export function entriesByName(records: Iterable<FunctionRecord>): Map<string, Ca
       else out.set(name, [e]);
     }
   return out;
+}
+
+/**
+ * A closed state as read back, in canonical form: each bucket's summaries with
+ * their releases resolved, each callers bucket's entries, the release reaches
+ * named (the table itself may hold more after incremental updates). Two closed
+ * states of the same records compare equal this way whatever their ids.
+ */
+export function readClosedContent(dir: string): {
+  buckets: (CalleeSummary | undefined)[][];
+  callers: [string, CallerEntry[]][][];
+  releases: string[];
+  problems: string[];
+} {
+  const table = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
+  const problems = [...table.problems];
+  const referenced = new Set<string>();
+  const buckets: (CalleeSummary | undefined)[][] = [];
+  const callers: [string, CallerEntry[]][][] = [];
+  for (let i = 0; i < BUCKETS; i++) {
+    const b = bucketName(i);
+    const r = readLines<StoredClosed>(bucketPath(dir, b));
+    problems.push(...r.problems);
+    buckets.push(
+      r.values.map((v) => {
+        for (const id of v.rl ?? []) referenced.add(JSON.stringify(table.values[id]));
+        return decodeClosed(v, table.values, true);
+      }),
+    );
+    const c = readCallersBucket(dir, b);
+    if (c.problem) problems.push(c.problem);
+    callers.push(
+      [...(c.lines ?? new Map<string, string>())].map(([n, l]) => [n, entriesOfLine(l)]),
+    );
+  }
+  return { buckets, callers, releases: [...referenced].sort(), problems };
 }

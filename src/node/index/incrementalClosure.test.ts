@@ -7,14 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
-import { readCallersBucket } from './callersIndex';
 import { decodeClosed, type StoredClosed } from './closedRecords';
-import { bucketPath, writeClosed } from './closedState';
+import { bucketPath, readClosedContent, writeClosed } from './closedState';
 import { parseEntry, partEntries } from './filesIndex';
 import { buildIndex, closeTree, type IndexOptions, type IndexStats } from './indexBuild';
 import {
-  BUCKETS,
-  bucketName,
   bucketOf,
   readLines,
   readManifest,
@@ -146,25 +143,11 @@ const edit = (rel: string, from: string, to: string) => {
   write(rel, text.replace(from, to));
 };
 
-/** Every closed file's content as read back: summaries with their releases resolved. */
+/** Every closed file's content as read back (no problems). */
 function closedContent(dir: string) {
-  const releases = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE)).values;
-  const buckets: unknown[] = [];
-  const callers: unknown[] = [];
-  const referenced = new Set<string>();
-  for (let i = 0; i < BUCKETS; i++) {
-    const b = bucketName(i);
-    const r = readLines<StoredClosed>(bucketPath(dir, b));
-    expect(r.problems).toEqual([]);
-    buckets.push(
-      r.values.map((v) => {
-        for (const id of v.rl ?? []) referenced.add(JSON.stringify(releases[id]));
-        return decodeClosed(v, releases, true);
-      }),
-    );
-    callers.push([...(readCallersBucket(dir, b).byName ?? new Map()).entries()]);
-  }
-  return { buckets, callers, releases: [...referenced].sort() };
+  const c = readClosedContent(dir);
+  expect(c.problems).toEqual([]);
+  return c;
 }
 
 /** The content a full closure of the index's current files records writes. */
@@ -231,12 +214,22 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
       'fput deferred rcu-callback fput',
     ]);
     expect(releasesOf('thing_free_rcu')).toEqual(['fput inline fput']);
-    expect(contextsOf('thing_walk_a')).toEqual(['kthread call thing_thread 1', 'process external  0']);
-    expect(contextsOf('thing_walk_b')).toEqual(['kthread call thing_walk_a 2', 'process external  0']);
+    expect(contextsOf('thing_walk_a')).toEqual([
+      'kthread call thing_thread 1',
+      'process external  0',
+    ]);
+    expect(contextsOf('thing_walk_b')).toEqual([
+      'kthread call thing_walk_a 2',
+      'process external  0',
+    ]);
   });
 
   it('adds a call: the callers up the chain reach its release', async () => {
-    edit('fs/thing/core.c', '\t\tthing_walk_b(t, n - 1);\n}', '\t\tthing_walk_b(t, n - 1);\n\tthing_drop_file(t->t_file);\n}');
+    edit(
+      'fs/thing/core.c',
+      '\t\tthing_walk_b(t, n - 1);\n}',
+      '\t\tthing_walk_b(t, n - 1);\n\tthing_drop_file(t->t_file);\n}',
+    );
     const s = await reindex();
     expect(s.indexed).toBe(1);
     expect(releasesOf('thing_walk_a')).toEqual([
@@ -268,9 +261,16 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
     edit('fs/thing/core.c', '\tif (n)\n\t\tthing_walk_a(t, n - 1);\n', '');
     await reindex();
     expect(releasesOf('thing_walk_b')).toEqual(['fput deferred rcu-callback fput']);
-    expect(contextsOf('thing_walk_b')).toEqual(['kthread call thing_walk_a 2', 'process external  0']);
+    expect(contextsOf('thing_walk_b')).toEqual([
+      'kthread call thing_walk_a 2',
+      'process external  0',
+    ]);
     // thing_free defers to thing_free_rcu, which now calls thing_free back.
-    edit('fs/thing/core.c', '\tthing_drop_file(t->t_file);\n}\n\nvoid thing_free', '\tthing_drop_file(t->t_file);\n\tthing_free(t);\n}\n\nvoid thing_free');
+    edit(
+      'fs/thing/core.c',
+      '\tthing_drop_file(t->t_file);\n}\n\nvoid thing_free',
+      '\tthing_drop_file(t->t_file);\n\tthing_free(t);\n}\n\nvoid thing_free',
+    );
     await reindex();
     expect(releasesOf('thing_free_rcu')).toEqual([
       'fput deferred rcu-callback fput',
@@ -291,8 +291,15 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
     edit('kernel/thing_work.c', '\tINIT_WORK(&j->work, thing_worker);\n', '');
     await reindex();
     expect(contextsOf('thing_worker')).toEqual([]);
-    expect(contextsOf('thing_walk_b')).toEqual(['kthread call thing_walk_a 2', 'process external  0']);
-    edit('kernel/user.c'.replace('user', 'thing_user'), 'kthread_run(thing_thread, t, "thing")', 'NULL');
+    expect(contextsOf('thing_walk_b')).toEqual([
+      'kthread call thing_walk_a 2',
+      'process external  0',
+    ]);
+    edit(
+      'kernel/user.c'.replace('user', 'thing_user'),
+      'kthread_run(thing_thread, t, "thing")',
+      'NULL',
+    );
     await reindex();
     expect(contextsOf('thing_walk_a')).toEqual(['process external  0']);
   });
@@ -337,9 +344,14 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
     // A closed bucket of another state (a crash before the manifest was written): not updated from.
     fs.writeFileSync(
       bucketPath(dir, bucketOf('thing_user')),
-      fs.readFileSync(bucketPath(dir, bucketOf('thing_user')), 'utf8').replace(/"generation":"\w+"/, '"generation":"0000"'),
+      fs
+        .readFileSync(bucketPath(dir, bucketOf('thing_user')), 'utf8')
+        .replace(/"generation":"\w+"/, '"generation":"0000"'),
     );
-    write('kernel/thing_user.c', `\n${fs.readFileSync(path.join(tree, 'kernel/thing_user.c'), 'utf8')}`);
+    write(
+      'kernel/thing_user.c',
+      `\n${fs.readFileSync(path.join(tree, 'kernel/thing_user.c'), 'utf8')}`,
+    );
     messages.length = 0;
     const again = await buildIndex(options({ log: (x) => messages.push(x) }));
     expect([again.closed, again.incremental]).toEqual([true, undefined]);

@@ -118,10 +118,7 @@ function run(
   maxCone: number,
 ): IncrementalResult {
   const changed = new Map(
-    changes.map((c) => [
-      c.file,
-      { before: firstPerName(c.before), after: firstPerName(c.after) },
-    ]),
+    changes.map((c) => [c.file, { before: firstPerName(c.before), after: firstPerName(c.after) }]),
   );
   const check = () => {
     if (state.unsound) throw new Cancel(state.unsound);
@@ -178,7 +175,11 @@ function run(
     }
     return list;
   };
-  const oldDefs = (name: string) => state.defsOf(name).map((d) => d.summary).sort(defOrder);
+  const oldDefs = (name: string) =>
+    state
+      .defsOf(name)
+      .map((d) => d.summary)
+      .sort(defOrder);
   const resolveNew = (name: string, from: string) => pickRecord(newDefs(name), from);
   const resolveOld = (name: string, from: string) => {
     const s = pickRecord(oldDefs(name), from);
@@ -310,7 +311,11 @@ function run(
   const reset = new Set<Node>(afterNodes);
   const relax: Node[] = [];
   const witnessed = (t: Node | undefined, via: string, file: string) => {
-    if (t && !reset.has(t) && reachOld(t).some((x) => x.kind === 'call' && x.via === via && x.file === file))
+    if (
+      t &&
+      !reset.has(t) &&
+      reachOld(t).some((x) => x.kind === 'call' && x.via === via && x.file === file)
+    )
       reset.add(t);
   };
   for (const [file, c] of changed)
@@ -318,7 +323,8 @@ function run(
       for (const g of r.registers ?? []) {
         if (!g.context) continue;
         const o = resolveOld(g.handler, file);
-        const oldNode = o === undefined ? undefined : nodes.get(o) ?? nodeAt(g.handler, o.split('\0')[1]);
+        const oldNode =
+          o === undefined ? undefined : (nodes.get(o) ?? nodeAt(g.handler, o.split('\0')[1]));
         if (oldNode) reset.add(oldNode);
         const now = resolveNew(g.handler, file);
         if (now) reset.add(now);
@@ -354,7 +360,9 @@ function run(
       if (reset.size > before) resetList.push(t as Node);
     }
     if (reset.size > maxCone)
-      throw new Cancel(`more than ${maxCone} functions' contexts to redo: a full closure is cheaper`);
+      throw new Cancel(
+        `more than ${maxCone} functions' contexts to redo: a full closure is cheaper`,
+      );
   }
   check();
   for (const n of resetList) {

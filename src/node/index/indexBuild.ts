@@ -377,7 +377,9 @@ export function closeTree(records: Iterable<FunctionRecord[]>): Map<FunctionReco
   // order of the parts: the table's order decides which definition a call reaches.
   const files = [...records].filter((r) => r.length);
   const rank = (r: FunctionRecord[]) => partOf(r[0].file);
-  files.sort((a, b) => rank(a) - rank(b) || (a[0].file < b[0].file ? -1 : a[0].file > b[0].file ? 1 : 0));
+  files.sort(
+    (a, b) => rank(a) - rank(b) || (a[0].file < b[0].file ? -1 : a[0].file > b[0].file ? 1 : 0),
+  );
   const table = new RecordTable();
   for (const r of files) table.add(firstPerName(r));
   const roots: { name: string; fromFile: string }[] = [];

@@ -277,9 +277,11 @@ export interface ClosedManifest {
   release: string;
 }
 
-export function readManifest(
-  dir: string,
-): { header?: IndexHeader; manifest?: ClosedManifest; problems: string[] } {
+export function readManifest(dir: string): {
+  header?: IndexHeader;
+  manifest?: ClosedManifest;
+  problems: string[];
+} {
   const r = readLines<ClosedManifest>(path.join(dir, 'closed', MANIFEST));
   const m = r.values[0];
   const ok =
