@@ -164,7 +164,7 @@ export class ClosedState {
     m = new Map();
     this.buckets.set(b, m);
     const file = bucketPath(this.dir, b);
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
