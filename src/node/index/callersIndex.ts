@@ -72,29 +72,34 @@ export function writeCallersBucket(
   return writeAtomically(callersPath(dir, bucket), [headerLine(header), body]);
 }
 
+/** Buckets gathered per pass when writing the whole index (a quarter of the entries in memory at once). */
+const PASS_BUCKETS = 256;
+
 /** Writes the whole callers index of these records. */
 export function writeCallers(
   dir: string,
   header: IndexHeader,
-  records: Iterable<FunctionRecord>,
+  records: readonly FunctionRecord[],
 ): number {
-  const buckets = new Map<string, Map<string, CallerEntry[]>>();
-  for (const r of records)
-    for (const [name, e] of callerEntries(r)) {
-      const b = bucketOf(name);
-      let m = buckets.get(b);
-      if (!m) buckets.set(b, (m = new Map()));
-      const list = m.get(name);
-      if (list) list.push(e);
-      else m.set(name, [e]);
-    }
   let bytes = 0;
-  for (let i = 0; i < 1024; i++) {
-    const b = bucketName(i);
-    const m = buckets.get(b) ?? new Map<string, CallerEntry[]>();
-    for (const [n, list] of m) m.set(n, sortEntries(list));
-    bytes += writeCallersBucket(dir, b, header, m);
-    buckets.delete(b);
+  for (let first = 0; first < 1024; first += PASS_BUCKETS) {
+    const buckets = new Map<number, Map<string, CallerEntry[]>>();
+    for (const r of records)
+      for (const [name, e] of callerEntries(r)) {
+        const b = parseInt(bucketOf(name), 16);
+        if (b < first || b >= first + PASS_BUCKETS) continue;
+        let m = buckets.get(b);
+        if (!m) buckets.set(b, (m = new Map()));
+        const list = m.get(name);
+        if (list) list.push(e);
+        else m.set(name, [e]);
+      }
+    for (let i = first; i < first + PASS_BUCKETS; i++) {
+      const m = buckets.get(i) ?? new Map<string, CallerEntry[]>();
+      for (const [n, list] of m) m.set(n, sortEntries(list));
+      bytes += writeCallersBucket(dir, bucketName(i), header, m);
+      buckets.delete(i);
+    }
   }
   return bytes;
 }
