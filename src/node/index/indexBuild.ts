@@ -420,8 +420,13 @@ function updateClosure(
     const e = m.get(file);
     return e && recordsOfEntry(parseEntry(e));
   };
-  const r = closeIncrementally(state, now, changes, recordsOfFile);
-  return 'why' in r ? r.why : r;
+  try {
+    const r = closeIncrementally(state, now, changes, recordsOfFile);
+    return 'why' in r ? r.why : r;
+  } catch (e) {
+    // Whatever it wrote is of no state the manifest names: the full closure replaces it.
+    return `the incremental closure failed (${(e as Error).message})`;
+  }
 }
 
 /** Bytes of a tree's index (files parts and closed summaries). */
