@@ -175,11 +175,18 @@ function run(
     }
     return list;
   };
-  const oldDefs = (name: string) =>
-    state
-      .defsOf(name)
-      .map((d) => d.summary)
-      .sort(defOrder);
+  const oldDefsCache = new Map<string, CalleeSummary[]>();
+  const oldDefs = (name: string) => {
+    let list = oldDefsCache.get(name);
+    if (!list) {
+      list = state
+        .defsOf(name)
+        .map((d) => d.summary)
+        .sort(defOrder);
+      oldDefsCache.set(name, list);
+    }
+    return list;
+  };
   const resolveNew = (name: string, from: string) => pickRecord(newDefs(name), from);
   const resolveOld = (name: string, from: string) => {
     const s = pickRecord(oldDefs(name), from);
