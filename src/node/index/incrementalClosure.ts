@@ -52,6 +52,8 @@ export interface IncrementalResult {
   reset: number;
   buckets: number;
   callerBuckets: number;
+  /** Milliseconds up (release), down (contexts), writing. */
+  ms: { up: number; down: number; write: number };
 }
 
 /** Beyond this many functions in a cone the full closure is cheaper. */
@@ -123,6 +125,7 @@ function run(
   const check = () => {
     if (state.unsound) throw new Cancel(state.unsound);
   };
+  const t0 = performance.now();
 
   // Definitions and callers now: the stored ones with the changed files' replaced.
   const nodes = new Map<string, Node>();
@@ -304,6 +307,7 @@ function run(
   }
   check();
 
+  const tUp = performance.now();
   // ---- Down: tree contexts.
   const reachOld = (n: Node): TreeReach[] => {
     const s = n.stored;
@@ -413,6 +417,7 @@ function run(
   }
   check();
 
+  const tDown = performance.now();
   // ---- What to write.
   const out = new Map<string, { name: string; file: string; summary?: CalleeSummary }>();
   for (const c of changed.values())
@@ -451,6 +456,7 @@ function run(
     reclosed,
     reset: reset.size,
     ...written,
+    ms: { up: tUp - t0, down: tDown - tUp, write: performance.now() - tDown },
   };
 }
 
