@@ -1,6 +1,7 @@
 // The incremental closure on a small tree of our own C: after each edit the index
 // updates only the changed files' cone, and every closed bucket, every callers
 // bucket and the release reaches they name equal a full closure of the same records.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -359,5 +360,33 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
       `closing the whole tree: ${bucketPath(dir, bucketOf('thing_user'))}: another state than the manifest`,
     ]);
     expect(closedContent(dir)).toEqual(fullContent());
+  });
+
+  it('updates a closure installed by `index merge` of two shards', async () => {
+    const merged = fs.mkdtempSync(path.join(scratch, 'merged-'));
+    const shards = [0, 1].map((i) => path.join(scratch, `shard${i}.llidx`));
+    for (const [i, out] of shards.entries()) await buildIndex(options({ shard: { i, n: 2 }, out }));
+    execFileSync(process.execPath, [
+      path.join(ROOT, 'dist/cli.js'),
+      'index',
+      'merge',
+      ...shards,
+      '--cache-dir',
+      merged,
+      '-q',
+    ]);
+    const before = cache;
+    cache = merged;
+    try {
+      expect(closedContent(treeIndexDir(cache, tree))).toEqual(fullContent());
+      const same = await buildIndex(options());
+      expect([same.indexed, same.closed]).toEqual([0, false]);
+      edit('kernel/thing_user.c', 'thing_put(t);\n', 'thing_put(t);\n\tthing_walk_b(t, 2);\n');
+      const s = await reindex();
+      expect(s.incremental?.summaries).toBeGreaterThan(0);
+      expect(releasesOf('thing_user')).toEqual(releasesOf('thing_walk_b'));
+    } finally {
+      cache = before;
+    }
   });
 });
