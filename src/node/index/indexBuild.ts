@@ -228,16 +228,17 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const startHeaders = [...headers];
   /** Files whose records changed, with their records before and now (for the incremental closure). */
   const changes: FileChange[] = [];
-  /** Whether `changes` says all that changed (every rewritten part was read soundly). */
-  let changesKnown = true;
+  /** Why `changes` may not say all that changed (a rewritten part was not read soundly). */
+  let changesUnknown: string | undefined = stale ? 'the files index was stale' : undefined;
   for (const u of [...dirty].sort((a, b) => a - b)) {
     const entries = new Map<string, RawEntry>();
-    if (!sound.has(u) && !absent.has(u)) changesKnown = false;
+    if (!sound.has(u) && !absent.has(u))
+      changesUnknown ??= 'some parts of the files index were unreadable';
     if (sound.has(u)) {
       const r = readFilesIndex(unitPath(u), true);
       for (const p of r.problems) log(p);
       problems += r.problems.length;
-      if (r.problems.length) changesKnown = false;
+      if (r.problems.length) changesUnknown ??= 'some parts of the files index were unreadable';
       for (const e of r.entries) entries.set(e.p, e);
     }
     let same = sound.has(u) && entries.size > 0;
@@ -292,9 +293,9 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     const combined = combinedGeneration(headers);
     if (!closedCurrent(dir, combined, cat)) {
       // Only the changed files' part of the closure, when the stored state is that of the start.
-      const why = changesKnown
-        ? updateClosure(dir, cat, combinedGeneration(startHeaders), combined, changes)
-        : 'some parts of the files index were unreadable';
+      const why =
+        changesUnknown ??
+        updateClosure(dir, cat, combinedGeneration(startHeaders), combined, changes);
       if (typeof why !== 'string') incremental = why;
       else {
         if (readManifest(dir).header) log(`closing the whole tree: ${why}`);
