@@ -358,38 +358,87 @@ function run(
       if (c) relax.push(c);
     }
   }
-  // Whatever took its chain's first step from a reset function is reset too.
+  // Reset functions are recomputed from their seeds and their callers (stored
+  // contexts of the others, relaxation among themselves). A function whose
+  // chain's first step is a reset one is reset in turn only when that step is
+  // gone or got longer for that context, or the step's function is in a changed
+  // file (its line moved): elsewhere the stored step still exists as stored, or
+  // a shorter one will reach it below (early cutoff).
   const resetList = [...reset];
-  for (let i = 0; i < resetList.length; i++) {
-    const p = resetList[i];
-    const r = recordOf(p);
-    for (const e of r.edges ?? []) {
-      if (e.kind !== 'call') continue;
-      const t = resolveNew(e.to, r.file);
-      const before = reset.size;
-      witnessed(t, r.name, r.file);
-      if (reset.size > before) resetList.push(t as Node);
+  for (;;) {
+    reachNow.clear();
+    for (const n of resetList) {
+      const regs = callersOf(n, 'r').map(({ entry: e }) => ({
+        via: e[0],
+        file: e[1],
+        line: e[3],
+        context: e[4] as NonNullable<CallerEntry[4]>,
+      }));
+      const list = seedReach(recordOf(n), regs);
+      for (const { node: c, entry: e } of callersOf(n, 'c')) {
+        if (reset.has(c)) continue;
+        const caller = { name: c.name, file: c.file, line: e[3] } as FunctionRecord;
+        for (const x of reachOld(c)) mergeReach(list, stepReach(caller, x));
+      }
+      reachNow.set(n, list);
     }
+    const inner = [...resetList];
+    const pending = new Set(inner);
+    for (let i = 0; i < inner.length; i++) {
+      const p = inner[i];
+      pending.delete(p);
+      const r = recordOf(p);
+      const val = reachNow.get(p) ?? [];
+      for (const e of r.edges ?? []) {
+        if (e.kind !== 'call') continue;
+        const t = resolveNew(e.to, r.file);
+        if (!t || !reset.has(t)) continue;
+        const tv = [...(reachNow.get(t) ?? [])];
+        let better = false;
+        for (const x of val) if (mergeReach(tv, stepReach(r, x))) better = true;
+        if (!better) continue;
+        reachNow.set(t, tv);
+        if (!pending.has(t)) {
+          pending.add(t);
+          inner.push(t);
+        }
+      }
+    }
+    const more: Node[] = [];
+    for (const p of resetList) {
+      const now = reachNow.get(p) ?? [];
+      const worse = new Set(
+        reachOld(p)
+          .filter((x) => {
+            if (p.after) return true;
+            const y = now.find((z) => z.context === x.context);
+            return !y || y.depth > x.depth;
+          })
+          .map((x) => x.context),
+      );
+      if (!worse.size) continue;
+      const r = recordOf(p);
+      for (const e of r.edges ?? []) {
+        if (e.kind !== 'call') continue;
+        const t = resolveNew(e.to, r.file);
+        if (!t || reset.has(t)) continue;
+        if (
+          reachOld(t).some(
+            (x) =>
+              x.kind === 'call' && x.via === p.name && x.file === p.file && worse.has(x.context),
+          )
+        ) {
+          reset.add(t);
+          more.push(t);
+        }
+      }
+    }
+    if (!more.length) break;
+    resetList.push(...more);
     if (reset.size > maxCone)
       throw new Cancel(
         `more than ${maxCone} functions' contexts to redo: a full closure is cheaper`,
       );
-  }
-  check();
-  for (const n of resetList) {
-    const regs = callersOf(n, 'r').map(({ entry: e }) => ({
-      via: e[0],
-      file: e[1],
-      line: e[3],
-      context: e[4] as NonNullable<CallerEntry[4]>,
-    }));
-    const list = seedReach(recordOf(n), regs);
-    for (const { node: c, entry: e } of callersOf(n, 'c')) {
-      if (reset.has(c)) continue;
-      const caller = { name: c.name, file: c.file, line: e[3] } as FunctionRecord;
-      for (const x of reachOld(c)) mergeReach(list, stepReach(caller, x));
-    }
-    reachNow.set(n, list);
   }
   check();
   const work = [...resetList, ...relax];
