@@ -308,6 +308,9 @@ function run(
   check();
 
   const tUp = performance.now();
+  if (process.env.LL_DEBUG_INC)
+    for (const n of cone)
+      console.error(`cone ${n.name} ${n.file} callers ${newCallers(n.name).length}`);
   // ---- Down: tree contexts.
   const reachOld = (n: Node): TreeReach[] => {
     const s = n.stored;
@@ -321,6 +324,8 @@ function run(
   const reachOf = (n: Node) => reachNow.get(n) ?? reachOld(n);
   const reset = new Set<Node>(afterNodes);
   const relax: Node[] = [];
+  /** Callees of changed functions (by their old calls) whose first step was that function. */
+  const examine: [Node, Node][] = [];
   const witnessed = (t: Node | undefined, via: string, file: string) => {
     if (
       t &&
@@ -344,7 +349,11 @@ function run(
         for (const e of r.edges ?? []) {
           if (e.kind !== 'call') continue;
           const o = resolveOld(e.to, file);
-          if (o !== undefined) witnessed(nodeAt(e.to, o.split('\0')[1]), r.name, file);
+          const t = o === undefined ? undefined : nodeAt(e.to, o.split('\0')[1]);
+          const p = nodes.get(keyOf(r.name, file));
+          // Its step may survive with the caller's new line: examined once the caller's contexts are known.
+          if (t && p?.after) examine.push([t, p]);
+          else witnessed(t, r.name, file);
         }
     }
   for (const m of moved) {
@@ -365,6 +374,8 @@ function run(
   // file (its line moved): elsewhere the stored step still exists as stored, or
   // a shorter one will reach it below (early cutoff).
   const resetList = [...reset];
+  /** Contexts whose first step stays the same function, at its new line or depth. */
+  const repair = new Map<Node, Map<string, TreeReach>>();
   for (;;) {
     reachNow.clear();
     for (const n of resetList) {
@@ -405,34 +416,40 @@ function run(
       }
     }
     const more: Node[] = [];
-    for (const p of resetList) {
-      const now = reachNow.get(p) ?? [];
-      const worse = new Set(
-        reachOld(p)
-          .filter((x) => {
-            if (p.after) return true;
-            const y = now.find((z) => z.context === x.context);
-            return !y || y.depth > x.depth;
-          })
-          .map((x) => x.context),
+    repair.clear();
+    const callsNow = (p: Node, t: Node) =>
+      (recordOf(p).edges ?? []).some(
+        (e) => e.kind === 'call' && resolveNew(e.to, p.file)?.key === t.key,
       );
-      if (!worse.size) continue;
+    const look = (p: Node, t: Node) => {
+      if (reset.has(t)) return;
+      for (const x of reachOld(t)) {
+        if (x.kind !== 'call' || x.via !== p.name || x.file !== p.file) continue;
+        const y = reachNow.get(p)?.find((z) => z.context === x.context);
+        const o = reachOld(p).find((z) => z.context === x.context);
+        if (y && o && y.depth <= o.depth && callsNow(p, t)) {
+          // The step is still there, as short or shorter: it stays the least one.
+          const step = stepReach(recordOf(p), y);
+          if (reachKeyOf([step]) === reachKeyOf([x])) continue;
+          const m = repair.get(t) ?? new Map<string, TreeReach>();
+          m.set(x.context, step);
+          repair.set(t, m);
+        } else {
+          reset.add(t);
+          more.push(t);
+          return;
+        }
+      }
+    };
+    for (const p of resetList) {
       const r = recordOf(p);
       for (const e of r.edges ?? []) {
         if (e.kind !== 'call') continue;
         const t = resolveNew(e.to, r.file);
-        if (!t || reset.has(t)) continue;
-        if (
-          reachOld(t).some(
-            (x) =>
-              x.kind === 'call' && x.via === p.name && x.file === p.file && worse.has(x.context),
-          )
-        ) {
-          reset.add(t);
-          more.push(t);
-        }
+        if (t) look(p, t);
       }
     }
+    for (const [t, p] of examine) look(p, t);
     if (!more.length) break;
     resetList.push(...more);
     if (reset.size > maxCone)
@@ -441,6 +458,17 @@ function run(
       );
   }
   check();
+  if (process.env.LL_DEBUG_INC)
+    for (const n of resetList)
+      console.error(`reset ${n.name} ${n.file} callers ${newCallers(n.name).length}`);
+  for (const [t, m] of repair) {
+    if (reset.has(t)) continue;
+    reachNow.set(
+      t,
+      reachOld(t).map((x) => m.get(x.context) ?? x),
+    );
+    relax.push(t);
+  }
   const work = [...resetList, ...relax];
   const queued = new Set(work);
   for (let i = 0; i < work.length; i++) {
