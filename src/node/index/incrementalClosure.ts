@@ -308,9 +308,6 @@ function run(
   check();
 
   const tUp = performance.now();
-  if (process.env.LL_DEBUG_INC)
-    for (const n of cone)
-      console.error(`cone ${n.name} ${n.file} callers ${newCallers(n.name).length}`);
   // ---- Down: tree contexts.
   const reachOld = (n: Node): TreeReach[] => {
     const s = n.stored;
@@ -458,9 +455,6 @@ function run(
       );
   }
   check();
-  if (process.env.LL_DEBUG_INC)
-    for (const n of resetList)
-      console.error(`reset ${n.name} ${n.file} callers ${newCallers(n.name).length}`);
   for (const [t, m] of repair) {
     if (reset.has(t)) continue;
     reachNow.set(
