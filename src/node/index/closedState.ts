@@ -122,10 +122,8 @@ export interface StoredDef {
  * changes collected, then written bucket by bucket and the manifest last.
  */
 export class ClosedState {
-  private readonly buckets = new Map<
-    string,
-    Map<string, { file: string; line: string; def?: StoredDef }[]>
-  >();
+  private readonly texts = new Map<string, string | undefined>();
+  private readonly named = new Map<string, { file: string; line: string; def?: StoredDef }[]>();
   private readonly callerBuckets = new Map<string, Map<string, string | CallerEntry[]>>();
   readonly releases: ReleaseTable;
   private readonly releaseCount: number;
@@ -158,53 +156,76 @@ export class ClosedState {
   }
 
   /** A bucket's lines by name (undecoded: only the names asked for are decoded). */
-  private bucket(b: string): Map<string, { file: string; line: string; def?: StoredDef }[]> {
-    let m = this.buckets.get(b);
-    if (m) return m;
-    m = new Map();
-    this.buckets.set(b, m);
+  /** A bucket's text, read once (undefined when it is not of the manifest's state). */
+  private text(b: string): string | undefined {
+    if (this.texts.has(b)) return this.texts.get(b);
     const file = bucketPath(this.dir, b);
-    let text: string;
+    let text: string | undefined;
     try {
       text = fs.readFileSync(file, 'utf8');
+      const nl = text.indexOf('\n');
+      const head = parseHeaderLine(text.slice(0, nl < 0 ? text.length : nl));
+      if (head?.generation !== this.manifest.buckets[parseInt(b, 16)]) {
+        this.unsound ??= `${file}: another state than the manifest`;
+        text = undefined;
+      }
     } catch (e) {
       this.unsound ??= `${file}: ${(e as Error).message}`;
-      return m;
     }
-    const nl = text.indexOf('\n');
-    const head = parseHeaderLine(text.slice(0, nl < 0 ? text.length : nl));
-    if (head?.generation !== this.manifest.buckets[parseInt(b, 16)]) {
-      this.unsound ??= `${file}: another state than the manifest`;
-      return m;
+    this.texts.set(b, text);
+    return text;
+  }
+
+  /** The lines of `name` in its bucket, found by a search for `{"name":...` (nothing else decoded). */
+  private lines(name: string): { file: string; line: string; def?: StoredDef }[] {
+    let list = this.named.get(name);
+    if (list) return list;
+    list = [];
+    this.named.set(name, list);
+    const text = this.text(bucketOf(name));
+    if (!text) return list;
+    const needle = `\t{"name":${JSON.stringify(name)},`;
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+      const start = text.lastIndexOf('\n', at) + 1;
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      const line = `${text.slice(start, end)}\n`;
+      const k = LINE_KEY.exec(line);
+      if (!k) {
+        this.unsound ??= `${bucketPath(this.dir, bucketOf(name))}: unreadable line`;
+        continue;
+      }
+      list.push({ file: JSON.parse(k[2]) as string, line });
     }
-    for (let start = nl + 1; nl >= 0 && start < text.length;) {
+    return list;
+  }
+
+  /** Every line of a bucket with its name and file (for rewriting it). */
+  private allLines(b: string): { name: string; file: string; line: string }[] {
+    const out: { name: string; file: string; line: string }[] = [];
+    const text = this.text(b);
+    if (text === undefined) return out;
+    for (let start = text.indexOf('\n') + 1; start > 0 && start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      const line = text.slice(start, end + 1);
+      const line = `${text.slice(start, end)}\n`;
       start = end + 1;
       // Lines start with {"name":...,"file":...} (encodeClosed's order).
       const k = LINE_KEY.exec(line);
       if (!k) {
-        this.unsound ??= `${file}: unreadable line`;
+        this.unsound ??= `${bucketPath(this.dir, b)}: unreadable line`;
         continue;
       }
-      const name = JSON.parse(k[1]) as string;
-      const list = m.get(name);
-      const entry = {
-        file: JSON.parse(k[2]) as string,
-        line: line.endsWith('\n') ? line : `${line}\n`,
-      };
-      if (list) list.push(entry);
-      else m.set(name, [entry]);
+      out.push({ name: JSON.parse(k[1]) as string, file: JSON.parse(k[2]) as string, line });
     }
-    return m;
+    return out;
   }
 
   /** The stored closed summaries named `name` (one per defining file). */
   defsOf(name: string): StoredDef[] {
     const b = bucketOf(name);
     const out: StoredDef[] = [];
-    for (const e of this.bucket(b).get(name) ?? []) {
+    for (const e of this.lines(name)) {
       if (!e.def) {
         const line = e.line.slice(0, -1);
         const tab = line.indexOf('\t');
@@ -280,8 +301,7 @@ export class ClosedState {
     }
     for (const [b, changes] of byBucket) {
       const lines = new Map<string, { name: string; file: string; line: string }>();
-      for (const [name, defs] of this.bucket(b))
-        for (const d of defs) lines.set(`${name}\0${d.file}`, { name, file: d.file, line: d.line });
+      for (const l of this.allLines(b)) lines.set(`${l.name}\0${l.file}`, l);
       for (const c of changes) {
         const k = `${c.name}\0${c.file}`;
         if (c.summary)
