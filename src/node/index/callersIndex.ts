@@ -84,16 +84,27 @@ export function writeCallers(
   let bytes = 0;
   for (let first = 0; first < 1024; first += PASS_BUCKETS) {
     const buckets = new Map<number, Map<string, CallerEntry[]>>();
-    for (const r of records)
+    const inPass = (name: string) => {
+      const b = parseInt(bucketOf(name), 16);
+      return b >= first && b < first + PASS_BUCKETS;
+    };
+    for (const r of records) {
+      // Entries made only for this pass's names (the rest would be garbage).
+      if (
+        !(r.edges ?? []).some((e) => inPass(e.to)) &&
+        !(r.registers ?? []).some((g) => g.context && inPass(g.handler))
+      )
+        continue;
       for (const [name, e] of callerEntries(r)) {
+        if (!inPass(name)) continue;
         const b = parseInt(bucketOf(name), 16);
-        if (b < first || b >= first + PASS_BUCKETS) continue;
         let m = buckets.get(b);
         if (!m) buckets.set(b, (m = new Map()));
         const list = m.get(name);
         if (list) list.push(e);
         else m.set(name, [e]);
       }
+    }
     for (let i = first; i < first + PASS_BUCKETS; i++) {
       const m = buckets.get(i) ?? new Map<string, CallerEntry[]>();
       for (const [n, list] of m) m.set(n, sortEntries(list));

@@ -383,6 +383,7 @@ export function closeTree(records: Iterable<FunctionRecord[]>): Map<FunctionReco
   );
   const table = new RecordTable();
   for (const r of files) table.add(firstPerName(r));
+  files.length = 0;
   const roots: { name: string; fromFile: string }[] = [];
   for (const defs of table.all())
     for (const d of defs) roots.push({ name: d.name, fromFile: d.file });
