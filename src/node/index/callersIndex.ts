@@ -1,6 +1,8 @@
 // The callers index: for each function name, who calls it, defers to it, calls
 // it back or registers it, with the caller's file (so a name resolves from there
-// as the closure's lookup does), its line and the edge's context. Derived from
+// as the closure's lookup does) and the edge's context; not its line (which
+// the caller's closed summary has), so an edit that only moves lines rewrites no
+// callers bucket. Derived from
 // the files records in the closure step (so shards and merges need nothing of
 // it); an incremental closure reads the buckets of the names it visits instead of
 // every record of the tree. Buckets by name hash as the closed summaries, each
@@ -16,8 +18,8 @@ import type { IndexHeader } from './indexStore';
 /** c: call, d: defer, b: callback, r: register (with a context). */
 export type CallerKind = 'c' | 'd' | 'b' | 'r';
 
-/** [caller name, caller file, kind, caller line, context?] */
-export type CallerEntry = [string, string, CallerKind, number, ContextKind?];
+/** [caller name, caller file, kind, context?] */
+export type CallerEntry = [string, string, CallerKind, ContextKind?];
 
 const KIND: Record<'call' | 'defer' | 'callback', CallerKind> = {
   call: 'c',
@@ -31,12 +33,10 @@ export function callerEntries(r: FunctionRecord): [string, CallerEntry][] {
   for (const e of r.edges ?? [])
     out.push([
       e.to,
-      e.context
-        ? [r.name, r.file, KIND[e.kind], r.line, e.context]
-        : [r.name, r.file, KIND[e.kind], r.line],
+      e.context ? [r.name, r.file, KIND[e.kind], e.context] : [r.name, r.file, KIND[e.kind]],
     ]);
   for (const g of r.registers ?? [])
-    if (g.context) out.push([g.handler, [r.name, r.file, 'r', r.line, g.context]]);
+    if (g.context) out.push([g.handler, [r.name, r.file, 'r', g.context]]);
   return out;
 }
 

@@ -32,7 +32,7 @@ import {
   type TreeReach,
 } from '../../core/analysis/calleeSummary';
 import { partOf } from './filesIndex';
-import type { CallerEntry } from './callersIndex';
+import { sortEntries, type CallerEntry } from './callersIndex';
 import { entriesByName, type ClosedState } from './closedState';
 
 export interface FileChange {
@@ -376,16 +376,16 @@ function run(
   for (;;) {
     reachNow.clear();
     for (const n of resetList) {
-      const regs = callersOf(n, 'r').map(({ entry: e }) => ({
-        via: e[0],
-        file: e[1],
-        line: e[3],
-        context: e[4] as NonNullable<CallerEntry[4]>,
+      const regs = callersOf(n, 'r').map(({ node: g, entry: e }) => ({
+        via: g.name,
+        file: g.file,
+        line: g.line,
+        context: e[3] as NonNullable<CallerEntry[3]>,
       }));
       const list = seedReach(recordOf(n), regs);
-      for (const { node: c, entry: e } of callersOf(n, 'c')) {
+      for (const { node: c } of callersOf(n, 'c')) {
         if (reset.has(c)) continue;
-        const caller = { name: c.name, file: c.file, line: e[3] } as FunctionRecord;
+        const caller = { name: c.name, file: c.file, line: c.line } as FunctionRecord;
         for (const x of reachOld(c)) mergeReach(list, stepReach(caller, x));
       }
       reachNow.set(n, list);
@@ -516,7 +516,12 @@ function run(
       for (const g of r.registers ?? []) callerNames.add(g.handler);
     }
   const callers = new Map<string, CallerEntry[]>();
-  for (const name of callerNames) callers.set(name, newCallers(name));
+  for (const name of callerNames) {
+    // Rewritten only when the entries differ (a moved line changes none).
+    const now = sortEntries(newCallers(name));
+    if (JSON.stringify(now) !== JSON.stringify(sortEntries([...state.callersOf(name)])))
+      callers.set(name, now);
+  }
   // Every bucket written is read first (and checked) before anything is written.
   for (const v of out.values()) state.defsOf(v.name);
   check();
