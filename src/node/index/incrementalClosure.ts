@@ -509,18 +509,14 @@ function run(
     if (!isDefaultReach(n.after ?? s, reach)) s.reachedIn = reach;
     out.set(n.key, { name: n.name, file: n.file, summary: s });
   }
-  const callerNames = new Set<string>();
-  for (const c of changed.values())
-    for (const r of [...c.before, ...c.after]) {
-      for (const e of r.edges ?? []) callerNames.add(e.to);
-      for (const g of r.registers ?? []) callerNames.add(g.handler);
-    }
+  // The changed files' entries before and now: a name whose entries from them are
+  // the same (a moved line changes none) keeps its callers bucket unread and unwritten.
+  const beforeEntries = entriesByName([...changed.values()].flatMap((c) => c.before));
   const callers = new Map<string, CallerEntry[]>();
-  for (const name of callerNames) {
-    // Rewritten only when the entries differ (a moved line changes none).
-    const now = sortEntries(newCallers(name));
-    if (JSON.stringify(now) !== JSON.stringify(sortEntries([...state.callersOf(name)])))
-      callers.set(name, now);
+  for (const name of new Set([...beforeEntries.keys(), ...afterEntries.keys()])) {
+    const a = JSON.stringify(sortEntries([...(beforeEntries.get(name) ?? [])]));
+    const b = JSON.stringify(sortEntries([...(afterEntries.get(name) ?? [])]));
+    if (a !== b) callers.set(name, newCallers(name));
   }
   // Every bucket written is read first (and checked) before anything is written.
   for (const v of out.values()) state.defsOf(v.name);
