@@ -73,6 +73,9 @@ export function describeStats(root: string, s: IndexStats): string {
     `index ${root}: end: ${s.files} files (${mib(s.sourceBytes)}), ${s.indexed} indexed, ${s.reused} unchanged, ` +
     `${s.removed} removed, ${s.functions} functions, index ${mib(s.indexBytes)}, ` +
     `${secs(s.ms.total)} (list ${secs(s.ms.list)}, summarise ${secs(s.ms.index)}, write ${secs(s.ms.write)}, close ${secs(s.ms.close)})` +
+    (s.incremental
+      ? `, closed incrementally (${s.incremental.summaries} summaries rewritten in ${s.incremental.buckets} buckets; ${s.incremental.cone} callers in the cone, ${s.incremental.reclosed} re-closed, ${s.incremental.reset} contexts redone; up ${secs(s.incremental.ms.up)}, down ${secs(s.incremental.ms.down)}, write ${secs(s.incremental.ms.write)})`
+      : '') +
     (s.problems ? `, ${s.problems} problem(s) found and rebuilt` : '')
   );
 }

@@ -217,7 +217,98 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
 /** Finds the record a call from `fromFile` to `name` reaches. */
 export type RecordLookup = (name: string, fromFile: string) => FunctionRecord | undefined;
 
-const reachKey = (r: ReleaseReach) => `${r.kind}|${r.mode}|${r.context ?? ''}`;
+export const reachKey = (r: ReleaseReach) => `${r.kind}|${r.mode}|${r.context ?? ''}`;
+
+/** The witness kept for one reach key: the least sink location, whatever the visiting order. */
+function witnessBefore(a: ReleaseReach, b: ReleaseReach): boolean {
+  if (a.file !== b.file) return a.file < b.file;
+  if (a.line !== b.line) return a.line < b.line;
+  return a.sink < b.sink;
+}
+
+/** Release reaches in canonical order (by kind, mode, context). */
+export function sortReleases(list: ReleaseReach[]): ReleaseReach[] {
+  return list.sort((a, b) => {
+    const x = reachKey(a);
+    const y = reachKey(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** What a function's own body gives its summary, before any callee is composed. */
+export function localSummary(r: FunctionRecord): CalleeSummary {
+  const release: ReleaseReach[] = [];
+  for (const s of r.sinks ?? []) addReach(release, { ...s, mode: 'inline' });
+  const starts = new Set<ContextKind>();
+  for (const e of r.edges ?? []) if (e.kind !== 'call' && e.context) starts.add(e.context);
+  for (const g of r.registers ?? []) if (g.context) starts.add(g.context);
+  return { ...r, release, maySleep: !!r.sleeps, startsContexts: [...starts].sort() };
+}
+
+/** Adds a reach to a list holding one per key (the least witness): whether the list changed. */
+function addReach(list: ReleaseReach[], y: ReleaseReach): boolean {
+  const k = reachKey(y);
+  const i = list.findIndex((x) => reachKey(x) === k);
+  if (i < 0) {
+    list.push(y);
+    return true;
+  }
+  if (!witnessBefore(y, list[i])) return false;
+  list[i] = y;
+  return true;
+}
+
+/** A callee's reach as seen through one edge of its caller. */
+function throughEdge(e: SummaryEdge, x: ReleaseReach): ReleaseReach {
+  const y: ReleaseReach =
+    e.kind === 'call'
+      ? { ...x }
+      : e.kind === 'defer'
+        ? { ...x, mode: 'deferred', context: x.mode === 'deferred' ? x.context : e.context }
+        : { ...x, context: x.context ?? e.context };
+  if (!y.context) delete y.context;
+  return y;
+}
+
+/**
+ * Settles the summaries of `work` to the least fixpoint over their edges:
+ * `targets` gives each one's edge targets (in edge order), `out` holds a summary
+ * for each of them and for every target (targets outside `work` are read, never
+ * changed), `callers` says who to revisit when one changes. Each reach key keeps
+ * its least witness, so the result does not depend on the order of visits.
+ */
+export function settleSummaries(
+  work: FunctionRecord[],
+  targets: Map<FunctionRecord, (FunctionRecord | undefined)[]>,
+  callers: Map<FunctionRecord, Set<FunctionRecord>>,
+  out: Map<FunctionRecord, CalleeSummary>,
+): void {
+  const all = [...work];
+  const queued = new Set(work);
+  while (work.length) {
+    const r = work.pop() as FunctionRecord;
+    queued.delete(r);
+    const s = out.get(r) as CalleeSummary;
+    let changed = false;
+    (r.edges ?? []).forEach((e, i) => {
+      const t = (targets.get(r) ?? [])[i];
+      const ts = t ? out.get(t) : undefined;
+      if (!ts) return;
+      if (e.kind === 'call' && ts.maySleep && !s.maySleep) {
+        s.maySleep = true;
+        changed = true;
+      }
+      for (const x of ts.release) if (addReach(s.release, throughEdge(e, x))) changed = true;
+    });
+    if (!changed) continue;
+    for (const c of callers.get(r) ?? [])
+      if (!queued.has(c)) {
+        queued.add(c);
+        work.push(c);
+      }
+  }
+  for (const r of all) sortReleases((out.get(r) as CalleeSummary).release);
+}
 
 /**
  * Summaries of `roots` and everything they reach, composed to a fixpoint over
@@ -234,11 +325,7 @@ export function closeSummaries(
   const queue: FunctionRecord[] = [];
   const visit = (r: FunctionRecord | undefined) => {
     if (!r || out.has(r)) return;
-    const release = (r.sinks ?? []).map<ReleaseReach>((s) => ({ ...s, mode: 'inline' }));
-    const starts = new Set<ContextKind>();
-    for (const e of r.edges ?? []) if (e.kind !== 'call' && e.context) starts.add(e.context);
-    for (const g of r.registers ?? []) if (g.context) starts.add(g.context);
-    out.set(r, { ...r, release, maySleep: !!r.sleeps, startsContexts: [...starts].sort() });
+    out.set(r, localSummary(r));
     queue.push(r);
   };
   for (const root of roots) visit(lookup(root.name, root.fromFile));
@@ -274,100 +361,125 @@ export function closeSummaries(
     }
   }
   // pop() takes from the end: the first of the post-order first.
-  const work = order.reverse();
-  const queued = new Set(work);
-  while (work.length) {
-    const r = work.pop() as FunctionRecord;
-    queued.delete(r);
-    const s = out.get(r) as CalleeSummary;
-    const have = new Set(s.release.map(reachKey));
-    let changed = false;
-    (r.edges ?? []).forEach((e, i) => {
-      const t = (targets.get(r) ?? [])[i];
-      const ts = t ? out.get(t) : undefined;
-      if (!ts) return;
-      if (e.kind === 'call' && ts.maySleep && !s.maySleep) {
-        s.maySleep = true;
-        changed = true;
-      }
-      for (const x of ts.release) {
-        const y: ReleaseReach =
-          e.kind === 'call'
-            ? x
-            : e.kind === 'defer'
-              ? { ...x, mode: 'deferred', context: x.mode === 'deferred' ? x.context : e.context }
-              : { ...x, context: x.context ?? e.context };
-        if (!y.context) delete y.context;
-        const k = reachKey(y);
-        if (have.has(k)) continue;
-        have.add(k);
-        s.release.push(y);
-        changed = true;
-      }
-    });
-    if (!changed) continue;
-    for (const c of callers.get(r) ?? [])
-      if (!queued.has(c)) {
-        queued.add(c);
-        work.push(c);
-      }
-  }
+  settleSummaries(order.reverse(), targets, callers, out);
   return out;
+}
+
+/** A tree context with the length of its shortest chain (0: registered or external). */
+export interface TreeReach extends ContextReach {
+  depth: number;
+}
+
+/** Order of candidate first steps for one context: shortest chain, then the least step. */
+export function reachBefore(a: TreeReach, b: TreeReach): boolean {
+  if (a.depth !== b.depth) return a.depth < b.depth;
+  if (a.via !== b.via) return a.via < b.via;
+  if (a.file !== b.file) return a.file < b.file;
+  if (a.line !== b.line) return a.line < b.line;
+  return a.kind < b.kind;
+}
+
+/** Tree contexts in canonical order (by context). */
+export function sortReach<T extends ContextReach>(list: T[]): T[] {
+  return list.sort((a, b) => (a.context < b.context ? -1 : a.context > b.context ? 1 : 0));
+}
+
+/**
+ * The contexts a record gets from its own standing: registrations (its own file's,
+ * `registrars` from elsewhere) and, when nobody registers it, the generic
+ * external caller of a non-static function. Depth 0.
+ */
+export function seedReach(
+  r: FunctionRecord,
+  registrars: readonly { via: string; file: string; line: number; context: ContextKind }[],
+): TreeReach[] {
+  const out: TreeReach[] = [];
+  const add = (x: TreeReach) => {
+    const i = out.findIndex((y) => y.context === x.context);
+    if (i < 0) out.push(x);
+    else if (reachBefore(x, out[i])) out[i] = x;
+  };
+  for (const e of r.entered ?? [])
+    add({ context: e.context, via: e.via, kind: 'register', file: r.file, line: e.line, depth: 0 });
+  for (const g of registrars)
+    add({ context: g.context, via: g.via, kind: 'register', file: g.file, line: g.line, depth: 0 });
+  if (!r.isStatic && !(r.entered ?? []).length && !registrars.length)
+    add({ context: 'process', via: '', kind: 'external', file: r.file, line: r.line, depth: 0 });
+  return out;
+}
+
+/** The candidate a caller's context gives its callee. */
+export function stepReach(caller: FunctionRecord, x: TreeReach): TreeReach {
+  return {
+    context: x.context,
+    via: caller.name,
+    kind: 'call',
+    file: caller.file,
+    line: caller.line,
+    depth: x.depth + 1,
+  };
 }
 
 /**
  * Contexts reaching every record over the whole tree, by the rule the program
  * analysis applies to its own functions (callGraph.ts): registrations give their
  * handlers a context, a non-static function nobody registers has external
- * (process) callers, and contexts flow along inline calls. Breadth first, so each
- * context keeps the shortest chain's first step.
+ * (process) callers, and contexts flow along inline calls. Each context keeps
+ * its shortest chain's first step, the least one (reachBefore) among equally
+ * short chains: a function of the records alone, whatever their order.
  */
 export function treeContexts(
   records: Iterable<FunctionRecord>,
   lookup: RecordLookup,
-): Map<FunctionRecord, ContextReach[]> {
-  const out = new Map<FunctionRecord, ContextReach[]>();
-  const work: [FunctionRecord, ContextReach][] = [];
+): Map<FunctionRecord, TreeReach[]> {
   const all = [...records];
-  const registered = new Set<FunctionRecord>();
-  for (const r of all) {
-    for (const e of r.entered ?? []) {
-      registered.add(r);
-      work.push([
-        r,
-        { context: e.context, via: e.via, kind: 'register', file: r.file, line: e.line },
-      ]);
-    }
+  const registrars = new Map<
+    FunctionRecord,
+    { via: string; file: string; line: number; context: ContextKind }[]
+  >();
+  for (const r of all)
     for (const g of r.registers ?? []) {
       if (!g.context) continue;
       const t = lookup(g.handler, r.file);
       if (!t) continue;
-      registered.add(t);
-      work.push([
-        t,
-        { context: g.context, via: r.name, kind: 'register', file: r.file, line: r.line },
-      ]);
+      const list = registrars.get(t) ?? [];
+      list.push({ via: r.name, file: r.file, line: r.line, context: g.context });
+      registrars.set(t, list);
+    }
+  const out = new Map<FunctionRecord, TreeReach[]>();
+  let frontier: [FunctionRecord, TreeReach][] = [];
+  for (const r of all) {
+    const seeds = seedReach(r, registrars.get(r) ?? []);
+    if (!seeds.length) continue;
+    out.set(r, seeds);
+    for (const x of seeds) frontier.push([r, x]);
+  }
+  // Level by level: a context settles at its shortest depth, the least step among that level's.
+  while (frontier.length) {
+    const level = new Map<FunctionRecord, TreeReach[]>();
+    for (const [r, x] of frontier)
+      for (const e of r.edges ?? []) {
+        if (e.kind !== 'call') continue;
+        const t = lookup(e.to, r.file);
+        if (!t || out.get(t)?.some((y) => y.context === x.context)) continue;
+        const y = stepReach(r, x);
+        const list = level.get(t) ?? [];
+        const i = list.findIndex((z) => z.context === y.context);
+        if (i < 0) list.push(y);
+        else if (reachBefore(y, list[i])) list[i] = y;
+        level.set(t, list);
+      }
+    frontier = [];
+    for (const [t, list] of level) {
+      const have = out.get(t) ?? [];
+      for (const y of list) {
+        have.push(y);
+        frontier.push([t, y]);
+      }
+      out.set(t, have);
     }
   }
-  for (const r of all)
-    if (!r.isStatic && !registered.has(r))
-      work.push([r, { context: 'process', via: '', kind: 'external', file: r.file, line: r.line }]);
-  for (let i = 0; i < work.length; i++) {
-    const [r, reach] = work[i];
-    const list = out.get(r) ?? [];
-    if (list.some((x) => x.context === reach.context)) continue;
-    list.push(reach);
-    out.set(r, list);
-    for (const e of r.edges ?? []) {
-      if (e.kind !== 'call') continue;
-      const t = lookup(e.to, r.file);
-      if (t)
-        work.push([
-          t,
-          { context: reach.context, via: r.name, kind: 'call', file: r.file, line: r.line },
-        ]);
-    }
-  }
+  for (const list of out.values()) sortReach(list);
   return out;
 }
 

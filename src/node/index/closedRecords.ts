@@ -2,8 +2,9 @@
 //  - release reaches are ids into one table per index (closed/release.jsonl): a
 //    whole tree reaches a few hundred distinct (kind, sink, mode, context, file,
 //    line), repeated by every caller up the chains (44% of the bytes as objects);
-//  - reachedIn entries are arrays [context, via, kind, file, line], file 0 when it
-//    is the function's own file;
+//  - reachedIn entries are arrays [context, via, kind, file, line, depth], file 0
+//    when it is the function's own file (depth: the shortest chain's length, which
+//    an incremental closure needs to update a callee from its callers alone);
 //  - defaults left out (isStatic false, no release, maySleep false, no contexts);
 //  - edges, sinks and entered served the closure only: dropped.
 // A stored line starts with {"name":...} so a bucket is searched for one name
@@ -13,10 +14,11 @@ import type {
   ContextReach,
   FunctionRecord,
   ReleaseReach,
+  TreeReach,
 } from '../../core/analysis/calleeSummary';
 import type { ContextKind } from '../../core/model';
 
-type StoredReach = [ContextKind, string, ContextReach['kind'], string | 0, number];
+type StoredReach = [ContextKind, string, ContextReach['kind'], string | 0, number, number?];
 
 export interface StoredClosed extends Omit<
   FunctionRecord,
@@ -34,6 +36,11 @@ export interface StoredClosed extends Omit<
 export class ReleaseTable {
   private readonly ids = new Map<string, number>();
   readonly list: ReleaseReach[] = [];
+
+  /** A table that goes on from `existing` (ids kept: an incremental closure appends). */
+  constructor(existing: readonly ReleaseReach[] = []) {
+    for (const r of existing) this.id(r);
+  }
 
   id(r: ReleaseReach): number {
     // Fixed key order: the same reach from two summaries is one entry.
@@ -73,14 +80,23 @@ export function encodeClosed(s: CalleeSummary, table: ReleaseTable): StoredClose
   if (maySleep) out.maySleep = true;
   if (startsContexts.length) out.startsContexts = startsContexts;
   if (reachedIn)
-    out.ri = reachedIn.map((r) => [r.context, r.via, r.kind, r.file === file ? 0 : r.file, r.line]);
+    out.ri = reachedIn.map((r) => {
+      const x: StoredReach = [r.context, r.via, r.kind, r.file === file ? 0 : r.file, r.line];
+      const depth = (r as Partial<TreeReach>).depth;
+      if (depth !== undefined) x.push(depth);
+      return x;
+    });
   return out;
 }
 
-/** The summary of a stored line; undefined when it names a release the table lacks. */
+/**
+ * The summary of a stored line; undefined when it names a release the table lacks.
+ * `withDepth` keeps each tree context's depth (the closure's own bookkeeping).
+ */
 export function decodeClosed(
   c: StoredClosed,
   table: readonly ReleaseReach[],
+  withDepth = false,
 ): CalleeSummary | undefined {
   const { rl, ri, isStatic, maySleep, startsContexts, ...rest } = c;
   const release: ReleaseReach[] = [];
@@ -97,12 +113,13 @@ export function decodeClosed(
     startsContexts: startsContexts ?? [],
   };
   if (ri)
-    out.reachedIn = ri.map(([context, via, kind, file, line]) => ({
+    out.reachedIn = ri.map(([context, via, kind, file, line, depth]) => ({
       context,
       via,
       kind,
       file: file === 0 ? c.file : file,
       line,
+      ...(withDepth ? { depth: depth ?? 0 } : {}),
     }));
   return out;
 }

@@ -37,18 +37,21 @@ import {
 import {
   contentHash,
   INDEX_FORMAT_VERSION,
-  FIRST_BUCKET,
   olderIndexDirs,
-  readHeader,
-  readLines,
+  readManifest,
   recordsOfEntry,
-  RELEASE_TABLE,
   staleReason,
   treeIndexDir,
-  writeClosed,
   type FileEntry,
   type IndexHeader,
 } from './indexStore';
+import { ClosedState, closedCurrent, writeClosed } from './closedState';
+import {
+  closeIncrementally,
+  firstPerName,
+  type FileChange,
+  type IncrementalResult,
+} from './incrementalClosure';
 
 /** Hash of the catalog: records computed with another catalog are stale. */
 export function catalogKey(catalog: CatalogIndex): string {
@@ -99,6 +102,8 @@ export interface IndexStats {
   indexBytes: number;
   problems: number;
   closed: boolean;
+  /** The closure was updated for the changed files only (what it touched). */
+  incremental?: IncrementalResult;
   /** Stopped by the signal: `indexed` files of the todo list were done, no closure. */
   cancelled?: boolean;
   ms: { list: number; index: number; write: number; close: number; total: number };
@@ -135,6 +140,8 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   /** Units whose table was usable: their old entries are carried over when rewritten. */
   const sound = new Set<number>();
   const dirty = new Set<number>();
+  /** Units with no file yet (nothing before). */
+  const absent = new Set<number>();
   let problems = 0;
   let stale: string | undefined;
   for (let u = 0; u < units; u++) {
@@ -153,7 +160,10 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       dirty.add(u);
       continue;
     }
-    if (!r.header) continue;
+    if (!r.header) {
+      absent.add(u);
+      continue;
+    }
     sound.add(u);
     for (const e of r.table) old.set(e.p, e);
   }
@@ -215,16 +225,31 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   // same records (a comment, an edit that changes no summary) keeps its generation,
   // so every closed summary stays as it was (early cutoff).
   const generation = crypto.randomBytes(8).toString('hex');
+  const startHeaders = [...headers];
+  /** Files whose records changed, with their records before and now (for the incremental closure). */
+  const changes: FileChange[] = [];
+  /** Why `changes` may not say all that changed (a rewritten part was not read soundly). */
+  let changesUnknown: string | undefined = stale ? 'the files index was stale' : undefined;
   for (const u of [...dirty].sort((a, b) => a - b)) {
     const entries = new Map<string, RawEntry>();
+    if (!sound.has(u) && !absent.has(u))
+      changesUnknown ??= 'some parts of the files index were unreadable';
     if (sound.has(u)) {
       const r = readFilesIndex(unitPath(u), true);
       for (const p of r.problems) log(p);
       problems += r.problems.length;
+      if (r.problems.length) changesUnknown ??= 'some parts of the files index were unreadable';
       for (const e of r.entries) entries.set(e.p, e);
     }
     let same = sound.has(u) && entries.size > 0;
-    for (const p of removed) if (unitOf(p) === u && entries.delete(p)) same = false;
+    for (const p of removed) {
+      if (unitOf(p) !== u) continue;
+      const before = entries.get(p);
+      if (!before) continue;
+      entries.delete(p);
+      same = false;
+      changes.push({ file: p, before: recordsOfEntry(parseEntry(before)), after: [] });
+    }
     for (const [p, m] of retimed)
       if (unitOf(p) === u) {
         const e = entries.get(p);
@@ -233,7 +258,14 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       }
     for (const e of fresh.get(u) ?? []) {
       const before = entries.get(e.p);
-      if (!before || !sameRecords(before, e)) same = false;
+      if (!before || !sameRecords(before, e)) {
+        same = false;
+        changes.push({
+          file: e.p,
+          before: before ? recordsOfEntry(parseEntry(before)) : [],
+          after: recordsOfEntry(parseEntry(e)),
+        });
+      }
       entries.set(e.p, e);
     }
     fresh.delete(u);
@@ -256,20 +288,29 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   // cancelled build: the closed buckets stay those of the last complete one).
   const cancelled = freshCount < todo.length;
   let closed = false;
+  let incremental: IncrementalResult | undefined;
   if (!o.shard && !o.out && !cancelled) {
     const combined = combinedGeneration(headers);
-    if (!closedCurrent(dir, combined)) {
-      const found: string[] = [];
-      closeAndWrite(
-        dir,
-        {
-          ...(headers.find((h) => h) ?? fallbackHeader(o.root, cat)),
-          generation: combined,
-          kind: 'closed',
-        },
-        recordsOfParts(dir, found),
-      );
-      for (const p of found) log(`${p} (while closing: re-run index)`);
+    if (!closedCurrent(dir, combined, cat)) {
+      // Only the changed files' part of the closure, when the stored state is that of the start.
+      const why =
+        changesUnknown ??
+        updateClosure(dir, cat, combinedGeneration(startHeaders), combined, changes);
+      if (typeof why !== 'string') incremental = why;
+      else {
+        if (readManifest(dir).header) log(`closing the whole tree: ${why}`);
+        const found: string[] = [];
+        closeAndWrite(
+          dir,
+          {
+            ...(headers.find((h) => h) ?? fallbackHeader(o.root, cat)),
+            generation: combined,
+            kind: 'closed',
+          },
+          recordsOfParts(dir, found),
+        );
+        for (const p of found) log(`${p} (while closing: re-run index)`);
+      }
       closed = true;
     }
   }
@@ -286,6 +327,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
     indexBytes,
     problems,
     closed,
+    ...(incremental ? { incremental } : {}),
     ...(cancelled ? { cancelled } : {}),
     ms: {
       list: tList - t0,
@@ -332,8 +374,16 @@ export function closeAndWrite(
 
 /** The summaries of every record closed over the whole tree, with the contexts reaching each. */
 export function closeTree(records: Iterable<FunctionRecord[]>): Map<FunctionRecord, CalleeSummary> {
+  // One definition per name and file (the first: #ifdef variants), files in the
+  // order of the parts: the table's order decides which definition a call reaches.
+  const files = [...records].filter((r) => r.length);
+  const rank = (r: FunctionRecord[]) => partOf(r[0].file);
+  files.sort(
+    (a, b) => rank(a) - rank(b) || (a[0].file < b[0].file ? -1 : a[0].file > b[0].file ? 1 : 0),
+  );
   const table = new RecordTable();
-  for (const r of records) table.add(r);
+  for (const r of files) table.add(firstPerName(r));
+  files.length = 0;
   const roots: { name: string; fromFile: string }[] = [];
   for (const defs of table.all())
     for (const d of defs) roots.push({ name: d.name, fromFile: d.file });
@@ -347,18 +397,44 @@ export function closeTree(records: Iterable<FunctionRecord[]>): Map<FunctionReco
   return closed;
 }
 
-/** Whether the closed summaries of `generation` are there, their release table sound. */
-function closedCurrent(dir: string, generation: string): boolean {
-  if (readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`))?.generation !== generation)
-    return false;
-  const table = readLines(path.join(dir, 'closed', RELEASE_TABLE));
-  return table.header?.generation === generation && !table.problems.length;
+/**
+ * The incremental closure from the stored state of `before` (the files generation
+ * at the start of this run) to `now`: what it did, or why it could not.
+ */
+function updateClosure(
+  dir: string,
+  catalog: string,
+  before: string,
+  now: string,
+  changes: FileChange[],
+): IncrementalResult | string {
+  const state = ClosedState.open(dir, before, catalog);
+  if ('why' in state) return state.why;
+  const parts = new Map<number, Map<string, RawEntry>>();
+  const recordsOfFile = (file: string): FunctionRecord[] | undefined => {
+    const u = partOf(file);
+    let m = parts.get(u);
+    if (!m) {
+      m = new Map();
+      for (const e of readFilesIndex(partPath(dir, u), true).entries) m.set(e.p, e);
+      parts.set(u, m);
+    }
+    const e = m.get(file);
+    return e && recordsOfEntry(parseEntry(e));
+  };
+  try {
+    const r = closeIncrementally(state, now, changes, recordsOfFile);
+    return 'why' in r ? r.why : r;
+  } catch (e) {
+    // Whatever it wrote is of no state the manifest names: the full closure replaces it.
+    return `the incremental closure failed (${(e as Error).message})`;
+  }
 }
 
 /** Bytes of a tree's index (files parts and closed summaries). */
 function sizeOf(dir: string): number {
   let n = 0;
-  for (const sub of ['files', 'closed'])
+  for (const sub of ['files', 'closed', 'closed/callers'])
     try {
       for (const f of fs.readdirSync(path.join(dir, sub)))
         n += fs.statSync(path.join(dir, sub, f)).size;

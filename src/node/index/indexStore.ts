@@ -5,6 +5,10 @@
 //   closed/XXX.jsonl summaries closed over the whole tree, bucketed by name hash,
 //                   so an analysis reads only the buckets of the callees it needs;
 //                   compact lines (closedRecords.ts), each with its own checksum.
+//   closed/callers/XXX.gz  who calls, defers to, calls back or registers each name
+//                   (callersIndex.ts): what an incremental closure walks.
+//   closed/manifest.jsonl  the closed state: the files generation it was closed
+//                   from and the tag of every closed file (written last).
 // Every file starts with a header line naming the format, summary format and
 // catalog it was built with; another header means "stale: rebuild, never use".
 import crypto from 'node:crypto';
@@ -18,10 +22,14 @@ import {
   type FunctionRecord,
   type ReleaseReach,
 } from '../../core/analysis/calleeSummary';
-import { decodeClosed, encodeClosed, ReleaseTable, type StoredClosed } from './closedRecords';
+import { decodeClosed, type StoredClosed } from './closedRecords';
 
-/** 2: files index in gzip parts with a table of files; compact closed summaries. */
-export const INDEX_FORMAT_VERSION = 2;
+/**
+ * 2: files index in gzip parts with a table of files; compact closed summaries.
+ * 3: closed state in a manifest with a tag per file, a callers index, tree
+ * contexts with their depth (the incremental closure).
+ */
+export const INDEX_FORMAT_VERSION = 3;
 const MAGIC = 'LLIDX';
 
 export interface IndexHeader {
@@ -236,7 +244,6 @@ export function writeAtomically(file: string, chunks: Iterable<string | Buffer>)
 
 /** Buckets of closed summaries (3 hex digits); a lookup reads only its name's bucket. */
 export const BUCKETS = 1024;
-export const FIRST_BUCKET = '000';
 
 /** Bucket of a function name (FNV-1a, so it is stable across runs and hosts). */
 export function bucketOf(name: string): string {
@@ -251,46 +258,61 @@ export function bucketOf(name: string): string {
 /** The release reaches the buckets' ids point into (one table per closed index). */
 export const RELEASE_TABLE = 'release.jsonl';
 
-/** Writes the closed summaries: name buckets of compact lines, then their release table. */
-export function writeClosed(
-  dir: string,
-  header: IndexHeader,
-  summaries: Iterable<CalleeSummary>,
-): number {
-  const table = new ReleaseTable();
-  const buckets = new Map<string, string[]>();
-  for (const s of summaries) {
-    const b = bucketOf(s.name);
-    const list = buckets.get(b) ?? [];
-    list.push(formatLine(encodeClosed(s, table)));
-    buckets.set(b, list);
-  }
-  let bytes = writeAtomically(path.join(dir, 'closed', RELEASE_TABLE), [
-    headerLine(header),
-    ...table.list.map((r) => formatLine(r)),
-  ]);
-  for (let i = 0; i < BUCKETS; i++) {
-    const b = i.toString(16).padStart(3, '0');
-    bytes += writeAtomically(path.join(dir, 'closed', `${b}.jsonl`), [
-      headerLine(header),
-      ...(buckets.get(b) ?? []),
-    ]);
-    buckets.delete(b);
-  }
-  return bytes;
+/** Bucket file name of bucket number i. */
+export function bucketName(i: number): string {
+  return i.toString(16).padStart(3, '0');
+}
+
+/** The closed state's manifest (in closed/): written after every file it names. */
+export const MANIFEST = 'manifest.jsonl';
+
+/**
+ * What the manifest says beyond its header (whose generation is the combined
+ * generation of the files parts the summaries were closed from): the tag every
+ * closed file must carry in its header's generation to belong to this state.
+ */
+export interface ClosedManifest {
+  buckets: string[];
+  callers: string[];
+  release: string;
+}
+
+export function readManifest(dir: string): {
+  header?: IndexHeader;
+  manifest?: ClosedManifest;
+  problems: string[];
+} {
+  const r = readLines<ClosedManifest>(path.join(dir, 'closed', MANIFEST));
+  const m = r.values[0];
+  const ok =
+    m &&
+    Array.isArray(m.buckets) &&
+    m.buckets.length === BUCKETS &&
+    Array.isArray(m.callers) &&
+    m.callers.length === BUCKETS &&
+    typeof m.release === 'string';
+  return { header: r.header, ...(ok ? { manifest: m } : {}), problems: r.problems };
+}
+
+export function writeManifest(dir: string, header: IndexHeader, m: ClosedManifest): number {
+  return writeAtomically(path.join(dir, 'closed', MANIFEST), [headerLine(header), formatLine(m)]);
 }
 
 /** Every closed summary of a tree's index, decoded (for tools that want them all). */
 export function readAllClosed(dir: string): { summaries: CalleeSummary[]; problems: string[] } {
+  const { manifest, problems } = readManifest(dir);
+  if (!manifest) return { summaries: [], problems: [...problems, `${dir}: no closed summaries`] };
   const releases = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
-  const problems = [...releases.problems];
+  problems.push(...releases.problems);
+  if (releases.header?.generation !== manifest.release)
+    problems.push(`${path.join(dir, 'closed', RELEASE_TABLE)}: another state than the manifest`);
   const summaries: CalleeSummary[] = [];
   for (let i = 0; i < BUCKETS; i++) {
-    const file = path.join(dir, 'closed', `${i.toString(16).padStart(3, '0')}.jsonl`);
+    const file = path.join(dir, 'closed', `${bucketName(i)}.jsonl`);
     const r = readLines<StoredClosed>(file);
     problems.push(...r.problems);
-    if (r.header?.generation !== releases.header?.generation)
-      problems.push(`${file}: another generation than the release table`);
+    if (r.header?.generation !== manifest.buckets[i])
+      problems.push(`${file}: another state than the manifest`);
     for (const stored of r.values) {
       const s = decodeClosed(stored, releases.values);
       if (s) summaries.push(s);

@@ -40,8 +40,7 @@ import {
   bucketOf,
   contentHash,
   findInBucket,
-  FIRST_BUCKET,
-  readHeader,
+  readManifest,
   INDEX_FORMAT_VERSION,
   olderIndexDirs,
   readLines,
@@ -50,6 +49,7 @@ import {
   staleReason,
   toFileEntry,
   treeIndexDir,
+  type ClosedManifest,
   type FileEntry,
   type IndexHeader,
 } from './indexStore';
@@ -84,7 +84,7 @@ export class IndexedSummaries implements SummarySource {
   private constructor(
     readonly root: string,
     private readonly dir: string,
-    private readonly generation: string,
+    private readonly manifest: ClosedManifest,
   ) {
     this.display = path.relative(process.cwd(), root) || '.';
   }
@@ -96,8 +96,8 @@ export class IndexedSummaries implements SummarySource {
     catalog: CatalogIndex,
   ): IndexedSummaries | { missing: string } {
     const dir = treeIndexDir(cacheDir, root);
-    const header = readHeader(path.join(dir, 'closed', `${FIRST_BUCKET}.jsonl`));
-    if (!header) {
+    const { header, manifest } = readManifest(dir);
+    if (!header || !manifest) {
       const older = olderIndexDirs(cacheDir, root);
       return {
         missing: older.length
@@ -107,7 +107,7 @@ export class IndexedSummaries implements SummarySource {
     }
     const stale = staleReason(header, catalogKey(catalog));
     if (stale) return { missing: `the index of ${root} is stale (${stale}): not used` };
-    return new IndexedSummaries(root, dir, header.generation);
+    return new IndexedSummaries(root, dir, manifest);
   }
 
   private releaseTable?: ReleaseReach[];
@@ -117,7 +117,7 @@ export class IndexedSummaries implements SummarySource {
     if (this.releaseTable) return this.releaseTable;
     const file = path.join(this.dir, 'closed', RELEASE_TABLE);
     const r = readLines<ReleaseReach>(file);
-    if (r.header?.generation !== this.generation || r.problems.length) {
+    if (r.header?.generation !== this.manifest.release || r.problems.length) {
       this.problems.push(
         ...(r.problems.length ? r.problems : [`${file} belongs to another generation`]).map(
           (p) => `${p}: summaries with release work not used (re-run index)`,
@@ -152,7 +152,7 @@ export class IndexedSummaries implements SummarySource {
       } catch {
         generation = undefined;
       }
-      if (buf.length && generation !== this.generation) {
+      if (buf.length && generation !== this.manifest.buckets[parseInt(b, 16)]) {
         this.problems.push(
           `index bucket ${b} belongs to another generation: not used (re-run index)`,
         );
