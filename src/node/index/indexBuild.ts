@@ -49,6 +49,7 @@ import { ClosedState, closedCurrent, writeClosed } from './closedState';
 import {
   closeIncrementally,
   firstPerName,
+  INCREMENTAL_MAX_CONE,
   type FileChange,
   type IncrementalResult,
 } from './incrementalClosure';
@@ -230,6 +231,17 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const changes: FileChange[] = [];
   /** Why `changes` may not say all that changed (a rewritten part was not read soundly). */
   let changesUnknown: string | undefined = stale ? 'the files index was stale' : undefined;
+  let changedFunctions = 0;
+  // Past the incremental closure's limit the changes are dropped, not kept: a
+  // whole-tree build would otherwise hold every record twice during its closure.
+  const noteChange = (c: FileChange) => {
+    if (changesUnknown) return;
+    changedFunctions += c.before.length + c.after.length;
+    if (changedFunctions > INCREMENTAL_MAX_CONE) {
+      changesUnknown = `more than ${INCREMENTAL_MAX_CONE} functions changed`;
+      changes.length = 0;
+    } else changes.push(c);
+  };
   for (const u of [...dirty].sort((a, b) => a - b)) {
     const entries = new Map<string, RawEntry>();
     if (!sound.has(u) && !absent.has(u))
@@ -248,7 +260,8 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       if (!before) continue;
       entries.delete(p);
       same = false;
-      changes.push({ file: p, before: recordsOfEntry(parseEntry(before)), after: [] });
+      if (!changesUnknown)
+        noteChange({ file: p, before: recordsOfEntry(parseEntry(before)), after: [] });
     }
     for (const [p, m] of retimed)
       if (unitOf(p) === u) {
@@ -260,11 +273,12 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       const before = entries.get(e.p);
       if (!before || !sameRecords(before, e)) {
         same = false;
-        changes.push({
-          file: e.p,
-          before: before ? recordsOfEntry(parseEntry(before)) : [],
-          after: recordsOfEntry(parseEntry(e)),
-        });
+        if (!changesUnknown)
+          noteChange({
+            file: e.p,
+            before: before ? recordsOfEntry(parseEntry(before)) : [],
+            after: recordsOfEntry(parseEntry(e)),
+          });
       }
       entries.set(e.p, e);
     }
@@ -298,6 +312,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
         updateClosure(dir, cat, combinedGeneration(startHeaders), combined, changes);
       if (typeof why !== 'string') incremental = why;
       else {
+        changes.length = 0;
         if (readManifest(dir).header) log(`closing the whole tree: ${why}`);
         const found: string[] = [];
         closeAndWrite(
