@@ -5,6 +5,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import {
   closeSummaries,
@@ -314,6 +316,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       else {
         changes.length = 0;
         if (readManifest(dir).header) log(`closing the whole tree: ${why}`);
+        collectGarbage();
         const found: string[] = [];
         closeAndWrite(
           dir,
@@ -352,6 +355,21 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       total: tEnd - t0,
     },
   };
+}
+
+/**
+ * A full collection before the whole-tree closure: the summarise step leaves a
+ * few hundred MB of garbage (every file's records as JSON, received from the
+ * worker threads), which V8 would otherwise keep beside the closure's own
+ * 1.6-1.9 GB and so raise the run's peak memory.
+ */
+function collectGarbage(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch {
+    // Not offered by this runtime: the peak is higher, the result the same.
+  }
 }
 
 function fallbackHeader(root: string, catalog: string): IndexHeader {
