@@ -6,8 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../core/catalog/builtinCatalog';
-import { CatalogIndex } from '../../core/catalog/catalog';
 import { decodeClosed, type StoredClosed } from './closedRecords';
 import { bucketPath, readClosedContent, writeClosed } from './closedState';
 import { parseEntry, partEntries } from './filesIndex';
@@ -22,9 +20,11 @@ import {
   writeManifest,
 } from './indexStore';
 import { reachOf, type ReleaseReach } from '../../core/analysis/calleeSummary';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const WORKER = path.join(ROOT, 'dist/indexWorker.js');
+import {
+  INDEX_WORKER as WORKER,
+  REPO_ROOT as ROOT,
+  testIndexOptions,
+} from './indexOptions.testutil';
 
 const HEADER = `
 struct thing { refcount_t t_ref; struct file *t_file; struct rcu_head t_rcu; };
@@ -120,20 +120,10 @@ void thing_job_init(struct thing_job *j)
 	INIT_WORK(&j->work, thing_worker);
 }
 `;
-
-const catalog = new CatalogIndex(builtinCatalog);
 let tree: string;
 let cache: string;
 let scratch: string;
-const options = (extra: Partial<IndexOptions> = {}): IndexOptions => ({
-  root: tree,
-  cacheDir: cache,
-  catalog,
-  wasmDirs: [path.join(ROOT, 'dist')],
-  workerScript: WORKER,
-  threads: 1,
-  ...extra,
-});
+const options = (extra: Partial<IndexOptions> = {}) => testIndexOptions(tree, cache, extra);
 const write = (rel: string, text: string) => {
   fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
   fs.writeFileSync(path.join(tree, rel), text);

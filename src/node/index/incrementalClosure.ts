@@ -401,10 +401,8 @@ function run(
         if (e.kind !== 'call') continue;
         const t = resolveNew(e.to, r.file);
         if (!t || !reset.has(t)) continue;
-        const tv = [...(reachNow.get(t) ?? [])];
-        let better = false;
-        for (const x of val) if (mergeReach(tv, stepReach(r, x))) better = true;
-        if (!better) continue;
+        const tv = improved(reachNow.get(t) ?? [], r, val);
+        if (!tv) continue;
         reachNow.set(t, tv);
         if (!pending.has(t)) {
           pending.add(t);
@@ -475,10 +473,8 @@ function run(
       if (e.kind !== 'call') continue;
       const t = resolveNew(e.to, r.file);
       if (!t) continue;
-      const tv = [...reachOf(t)];
-      let better = false;
-      for (const x of val) if (mergeReach(tv, stepReach(r, x))) better = true;
-      if (!better) continue;
+      const tv = improved(reachOf(t), r, val);
+      if (!tv) continue;
       reachNow.set(t, tv);
       if (!queued.has(t)) {
         queued.add(t);
@@ -533,6 +529,18 @@ function run(
 }
 
 /** Adds a candidate to a list holding one per context (the least): whether it changed. */
+/** `current` with the steps from `r`'s contexts merged in; undefined when none is better. */
+function improved(
+  current: readonly TreeReach[],
+  r: FunctionRecord,
+  val: readonly TreeReach[],
+): TreeReach[] | undefined {
+  const tv = [...current];
+  let better = false;
+  for (const x of val) if (mergeReach(tv, stepReach(r, x))) better = true;
+  return better ? tv : undefined;
+}
+
 function mergeReach(list: TreeReach[], y: TreeReach): boolean {
   const i = list.findIndex((x) => x.context === y.context);
   if (i < 0) {

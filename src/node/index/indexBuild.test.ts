@@ -23,9 +23,12 @@ import {
 import { findKernelTree } from './kernelTree';
 import { summariesFor } from './summarySource';
 import { IndexedSummaries, LazySummaries } from './treeSummaries';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const WORKER = path.join(ROOT, 'dist/indexWorker.js');
+import {
+  INDEX_WORKER as WORKER,
+  REPO_ROOT as ROOT,
+  testCatalog as catalog,
+  testIndexOptions,
+} from './indexOptions.testutil';
 
 const FILES: Record<string, string> = {
   'include/linux/widget.h': `
@@ -60,20 +63,10 @@ int widget_user(struct widget *w)
 }
 `,
 };
-
-const catalog = new CatalogIndex(builtinCatalog);
 let tree: string;
 let cache: string;
 let parser: CParser;
-const options = (extra: Partial<IndexOptions> = {}): IndexOptions => ({
-  root: tree,
-  cacheDir: cache,
-  catalog,
-  wasmDirs: [path.join(ROOT, 'dist')],
-  workerScript: WORKER,
-  threads: 1,
-  ...extra,
-});
+const options = (extra: Partial<IndexOptions> = {}) => testIndexOptions(tree, cache, extra);
 /** Every entry of the cache's files index of the tree, by path. */
 const entriesOfTree = (): FileEntry[] =>
   [...partEntries(treeIndexDir(cache, tree), [])]

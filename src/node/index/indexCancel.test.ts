@@ -5,11 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../core/catalog/builtinCatalog';
-import { CatalogIndex } from '../../core/catalog/catalog';
 import { buildIndex, type IndexOptions } from './indexBuild';
 import { parseEntry, readFilesIndex } from './filesIndex';
 import { treeIndexDir } from './indexStore';
+import { INDEX_WORKER as WORKER, testIndexOptions } from './indexOptions.testutil';
 
 /** Every part of a tree's files index that exists: its entries and problems. */
 function writtenParts(dir: string) {
@@ -24,8 +23,6 @@ function writtenParts(dir: string) {
   };
 }
 
-const ROOT = path.resolve(__dirname, '../../..');
-const WORKER = path.join(ROOT, 'dist/indexWorker.js');
 const FILES = 3;
 const FUNCTIONS_PER_FILE = 3000;
 
@@ -42,16 +39,7 @@ function unit(k: number): string {
 describe.skipIf(!fs.existsSync(WORKER))('index build cancellation', () => {
   let tree: string;
   let cache: string;
-  const catalog = new CatalogIndex(builtinCatalog);
-  const options = (extra: Partial<IndexOptions> = {}): IndexOptions => ({
-    root: tree,
-    cacheDir: cache,
-    catalog,
-    wasmDirs: [path.join(ROOT, 'dist')],
-    workerScript: WORKER,
-    threads: 1,
-    ...extra,
-  });
+  const options = (extra: Partial<IndexOptions> = {}) => testIndexOptions(tree, cache, extra);
   beforeAll(() => {
     tree = fs.mkdtempSync(path.join(os.tmpdir(), 'll-cancel-tree-'));
     cache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-cancel-cache-'));

@@ -8,17 +8,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSources } from '../../core/analysis/analyze';
 import { SummaryList, type SummarySource } from '../../core/analysis/calleeSummary';
-import { builtinCatalog } from '../../core/catalog/builtinCatalog';
-import { CatalogIndex } from '../../core/catalog/catalog';
 import type { ProgramModel } from '../../core/model';
 import type { CParser } from '../../core/parse/cParser';
 import { collectSources } from '../sourceFiles';
 import { nodeParser } from '../wasmFiles';
 import { buildIndex } from './indexBuild';
 import { summariesFor } from './summarySource';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const WORKER = path.join(ROOT, 'dist/indexWorker.js');
+import {
+  INDEX_WORKER as WORKER,
+  REPO_ROOT as ROOT,
+  testCatalog as catalog,
+  testIndexOptions,
+} from './indexOptions.testutil';
 
 const FILES: Record<string, string> = {
   'include/linux/gadget.h': `
@@ -95,8 +96,6 @@ int gadget_start(void)
 }
 `,
 };
-
-const catalog = new CatalogIndex(builtinCatalog);
 let tree: string;
 let cache: string;
 let parser: CParser;
@@ -183,14 +182,7 @@ describe.skipIf(!fs.existsSync(WORKER))('contexts from callers across the tree',
   });
 
   it('one file alone, with the index, equals the whole directory with the index', async () => {
-    await buildIndex({
-      root: tree,
-      cacheDir: cache,
-      catalog,
-      wasmDirs: [path.join(ROOT, 'dist')],
-      workerScript: WORKER,
-      threads: 1,
-    });
+    await buildIndex(testIndexOptions(tree, cache));
     const file = path.join(tree, 'fs/gadget/cache.c');
     const chosen = summariesFor([file], { cacheDir: cache }, catalog, parser);
     expect(chosen.how).toBe(`index of ${tree}`);

@@ -1,0 +1,26 @@
+// Index options the index tests share: the built worker and wasm files, one
+// thread (a test's timing must not depend on the machine's cores).
+import path from 'node:path';
+import { builtinCatalog } from '../../core/catalog/builtinCatalog';
+import { CatalogIndex } from '../../core/catalog/catalog';
+import type { IndexOptions } from './indexBuild';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+export const INDEX_WORKER = path.join(REPO_ROOT, 'dist/indexWorker.js');
+export const testCatalog = new CatalogIndex(builtinCatalog);
+
+export function testIndexOptions(
+  root: string,
+  cacheDir: string,
+  extra: Partial<IndexOptions> = {},
+): IndexOptions {
+  return {
+    root,
+    cacheDir,
+    catalog: testCatalog,
+    wasmDirs: [path.join(REPO_ROOT, 'dist')],
+    workerScript: INDEX_WORKER,
+    threads: 1,
+    ...extra,
+  };
+}
