@@ -92,6 +92,12 @@ export interface IndexOptions {
    * (a valid files index; the next build indexes the rest), the closure is skipped.
    */
   signal?: AbortSignal;
+  /**
+   * Collect garbage before a whole-tree closure (lowers the peak by a few hundred
+   * MB). It sets a process-wide V8 flag, so only processes this program owns (the
+   * CLI) ask for it, never the editor's extension host.
+   */
+  collectBeforeClosure?: boolean;
 }
 
 export interface IndexStats {
@@ -316,7 +322,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       else {
         changes.length = 0;
         if (readManifest(dir).header) log(`closing the whole tree: ${why}`);
-        collectGarbage();
+        if (o.collectBeforeClosure) collectGarbage();
         const found: string[] = [];
         closeAndWrite(
           dir,
