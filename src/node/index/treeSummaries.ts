@@ -22,10 +22,10 @@ import {
 import type { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
 import { decodeClosed, type StoredClosed } from './closedRecords';
-import { definedNames } from './definedNames';
+import { definedNames, SCAN_MAX_BYTES } from './definedNames';
 import { recordFile } from './fileRecords';
 import { catalogKey } from './indexBuild';
-import { listTreeFiles } from './kernelTree';
+import { listTreeFiles, type TreeFile } from './kernelTree';
 import {
   parseEntry,
   partOf,
@@ -344,6 +344,13 @@ export class LazySummaries implements SummarySource {
     this.fresh.length = 0;
   }
 
+  private listed?: TreeFile[];
+
+  /** The tree's C files, listed once per run (a whole kernel: 60,000 stats). */
+  private treeFiles(): TreeFile[] {
+    return (this.listed ??= listTreeFiles(this.root));
+  }
+
   /** Function name -> files that look like they define it (kept in the cache between runs). */
   private definitions(): Map<string, string[]> {
     if (this.defs) return this.defs;
@@ -352,7 +359,7 @@ export class LazySummaries implements SummarySource {
     );
     const { defs, problem } = definedNames(
       this.root,
-      listTreeFiles(this.root),
+      this.treeFiles(),
       skip,
       this.indexDir && path.join(this.indexDir, 'names.json.gz'),
     );
@@ -430,7 +437,7 @@ export class LazySummaries implements SummarySource {
       table.add(recs);
       all.push(...recs);
     };
-    const files = listTreeFiles(this.root).filter((f) => f.size <= 2 * 1024 * 1024);
+    const files = this.treeFiles().filter((f) => f.size <= SCAN_MAX_BYTES);
     // Analysed paths may be directories of the tree.
     const given = this.analysed
       .map((f) => relIn(this.root, f))
