@@ -242,8 +242,10 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   let changedFunctions = 0;
   // Past the incremental closure's limit the changes are dropped, not kept: a
   // whole-tree build would otherwise hold every record twice during its closure.
-  const noteChange = (c: FileChange) => {
+  const recordsOf = (e: RawEntry | undefined) => (e ? recordsOfEntry(parseEntry(e)) : []);
+  const noteChange = (file: string, before: RawEntry | undefined, after: RawEntry | undefined) => {
     if (changesUnknown) return;
+    const c: FileChange = { file, before: recordsOf(before), after: recordsOf(after) };
     changedFunctions += c.before.length + c.after.length;
     if (changedFunctions > INCREMENTAL_MAX_CONE) {
       changesUnknown = `more than ${INCREMENTAL_MAX_CONE} functions changed`;
@@ -268,8 +270,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       if (!before) continue;
       entries.delete(p);
       same = false;
-      if (!changesUnknown)
-        noteChange({ file: p, before: recordsOfEntry(parseEntry(before)), after: [] });
+      noteChange(p, before, undefined);
     }
     for (const [p, m] of retimed)
       if (unitOf(p) === u) {
@@ -281,12 +282,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
       const before = entries.get(e.p);
       if (!before || !sameRecords(before, e)) {
         same = false;
-        if (!changesUnknown)
-          noteChange({
-            file: e.p,
-            before: before ? recordsOfEntry(parseEntry(before)) : [],
-            after: recordsOfEntry(parseEntry(e)),
-          });
+        noteChange(e.p, before, e);
       }
       entries.set(e.p, e);
     }

@@ -87,7 +87,11 @@ export class IndexedSummaries implements SummarySource {
     private readonly manifest: ClosedManifest,
   ) {
     this.display = path.relative(process.cwd(), root) || '.';
+    // One join per index, not per bucket (a cold process pays for each path.join).
+    this.closedDir = path.join(dir, 'closed');
   }
+
+  private readonly closedDir: string;
 
   /** The index of `root` if there is a current one; otherwise why not. */
   static open(
@@ -128,15 +132,11 @@ export class IndexedSummaries implements SummarySource {
     return this.releaseTable;
   }
 
-  private closedDir?: string;
-
   /** The closed summaries named `name`, from its bucket (read once, searched per name). */
   private named(name: string): CalleeSummary[] {
     const b = bucketOf(name);
     let bucket = this.buckets.get(b);
     if (!bucket) {
-      // One join per index, not per bucket (a cold process pays for each path.join).
-      this.closedDir ??= path.join(this.dir, 'closed');
       const file = `${this.closedDir}${path.sep}${b}.jsonl`;
       let buf: Buffer;
       try {
