@@ -31,6 +31,7 @@ it('every bundle loaded by path at run time is packaged', () => {
   expect([...loaded].sort()).toEqual([
     'analysisWorker.js',
     'cli.js',
+    'cliMain.js',
     'extractWorker.js',
     'indexWorker.js',
     'mcpServer.js',

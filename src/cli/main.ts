@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // lifecycle-lens command line: the same core as the extension, fed from files.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +15,7 @@ import { TOOL_VERSION, jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
-import { chooseWasmTiering } from '../node/wasmTiering';
+import { chooseCompilerTiering } from '../node/compilerTiering';
 import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
 import { runB4Agent, runB4SeriesCheck } from './b4Commands';
@@ -67,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('lifecycle-lens: no C files to analyse\n');
         return EXIT.input;
       }
-      chooseWasmTiering(sources.reduce((n, s) => n + s.text.length, 0));
+      chooseCompilerTiering(sources.reduce((n, s) => n + s.text.length, 0));
       const parser = await nodeParser([path.dirname(process.argv[1] ?? '.')]);
       // A live counter on a terminal; one line each way in logs.
       const tty = process.stderr.isTTY === true;

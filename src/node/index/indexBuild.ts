@@ -5,9 +5,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
+import { setV8Flags } from '../v8Flags';
 import {
   closeSummaries,
   isDefaultReach,
@@ -367,7 +367,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
  */
 function collectGarbage(): void {
   try {
-    v8.setFlagsFromString('--expose-gc');
+    setV8Flags('--expose-gc', '--no-expose-gc');
     (vm.runInNewContext('gc') as () => void)();
   } catch {
     // Not offered by this runtime: the peak is higher, the result the same.

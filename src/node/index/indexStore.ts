@@ -13,7 +13,6 @@
 // catalog it was built with; another header means "stale: rebuild, never use".
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   SUMMARY_FORMAT_VERSION,
@@ -72,12 +71,7 @@ export function contentHash(buf: Buffer | string): string {
   return crypto.createHash('sha1').update(buf).digest('hex');
 }
 
-/** $LIFECYCLE_LENS_CACHE, else $XDG_CACHE_HOME/lifecycle-lens, else ~/.cache/lifecycle-lens. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LIFECYCLE_LENS_CACHE) return env.LIFECYCLE_LENS_CACHE;
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'lifecycle-lens');
-}
+export { defaultCacheDir } from '../cacheDir';
 
 /** The directory holding one tree's index. */
 export function treeIndexDir(cacheDir: string, root: string): string {

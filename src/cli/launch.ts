@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// lifecycle-lens: starts the command line (dist/cliMain.js, from main.ts)
+// through V8's code cache (src/node/codeCache.ts). Kept small: everything it
+// loads is loaded before the cache can help.
+import path from 'node:path';
+import { defaultCacheDir } from '../node/cacheDir';
+import { runBundleWithCodeCache } from '../node/codeCache';
+
+const bundle = path.join(__dirname, 'cliMain.js');
+const cacheDir = process.env.LIFECYCLE_LENS_NO_CODE_CACHE ? undefined : defaultCacheDir();
+const use = runBundleWithCodeCache(bundle, cacheDir);
+if (process.env.LIFECYCLE_LENS_DEBUG) process.stderr.write(`lifecycle-lens: code cache ${use}\n`);
