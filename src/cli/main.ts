@@ -15,7 +15,7 @@ import { TOOL_VERSION, jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
-import { chooseCompilerTiering } from '../node/compilerTiering';
+import { chooseJsTiering, chooseWasmTiering } from '../node/compilerTiering';
 import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
 import { runB4Agent, runB4SeriesCheck } from './b4Commands';
@@ -66,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('lifecycle-lens: no C files to analyse\n');
         return EXIT.input;
       }
-      chooseCompilerTiering(sources.reduce((n, s) => n + s.text.length, 0));
+      const textBytes = sources.reduce((n, s) => n + s.text.length, 0);
+      chooseWasmTiering(textBytes);
       const parser = await nodeParser([path.dirname(process.argv[1] ?? '.')]);
       // A live counter on a terminal; one line each way in logs.
       const tty = process.stderr.isTTY === true;
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         index,
         parser,
       );
+      chooseJsTiering(textBytes, callees.onDemand === true);
       if (many && !tty) process.stderr.write(`lifecycle-lens: analysing ${sources.length} files\n`);
       const model = await analyzeSourcesParallel(sources, {
         parser,

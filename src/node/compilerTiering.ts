@@ -17,14 +17,17 @@ import { setV8Flags } from './v8Flags';
 export const OPTIMISE_WASM_FROM_BYTES = 2 * 1048576;
 export const OPTIMISE_JS_FROM_BYTES = 6 * 1048576;
 
-let chosen = false;
-
 /** Call once, before the first parser is created, with the amount of text to parse. */
-export function chooseCompilerTiering(textBytes: number): void {
-  if (chosen) return;
-  chosen = true;
+export function chooseWasmTiering(textBytes: number): void {
   // --liftoff-only also turns WebAssembly tier-up off: the undo turns it back on.
   if (textBytes < OPTIMISE_WASM_FROM_BYTES)
     setV8Flags('--liftoff-only', '--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
-  if (textBytes < OPTIMISE_JS_FROM_BYTES) setV8Flags('--no-opt', '--opt');
+}
+
+/**
+ * Call once, when the work is known: `textBytes` to analyse, and whether more
+ * (callees' files summarised on demand) may come, which keeps TurboFan.
+ */
+export function chooseJsTiering(textBytes: number, moreWork: boolean): void {
+  if (textBytes < OPTIMISE_JS_FROM_BYTES && !moreWork) setV8Flags('--no-opt', '--opt');
 }

@@ -23,6 +23,8 @@ export interface ChosenSummaries {
   tree?: string;
   /** One line for logs: where callee summaries come from. */
   how: string;
+  /** Callees' files are summarised during the analysis: how much work that is is not known. */
+  onDemand?: true;
   /**
    * Once the analysis ran: keeps what was summarised on demand, and returns the
    * messages worth showing (lazy build limits, index problems).
@@ -75,6 +77,7 @@ export function summariesFor(
     source: chainSources(lazy, helperFacts),
     tree,
     how: `${indexed.missing}; summarising the callees' files of ${tree} on demand`,
+    onDemand: true,
     notes: () => {
       lazy.persist();
       return [...lazy.notes];
