@@ -170,6 +170,16 @@ async function main() {
       `    node dist/cli.js analyze filecache.c --json:  ${ours.ms.toFixed(0)} ms, ${ours.cpuMs.toFixed(0)} ms CPU (target <= 250 ms): ${verdict(ours.ms <= 250)}\n` +
       `    the same without the code cache:            ${noCache.ms.toFixed(0)} ms, ${noCache.cpuMs.toFixed(0)} ms CPU`,
   );
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    // Node reads these certificates at every start, before any of our code runs.
+    const bare = [process.execPath, ['-e', '0']];
+    const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+    const [withCerts, withoutCerts] = medianProcesses([bare, [...bare, without]], PROC_RUNS);
+    console.log(
+      `    of which Node's own start (node -e 0): ${withCerts.ms.toFixed(0)} ms with NODE_EXTRA_CA_CERTS as set here, ` +
+        `${withoutCerts.ms.toFixed(0)} ms without it`,
+    );
+  }
   if (!theirs)
     console.log('    spatch unavailable (apt-get install coccinelle failed): MISS (not measured)');
   else {
