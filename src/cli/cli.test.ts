@@ -8,6 +8,8 @@ import Ajv from 'ajv';
 import AjvDraft4 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gitIn } from '../node/gitRepo.testutil';
+import { partEntries } from '../node/index/filesIndex';
+import { treeIndexDir } from '../node/index/indexStore';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -352,4 +354,22 @@ describe('lifecycle-lens compare / series / b4-check', () => {
       },
     ]);
   });
+});
+
+it('compare keeps the callees it summarised on demand for the next run, like analyze', () => {
+  const tree = path.join(FIX, 'kernel-tree');
+  const file = path.join(tree, 'fs/gizmo/gizmo.c');
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-compare-cache-'));
+  try {
+    const r = run(['compare', file, file, '--cache-dir', cacheDir]);
+    expect(r.code).toBe(0);
+    const kept: string[] = [];
+    const problems: string[] = [];
+    for (const entries of partEntries(treeIndexDir(cacheDir, tree), problems))
+      kept.push(...entries.map((e) => `${e.p}: ${e.n} functions`));
+    expect(problems).toEqual([]);
+    expect(kept.sort()).toEqual(['fs/gizmo/backing.c: 1 functions']);
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 });

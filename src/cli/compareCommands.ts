@@ -27,7 +27,7 @@ import { parseMail, type MailMessage } from '../core/mail/rfc2822';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { checkOnReviewBranch } from './b4Commands';
-import { treeSummaries } from './treeChoice';
+import { finishTreeSummaries, treeSummaries } from './treeChoice';
 
 const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
 type Format = (typeof FORMATS)[number];
@@ -121,6 +121,7 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
           experimentalRules: args.experimentalRules,
         },
       );
+      finishTreeSummaries(before, after);
     }
   } catch (e) {
     if (e instanceof RevisionError) throw new UsageError(e.message);
@@ -155,7 +156,7 @@ export async function runSeriesComparison(
   // Callees outside the touched files: from the base tree (a directory base).
   const callees = args.base ? treeSummaries(args, [args.base], catalog, parser) : undefined;
   try {
-    return await compareSeries({
+    const compared = await compareSeries({
       parser,
       catalog,
       mboxes,
@@ -166,6 +167,8 @@ export async function runSeriesComparison(
       ...(args.rest.length ? { paths: args.rest } : {}),
       onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
     });
+    finishTreeSummaries(callees);
+    return compared;
   } catch (e) {
     if (e instanceof RevisionError) throw new UsageError(e.message);
     throw e;

@@ -23,7 +23,7 @@ import { runDemo } from './demo';
 import type * as McpModule from '../node/mcpServer';
 import { runDraft } from './draftCommand';
 import { runIndex } from './indexCommand';
-import { treeSummaries } from './treeChoice';
+import { finishTreeSummaries, treeSummaries } from './treeChoice';
 
 /**
  * The MCP SDK and zod are most of the program's weight and only the `mcp`
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           `lifecycle-lens: analysed ${sources.length} files in ${Math.round(performance.now() - started)} ms\n`,
         );
-      for (const n of callees.notes()) process.stderr.write(`lifecycle-lens: ${n}\n`);
+      finishTreeSummaries(callees);
       for (const f of model.files)
         if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
       const { shown, hiddenGuesses } = visibleFindings(model.findings, args.allFindings === true);

@@ -30,3 +30,15 @@ export function treeSummaries(
     throw e;
   }
 }
+
+/**
+ * Once the analyses ran: keeps what each source summarised on demand (so the
+ * next run reads it back instead of summarising again) and prints their notes
+ * (lazy build limits, index problems), each once.
+ */
+export function finishTreeSummaries(
+  ...chosen: (ReturnType<typeof summariesFor> | undefined)[]
+): void {
+  const notes = new Set(chosen.flatMap((c) => c?.notes() ?? []));
+  for (const n of notes) process.stderr.write(`lifecycle-lens: ${n}\n`);
+}
