@@ -24,6 +24,7 @@ import { rebasedSeriesDocument, rebasedSeriesText } from '../core/reports/rebase
 import { gitText } from '../node/git';
 import { readReplies } from '../core/compare/raisedChanges';
 import { parseMail, type MailMessage } from '../core/mail/rfc2822';
+import { chooseJsTiering, chooseWasmTiering } from '../node/compilerTiering';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { checkOnReviewBranch } from './b4Commands';
@@ -88,7 +89,6 @@ export function exitFor(changes: BehaviourChange[], args: CliArgs): number {
 }
 
 export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<number> {
-  const parser = await nodeParser([__dirname]);
   let result: ComparisonResult;
   try {
     if (args.git) {
@@ -97,6 +97,8 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
       const [a, b] = args.git;
       const before = await readGitRevision(repo, a, paths);
       const after = await readGitRevision(repo, b, paths);
+      const parser = await parserFor(textBytes(before, after));
+      chooseJsTiering(textBytes(before, after), false);
       result = compareTexts(
         { label: a, sources: before },
         { label: b, sources: after },
@@ -106,12 +108,19 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
       if (args.paths.length !== 2)
         throw new UsageError('compare needs two files or directories, or --git <revA> <revB>');
       const [a, b] = args.paths;
+      const sourcesBefore = readSide(a, args.maxFileBytes);
+      const sourcesAfter = readSide(b, args.maxFileBytes);
+      const parser = await parserFor(textBytes(sourcesBefore, sourcesAfter));
       // Each side's callees come from its own kernel tree.
       const before = treeSummaries(args, [a], catalog, parser);
       const after = treeSummaries(args, [b], catalog, parser);
+      chooseJsTiering(
+        textBytes(sourcesBefore, sourcesAfter),
+        before.onDemand === true || after.onDemand === true,
+      );
       result = compareTexts(
-        { label: a, sources: readSide(a, args.maxFileBytes) },
-        { label: b, sources: readSide(b, args.maxFileBytes) },
+        { label: a, sources: sourcesBefore },
+        { label: b, sources: sourcesAfter },
         {
           parser,
           catalog,
@@ -129,6 +138,17 @@ export async function runCompare(args: CliArgs, catalog: CatalogIndex): Promise<
   }
   emit(args, render(result, args));
   return exitFor(result.changes, args);
+}
+
+/** Characters of source text in all of `sides`. */
+function textBytes(...sides: SourceFile[][]): number {
+  return sides.reduce((n, side) => n + side.reduce((m, s) => m + s.text.length, 0), 0);
+}
+
+/** The parser, its WebAssembly compiled for `bytes` of text to parse (compilerTiering.ts). */
+function parserFor(bytes: number): ReturnType<typeof nodeParser> {
+  chooseWasmTiering(bytes);
+  return nodeParser([__dirname]);
 }
 
 /** Reply files (mbox, .eml, or pasted text with no headers) as messages. */

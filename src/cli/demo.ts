@@ -8,6 +8,7 @@ import type { CatalogIndex } from '../core/catalog/catalog';
 import { changeList, comparisonText } from '../core/reports/compareText';
 import { textReport } from '../core/reports/textReport';
 import { compareSeries, compareTexts } from '../node/revisions';
+import { chooseJsTiering, chooseWasmTiering } from '../node/compilerTiering';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, type CliArgs } from './args';
 
@@ -23,6 +24,14 @@ function fixturesDir(): string {
 
 export async function runDemo(catalog: CatalogIndex, args: CliArgs): Promise<number> {
   const dir = fixturesDir();
+  // A short run on small samples (three designs and a patched base, tens of KB).
+  const sampleBytes = fs
+    .readdirSync(path.join(dir, 'designs'))
+    .map((d) => path.join(dir, 'designs', d, 'filecache.c'))
+    .filter((f) => fs.existsSync(f))
+    .reduce((n, f) => n + fs.statSync(f).size, 0);
+  chooseWasmTiering(sampleBytes);
+  chooseJsTiering(sampleBytes, false);
   const parser = await nodeParser([__dirname]);
   const rel = (p: string) => path.relative(process.cwd(), p);
   const design = (rev: string) => {
