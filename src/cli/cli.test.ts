@@ -373,3 +373,26 @@ it('compare keeps the callees it summarised on demand for the next run, like ana
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
 });
+
+it('says, even without --verbose, when the tree has an index this run cannot use', () => {
+  const tree = path.join(FIX, 'kernel-tree');
+  const file = path.join(tree, 'fs/gizmo/gizmo.c');
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-stale-cache-'));
+  try {
+    expect(run(['index', tree, '-q', '--cache-dir', cacheDir]).code).toBe(0);
+    const current = run(['analyze', file, '-q', '--cache-dir', cacheDir]);
+    expect([current.code, current.err]).toEqual([0, '']);
+    // Another catalog: the index was built with the shipped one only.
+    const catalog = path.join(cacheDir, 'extra.json');
+    fs.writeFileSync(catalog, '{"calls":[{"name":"gizmo_extra_put","role":"ref-put"}]}');
+    const stale = run(['analyze', file, '-q', '--cache-dir', cacheDir, '--catalog', catalog]);
+    expect([stale.code, stale.err]).toEqual([
+      0,
+      `lifecycle-lens: callees: the index of ${tree} is stale (built with another primitive catalog): ` +
+        `not used (run \`lifecycle-lens index ${tree}\` to refresh it); ` +
+        `summarising the callees' files of ${tree} on demand\n`,
+    ]);
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+});

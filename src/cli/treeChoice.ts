@@ -23,7 +23,9 @@ export function treeSummaries(
       catalog,
       parser,
     );
-    if (args.verbose) process.stderr.write(`lifecycle-lens: callees: ${chosen.how}\n`);
+    // An index this version cannot use makes the run slower: said even without --verbose.
+    if (args.verbose || chosen.outdatedIndex)
+      process.stderr.write(`lifecycle-lens: callees: ${chosen.how}\n`);
     return chosen;
   } catch (e) {
     if (e instanceof TreeError) throw new UsageError(e.message);

@@ -25,6 +25,8 @@ export interface ChosenSummaries {
   how: string;
   /** Callees' files are summarised during the analysis: how much work that is is not known. */
   onDemand?: true;
+  /** The tree has an index, but one this version cannot use: worth saying even without --verbose. */
+  outdatedIndex?: true;
   /**
    * Once the analysis ran: keeps what was summarised on demand, and returns the
    * messages worth showing (lazy build limits, index problems).
@@ -78,6 +80,7 @@ export function summariesFor(
     tree,
     how: `${indexed.missing}; summarising the callees' files of ${tree} on demand`,
     onDemand: true,
+    ...(indexed.outdated ? { outdatedIndex: true as const } : {}),
     notes: () => {
       lazy.persist();
       return [...lazy.notes];

@@ -98,19 +98,23 @@ export class IndexedSummaries implements SummarySource {
     root: string,
     cacheDir: string,
     catalog: CatalogIndex,
-  ): IndexedSummaries | { missing: string } {
+  ): IndexedSummaries | { missing: string; outdated?: true } {
     const dir = treeIndexDir(cacheDir, root);
     const { header, manifest } = readManifest(dir);
     if (!header || !manifest) {
-      const older = olderIndexDirs(cacheDir, root);
-      return {
-        missing: older.length
-          ? `the index of ${root} is in an older format: not used (run \`lifecycle-lens index ${root}\` to rebuild it)`
-          : `no index of ${root} in ${cacheDir}`,
-      };
+      return olderIndexDirs(cacheDir, root).length
+        ? {
+            missing: `the index of ${root} is in an older format: not used (run \`lifecycle-lens index ${root}\` to rebuild it)`,
+            outdated: true,
+          }
+        : { missing: `no index of ${root} in ${cacheDir}` };
     }
     const stale = staleReason(header, catalogKey(catalog));
-    if (stale) return { missing: `the index of ${root} is stale (${stale}): not used` };
+    if (stale)
+      return {
+        missing: `the index of ${root} is stale (${stale}): not used (run \`lifecycle-lens index ${root}\` to refresh it)`,
+        outdated: true,
+      };
     return new IndexedSummaries(root, dir, manifest);
   }
 
