@@ -48,3 +48,13 @@ it('reports a missing file as none and a damaged one as damaged, never as data',
   fs.writeFileSync(file, '');
   expect(readCodeCache(file)).toBe('damaged');
 });
+
+// Changing a file's owner needs root (as on CI); elsewhere this test is skipped.
+it.skipIf(process.getuid?.() !== 0)('never uses a cache file another user owns', () => {
+  const file = path.join(dir, 'code-cache', 'cliMain-2-2-v-x.bin');
+  writeCodeCache(file, Buffer.from('some bytecode'));
+  fs.chownSync(file, 65534, 65534);
+  expect(readCodeCache(file)).toBe('foreign');
+  fs.chownSync(file, 0, 0);
+  expect(readCodeCache(file)).toEqual(Buffer.from('some bytecode'));
+});

@@ -22,7 +22,7 @@ const MAGIC = Buffer.from('lifecycle-lens code cache 1\n');
 const HEADER_BYTES = MAGIC.length + 4;
 
 /** What became of the cache in this run (reported under LIFECYCLE_LENS_DEBUG). */
-export type CodeCacheUse = 'used' | 'none' | 'damaged' | 'rejected' | 'disabled';
+export type CodeCacheUse = 'used' | 'none' | 'damaged' | 'foreign' | 'rejected' | 'disabled';
 
 /** The cache file of `bundle` as it is now (another build, another file). */
 export function codeCacheFile(cacheDir: string, bundle: string, stat: fs.Stats): string {
@@ -31,11 +31,21 @@ export function codeCacheFile(cacheDir: string, bundle: string, stat: fs.Stats):
   return path.join(cacheDir, 'code-cache', `${name}-${key}.bin`);
 }
 
-/** V8's data from a cache file, or why there is none. */
-export function readCodeCache(file: string): Buffer | 'none' | 'damaged' {
+/**
+ * V8's data from a cache file, or why there is none. A file another user owns
+ * is never used: the data is code this process would run.
+ */
+export function readCodeCache(file: string): Buffer | 'none' | 'damaged' | 'foreign' {
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const uid = process.getuid?.();
+      if (uid !== undefined && fs.fstatSync(fd).uid !== uid) return 'foreign';
+      buf = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return 'none';
   }
