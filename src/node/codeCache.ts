@@ -5,7 +5,7 @@
 // of every function the last run compiled (about 30 ms of a 230 ms `analyze`
 // of one file).
 //
-// The cache file is `code-cache/<bundle>-<size>-<mtime>-<node>-<arch>.bin`:
+// The cache file is `code-cache/<bundle>-<command>-<size>-<mtime>-<node>-<arch>.bin`:
 // a magic line, the CRC-32 of the data, then V8's data. V8 checks its own
 // version, the source length and the flags; the CRC catches a damaged file
 // (release builds of V8 do not check the data's integrity themselves). A
@@ -24,11 +24,27 @@ const HEADER_BYTES = MAGIC.length + 4;
 /** What became of the cache in this run (reported under LIFECYCLE_LENS_DEBUG). */
 export type CodeCacheUse = 'used' | 'none' | 'damaged' | 'foreign' | 'rejected' | 'disabled';
 
-/** The cache file of `bundle` as it is now (another build, another file). */
-export function codeCacheFile(cacheDir: string, bundle: string, stat: fs.Stats): string {
+/** Where one kind of run of one build of a bundle keeps its cache. */
+export interface CodeCacheFile {
+  path: string;
+  /** The bundle's build: its size and time, Node's version, the machine. */
+  build: string;
+}
+
+/**
+ * The cache file of `bundle` as it is now (another build, another file) for
+ * one kind of run, `variant`: a cache holds the functions the run that wrote
+ * it compiled, so `--version` must not write the one `analyze` reads.
+ */
+export function codeCacheFile(
+  cacheDir: string,
+  bundle: string,
+  stat: fs.Stats,
+  variant: string,
+): CodeCacheFile {
   const name = path.basename(bundle, '.js');
-  const key = `${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}`;
-  return path.join(cacheDir, 'code-cache', `${name}-${key}.bin`);
+  const build = `${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}`;
+  return { path: path.join(cacheDir, 'code-cache', `${name}-${variant}-${build}.bin`), build };
 }
 
 /**
@@ -54,33 +70,40 @@ export function readCodeCache(file: string): Buffer | 'none' | 'damaged' | 'fore
   return zlib.crc32(data) === buf.readUInt32LE(MAGIC.length) ? data : 'damaged';
 }
 
-/** Writes the cache whole or not at all, and drops the files of older builds. */
-export function writeCodeCache(file: string, data: Buffer): void {
-  const dir = path.dirname(file);
+/**
+ * Writes the cache whole or not at all, and drops the caches of the bundle's
+ * other builds (every kind of run of this build stays).
+ */
+export function writeCodeCache(file: CodeCacheFile, data: Buffer): void {
+  const dir = path.dirname(file.path);
   fs.mkdirSync(dir, { recursive: true });
   const crc = Buffer.alloc(4);
   crc.writeUInt32LE(zlib.crc32(data));
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file.path}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.concat([MAGIC, crc, data]));
-  fs.renameSync(tmp, file);
-  const prefix = `${path.basename(file).split('-')[0]}-`;
+  fs.renameSync(tmp, file.path);
+  const bundle = `${path.basename(file.path).split('-')[0]}-`;
   for (const other of fs.readdirSync(dir))
-    if (other.startsWith(prefix) && other !== path.basename(file) && other.endsWith('.bin'))
+    if (other.startsWith(bundle) && other.endsWith('.bin') && !other.endsWith(`-${file.build}.bin`))
       fs.rmSync(path.join(dir, other), { force: true });
 }
 
 /**
  * Runs `bundle` as the main program, through the code cache in `cacheDir`
- * (none when undefined). Returns what became of the cache; a new one is
- * written when the process exits.
+ * (none when undefined) kept for runs of kind `variant`. Returns what became
+ * of the cache; a new one is written when the process exits.
  */
-export function runBundleWithCodeCache(bundle: string, cacheDir: string | undefined): CodeCacheUse {
+export function runBundleWithCodeCache(
+  bundle: string,
+  cacheDir: string | undefined,
+  variant: string,
+): CodeCacheUse {
   const source = fs.readFileSync(bundle, 'utf8');
   // A shebang line is not JavaScript inside the module wrapper.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
   const wrapper = `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
-  const file = cacheDir ? codeCacheFile(cacheDir, bundle, fs.statSync(bundle)) : undefined;
-  const cached = file ? readCodeCache(file) : 'none';
+  const file = cacheDir ? codeCacheFile(cacheDir, bundle, fs.statSync(bundle), variant) : undefined;
+  const cached = file ? readCodeCache(file.path) : 'none';
   const script = new vm.Script(wrapper, {
     filename: bundle,
     // import() inside the bundle resolves as in any CommonJS module.
@@ -110,7 +133,12 @@ export function runBundleWithCodeCache(bundle: string, cacheDir: string | undefi
   return use;
 }
 
-function saveCodeCache(script: vm.Script, wrapper: string, bundle: string, file: string): void {
+function saveCodeCache(
+  script: vm.Script,
+  wrapper: string,
+  bundle: string,
+  file: CodeCacheFile,
+): void {
   try {
     // V8 takes the cache only under the flags it was made with: the start-up ones.
     undoV8Flags();
