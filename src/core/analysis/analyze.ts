@@ -185,7 +185,8 @@ export function analyzeProgram(
   };
   const holderOf = (fn: FunctionFacts, arg: ArgFact, line: number) =>
     program.argType(fn, arg, line)?.type;
-  for (const p of paths) p.conditions = releaseConditions(catalog, lookup, p.chain, holderOf);
+  for (const p of paths)
+    p.conditions = releaseConditions(program.guards, catalog, lookup, p.chain, holderOf);
   const locks = lockStates(program, kept);
   const findings = [
     ...balanceFindings(program, balances),

@@ -10,6 +10,7 @@ import type { RefEffect } from './balance';
 import { classifyCounters, counterKey, type CounterKinds } from './counters';
 import { AnalysisMemo } from './memo';
 import { wrapperOfSummary, type CalleeSummary, type SummarySource } from './calleeSummary';
+import { GuardCache } from './pathConditions';
 
 /** What the body of a function says about references (derived, not from its name). */
 export interface DerivedWrapper {
@@ -91,6 +92,8 @@ export class Program {
   readonly listOwnsReference = new Set<string>();
   /** Object types whose hash table holds a (sentinel) reference (a get next to the insert). */
   readonly hashOwnsReference = new Set<string>();
+  /** Guards worked out in this analysis (release path conditions, LRU isolations). */
+  readonly guards = new GuardCache();
 
   constructor(
     readonly files: FileFacts[],
