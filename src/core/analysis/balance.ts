@@ -117,22 +117,19 @@ function keyOf(s: State, parts: Map<object, string>): string {
   return `${s.node}|${c}|${e}|${p}|${v}`;
 }
 
-/** `k${sep}v` per entry, joined by commas in the order of the sorted `[k, v]` pairs. */
+/**
+ * `k${sep}v` per entry, sorted, joined by commas: equal maps, equal strings (the
+ * key is only ever compared). The entry strings are sorted, not `[k, v]` pairs,
+ * which the default sort would turn into strings at every comparison.
+ */
 function pairs(m: ReadonlyMap<string, string | number>, sep: string, skipZero: boolean): string {
   if (m.size === 0) return '';
-  let n = 0;
-  let only = '';
-  for (const [k, v] of m) {
-    if (skipZero && v === 0) continue;
-    if (++n > 1) break;
-    only = `${k}${sep}${v}`;
-  }
-  if (n < 2) return only;
-  return [...m]
-    .filter(([, v]) => !skipZero || v !== 0)
-    .sort()
-    .map(([k, v]) => `${k}${sep}${v}`)
-    .join(',');
+  const parts: string[] = [];
+  m.forEach((v, k) => {
+    if (!skipZero || v !== 0) parts.push(`${k}${sep}${v}`);
+  });
+  if (parts.length < 2) return parts.length ? parts[0] : '';
+  return parts.sort().join(',');
 }
 
 function trailToPath(t: Trail | undefined): PathStep[] {

@@ -49,17 +49,20 @@ export class CfgBuilder {
    * Put them in source order (each node keeps its own evaluation order).
    */
   private sortCallsBySource(): void {
-    const order = this.calls
-      .map((c, i) => ({ c, i }))
-      .sort((a, b) => a.c.at.line - b.c.at.line || a.c.at.column - b.c.at.column);
-    const newIndex = new Array<number>(this.calls.length);
+    const calls = this.calls;
+    // Old indices in source order (a stable sort: ties keep their recorded order).
+    const order = Array.from(calls.keys()).sort(
+      (a, b) => calls[a].at.line - calls[b].at.line || calls[a].at.column - calls[b].at.column,
+    );
+    const newIndex = new Array<number>(calls.length);
     let moved = false;
-    order.forEach(({ i }, n) => {
-      newIndex[i] = n;
-      if (i !== n) moved = true;
-    });
+    for (let n = 0; n < order.length; n++) {
+      newIndex[order[n]] = n;
+      if (order[n] !== n) moved = true;
+    }
     if (!moved) return;
-    for (let n = 0; n < order.length; n++) this.calls[n] = order[n].c;
+    const before = calls.slice();
+    for (let n = 0; n < order.length; n++) calls[n] = before[order[n]];
     // In place: the nodes' arrays are their own.
     for (const node of this.nodes) {
       const calls = node.calls;

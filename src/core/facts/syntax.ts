@@ -94,8 +94,9 @@ export function structTypeName(typeNode: Node | null): string | undefined {
 
 /** Calls inside `node` in evaluation order (arguments before the call). */
 export function callsIn(node: Node): Node[] {
-  const calls = node.descendantsOfType('call_expression').filter((c): c is Node => c !== null);
-  if (node.type === 'call_expression' && !calls.some((c) => c.id === node.id)) calls.push(node);
+  // A fresh array (never the tree's own): sorted in place.
+  const calls = node.descendantsOfType('call_expression');
+  if (node.type === 'call_expression') calls.push(node);
   return calls.sort((a, b) => a.endIndex - b.endIndex || b.startIndex - a.startIndex);
 }
 

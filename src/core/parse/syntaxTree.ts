@@ -36,8 +36,12 @@ export class TreeIndex {
   }
 }
 
+/** The children of every leaf: one shared array, never changed. */
+const NO_CHILDREN: readonly SyntaxNode[] = [];
+
 export class SyntaxNode {
-  readonly children: SyntaxNode[] = [];
+  /** Set once by the copy, each array exactly as long as it needs to be. */
+  children = NO_CHILDREN as SyntaxNode[];
   parent: SyntaxNode | null = null;
   /** Field name under which the parent holds this node. */
   fieldName: string | null = null;
@@ -98,7 +102,9 @@ export class SyntaxNode {
     }
     // Each type's slice, merged by id (ids are in document order).
     let out: SyntaxNode[] = [];
-    for (const type of new Set(types)) {
+    for (let i = 0; i < types.length; i++) {
+      const type = types[i];
+      if (types.indexOf(type) !== i) continue;
       const some = this.descendantsOfType(type);
       if (!some.length) continue;
       if (!out.length) {
@@ -244,6 +250,24 @@ export function copyTree(
   /** The byType list of each symbol (symbols with one name share it). */
   const lists: (SyntaxNode[] | undefined)[] = [];
   let id = 0;
+  // The children of the nodes still open are collected on one stack and each
+  // node's are copied out when it closes: an array grown by push() would carry
+  // room for 16 children, most nodes have one to three.
+  const kids: SyntaxNode[] = [];
+  const open: SyntaxNode[] = [];
+  const starts: number[] = [];
+  const opened = (n: SyntaxNode) => {
+    open.push(n);
+    starts.push(kids.length);
+  };
+  const closed = () => {
+    const n = open.pop() as SyntaxNode;
+    const from = starts.pop() as number;
+    if (kids.length > from) {
+      n.children = kids.slice(from);
+      kids.length = from;
+    }
+  };
   /** `end` a cursor: ask it, unless the node is an identifier-like leaf (measured in the text). */
   const make = (
     typeId: number,
@@ -264,7 +288,7 @@ export function copyTree(
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
-      parent.children.push(n);
+      kids.push(n);
       // Created in document order (pre-order), as descendantsOfType returns them.
       let list = lists[typeId];
       if (!list) {
@@ -290,6 +314,7 @@ export function copyTree(
       if (!parent) {
         root = parent = make(t, null, 0, true, start, end);
         parentFieldless = FIELDLESS_PARENTS.has(root.type);
+        opened(root);
         return true;
       }
       // Children of list-like nodes carry no field the extractors read.
@@ -297,6 +322,7 @@ export function copyTree(
       if (named[t] || t === ERROR_TYPE_ID) {
         const node = make(t, parent, field, true, start, end);
         if (isOpaque(t)) return false;
+        opened(node);
         parent = node;
         parentFieldless = fieldless[t] === true;
         return true;
@@ -309,6 +335,7 @@ export function copyTree(
       if (!parent) return;
       // Every node of `parent`'s subtree has been made.
       parent.lastId = id - 1;
+      closed();
       parent = parent.parent;
       parentFieldless = parent !== null && FIELDLESS_PARENTS.has(parent.type);
     },
@@ -316,14 +343,19 @@ export function copyTree(
   const useMemory = walk === 'memory' || (walk === 'auto' && copiedNodes >= MEMORY_WALK_AFTER);
   const fromMemory = useMemory && wasm?.readTree(tree, sink) === true;
   copiedNodes += id;
-  if (fromMemory && root) return finish(root, tree, id, lines);
+  if (fromMemory && root) {
+    while (open.length) closed();
+    return finish(root, tree, id, lines);
+  }
   lists.length = 0;
   lines.byType.clear();
   id = 0;
+  kids.length = open.length = starts.length = 0;
 
   const c = wasm?.openCursor(tree) ?? publicCursor(tree);
   try {
     root = make(c.typeId(), null, 0, true, c.startIndex(), c);
+    opened(root);
     walk: {
       let parent: SyntaxNode | null = root;
       let parentFieldless = FIELDLESS_PARENTS.has(root.type);
@@ -339,12 +371,14 @@ export function copyTree(
         if (node && !isOpaque(t) && c.gotoFirstChild()) {
           parentFieldless = fieldless[t] === true;
           parent = node;
+          opened(node);
           continue;
         }
         while (!c.gotoNextSibling()) {
           if (!c.gotoParent() || !parent) break walk;
           // Every node of `parent`'s subtree has been made.
           parent.lastId = id - 1;
+          closed();
           parent = parent.parent;
           if (!parent) break walk;
           parentFieldless = FIELDLESS_PARENTS.has(parent.type);
@@ -354,6 +388,8 @@ export function copyTree(
   } finally {
     c.close();
   }
+  // Nodes the walk left without stepping back out of (the root, at least).
+  while (open.length) closed();
   copiedNodes += id;
   // The raw cursor is closed before tree-sitter is asked anything else.
   return finish(root, tree, id, lines);
