@@ -222,10 +222,33 @@ class Draft {
   }
 }
 
-/** What a walk reports beyond its exits: double drops, each once. */
+/**
+ * One function's walk over its paths: what it reads (the function, its calls'
+ * effects, the variables worth tracking) and what it reports. The steps are
+ * methods of their own, so that V8 compiles and re-optimises them one by one
+ * (a single function for the whole walk took hundreds of milliseconds to
+ * optimise, again after every new object shape).
+ */
 class Walk {
   private readonly reported = new Set<string>();
-  constructor(private readonly result: BalanceResult) {}
+  readonly work: State[] = [];
+  /** Reached on some path with no reference held: the ignored result can be a failure. */
+  readonly unpinned = new Set<number>();
+
+  constructor(
+    private readonly result: BalanceResult,
+    private readonly fn: FunctionFacts,
+    private readonly cfg: CfgNode[],
+    private readonly effects: readonly (RefEffect | undefined)[],
+    /** Variables that can hold a tracked reference. */
+    private readonly refVars: ReadonlySet<string>,
+    /** Variables whose tests can correlate branches. */
+    private readonly correlated: Set<string>,
+    /** Calls tested in their own node (applied per edge). */
+    private readonly testedHere: ReadonlySet<number>,
+    /** Discarded conditional gets. */
+    private readonly uncheckedAt: ReadonlySet<number>,
+  ) {}
 
   /**
    * Count change `delta` of `v` by call `call`. An inherited reference (off a
@@ -253,6 +276,259 @@ class Walk {
       escaped: d.escaped.has(v),
       handed: d.handed.has(v),
     });
+  }
+
+  /** What the node's calls do to the state. */
+  calls(node: CfgNode, d: Draft, trail: Trail): void {
+    const calls = node.calls;
+    for (let k = 0; k < calls.length; k++) {
+      const ci = calls[k];
+      const e = this.effects[ci];
+      if (!e) continue;
+      const call = this.fn.calls[ci];
+      switch (e.kind) {
+        case 'get':
+          this.bump(d, e.variable, +1, ci, true, trail);
+          break;
+        case 'put':
+        case 'final-put': {
+          // After the last reference of one counter went (a final put tested true), a drop
+          // on another counter is the release dropping that group's own reference
+          // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
+          const released = d.values.get(`#released:${e.variable}`);
+          if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
+          this.bump(d, e.variable, -(e.amount ?? 1), ci, true, trail);
+          break;
+        }
+        case 'put-all':
+          d.wCounts().set(e.variable, Math.min(0, d.counts.get(e.variable) ?? 0));
+          break;
+        case 'cond-put':
+        case 'inherit':
+          // Applied on the edge where the call returned true; unconditionally when untested.
+          if (!this.testedHere.has(ci) && call.assignedTo)
+            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
+          else if (!this.testedHere.has(ci))
+            this.bump(
+              d,
+              e.variable,
+              e.kind === 'inherit' ? +1 : -1,
+              ci,
+              e.kind !== 'inherit',
+              trail,
+            );
+          break;
+        case 'init':
+          d.wCounts().set(e.variable, e.count);
+          d.wPeaks().set(e.variable, e.count);
+          if (d.escaped.has(e.variable)) d.wEscaped().delete(e.variable);
+          break;
+        case 'transfer':
+          if (!d.escaped.has(e.variable)) d.wEscaped().add(e.variable);
+          break;
+        case 'handoff':
+          if (!d.handed.has(e.variable)) d.wHanded().add(e.variable);
+          break;
+        case 'cond-get':
+          // A reference already held on this path pins the object: the get cannot fail.
+          if (this.uncheckedAt.has(ci) && (d.counts.get(e.variable) ?? 0) < 1)
+            this.unpinned.add(ci);
+          if (!this.testedHere.has(ci) && call.assignedTo)
+            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
+          // Returned to the caller, or (unchecked) assumed to succeed as the code does.
+          else if (!this.testedHere.has(ci)) this.bump(d, e.variable, +1, ci, true, trail);
+          break;
+        case 'returns-ref':
+          if (e.alsoStores && !d.escaped.has(e.alsoStores)) d.wEscaped().add(e.alsoStores);
+          break;
+      }
+    }
+  }
+
+  /** What the node's assignments and escapes do to the state. */
+  assigns(node: CfgNode, d: Draft): void {
+    const assigns = node.assigns;
+    for (let k = 0; k < assigns.length; k++) {
+      const a = assigns[k];
+      if (d.values.has(a.variable)) d.wValues().delete(a.variable);
+      if (!this.refVars.has(a.variable)) continue;
+      if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
+        // `nf = new;`: one object, now tracked under the new name.
+        const c = d.wCounts();
+        const pk = d.wPeaks();
+        c.set(a.variable, c.get(a.fromVariable) ?? 0);
+        pk.set(a.variable, pk.get(a.fromVariable) ?? 0);
+        c.delete(a.fromVariable);
+        pk.delete(a.fromVariable);
+        if (d.escaped.has(a.fromVariable)) {
+          const es = d.wEscaped();
+          es.delete(a.fromVariable);
+          es.add(a.variable);
+        } else if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
+        continue;
+      }
+      const from = a.fromCall !== undefined ? this.effects[a.fromCall] : undefined;
+      if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
+        continue;
+      // Counts of the old object's fields go with it.
+      const arrow = `${a.variable}->`;
+      const dot = `${a.variable}.`;
+      let stale: string[] | undefined;
+      for (const key of d.counts.keys())
+        if (key.startsWith(arrow) || key.startsWith(dot)) (stale ??= []).push(key);
+      if (stale) for (const key of stale) d.wCounts().delete(key);
+      const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
+      d.wCounts().set(a.variable, initial);
+      d.wPeaks().set(a.variable, initial);
+      if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
+      if (d.handed.has(a.variable)) d.wHanded().delete(a.variable);
+      if (d.values.has(a.variable)) d.wValues().delete(a.variable);
+      if (a.fromCall === undefined && d.pending.has(a.variable)) d.wPending().delete(a.variable);
+    }
+    // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
+    for (let k = 0; k < assigns.length; k++) {
+      const a = assigns[k];
+      if (a.constant !== undefined && this.correlated.has(a.variable))
+        d.wValues().set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
+    }
+    for (const v of node.escapes) if (this.refVars.has(v) && !d.escaped.has(v)) d.wEscaped().add(v);
+  }
+
+  /** Records the exit when the state ends here (a return, the function's end). */
+  ended(node: CfgNode, s: State, d: Draft, trail: Trail): boolean {
+    if (node.kind === 'return') {
+      const exit: ExitState = {
+        returnClass: node.returnClass ?? 'void',
+        counts: Object.fromEntries(d.counts),
+        escaped: [...d.escaped],
+        handed: [...d.handed],
+        nulls: nullsOf(d.values),
+        errorExit:
+          node.returnClass === 'errno' ||
+          node.returnClass === 'null' ||
+          (node.returnClass === 'variable' &&
+            node.returnsVariable !== undefined &&
+            this.fn.varTypes[node.returnsVariable] === undefined &&
+            d.values.get(node.returnsVariable) === '!0'),
+        path: trailToPath(trail),
+        line: node.line,
+      };
+      if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
+      // `return ret;` where ret holds a conditional get's result: the caller tests it.
+      const held = node.returnsVariable ? d.pending.get(node.returnsVariable) : undefined;
+      if (held) {
+        const [target, ci] = held.split('|');
+        const e = this.effects[Number(ci)];
+        if (e?.kind !== 'cond-put') exit.counts[target] = (exit.counts[target] ?? 0) + 1;
+        else exit.counts[target] = (exit.counts[target] ?? 0) - 1;
+        exit.returnsTestOf = Number(ci);
+      }
+      const tested = node.calls.find((ci) => {
+        const e = this.effects[ci];
+        return (
+          this.fn.calls[ci].returned &&
+          (e?.kind === 'cond-get' || e?.kind === 'final-put' || e?.kind === 'inherit')
+        );
+      });
+      if (tested !== undefined) exit.returnsTestOf = tested;
+      this.result.exits.push(exit);
+      return true;
+    }
+    if (node.kind === 'exit') {
+      const prevNode = s.trail ? this.cfg[s.trail.step.node] : undefined;
+      if (prevNode?.kind !== 'return')
+        this.result.exits.push({
+          returnClass: 'void',
+          counts: Object.fromEntries(d.counts),
+          escaped: [...d.escaped],
+          handed: [...d.handed],
+          nulls: nullsOf(d.values),
+          errorExit: false,
+          path: trailToPath(trail),
+          line: this.fn.span.endLine,
+        });
+      return true;
+    }
+    return false;
+  }
+
+  /** Hands the state on to the node's successors, refined per edge of a two-way branch. */
+  edges(node: CfgNode, d: Draft, e2: Draft, trail: Trail): void {
+    // Only a two-way branch refines the state per edge; other successors share it.
+    const split = node.kind === 'cond' && node.succ.length === 2;
+    for (let edge = 0; edge < node.succ.length; edge++) {
+      const succ = node.succ[edge];
+      if (!split) {
+        this.work.push({
+          node: succ,
+          counts: d.counts,
+          peaks: d.peaks,
+          values: d.values,
+          escaped: d.escaped,
+          handed: d.handed,
+          pending: d.pending,
+          trail,
+        });
+        continue;
+      }
+      const values = feasible(node, edge === 0, d.values, this.correlated);
+      if (!values) continue;
+      // Per edge, maps are copied on their first write too.
+      e2.startEdge(d, values);
+      const onTrueEdge = edge === 0;
+      for (const t of node.tests) {
+        let value = onTrueEdge ? t.onTrue : t.onFalse;
+        if (value === undefined) continue;
+        if (t.call !== undefined) {
+          const e = this.effects[t.call];
+          const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
+          if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
+            e2.wCounts().set(e.variable, Math.min(CLAMP, (e2.counts.get(e.variable) ?? 0) + 1));
+            if (e.kind === 'cond-get')
+              e2.wPeaks().set(
+                e.variable,
+                Math.max(e2.peaks.get(e.variable) ?? 0, e2.counts.get(e.variable) ?? 0),
+              );
+          }
+          if (e?.kind === 'cond-put' && value)
+            e2.wCounts().set(e.variable, Math.max(-CLAMP, (e2.counts.get(e.variable) ?? 0) - 1));
+          if (e?.kind === 'final-put' && value && e.counter !== undefined)
+            e2.wValues().set(`#released:${e.variable}`, e.counter);
+          const assigned = this.fn.calls[t.call].assignedTo;
+          if (!value && assigned && this.effects[t.call]?.kind === 'returns-ref')
+            e2.wCounts().set(assigned, 0);
+        } else if (t.variable !== undefined) {
+          const held = e2.pending.get(t.variable);
+          if (held !== undefined) {
+            const [target, ci] = held.split('|');
+            const pe = this.effects[Number(ci)];
+            const drops = pe?.kind === 'cond-put';
+            if (pe?.kind === 'cond-get' && pe.invert) value = !value;
+            if (value && drops)
+              e2.wCounts().set(target, Math.max(-CLAMP, (e2.counts.get(target) ?? 0) - 1));
+            else if (value) {
+              e2.wCounts().set(target, Math.min(CLAMP, (e2.counts.get(target) ?? 0) + 1));
+              if (pe?.kind === 'cond-get')
+                e2.wPeaks().set(
+                  target,
+                  Math.max(e2.peaks.get(target) ?? 0, e2.counts.get(target) ?? 0),
+                );
+            }
+            e2.wPending().delete(t.variable);
+          } else if (!value) e2.wCounts().set(t.variable, 0);
+        }
+      }
+      this.work.push({
+        node: succ,
+        counts: e2.counts,
+        peaks: e2.peaks,
+        values: e2.values,
+        escaped: d.escaped,
+        handed: d.handed,
+        pending: e2.pending,
+        trail,
+      });
+    }
   }
 }
 
@@ -343,8 +619,6 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const e = effects[i];
     if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) uncheckedAt.add(i);
   });
-  // Reached on some path with no reference held: the ignored result can be a failure.
-  const unpinned = new Set<number>();
 
   // Statement nodes that cannot change the state: no effect, no tracked assignment or escape.
   const inert = cfg.map(
@@ -354,26 +628,44 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       n.assigns.every((a) => !refVars.has(a.variable) && !correlated.has(a.variable)) &&
       n.escapes.every((v) => !refVars.has(v)),
   );
-  const seen = new Set<string>();
-  const keyParts = new Map<object, string>();
   // One step object per node: every path through it shares it (paths are read, never changed).
   const stepAt: PathStep[] = cfg.map((n) => ({ line: n.line, node: n.id }));
-  const work: State[] = [
-    {
-      node: entry.id,
-      counts: new Map(),
-      peaks: new Map(),
-      values: new Map(),
-      escaped: new Set(),
-      handed: new Set(),
-      pending: new Map(),
-      trail: undefined,
-    },
-  ];
   // States can only meet again where paths join: only there is a state compared.
   const preds = new Array<number>(cfg.length).fill(0);
   for (const n of cfg) for (const x of n.succ) preds[x]++;
-  const walk = new Walk(result);
+  const walk = new Walk(result, fn, cfg, effects, refVars, correlated, testedHere, uncheckedAt);
+  walkPaths(walk, cfg, entry.id, inert, preds, stepAt, result);
+  const unpinned = walk.unpinned;
+  result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
+  return result;
+}
+
+/**
+ * The paths from `entry`, depth first; a state is compared with those seen
+ * before only where paths join, and the walk is bounded in states and steps.
+ */
+function walkPaths(
+  walk: Walk,
+  cfg: CfgNode[],
+  entry: number,
+  inert: boolean[],
+  preds: number[],
+  stepAt: PathStep[],
+  result: BalanceResult,
+): void {
+  const seen = new Set<string>();
+  const keyParts = new Map<object, string>();
+  const work = walk.work;
+  work.push({
+    node: entry,
+    counts: new Map(),
+    peaks: new Map(),
+    values: new Map(),
+    escaped: new Set(),
+    handed: new Set(),
+    pending: new Map(),
+    trail: undefined,
+  });
   const d = new Draft();
   const e2 = new Draft();
   let steps = 0;
@@ -411,247 +703,11 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       continue;
     }
     d.start(s);
-    const calls = node.calls;
-    for (let k = 0; k < calls.length; k++) {
-      const ci = calls[k];
-      const e = effects[ci];
-      if (!e) continue;
-      const call = fn.calls[ci];
-      switch (e.kind) {
-        case 'get':
-          walk.bump(d, e.variable, +1, ci, true, trail);
-          break;
-        case 'put':
-        case 'final-put': {
-          // After the last reference of one counter went (a final put tested true), a drop
-          // on another counter is the release dropping that group's own reference
-          // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
-          const released = d.values.get(`#released:${e.variable}`);
-          if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
-          walk.bump(d, e.variable, -(e.amount ?? 1), ci, true, trail);
-          break;
-        }
-        case 'put-all':
-          d.wCounts().set(e.variable, Math.min(0, d.counts.get(e.variable) ?? 0));
-          break;
-        case 'cond-put':
-        case 'inherit':
-          // Applied on the edge where the call returned true; unconditionally when untested.
-          if (!testedHere.has(ci) && call.assignedTo)
-            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
-          else if (!testedHere.has(ci))
-            walk.bump(
-              d,
-              e.variable,
-              e.kind === 'inherit' ? +1 : -1,
-              ci,
-              e.kind !== 'inherit',
-              trail,
-            );
-          break;
-        case 'init':
-          d.wCounts().set(e.variable, e.count);
-          d.wPeaks().set(e.variable, e.count);
-          if (d.escaped.has(e.variable)) d.wEscaped().delete(e.variable);
-          break;
-        case 'transfer':
-          if (!d.escaped.has(e.variable)) d.wEscaped().add(e.variable);
-          break;
-        case 'handoff':
-          if (!d.handed.has(e.variable)) d.wHanded().add(e.variable);
-          break;
-        case 'cond-get':
-          // A reference already held on this path pins the object: the get cannot fail.
-          if (uncheckedAt.has(ci) && (d.counts.get(e.variable) ?? 0) < 1) unpinned.add(ci);
-          if (!testedHere.has(ci) && call.assignedTo)
-            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
-          // Returned to the caller, or (unchecked) assumed to succeed as the code does.
-          else if (!testedHere.has(ci)) walk.bump(d, e.variable, +1, ci, true, trail);
-          break;
-        case 'returns-ref':
-          if (e.alsoStores && !d.escaped.has(e.alsoStores)) d.wEscaped().add(e.alsoStores);
-          break;
-      }
-    }
-    const assigns = node.assigns;
-    for (let k = 0; k < assigns.length; k++) {
-      const a = assigns[k];
-      if (d.values.has(a.variable)) d.wValues().delete(a.variable);
-      if (!refVars.has(a.variable)) continue;
-      if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
-        // `nf = new;`: one object, now tracked under the new name.
-        const c = d.wCounts();
-        const pk = d.wPeaks();
-        c.set(a.variable, c.get(a.fromVariable) ?? 0);
-        pk.set(a.variable, pk.get(a.fromVariable) ?? 0);
-        c.delete(a.fromVariable);
-        pk.delete(a.fromVariable);
-        if (d.escaped.has(a.fromVariable)) {
-          const es = d.wEscaped();
-          es.delete(a.fromVariable);
-          es.add(a.variable);
-        } else if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
-        continue;
-      }
-      const from = a.fromCall !== undefined ? effects[a.fromCall] : undefined;
-      if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
-        continue;
-      // Counts of the old object's fields go with it.
-      const arrow = `${a.variable}->`;
-      const dot = `${a.variable}.`;
-      let stale: string[] | undefined;
-      for (const key of d.counts.keys())
-        if (key.startsWith(arrow) || key.startsWith(dot)) (stale ??= []).push(key);
-      if (stale) for (const key of stale) d.wCounts().delete(key);
-      const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
-      d.wCounts().set(a.variable, initial);
-      d.wPeaks().set(a.variable, initial);
-      if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
-      if (d.handed.has(a.variable)) d.wHanded().delete(a.variable);
-      if (d.values.has(a.variable)) d.wValues().delete(a.variable);
-      if (a.fromCall === undefined && d.pending.has(a.variable)) d.wPending().delete(a.variable);
-    }
-    // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
-    for (let k = 0; k < assigns.length; k++) {
-      const a = assigns[k];
-      if (a.constant !== undefined && correlated.has(a.variable))
-        d.wValues().set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
-    }
-    for (const v of node.escapes) if (refVars.has(v) && !d.escaped.has(v)) d.wEscaped().add(v);
-
-    if (node.kind === 'return' || (node.kind === 'exit' && s.trail)) {
-      if (node.kind === 'return') {
-        const exit: ExitState = {
-          returnClass: node.returnClass ?? 'void',
-          counts: Object.fromEntries(d.counts),
-          escaped: [...d.escaped],
-          handed: [...d.handed],
-          nulls: nullsOf(d.values),
-          errorExit:
-            node.returnClass === 'errno' ||
-            node.returnClass === 'null' ||
-            (node.returnClass === 'variable' &&
-              node.returnsVariable !== undefined &&
-              fn.varTypes[node.returnsVariable] === undefined &&
-              d.values.get(node.returnsVariable) === '!0'),
-          path: trailToPath(trail),
-          line: node.line,
-        };
-        if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
-        // `return ret;` where ret holds a conditional get's result: the caller tests it.
-        const held = node.returnsVariable ? d.pending.get(node.returnsVariable) : undefined;
-        if (held) {
-          const [target, ci] = held.split('|');
-          const e = effects[Number(ci)];
-          if (e?.kind !== 'cond-put') exit.counts[target] = (exit.counts[target] ?? 0) + 1;
-          else exit.counts[target] = (exit.counts[target] ?? 0) - 1;
-          exit.returnsTestOf = Number(ci);
-        }
-        const tested = node.calls.find((ci) => {
-          const e = effects[ci];
-          return (
-            fn.calls[ci].returned &&
-            (e?.kind === 'cond-get' || e?.kind === 'final-put' || e?.kind === 'inherit')
-          );
-        });
-        if (tested !== undefined) exit.returnsTestOf = tested;
-        result.exits.push(exit);
-        continue;
-      }
-    }
-    if (node.kind === 'exit') {
-      const prevNode = s.trail ? cfg[s.trail.step.node] : undefined;
-      if (prevNode?.kind !== 'return')
-        result.exits.push({
-          returnClass: 'void',
-          counts: Object.fromEntries(d.counts),
-          escaped: [...d.escaped],
-          handed: [...d.handed],
-          nulls: nullsOf(d.values),
-          errorExit: false,
-          path: trailToPath(trail),
-          line: fn.span.endLine,
-        });
-      continue;
-    }
-    // Only a two-way branch refines the state per edge; other successors share it.
-    const split = node.kind === 'cond' && node.succ.length === 2;
-    for (let edge = 0; edge < node.succ.length; edge++) {
-      const succ = node.succ[edge];
-      if (!split) {
-        work.push({
-          node: succ,
-          counts: d.counts,
-          peaks: d.peaks,
-          values: d.values,
-          escaped: d.escaped,
-          handed: d.handed,
-          pending: d.pending,
-          trail,
-        });
-        continue;
-      }
-      const values = feasible(node, edge === 0, d.values, correlated);
-      if (!values) continue;
-      // Per edge, maps are copied on their first write too.
-      e2.startEdge(d, values);
-      const onTrueEdge = edge === 0;
-      for (const t of node.tests) {
-        let value = onTrueEdge ? t.onTrue : t.onFalse;
-        if (value === undefined) continue;
-        if (t.call !== undefined) {
-          const e = effects[t.call];
-          const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
-          if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
-            e2.wCounts().set(e.variable, Math.min(CLAMP, (e2.counts.get(e.variable) ?? 0) + 1));
-            if (e.kind === 'cond-get')
-              e2.wPeaks().set(
-                e.variable,
-                Math.max(e2.peaks.get(e.variable) ?? 0, e2.counts.get(e.variable) ?? 0),
-              );
-          }
-          if (e?.kind === 'cond-put' && value)
-            e2.wCounts().set(e.variable, Math.max(-CLAMP, (e2.counts.get(e.variable) ?? 0) - 1));
-          if (e?.kind === 'final-put' && value && e.counter !== undefined)
-            e2.wValues().set(`#released:${e.variable}`, e.counter);
-          const assigned = fn.calls[t.call].assignedTo;
-          if (!value && assigned && effects[t.call]?.kind === 'returns-ref')
-            e2.wCounts().set(assigned, 0);
-        } else if (t.variable !== undefined) {
-          const held = e2.pending.get(t.variable);
-          if (held !== undefined) {
-            const [target, ci] = held.split('|');
-            const pe = effects[Number(ci)];
-            const drops = pe?.kind === 'cond-put';
-            if (pe?.kind === 'cond-get' && pe.invert) value = !value;
-            if (value && drops)
-              e2.wCounts().set(target, Math.max(-CLAMP, (e2.counts.get(target) ?? 0) - 1));
-            else if (value) {
-              e2.wCounts().set(target, Math.min(CLAMP, (e2.counts.get(target) ?? 0) + 1));
-              if (pe?.kind === 'cond-get')
-                e2.wPeaks().set(
-                  target,
-                  Math.max(e2.peaks.get(target) ?? 0, e2.counts.get(target) ?? 0),
-                );
-            }
-            e2.wPending().delete(t.variable);
-          } else if (!value) e2.wCounts().set(t.variable, 0);
-        }
-      }
-      work.push({
-        node: succ,
-        counts: e2.counts,
-        peaks: e2.peaks,
-        values: e2.values,
-        escaped: d.escaped,
-        handed: d.handed,
-        pending: e2.pending,
-        trail,
-      });
-    }
+    walk.calls(node, d, trail);
+    walk.assigns(node, d);
+    if (walk.ended(node, s, d, trail)) continue;
+    walk.edges(node, d, e2, trail);
   }
-  result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
-  return result;
 }
 
 /** Variables whose reference is held on some exits and not on others (and not handed on). */
