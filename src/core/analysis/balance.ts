@@ -558,8 +558,6 @@ function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean 
 
 export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceResult {
   const result: BalanceResult = { exits: [], doublePuts: [], unchecked: [], truncated: false };
-  // Discarded conditional gets: reported only if some path reaches them unpinned.
-  const uncheckedAt = new Set<number>();
   const cfg = fn.cfg;
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
@@ -582,6 +580,20 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     });
     return result;
   }
+  explorePaths(fn, entry, effects, result);
+  return result;
+}
+
+/** The path exploration of a function whose calls change reference counts. */
+function explorePaths(
+  fn: FunctionFacts,
+  entry: CfgNode,
+  effects: readonly (RefEffect | undefined)[],
+  result: BalanceResult,
+): void {
+  const cfg = fn.cfg;
+  // Discarded conditional gets: reported only if some path reaches them unpinned.
+  const uncheckedAt = new Set<number>();
   // Only variables tested more than once can correlate branches; tracking others only multiplies states.
   const testCount = new Map<string, number>();
   for (const n of cfg)
@@ -637,7 +649,6 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
   walkPaths(walk, cfg, entry.id, inert, preds, stepAt, result);
   const unpinned = walk.unpinned;
   result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
-  return result;
 }
 
 /**
