@@ -51,7 +51,9 @@ export class CfgBuilder {
   private sortCallsBySource(): void {
     const calls = this.calls;
     // Old indices in source order (a stable sort: ties keep their recorded order).
-    const order = Array.from(calls.keys()).sort(
+    const order: number[] = [];
+    for (let i = 0; i < calls.length; i++) order.push(i);
+    order.sort(
       (a, b) => calls[a].at.line - calls[b].at.line || calls[a].at.column - calls[b].at.column,
     );
     const newIndex = new Array<number>(calls.length);
