@@ -253,19 +253,21 @@ export function copyTree(
   // The children of the nodes still open are collected on one stack and each
   // node's are copied out when it closes: an array grown by push() would carry
   // room for 16 children, most nodes have one to three.
+  // `kids` is used up to `top` (never shortened: setting an array's length is a slow call).
   const kids: SyntaxNode[] = [];
+  let top = 0;
   const open: SyntaxNode[] = [];
   const starts: number[] = [];
   const opened = (n: SyntaxNode) => {
     open.push(n);
-    starts.push(kids.length);
+    starts.push(top);
   };
   const closed = () => {
     const n = open.pop() as SyntaxNode;
     const from = starts.pop() as number;
-    if (kids.length > from) {
-      n.children = kids.slice(from);
-      kids.length = from;
+    if (top > from) {
+      n.children = kids.slice(from, top);
+      top = from;
     }
   };
   /** `end` a cursor: ask it, unless the node is an identifier-like leaf (measured in the text). */
@@ -288,7 +290,7 @@ export function copyTree(
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
-      kids.push(n);
+      kids[top++] = n;
       // Created in document order (pre-order), as descendantsOfType returns them.
       let list = lists[typeId];
       if (!list) {
@@ -350,7 +352,7 @@ export function copyTree(
   lists.length = 0;
   lines.byType.clear();
   id = 0;
-  kids.length = open.length = starts.length = 0;
+  top = open.length = starts.length = 0;
 
   const c = wasm?.openCursor(tree) ?? publicCursor(tree);
   try {
