@@ -35,7 +35,7 @@ export class CfgBuilder {
     for (const l of body.descendantsOfType('labeled_statement')) {
       const name = l?.childForFieldName('label')?.text;
       if (l && name && !this.labels.has(name))
-        this.labels.set(name, this.newNode('label', l.startPosition.row + 1).id);
+        this.labels.set(name, this.newNode('label', l.startRow + 1).id);
     }
     const first = this.stmt(body, this.exit, {});
     const entry = this.newNode('entry', startLine);
@@ -286,7 +286,7 @@ export class CfgBuilder {
 
   private stmt(s: Node | null, next: number, t: Targets): number {
     if (!s) return next;
-    const line = s.startPosition.row + 1;
+    const line = s.startRow + 1;
     switch (s.type) {
       case 'compound_statement': {
         let cur = next;

@@ -25,6 +25,12 @@ export class TreeIndex {
   }
 
   position(offset: number): Point {
+    const row = this.row(offset);
+    return { row, column: offset - this.starts[row] };
+  }
+
+  /** 0-based row of `offset`. */
+  row(offset: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -32,7 +38,7 @@ export class TreeIndex {
       if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { row: lo, column: offset - this.starts[lo] };
+    return lo;
   }
 }
 
@@ -70,6 +76,11 @@ export class SyntaxNode {
     return this.lines.text.slice(this.startIndex, this.endIndex);
   }
 
+  /** startPosition.row without the Point. */
+  get startRow(): number {
+    return this.lines.row(this.startIndex);
+  }
+
   get startPosition(): Point {
     return this.lines.position(this.startIndex);
   }
@@ -94,6 +105,7 @@ export class SyntaxNode {
 
   /** Descendants (not this node) of the given types, in document order. */
   descendantsOfType(types: string | string[]): SyntaxNode[] {
+    if (this.lastId === this.id) return [];
     if (typeof types === 'string') {
       // This subtree's nodes are those with ids in (id, lastId]: a slice of the index.
       const all = this.lines.byType.get(types);
