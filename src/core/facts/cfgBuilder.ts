@@ -75,6 +75,8 @@ export class CfgBuilder {
   }
 
   private newNode(kind: CfgNode['kind'], line: number): CfgNode {
+    // Every node has every field (undefined when absent, which JSON leaves out): one
+    // object shape, so the passes that read CFG nodes see one, not four.
     const node: CfgNode = {
       id: this.nodes.length,
       kind,
@@ -84,6 +86,9 @@ export class CfgBuilder {
       assigns: [],
       escapes: [],
       tests: [],
+      compares: undefined,
+      returnClass: undefined,
+      returnsVariable: undefined,
     };
     this.nodes.push(node);
     return node;
