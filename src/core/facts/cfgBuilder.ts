@@ -107,12 +107,17 @@ export class CfgBuilder {
       const callee = calleeName(c) ?? fieldCallee(c);
       if (!callee) continue;
       const args = c.childForFieldName('arguments')?.namedChildren ?? [];
+      // Every field from the start, in the order they are set (one object shape).
       const fact: CallFact = {
         callee,
         args: args.filter((a): a is Node => a !== null).map(argFact),
         at: spanOf(c, this.file),
         node: node.id,
         discarded: c.parent?.type === 'expression_statement',
+        receiver: undefined,
+        assignedTo: undefined,
+        returned: undefined,
+        stored: undefined,
       };
       if (callee.startsWith('->')) {
         const recv = receiverOf(c);

@@ -55,7 +55,15 @@ export function argFact(node: Node): ArgFact {
   const core = unwrap(node);
   const { root, field } = rootAndField(node);
   const text = node.text;
-  const fact: ArgFact = { text: text.length > 200 ? text.slice(0, 200) : text };
+  // Every field from the start (undefined when absent, which JSON leaves out): one
+  // object shape for the passes that read arguments.
+  const fact: ArgFact = {
+    text: text.length > 200 ? text.slice(0, 200) : text,
+    root: undefined,
+    field: undefined,
+    ident: undefined,
+    object: undefined,
+  };
   if (root) fact.root = root;
   if (field) fact.field = field;
   if (core.type === 'identifier') fact.ident = core.text;
