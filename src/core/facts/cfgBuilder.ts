@@ -211,9 +211,20 @@ export class CfgBuilder {
       edge: 'onTrue' | 'onFalse',
       v: boolean,
     ) => {
-      const cur = result.get(key) ?? { ...t };
+      let cur = result.get(key);
+      if (!cur) {
+        // Every field from the start, in the order they are set (one object shape).
+        cur = {
+          call: t.call,
+          variable: t.variable,
+          negative: t.negative,
+          equals: t.equals,
+          onTrue: undefined,
+          onFalse: undefined,
+        };
+        result.set(key, cur);
+      }
       cur[edge] = v;
-      result.set(key, cur);
     };
     const walk = (e: Node, want: boolean, edge: 'onTrue' | 'onFalse') => {
       const n = skipParens(e);
