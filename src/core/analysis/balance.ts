@@ -600,7 +600,7 @@ function explorePaths(
     for (const t of n.tests)
       if (t.variable !== undefined) testCount.set(t.variable, (testCount.get(t.variable) ?? 0) + 1);
   const refVars = new Set<string>();
-  for (const e of effects) if (e && 'variable' in e) refVars.add(e.variable);
+  for (const e of effects) if (e && e.kind !== 'returns-ref') refVars.add(e.variable);
   // Variables that can hold a tracked reference: effect targets, results of effectful
   // calls, and their aliases. Everything else is left out of the state.
   fn.calls.forEach((c, i) => {
