@@ -17,7 +17,7 @@ import {
   type AnalyzeOptions,
   type SourceFile,
 } from '../core/analysis/analyze';
-import { CatalogIndex } from '../core/catalog/catalog';
+import { builtinCatalogIndex } from '../core/catalog/catalog';
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport, ProgramModel } from '../core/model';
 
@@ -63,7 +63,7 @@ export async function analyzeSourcesParallel(
   sources: SourceFile[],
   options: AnalyzeOptions & { workerScript: string; wasmDirs: string[]; minParallelBytes?: number },
 ): Promise<ProgramModel> {
-  const catalog = options.catalog ?? new CatalogIndex();
+  const catalog = options.catalog ?? builtinCatalogIndex();
   const bytes = sources.reduce((n, s) => n + s.text.length, 0);
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   if (

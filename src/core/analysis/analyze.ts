@@ -1,6 +1,6 @@
 // The analyzer's entry point: source texts in, ProgramModel out. Does no I/O;
 // hosts read files and hand in their contents.
-import { CatalogIndex, isLoggingCall } from '../catalog/catalog';
+import { builtinCatalogIndex, CatalogIndex, isLoggingCall } from '../catalog/catalog';
 import { extractFileFacts } from '../facts/extractFile';
 import type { ArgFact, FileFacts, FunctionFacts } from '../facts/factTypes';
 import {
@@ -80,7 +80,7 @@ export function unanalysableReason(
 }
 
 export function analyzeSources(sources: SourceFile[], options: AnalyzeOptions): ProgramModel {
-  const catalog = options.catalog ?? new CatalogIndex();
+  const catalog = options.catalog ?? builtinCatalogIndex();
   const { files, reports } = extractSources(sources, { ...options, catalog });
   options.onProgress?.(sources.length, sources.length, '');
   return analyzeFacts(files, catalog, reports, undefined, options.summaries);
@@ -185,7 +185,8 @@ export function analyzeProgram(
   };
   const holderOf = (fn: FunctionFacts, arg: ArgFact, line: number) =>
     program.argType(fn, arg, line)?.type;
-  for (const p of paths) p.conditions = releaseConditions(catalog, lookup, p.chain, holderOf);
+  for (const p of paths)
+    p.conditions = releaseConditions(program.guards, catalog, lookup, p.chain, holderOf);
   const locks = lockStates(program, kept);
   const findings = [
     ...balanceFindings(program, balances),

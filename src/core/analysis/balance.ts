@@ -117,28 +117,426 @@ function keyOf(s: State, parts: Map<object, string>): string {
   return `${s.node}|${c}|${e}|${p}|${v}`;
 }
 
-/** `k${sep}v` per entry, joined by commas in the order of the sorted `[k, v]` pairs. */
+/**
+ * `k${sep}v` per entry, sorted, joined by commas: equal maps, equal strings (the
+ * key is only ever compared). The entry strings are sorted, not `[k, v]` pairs,
+ * which the default sort would turn into strings at every comparison.
+ */
 function pairs(m: ReadonlyMap<string, string | number>, sep: string, skipZero: boolean): string {
   if (m.size === 0) return '';
-  let n = 0;
-  let only = '';
-  for (const [k, v] of m) {
-    if (skipZero && v === 0) continue;
-    if (++n > 1) break;
-    only = `${k}${sep}${v}`;
-  }
-  if (n < 2) return only;
-  return [...m]
-    .filter(([, v]) => !skipZero || v !== 0)
-    .sort()
-    .map(([k, v]) => `${k}${sep}${v}`)
-    .join(',');
+  const parts: string[] = [];
+  m.forEach((v, k) => {
+    if (!skipZero || v !== 0) parts.push(`${k}${sep}${v}`);
+  });
+  if (parts.length < 2) return parts.length ? parts[0] : '';
+  return parts.sort().join(',');
 }
 
 function trailToPath(t: Trail | undefined): PathStep[] {
   const out: PathStep[] = [];
   for (let cur = t; cur; cur = cur.prev) out.push(cur.step);
   return out.reverse();
+}
+
+/**
+ * The maps of a state being stepped (or of one edge out of it). They are shared
+ * with every other state derived from the same one, so each is copied on its
+ * first write here (states are never mutated in place). One Draft serves every
+ * step of a walk: no closures per step.
+ */
+class Draft {
+  counts = new Map<string, number>();
+  peaks = new Map<string, number>();
+  escaped = new Set<string>();
+  handed = new Set<string>();
+  pending = new Map<string, string>();
+  values = new Map<string, string>();
+  /** Bits of the maps copied already: counts 1, peaks 2, escaped 4, handed 8, pending 16, values 32. */
+  private owned = 0;
+
+  start(s: State): void {
+    this.counts = s.counts;
+    this.peaks = s.peaks;
+    this.escaped = s.escaped;
+    this.handed = s.handed;
+    this.pending = s.pending;
+    this.values = s.values;
+    this.owned = 0;
+  }
+
+  /** An edge out of `from`'s state, with the values the edge's tests leave (a copy if any). */
+  startEdge(from: Draft, values: Map<string, string>): void {
+    this.counts = from.counts;
+    this.peaks = from.peaks;
+    this.pending = from.pending;
+    this.values = values;
+    this.owned = values !== from.values ? 32 : 0;
+  }
+
+  wCounts(): Map<string, number> {
+    if (!(this.owned & 1)) {
+      this.owned |= 1;
+      this.counts = new Map(this.counts);
+    }
+    return this.counts;
+  }
+
+  wPeaks(): Map<string, number> {
+    if (!(this.owned & 2)) {
+      this.owned |= 2;
+      this.peaks = new Map(this.peaks);
+    }
+    return this.peaks;
+  }
+
+  wEscaped(): Set<string> {
+    if (!(this.owned & 4)) {
+      this.owned |= 4;
+      this.escaped = new Set(this.escaped);
+    }
+    return this.escaped;
+  }
+
+  wHanded(): Set<string> {
+    if (!(this.owned & 8)) {
+      this.owned |= 8;
+      this.handed = new Set(this.handed);
+    }
+    return this.handed;
+  }
+
+  wPending(): Map<string, string> {
+    if (!(this.owned & 16)) {
+      this.owned |= 16;
+      this.pending = new Map(this.pending);
+    }
+    return this.pending;
+  }
+
+  wValues(): Map<string, string> {
+    if (!(this.owned & 32)) {
+      this.owned |= 32;
+      this.values = new Map(this.values);
+    }
+    return this.values;
+  }
+}
+
+/**
+ * One function's walk over its paths: what it reads (the function, its calls'
+ * effects, the variables worth tracking) and what it reports. The steps are
+ * methods of their own, so that V8 compiles and re-optimises them one by one
+ * (a single function for the whole walk took hundreds of milliseconds to
+ * optimise, again after every new object shape).
+ */
+class Walk {
+  private readonly reported = new Set<string>();
+  readonly work: State[] = [];
+  /** Reached on some path with no reference held: the ignored result can be a failure. */
+  readonly unpinned = new Set<number>();
+
+  constructor(
+    private readonly result: BalanceResult,
+    private readonly fn: FunctionFacts,
+    private readonly cfg: CfgNode[],
+    private readonly effects: readonly (RefEffect | undefined)[],
+    /** Variables that can hold a tracked reference. */
+    private readonly refVars: ReadonlySet<string>,
+    /** Variables whose tests can correlate branches. */
+    private readonly correlated: Set<string>,
+    /** Calls tested in their own node (applied per edge). */
+    private readonly testedHere: ReadonlySet<number>,
+    /** Discarded conditional gets. */
+    private readonly uncheckedAt: ReadonlySet<number>,
+  ) {}
+
+  /**
+   * Count change `delta` of `v` by call `call`. An inherited reference (off a
+   * container that held one) raises no peak: the object may carry other
+   * holders' references too, which this code may be entitled to drop.
+   */
+  bump(d: Draft, v: string, delta: number, call: number, raisesPeak: boolean, trail: Trail): void {
+    // A pointer this path showed NULL holds no reference: dropping it drops nothing.
+    if (delta < 0 && d.values.get(v) === '0') return;
+    const next = Math.max(-CLAMP, Math.min(CLAMP, (d.counts.get(v) ?? 0) + delta));
+    d.wCounts().set(v, next);
+    const peak = raisesPeak ? Math.max(d.peaks.get(v) ?? 0, next) : (d.peaks.get(v) ?? 0);
+    d.wPeaks().set(v, peak);
+    // More puts than gets: below zero after a get on this path, or two below entry.
+    // Only a drop can be the second drop (a get from a clamped count is not one).
+    if (delta >= 0 || !(next <= -2 || (next < 0 && peak >= 1))) return;
+    const key = `${v}@${call}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.result.doublePuts.push({
+      variable: v,
+      call,
+      path: trailToPath(trail),
+      belowEntry: peak < 1,
+      escaped: d.escaped.has(v),
+      handed: d.handed.has(v),
+    });
+  }
+
+  /** What the node's calls do to the state. */
+  calls(node: CfgNode, d: Draft, trail: Trail): void {
+    const calls = node.calls;
+    for (let k = 0; k < calls.length; k++) {
+      const ci = calls[k];
+      const e = this.effects[ci];
+      if (!e) continue;
+      const call = this.fn.calls[ci];
+      switch (e.kind) {
+        case 'get':
+          this.bump(d, e.variable, +1, ci, true, trail);
+          break;
+        case 'put':
+        case 'final-put': {
+          // After the last reference of one counter went (a final put tested true), a drop
+          // on another counter is the release dropping that group's own reference
+          // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
+          const released = d.values.get(`#released:${e.variable}`);
+          if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
+          this.bump(d, e.variable, -(e.amount ?? 1), ci, true, trail);
+          break;
+        }
+        case 'put-all':
+          d.wCounts().set(e.variable, Math.min(0, d.counts.get(e.variable) ?? 0));
+          break;
+        case 'cond-put':
+        case 'inherit':
+          // Applied on the edge where the call returned true; unconditionally when untested.
+          if (!this.testedHere.has(ci) && call.assignedTo)
+            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
+          else if (!this.testedHere.has(ci))
+            this.bump(
+              d,
+              e.variable,
+              e.kind === 'inherit' ? +1 : -1,
+              ci,
+              e.kind !== 'inherit',
+              trail,
+            );
+          break;
+        case 'init':
+          d.wCounts().set(e.variable, e.count);
+          d.wPeaks().set(e.variable, e.count);
+          if (d.escaped.has(e.variable)) d.wEscaped().delete(e.variable);
+          break;
+        case 'transfer':
+          if (!d.escaped.has(e.variable)) d.wEscaped().add(e.variable);
+          break;
+        case 'handoff':
+          if (!d.handed.has(e.variable)) d.wHanded().add(e.variable);
+          break;
+        case 'cond-get':
+          // A reference already held on this path pins the object: the get cannot fail.
+          if (this.uncheckedAt.has(ci) && (d.counts.get(e.variable) ?? 0) < 1)
+            this.unpinned.add(ci);
+          if (!this.testedHere.has(ci) && call.assignedTo)
+            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
+          // Returned to the caller, or (unchecked) assumed to succeed as the code does.
+          else if (!this.testedHere.has(ci)) this.bump(d, e.variable, +1, ci, true, trail);
+          break;
+        case 'returns-ref':
+          if (e.alsoStores && !d.escaped.has(e.alsoStores)) d.wEscaped().add(e.alsoStores);
+          break;
+      }
+    }
+  }
+
+  /** What the node's assignments and escapes do to the state. */
+  assigns(node: CfgNode, d: Draft): void {
+    const assigns = node.assigns;
+    for (let k = 0; k < assigns.length; k++) {
+      const a = assigns[k];
+      if (d.values.has(a.variable)) d.wValues().delete(a.variable);
+      if (!this.refVars.has(a.variable)) continue;
+      if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
+        // `nf = new;`: one object, now tracked under the new name.
+        const c = d.wCounts();
+        const pk = d.wPeaks();
+        c.set(a.variable, c.get(a.fromVariable) ?? 0);
+        pk.set(a.variable, pk.get(a.fromVariable) ?? 0);
+        c.delete(a.fromVariable);
+        pk.delete(a.fromVariable);
+        if (d.escaped.has(a.fromVariable)) {
+          const es = d.wEscaped();
+          es.delete(a.fromVariable);
+          es.add(a.variable);
+        } else if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
+        continue;
+      }
+      const from = a.fromCall !== undefined ? this.effects[a.fromCall] : undefined;
+      if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
+        continue;
+      // Counts of the old object's fields go with it.
+      const arrow = `${a.variable}->`;
+      const dot = `${a.variable}.`;
+      let stale: string[] | undefined;
+      for (const key of d.counts.keys())
+        if (key.startsWith(arrow) || key.startsWith(dot)) (stale ??= []).push(key);
+      if (stale) for (const key of stale) d.wCounts().delete(key);
+      const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
+      d.wCounts().set(a.variable, initial);
+      d.wPeaks().set(a.variable, initial);
+      if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
+      if (d.handed.has(a.variable)) d.wHanded().delete(a.variable);
+      if (d.values.has(a.variable)) d.wValues().delete(a.variable);
+      if (a.fromCall === undefined && d.pending.has(a.variable)) d.wPending().delete(a.variable);
+    }
+    // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
+    for (let k = 0; k < assigns.length; k++) {
+      const a = assigns[k];
+      if (a.constant !== undefined && this.correlated.has(a.variable))
+        d.wValues().set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
+    }
+    for (const v of node.escapes) if (this.refVars.has(v) && !d.escaped.has(v)) d.wEscaped().add(v);
+  }
+
+  /** Records the exit when the state ends here (a return, the function's end). */
+  ended(node: CfgNode, s: State, d: Draft, trail: Trail): boolean {
+    if (node.kind === 'return') {
+      const exit: ExitState = {
+        returnClass: node.returnClass ?? 'void',
+        counts: Object.fromEntries(d.counts),
+        escaped: [...d.escaped],
+        handed: [...d.handed],
+        nulls: nullsOf(d.values),
+        errorExit:
+          node.returnClass === 'errno' ||
+          node.returnClass === 'null' ||
+          (node.returnClass === 'variable' &&
+            node.returnsVariable !== undefined &&
+            this.fn.varTypes[node.returnsVariable] === undefined &&
+            d.values.get(node.returnsVariable) === '!0'),
+        path: trailToPath(trail),
+        line: node.line,
+      };
+      if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
+      // `return ret;` where ret holds a conditional get's result: the caller tests it.
+      const held = node.returnsVariable ? d.pending.get(node.returnsVariable) : undefined;
+      if (held) {
+        const [target, ci] = held.split('|');
+        const e = this.effects[Number(ci)];
+        if (e?.kind !== 'cond-put') exit.counts[target] = (exit.counts[target] ?? 0) + 1;
+        else exit.counts[target] = (exit.counts[target] ?? 0) - 1;
+        exit.returnsTestOf = Number(ci);
+      }
+      const tested = node.calls.find((ci) => {
+        const e = this.effects[ci];
+        return (
+          this.fn.calls[ci].returned &&
+          (e?.kind === 'cond-get' || e?.kind === 'final-put' || e?.kind === 'inherit')
+        );
+      });
+      if (tested !== undefined) exit.returnsTestOf = tested;
+      this.result.exits.push(exit);
+      return true;
+    }
+    if (node.kind === 'exit') {
+      const prevNode = s.trail ? this.cfg[s.trail.step.node] : undefined;
+      if (prevNode?.kind !== 'return')
+        this.result.exits.push({
+          returnClass: 'void',
+          counts: Object.fromEntries(d.counts),
+          escaped: [...d.escaped],
+          handed: [...d.handed],
+          nulls: nullsOf(d.values),
+          errorExit: false,
+          path: trailToPath(trail),
+          line: this.fn.span.endLine,
+        });
+      return true;
+    }
+    return false;
+  }
+
+  /** Hands the state on to the node's successors, refined per edge of a two-way branch. */
+  edges(node: CfgNode, d: Draft, e2: Draft, trail: Trail): void {
+    // Only a two-way branch refines the state per edge; other successors share it.
+    const split = node.kind === 'cond' && node.succ.length === 2;
+    for (let edge = 0; edge < node.succ.length; edge++) {
+      const succ = node.succ[edge];
+      if (!split) {
+        this.work.push({
+          node: succ,
+          counts: d.counts,
+          peaks: d.peaks,
+          values: d.values,
+          escaped: d.escaped,
+          handed: d.handed,
+          pending: d.pending,
+          trail,
+        });
+        continue;
+      }
+      const values = feasible(node, edge === 0, d.values, this.correlated);
+      if (!values) continue;
+      // Per edge, maps are copied on their first write too.
+      e2.startEdge(d, values);
+      const onTrueEdge = edge === 0;
+      for (const t of node.tests) {
+        let value = onTrueEdge ? t.onTrue : t.onFalse;
+        if (value === undefined) continue;
+        if (t.call !== undefined) {
+          const e = this.effects[t.call];
+          const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
+          if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
+            e2.wCounts().set(e.variable, Math.min(CLAMP, (e2.counts.get(e.variable) ?? 0) + 1));
+            if (e.kind === 'cond-get')
+              e2.wPeaks().set(
+                e.variable,
+                Math.max(e2.peaks.get(e.variable) ?? 0, e2.counts.get(e.variable) ?? 0),
+              );
+          }
+          if (e?.kind === 'cond-put' && value)
+            e2.wCounts().set(e.variable, Math.max(-CLAMP, (e2.counts.get(e.variable) ?? 0) - 1));
+          if (e?.kind === 'final-put' && value && e.counter !== undefined)
+            e2.wValues().set(`#released:${e.variable}`, e.counter);
+          const assigned = this.fn.calls[t.call].assignedTo;
+          if (!value && assigned && this.effects[t.call]?.kind === 'returns-ref')
+            e2.wCounts().set(assigned, 0);
+        } else if (t.variable !== undefined) {
+          const held = e2.pending.get(t.variable);
+          if (held !== undefined) {
+            const [target, ci] = held.split('|');
+            const pe = this.effects[Number(ci)];
+            const drops = pe?.kind === 'cond-put';
+            if (pe?.kind === 'cond-get' && pe.invert) value = !value;
+            if (value && drops)
+              e2.wCounts().set(target, Math.max(-CLAMP, (e2.counts.get(target) ?? 0) - 1));
+            else if (value) {
+              e2.wCounts().set(target, Math.min(CLAMP, (e2.counts.get(target) ?? 0) + 1));
+              if (pe?.kind === 'cond-get')
+                e2.wPeaks().set(
+                  target,
+                  Math.max(e2.peaks.get(target) ?? 0, e2.counts.get(target) ?? 0),
+                );
+            }
+            e2.wPending().delete(t.variable);
+          } else if (!value) e2.wCounts().set(t.variable, 0);
+        }
+      }
+      this.work.push({
+        node: succ,
+        counts: e2.counts,
+        peaks: e2.peaks,
+        values: e2.values,
+        escaped: d.escaped,
+        handed: d.handed,
+        pending: e2.pending,
+        trail,
+      });
+    }
+  }
+}
+
+/** Variables the values show NULL/zero, in the values' order. */
+function nullsOf(values: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, x] of values) if (x === '0') out.push(k);
+  return out;
 }
 
 const COUNTING: ReadonlySet<RefEffect['kind']> = new Set([
@@ -160,8 +558,6 @@ function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean 
 
 export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceResult {
   const result: BalanceResult = { exits: [], doublePuts: [], unchecked: [], truncated: false };
-  // Discarded conditional gets: reported only if some path reaches them unpinned.
-  const uncheckedAt = new Set<number>();
   const cfg = fn.cfg;
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
@@ -184,13 +580,27 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     });
     return result;
   }
+  explorePaths(fn, entry, effects, result);
+  return result;
+}
+
+/** The path exploration of a function whose calls change reference counts. */
+function explorePaths(
+  fn: FunctionFacts,
+  entry: CfgNode,
+  effects: readonly (RefEffect | undefined)[],
+  result: BalanceResult,
+): void {
+  const cfg = fn.cfg;
+  // Discarded conditional gets: reported only if some path reaches them unpinned.
+  const uncheckedAt = new Set<number>();
   // Only variables tested more than once can correlate branches; tracking others only multiplies states.
   const testCount = new Map<string, number>();
   for (const n of cfg)
     for (const t of n.tests)
       if (t.variable !== undefined) testCount.set(t.variable, (testCount.get(t.variable) ?? 0) + 1);
   const refVars = new Set<string>();
-  for (const e of effects) if (e && 'variable' in e) refVars.add(e.variable);
+  for (const e of effects) if (e && e.kind !== 'returns-ref') refVars.add(e.variable);
   // Variables that can hold a tracked reference: effect targets, results of effectful
   // calls, and their aliases. Everything else is left out of the state.
   fn.calls.forEach((c, i) => {
@@ -221,8 +631,6 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const e = effects[i];
     if (e?.kind === 'cond-get' && !testedHere.has(i) && c.discarded) uncheckedAt.add(i);
   });
-  // Reached on some path with no reference held: the ignored result can be a failure.
-  const unpinned = new Set<number>();
 
   // Statement nodes that cannot change the state: no effect, no tracked assignment or escape.
   const inert = cfg.map(
@@ -232,26 +640,45 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
       n.assigns.every((a) => !refVars.has(a.variable) && !correlated.has(a.variable)) &&
       n.escapes.every((v) => !refVars.has(v)),
   );
-  const seen = new Set<string>();
-  const keyParts = new Map<object, string>();
   // One step object per node: every path through it shares it (paths are read, never changed).
   const stepAt: PathStep[] = cfg.map((n) => ({ line: n.line, node: n.id }));
-  const work: State[] = [
-    {
-      node: entry.id,
-      counts: new Map(),
-      peaks: new Map(),
-      values: new Map(),
-      escaped: new Set(),
-      handed: new Set(),
-      pending: new Map(),
-      trail: undefined,
-    },
-  ];
-  const reportedDouble = new Set<string>();
   // States can only meet again where paths join: only there is a state compared.
   const preds = new Array<number>(cfg.length).fill(0);
   for (const n of cfg) for (const x of n.succ) preds[x]++;
+  const walk = new Walk(result, fn, cfg, effects, refVars, correlated, testedHere, uncheckedAt);
+  walkPaths(walk, cfg, entry.id, inert, preds, stepAt, result);
+  const unpinned = walk.unpinned;
+  result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
+}
+
+/**
+ * The paths from `entry`, depth first; a state is compared with those seen
+ * before only where paths join, and the walk is bounded in states and steps.
+ */
+function walkPaths(
+  walk: Walk,
+  cfg: CfgNode[],
+  entry: number,
+  inert: boolean[],
+  preds: number[],
+  stepAt: PathStep[],
+  result: BalanceResult,
+): void {
+  const seen = new Set<string>();
+  const keyParts = new Map<object, string>();
+  const work = walk.work;
+  work.push({
+    node: entry,
+    counts: new Map(),
+    peaks: new Map(),
+    values: new Map(),
+    escaped: new Set(),
+    handed: new Set(),
+    pending: new Map(),
+    trail: undefined,
+  });
+  const d = new Draft();
+  const e2 = new Draft();
   let steps = 0;
   while (work.length) {
     const s = work.pop() as State;
@@ -286,256 +713,12 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
         });
       continue;
     }
-    // The state's maps are shared with every other state derived from the same one:
-    // each is copied on its first write here (states are never mutated in place).
-    let counts = s.counts;
-    let peaks = s.peaks;
-    let escaped = s.escaped;
-    let handed = s.handed;
-    let pending = s.pending;
-    let values = s.values;
-    let owned = 0;
-    const wCounts = () => (owned & 1 ? counts : ((owned |= 1), (counts = new Map(counts))));
-    const wPeaks = () => (owned & 2 ? peaks : ((owned |= 2), (peaks = new Map(peaks))));
-    const wEscaped = () => (owned & 4 ? escaped : ((owned |= 4), (escaped = new Set(escaped))));
-    const wHanded = () => (owned & 8 ? handed : ((owned |= 8), (handed = new Set(handed))));
-    const wPending = () => (owned & 16 ? pending : ((owned |= 16), (pending = new Map(pending))));
-    const wValues = () => (owned & 32 ? values : ((owned |= 32), (values = new Map(values))));
-    // An inherited reference (off a container that held one) raises no peak: the object
-    // may carry other holders' references too, which this code may be entitled to drop.
-    const bump = (v: string, d: number, call: number, raisesPeak = true) => {
-      // A pointer this path showed NULL holds no reference: dropping it drops nothing.
-      if (d < 0 && values.get(v) === '0') return;
-      const next = Math.max(-CLAMP, Math.min(CLAMP, (counts.get(v) ?? 0) + d));
-      wCounts().set(v, next);
-      const peak = raisesPeak ? Math.max(peaks.get(v) ?? 0, next) : (peaks.get(v) ?? 0);
-      wPeaks().set(v, peak);
-      // More puts than gets: below zero after a get on this path, or two below entry.
-      // Only a drop can be the second drop (a get from a clamped count is not one).
-      if (d < 0 && (next <= -2 || (next < 0 && peak >= 1)) && !reportedDouble.has(`${v}@${call}`)) {
-        reportedDouble.add(`${v}@${call}`);
-        result.doublePuts.push({
-          variable: v,
-          call,
-          path: trailToPath(trail),
-          belowEntry: peak < 1,
-          escaped: escaped.has(v),
-          handed: handed.has(v),
-        });
-      }
-    };
-    for (const ci of node.calls) {
-      const e = effects[ci];
-      const call = fn.calls[ci];
-      if (!e) continue;
-      switch (e.kind) {
-        case 'get':
-          bump(e.variable, +1, ci);
-          break;
-        case 'put':
-        case 'final-put': {
-          // After the last reference of one counter went (a final put tested true), a drop
-          // on another counter is the release dropping that group's own reference
-          // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
-          const released = values.get(`#released:${e.variable}`);
-          if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
-          bump(e.variable, -(e.amount ?? 1), ci);
-          break;
-        }
-        case 'put-all':
-          wCounts().set(e.variable, Math.min(0, counts.get(e.variable) ?? 0));
-          break;
-        case 'cond-put':
-        case 'inherit':
-          // Applied on the edge where the call returned true; unconditionally when untested.
-          if (!testedHere.has(ci) && call.assignedTo)
-            wPending().set(call.assignedTo, `${e.variable}|${ci}`);
-          else if (!testedHere.has(ci))
-            bump(e.variable, e.kind === 'inherit' ? +1 : -1, ci, e.kind !== 'inherit');
-          break;
-        case 'init':
-          wCounts().set(e.variable, e.count);
-          wPeaks().set(e.variable, e.count);
-          if (escaped.has(e.variable)) wEscaped().delete(e.variable);
-          break;
-        case 'transfer':
-          if (!escaped.has(e.variable)) wEscaped().add(e.variable);
-          break;
-        case 'handoff':
-          if (!handed.has(e.variable)) wHanded().add(e.variable);
-          break;
-        case 'cond-get':
-          // A reference already held on this path pins the object: the get cannot fail.
-          if (uncheckedAt.has(ci) && (counts.get(e.variable) ?? 0) < 1) unpinned.add(ci);
-          if (!testedHere.has(ci) && call.assignedTo)
-            wPending().set(call.assignedTo, `${e.variable}|${ci}`);
-          // Returned to the caller, or (unchecked) assumed to succeed as the code does.
-          else if (!testedHere.has(ci)) bump(e.variable, +1, ci);
-          break;
-        case 'returns-ref':
-          if (e.alsoStores && !escaped.has(e.alsoStores)) wEscaped().add(e.alsoStores);
-          break;
-      }
-    }
-    for (const a of node.assigns) {
-      if (values.has(a.variable)) wValues().delete(a.variable);
-      if (!refVars.has(a.variable)) continue;
-      if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
-        // `nf = new;`: one object, now tracked under the new name.
-        const c = wCounts();
-        const pk = wPeaks();
-        c.set(a.variable, c.get(a.fromVariable) ?? 0);
-        pk.set(a.variable, pk.get(a.fromVariable) ?? 0);
-        c.delete(a.fromVariable);
-        pk.delete(a.fromVariable);
-        if (escaped.has(a.fromVariable)) {
-          const es = wEscaped();
-          es.delete(a.fromVariable);
-          es.add(a.variable);
-        } else if (escaped.has(a.variable)) wEscaped().delete(a.variable);
-        continue;
-      }
-      const from = a.fromCall !== undefined ? effects[a.fromCall] : undefined;
-      if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
-        continue;
-      for (const k of [...counts.keys()])
-        if (k.startsWith(`${a.variable}->`) || k.startsWith(`${a.variable}.`)) wCounts().delete(k);
-      const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
-      wCounts().set(a.variable, initial);
-      wPeaks().set(a.variable, initial);
-      if (escaped.has(a.variable)) wEscaped().delete(a.variable);
-      if (handed.has(a.variable)) wHanded().delete(a.variable);
-      if (values.has(a.variable)) wValues().delete(a.variable);
-      if (a.fromCall === undefined && pending.has(a.variable)) wPending().delete(a.variable);
-    }
-    // A status set to a constant (`err = -EFAULT`): later tests of it are decided.
-    for (const a of node.assigns)
-      if (a.constant !== undefined && correlated.has(a.variable))
-        wValues().set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
-    for (const v of node.escapes) if (refVars.has(v) && !escaped.has(v)) wEscaped().add(v);
-
-    if (node.kind === 'return' || (node.kind === 'exit' && s.trail)) {
-      if (node.kind === 'return') {
-        const exit: ExitState = {
-          returnClass: node.returnClass ?? 'void',
-          counts: Object.fromEntries(counts),
-          escaped: [...escaped],
-          handed: [...handed],
-          nulls: [...values].filter(([, x]) => x === '0').map(([k]) => k),
-          errorExit:
-            node.returnClass === 'errno' ||
-            node.returnClass === 'null' ||
-            (node.returnClass === 'variable' &&
-              node.returnsVariable !== undefined &&
-              fn.varTypes[node.returnsVariable] === undefined &&
-              values.get(node.returnsVariable) === '!0'),
-          path: trailToPath(trail),
-          line: node.line,
-        };
-        if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
-        // `return ret;` where ret holds a conditional get's result: the caller tests it.
-        const held = node.returnsVariable ? pending.get(node.returnsVariable) : undefined;
-        if (held) {
-          const [target, ci] = held.split('|');
-          const e = effects[Number(ci)];
-          if (e?.kind !== 'cond-put') exit.counts[target] = (exit.counts[target] ?? 0) + 1;
-          else exit.counts[target] = (exit.counts[target] ?? 0) - 1;
-          exit.returnsTestOf = Number(ci);
-        }
-        const tested = node.calls.find((ci) => {
-          const e = effects[ci];
-          return (
-            fn.calls[ci].returned &&
-            (e?.kind === 'cond-get' || e?.kind === 'final-put' || e?.kind === 'inherit')
-          );
-        });
-        if (tested !== undefined) exit.returnsTestOf = tested;
-        result.exits.push(exit);
-        continue;
-      }
-    }
-    if (node.kind === 'exit') {
-      const prevNode = s.trail ? cfg[s.trail.step.node] : undefined;
-      if (prevNode?.kind !== 'return')
-        result.exits.push({
-          returnClass: 'void',
-          counts: Object.fromEntries(counts),
-          escaped: [...escaped],
-          handed: [...handed],
-          nulls: [...values].filter(([, x]) => x === '0').map(([k]) => k),
-          errorExit: false,
-          path: trailToPath(trail),
-          line: fn.span.endLine,
-        });
-      continue;
-    }
-    // Only a two-way branch refines the state per edge; other successors share it.
-    const split = node.kind === 'cond' && node.succ.length === 2;
-    node.succ.forEach((succ, edge) => {
-      // Per edge, maps are copied on their first write too.
-      let v2 = split ? feasible(node, edge === 0, values, correlated) : values;
-      if (!v2) return;
-      let c2 = counts;
-      let pk2 = peaks;
-      let p2 = pending;
-      if (split) {
-        let own = v2 !== values ? 8 : 0;
-        const wc = () => (own & 1 ? c2 : ((own |= 1), (c2 = new Map(c2))));
-        const wpk = () => (own & 2 ? pk2 : ((own |= 2), (pk2 = new Map(pk2))));
-        const wp = () => (own & 4 ? p2 : ((own |= 4), (p2 = new Map(p2))));
-        const wv = (): Map<string, string> =>
-          own & 8 ? (v2 as Map<string, string>) : ((own |= 8), (v2 = new Map(v2)));
-        const onTrueEdge = edge === 0;
-        for (const t of node.tests) {
-          let value = onTrueEdge ? t.onTrue : t.onFalse;
-          if (value === undefined) continue;
-          if (t.call !== undefined) {
-            const e = effects[t.call];
-            const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
-            if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
-              wc().set(e.variable, Math.min(CLAMP, (c2.get(e.variable) ?? 0) + 1));
-              if (e.kind === 'cond-get')
-                wpk().set(e.variable, Math.max(pk2.get(e.variable) ?? 0, c2.get(e.variable) ?? 0));
-            }
-            if (e?.kind === 'cond-put' && value)
-              wc().set(e.variable, Math.max(-CLAMP, (c2.get(e.variable) ?? 0) - 1));
-            if (e?.kind === 'final-put' && value && e.counter !== undefined)
-              wv().set(`#released:${e.variable}`, e.counter);
-            const assigned = fn.calls[t.call].assignedTo;
-            if (!value && assigned && effects[t.call]?.kind === 'returns-ref')
-              wc().set(assigned, 0);
-          } else if (t.variable !== undefined) {
-            const held = p2.get(t.variable);
-            const target = held?.split('|')[0];
-            if (target !== undefined) {
-              const pe = effects[Number(held?.split('|')[1])];
-              const drops = pe?.kind === 'cond-put';
-              if (pe?.kind === 'cond-get' && pe.invert) value = !value;
-              if (value && drops) wc().set(target, Math.max(-CLAMP, (c2.get(target) ?? 0) - 1));
-              else if (value) {
-                wc().set(target, Math.min(CLAMP, (c2.get(target) ?? 0) + 1));
-                if (pe?.kind === 'cond-get')
-                  wpk().set(target, Math.max(pk2.get(target) ?? 0, c2.get(target) ?? 0));
-              }
-              wp().delete(t.variable);
-            } else if (!value) wc().set(t.variable, 0);
-          }
-        }
-      }
-      work.push({
-        node: succ,
-        counts: c2,
-        peaks: pk2,
-        values: v2,
-        escaped,
-        handed,
-        pending: p2,
-        trail,
-      });
-    });
+    d.start(s);
+    walk.calls(node, d, trail);
+    walk.assigns(node, d);
+    if (walk.ended(node, s, d, trail)) continue;
+    walk.edges(node, d, e2, trail);
   }
-  result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
-  return result;
 }
 
 /** Variables whose reference is held on some exits and not on others (and not handed on). */

@@ -142,7 +142,7 @@ function isolations(program: Program, fn: FunctionFacts, type: string): LruIsola
       (d, j) =>
         j !== i && after.has(d.node) && d.at.line >= call.at.line && disposes(program, fn, j, type),
     );
-    const guards = [...new Set(guardsOfCall(program.catalog, fn, i))].sort();
+    const guards = [...new Set(guardsOfCall(program.guards, program.catalog, fn, i))].sort();
     const iso: LruIsolation = {
       entries: entriesAt(program, fn, i, type, c.variable),
       fate: disposal >= 0 ? 'disposed' : 'taken-off',

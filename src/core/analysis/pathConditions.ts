@@ -46,22 +46,42 @@ function describeCall(
   return `${call.callee}(${args.join(', ')})`;
 }
 
-const lastAssigned = new WeakMap<FunctionFacts, Map<string, number>>();
+/**
+ * What working out guards keeps, for one analysis: per function its guard table
+ * and the calls its variables were last assigned from, and per chain step its
+ * guards. Made per analysis and dropped with it: a module-level WeakMap keyed by
+ * the functions would do as well for results, but the scavenger keeps a weak
+ * map's values alive (and the tables hold the analysis' closures, hence all
+ * of it), so every analysis would be copied and promoted to the old generation.
+ */
+export class GuardCache {
+  readonly tables = new Map<FunctionFacts, GuardTable>();
+  readonly lastAssigned = new Map<FunctionFacts, Map<string, number>>();
+  /** Per step, with the lookup and holder lookup its guards were worked out with. */
+  steps:
+    | {
+        lookup: FunctionLookup;
+        holderOf: HolderOf | undefined;
+        byStep: Map<string, readonly string[]>;
+      }
+    | undefined = undefined;
+}
 
 /** Per variable, the call whose result the function's last assignment from a call stores in it. */
-function lastCallAssigned(fn: FunctionFacts): Map<string, number> {
-  let m = lastAssigned.get(fn);
+function lastCallAssigned(cache: GuardCache, fn: FunctionFacts): Map<string, number> {
+  let m = cache.lastAssigned.get(fn);
   if (!m) {
     m = new Map();
     for (const n of fn.cfg)
       for (const a of n.assigns) if (a.fromCall !== undefined) m.set(a.variable, a.fromCall);
-    lastAssigned.set(fn, m);
+    cache.lastAssigned.set(fn, m);
   }
   return m;
 }
 
 /** The guard one test states on the edge taken, normalised; undefined when it says nothing stable. */
 function describeTest(
+  cache: GuardCache,
   catalog: CatalogIndex,
   fn: FunctionFacts,
   node: CfgNode,
@@ -76,7 +96,7 @@ function describeTest(
     if (t.call !== undefined) subject = describeCall(catalog, fn, t.call, holderOf);
     else if (t.variable) {
       // A variable holding a guard call's result stands for that call.
-      const from = lastCallAssigned(fn).get(t.variable);
+      const from = lastCallAssigned(cache, fn).get(t.variable);
       subject = from !== undefined ? describeCall(catalog, fn, from, holderOf) : undefined;
       if (subject && t.equals) subject = `${subject} == ${t.equals}`;
     }
@@ -135,17 +155,13 @@ interface GuardTable {
   fillsLookup?: FunctionLookup;
 }
 
-/** Guard tables per catalog and function: pure functions of both (and the holder lookup). */
-const guardTables = new WeakMap<CatalogIndex, WeakMap<FunctionFacts, GuardTable>>();
-
+/** The guard table of `fn`: a pure function of it and the catalog (and the holder lookup). */
 function guardTable(
-  catalog: CatalogIndex,
+  cache: GuardCache,
   fn: FunctionFacts,
   holderOf: HolderOf | undefined,
 ): GuardTable {
-  let perFn = guardTables.get(catalog);
-  if (!perFn) guardTables.set(catalog, (perFn = new WeakMap()));
-  let table = perFn.get(fn);
+  let table = cache.tables.get(fn);
   if (table && table.holderOf === holderOf) return table;
   table = {
     holderOf,
@@ -154,12 +170,13 @@ function guardTable(
     byCall: new Map(),
     fills: new Map(),
   };
-  perFn.set(fn, table);
+  cache.tables.set(fn, table);
   return table;
 }
 
 /** The branch tests of `fn` that state a guard on either edge. */
 function guardTests(
+  cache: GuardCache,
   catalog: CatalogIndex,
   fn: FunctionFacts,
   table: GuardTable,
@@ -169,8 +186,8 @@ function guardTests(
   for (const c of fn.cfg) {
     if (c.kind !== 'cond' || c.succ.length !== 2 || !c.tests.length) continue;
     if (c.succ[0] === c.succ[1]) continue;
-    const onTrue = describeTest(catalog, fn, c, true, table.holderOf);
-    const onFalse = describeTest(catalog, fn, c, false, table.holderOf);
+    const onTrue = describeTest(cache, catalog, fn, c, true, table.holderOf);
+    const onFalse = describeTest(cache, catalog, fn, c, false, table.holderOf);
     if (onTrue.length || onFalse.length) tests.push({ node: c, onTrue, onFalse });
   }
   return (table.tests = tests);
@@ -178,16 +195,18 @@ function guardTests(
 
 /** Guards of the CFG node holding `callIndex` in `fn`. */
 export function guardsOfCall(
+  cache: GuardCache,
   catalog: CatalogIndex,
   fn: FunctionFacts,
   callIndex: number,
   holderOf?: HolderOf,
 ): string[] {
-  return [...ownGuardsOfCall(catalog, fn, callIndex, holderOf)];
+  return [...ownGuardsOfCall(cache, catalog, fn, callIndex, holderOf)];
 }
 
 /** guardsOfCall() without the copy: the table's own array, never to be changed. */
 function ownGuardsOfCall(
+  cache: GuardCache,
   catalog: CatalogIndex,
   fn: FunctionFacts,
   callIndex: number,
@@ -195,13 +214,13 @@ function ownGuardsOfCall(
 ): readonly string[] {
   const call = fn.calls[callIndex];
   if (!call) return [];
-  const table = guardTable(catalog, fn, holderOf);
+  const table = guardTable(cache, fn, holderOf);
   const entry = table.entry;
   if (!entry) return [];
   const known = table.byCall.get(callIndex);
   if (known) return known;
   const out: string[] = [];
-  for (const test of guardTests(catalog, fn, table)) {
+  for (const test of guardTests(cache, catalog, fn, table)) {
     const { node: c, onTrue, onFalse } = test;
     if (c.id === call.node) continue;
     const [t, f] = c.succ;
@@ -232,6 +251,7 @@ function named(
  * under the conditions its entries were queued under.
  */
 function fillGuards(
+  cache: GuardCache,
   catalog: CatalogIndex,
   lookup: FunctionLookup,
   fn: FunctionFacts,
@@ -239,7 +259,7 @@ function fillGuards(
   holderOf: HolderOf | undefined,
   depth: number,
 ): readonly string[] {
-  const table = guardTable(catalog, fn, holderOf);
+  const table = guardTable(cache, fn, holderOf);
   if (table.fillsLookup !== lookup) {
     table.fills.clear();
     table.fillsLookup = lookup;
@@ -254,7 +274,7 @@ function fillGuards(
   }));
   table.callNames.forEach(({ listAdd, names }, i) => {
     if (listAdd) {
-      if (names[1] === list) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf));
+      if (names[1] === list) out.push(...ownGuardsOfCall(cache, catalog, fn, i, holderOf));
       return;
     }
     if (depth <= 0) return;
@@ -262,8 +282,8 @@ function fillGuards(
     const callee = at >= 0 ? lookup(fn.calls[i].callee) : undefined;
     const param = callee?.params[at];
     if (!callee || !param || callee === fn) return;
-    const inner = fillGuards(catalog, lookup, callee, param, holderOf, depth - 1);
-    if (inner.length) out.push(...ownGuardsOfCall(catalog, fn, i, holderOf), ...inner);
+    const inner = fillGuards(cache, catalog, lookup, callee, param, holderOf, depth - 1);
+    if (inner.length) out.push(...ownGuardsOfCall(cache, catalog, fn, i, holderOf), ...inner);
   });
   table.fills.set(key, out);
   return out;
@@ -272,12 +292,6 @@ function fillGuards(
 /** A function by name: in `file` when given, else the only definition. */
 export type FunctionLookup = (name: string, file?: string) => FunctionFacts | undefined;
 
-/** Per lookup (one analysis) and holder lookup: each chain step's guards, once. */
-const stepGuards = new WeakMap<
-  FunctionLookup,
-  { holderOf: HolderOf | undefined; byStep: Map<string, readonly string[]> }
->();
-
 /**
  * The conditions of a release path: the guards of each step's call, across the
  * chain, and the guards under which the lists a step hands on were filled;
@@ -285,19 +299,21 @@ const stepGuards = new WeakMap<
  * most of their steps: each step's guards are worked out once per analysis.
  */
 export function releaseConditions(
+  cache: GuardCache,
   catalog: CatalogIndex,
   lookup: FunctionLookup,
   chain: ChainStep[],
   holderOf?: HolderOf,
 ): string[] {
-  let memo = stepGuards.get(lookup);
-  if (!memo || memo.holderOf !== holderOf)
-    stepGuards.set(lookup, (memo = { holderOf, byStep: new Map() }));
+  let memo = cache.steps;
+  if (!memo || memo.lookup !== lookup || memo.holderOf !== holderOf)
+    cache.steps = memo = { lookup, holderOf, byStep: new Map() };
   const out = new Set<string>();
   for (const step of chain) {
     const key = `${step.function}\u0000${step.at.file}\u0000${step.at.line}\u0000${step.call}`;
     let guards = memo.byStep.get(key);
-    if (!guards) memo.byStep.set(key, (guards = guardsOfStep(catalog, lookup, step, holderOf)));
+    if (!guards)
+      memo.byStep.set(key, (guards = guardsOfStep(cache, catalog, lookup, step, holderOf)));
     for (const g of guards) out.add(g);
   }
   return [...out].sort();
@@ -305,6 +321,7 @@ export function releaseConditions(
 
 /** The guards one chain step contributes (its call's own, and its lists' fill guards). */
 function guardsOfStep(
+  cache: GuardCache,
   catalog: CatalogIndex,
   lookup: FunctionLookup,
   step: ChainStep,
@@ -318,10 +335,10 @@ function guardsOfStep(
   );
   const at = index >= 0 ? index : fn.calls.findIndex((c) => c.callee === step.call);
   if (at < 0) return [];
-  const out = [...ownGuardsOfCall(catalog, fn, at, holderOf)];
+  const out = [...ownGuardsOfCall(cache, catalog, fn, at, holderOf)];
   for (const a of fn.calls[at].args) {
     const list = named(a);
-    if (list) out.push(...fillGuards(catalog, lookup, fn, list, holderOf, 2));
+    if (list) out.push(...fillGuards(cache, catalog, lookup, fn, list, holderOf, 2));
   }
   return out;
 }

@@ -234,3 +234,15 @@ export class CatalogIndex {
     return this.iteratorMacros.has(name) || /for_each/.test(name);
   }
 }
+
+let builtinIndex: CatalogIndex | undefined;
+/**
+ * The index of the built-in catalog, made once per process: an index is never
+ * changed after construction, and what is derived from one (the macro mask's
+ * search, guard tables) is kept per index, so callers that pass no catalog
+ * share that work too.
+ */
+export function builtinCatalogIndex(): CatalogIndex {
+  builtinIndex ??= new CatalogIndex();
+  return builtinIndex;
+}

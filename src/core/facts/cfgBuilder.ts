@@ -35,7 +35,7 @@ export class CfgBuilder {
     for (const l of body.descendantsOfType('labeled_statement')) {
       const name = l?.childForFieldName('label')?.text;
       if (l && name && !this.labels.has(name))
-        this.labels.set(name, this.newNode('label', l.startPosition.row + 1).id);
+        this.labels.set(name, this.newNode('label', l.startRow + 1).id);
     }
     const first = this.stmt(body, this.exit, {});
     const entry = this.newNode('entry', startLine);
@@ -49,17 +49,22 @@ export class CfgBuilder {
    * Put them in source order (each node keeps its own evaluation order).
    */
   private sortCallsBySource(): void {
-    const order = this.calls
-      .map((c, i) => ({ c, i }))
-      .sort((a, b) => a.c.at.line - b.c.at.line || a.c.at.column - b.c.at.column);
-    const newIndex = new Array<number>(this.calls.length);
+    const calls = this.calls;
+    // Old indices in source order (a stable sort: ties keep their recorded order).
+    const order: number[] = [];
+    for (let i = 0; i < calls.length; i++) order.push(i);
+    order.sort(
+      (a, b) => calls[a].at.line - calls[b].at.line || calls[a].at.column - calls[b].at.column,
+    );
+    const newIndex = new Array<number>(calls.length);
     let moved = false;
-    order.forEach(({ i }, n) => {
-      newIndex[i] = n;
-      if (i !== n) moved = true;
-    });
+    for (let n = 0; n < order.length; n++) {
+      newIndex[order[n]] = n;
+      if (order[n] !== n) moved = true;
+    }
     if (!moved) return;
-    for (let n = 0; n < order.length; n++) this.calls[n] = order[n].c;
+    const before = calls.slice();
+    for (let n = 0; n < order.length; n++) calls[n] = before[order[n]];
     // In place: the nodes' arrays are their own.
     for (const node of this.nodes) {
       const calls = node.calls;
@@ -70,6 +75,8 @@ export class CfgBuilder {
   }
 
   private newNode(kind: CfgNode['kind'], line: number): CfgNode {
+    // Every node has every field (undefined when absent, which JSON leaves out): one
+    // object shape, so the passes that read CFG nodes see one, not four.
     const node: CfgNode = {
       id: this.nodes.length,
       kind,
@@ -79,6 +86,9 @@ export class CfgBuilder {
       assigns: [],
       escapes: [],
       tests: [],
+      compares: undefined,
+      returnClass: undefined,
+      returnsVariable: undefined,
     };
     this.nodes.push(node);
     return node;
@@ -97,12 +107,17 @@ export class CfgBuilder {
       const callee = calleeName(c) ?? fieldCallee(c);
       if (!callee) continue;
       const args = c.childForFieldName('arguments')?.namedChildren ?? [];
+      // Every field from the start, in the order they are set (one object shape).
       const fact: CallFact = {
         callee,
         args: args.filter((a): a is Node => a !== null).map(argFact),
         at: spanOf(c, this.file),
         node: node.id,
         discarded: c.parent?.type === 'expression_statement',
+        receiver: undefined,
+        assignedTo: undefined,
+        returned: undefined,
+        stored: undefined,
       };
       if (callee.startsWith('->')) {
         const recv = receiverOf(c);
@@ -196,9 +211,20 @@ export class CfgBuilder {
       edge: 'onTrue' | 'onFalse',
       v: boolean,
     ) => {
-      const cur = result.get(key) ?? { ...t };
+      let cur = result.get(key);
+      if (!cur) {
+        // Every field from the start, in the order they are set (one object shape).
+        cur = {
+          call: t.call,
+          variable: t.variable,
+          negative: t.negative,
+          equals: t.equals,
+          onTrue: undefined,
+          onFalse: undefined,
+        };
+        result.set(key, cur);
+      }
       cur[edge] = v;
-      result.set(key, cur);
     };
     const walk = (e: Node, want: boolean, edge: 'onTrue' | 'onFalse') => {
       const n = skipParens(e);
@@ -281,7 +307,7 @@ export class CfgBuilder {
 
   private stmt(s: Node | null, next: number, t: Targets): number {
     if (!s) return next;
-    const line = s.startPosition.row + 1;
+    const line = s.startRow + 1;
     switch (s.type) {
       case 'compound_statement': {
         let cur = next;

@@ -55,7 +55,15 @@ export function argFact(node: Node): ArgFact {
   const core = unwrap(node);
   const { root, field } = rootAndField(node);
   const text = node.text;
-  const fact: ArgFact = { text: text.length > 200 ? text.slice(0, 200) : text };
+  // Every field from the start (undefined when absent, which JSON leaves out): one
+  // object shape for the passes that read arguments.
+  const fact: ArgFact = {
+    text: text.length > 200 ? text.slice(0, 200) : text,
+    root: undefined,
+    field: undefined,
+    ident: undefined,
+    object: undefined,
+  };
   if (root) fact.root = root;
   if (field) fact.field = field;
   if (core.type === 'identifier') fact.ident = core.text;
@@ -94,8 +102,9 @@ export function structTypeName(typeNode: Node | null): string | undefined {
 
 /** Calls inside `node` in evaluation order (arguments before the call). */
 export function callsIn(node: Node): Node[] {
-  const calls = node.descendantsOfType('call_expression').filter((c): c is Node => c !== null);
-  if (node.type === 'call_expression' && !calls.some((c) => c.id === node.id)) calls.push(node);
+  // A fresh array (never the tree's own): sorted in place.
+  const calls = node.descendantsOfType('call_expression');
+  if (node.type === 'call_expression') calls.push(node);
   return calls.sort((a, b) => a.endIndex - b.endIndex || b.startIndex - a.startIndex);
 }
 

@@ -23,7 +23,7 @@ export function dropsOnlyFlagReference(
   const same = sameObjectAs(fn, param);
   const ofObject = (v: string) => same.has(v) || same.has(v.split('->')[0]);
   const drops = effects.flatMap((e, ci) =>
-    e && DROPS.has(e.kind) && 'variable' in e && ofObject(e.variable) ? [ci] : [],
+    e && DROPS.has(e.kind) && e.kind !== 'returns-ref' && ofObject(e.variable) ? [ci] : [],
   );
   if (!drops.length) return false;
   const entry = fn.cfg.find((n) => n.kind === 'entry');

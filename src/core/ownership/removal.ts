@@ -66,7 +66,7 @@ export function removedParams(
         (e) =>
           e !== undefined &&
           pred(e) &&
-          'variable' in e &&
+          e.kind !== 'returns-ref' &&
           (same.has(e.variable) || same.has(e.variable.split('->')[0])),
       );
     const rm = first(removal);

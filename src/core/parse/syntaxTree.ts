@@ -25,6 +25,12 @@ export class TreeIndex {
   }
 
   position(offset: number): Point {
+    const row = this.row(offset);
+    return { row, column: offset - this.starts[row] };
+  }
+
+  /** 0-based row of `offset`. */
+  row(offset: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -32,12 +38,16 @@ export class TreeIndex {
       if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { row: lo, column: offset - this.starts[lo] };
+    return lo;
   }
 }
 
+/** The children of every leaf: one shared array, never changed. */
+const NO_CHILDREN: readonly SyntaxNode[] = [];
+
 export class SyntaxNode {
-  readonly children: SyntaxNode[] = [];
+  /** Set once by the copy, each array exactly as long as it needs to be. */
+  children = NO_CHILDREN as SyntaxNode[];
   parent: SyntaxNode | null = null;
   /** Field name under which the parent holds this node. */
   fieldName: string | null = null;
@@ -66,6 +76,11 @@ export class SyntaxNode {
     return this.lines.text.slice(this.startIndex, this.endIndex);
   }
 
+  /** startPosition.row without the Point. */
+  get startRow(): number {
+    return this.lines.row(this.startIndex);
+  }
+
   get startPosition(): Point {
     return this.lines.position(this.startIndex);
   }
@@ -90,6 +105,7 @@ export class SyntaxNode {
 
   /** Descendants (not this node) of the given types, in document order. */
   descendantsOfType(types: string | string[]): SyntaxNode[] {
+    if (this.lastId === this.id) return [];
     if (typeof types === 'string') {
       // This subtree's nodes are those with ids in (id, lastId]: a slice of the index.
       const all = this.lines.byType.get(types);
@@ -98,7 +114,9 @@ export class SyntaxNode {
     }
     // Each type's slice, merged by id (ids are in document order).
     let out: SyntaxNode[] = [];
-    for (const type of new Set(types)) {
+    for (let i = 0; i < types.length; i++) {
+      const type = types[i];
+      if (types.indexOf(type) !== i) continue;
       const some = this.descendantsOfType(type);
       if (!some.length) continue;
       if (!out.length) {
@@ -244,6 +262,26 @@ export function copyTree(
   /** The byType list of each symbol (symbols with one name share it). */
   const lists: (SyntaxNode[] | undefined)[] = [];
   let id = 0;
+  // The children of the nodes still open are collected on one stack and each
+  // node's are copied out when it closes: an array grown by push() would carry
+  // room for 16 children, most nodes have one to three.
+  // `kids` is used up to `top` (never shortened: setting an array's length is a slow call).
+  const kids: SyntaxNode[] = [];
+  let top = 0;
+  const open: SyntaxNode[] = [];
+  const starts: number[] = [];
+  const opened = (n: SyntaxNode) => {
+    open.push(n);
+    starts.push(top);
+  };
+  const closed = () => {
+    const n = open.pop() as SyntaxNode;
+    const from = starts.pop() as number;
+    if (top > from) {
+      n.children = kids.slice(from, top);
+      top = from;
+    }
+  };
   /** `end` a cursor: ask it, unless the node is an identifier-like leaf (measured in the text). */
   const make = (
     typeId: number,
@@ -264,7 +302,7 @@ export function copyTree(
     if (field) n.fieldName = fields[field] ?? null;
     if (parent) {
       n.parent = parent;
-      parent.children.push(n);
+      kids[top++] = n;
       // Created in document order (pre-order), as descendantsOfType returns them.
       let list = lists[typeId];
       if (!list) {
@@ -290,6 +328,7 @@ export function copyTree(
       if (!parent) {
         root = parent = make(t, null, 0, true, start, end);
         parentFieldless = FIELDLESS_PARENTS.has(root.type);
+        opened(root);
         return true;
       }
       // Children of list-like nodes carry no field the extractors read.
@@ -297,6 +336,7 @@ export function copyTree(
       if (named[t] || t === ERROR_TYPE_ID) {
         const node = make(t, parent, field, true, start, end);
         if (isOpaque(t)) return false;
+        opened(node);
         parent = node;
         parentFieldless = fieldless[t] === true;
         return true;
@@ -309,6 +349,7 @@ export function copyTree(
       if (!parent) return;
       // Every node of `parent`'s subtree has been made.
       parent.lastId = id - 1;
+      closed();
       parent = parent.parent;
       parentFieldless = parent !== null && FIELDLESS_PARENTS.has(parent.type);
     },
@@ -316,14 +357,19 @@ export function copyTree(
   const useMemory = walk === 'memory' || (walk === 'auto' && copiedNodes >= MEMORY_WALK_AFTER);
   const fromMemory = useMemory && wasm?.readTree(tree, sink) === true;
   copiedNodes += id;
-  if (fromMemory && root) return finish(root, tree, id, lines);
+  if (fromMemory && root) {
+    while (open.length) closed();
+    return finish(root, tree, id, lines);
+  }
   lists.length = 0;
   lines.byType.clear();
   id = 0;
+  top = open.length = starts.length = 0;
 
   const c = wasm?.openCursor(tree) ?? publicCursor(tree);
   try {
     root = make(c.typeId(), null, 0, true, c.startIndex(), c);
+    opened(root);
     walk: {
       let parent: SyntaxNode | null = root;
       let parentFieldless = FIELDLESS_PARENTS.has(root.type);
@@ -339,12 +385,14 @@ export function copyTree(
         if (node && !isOpaque(t) && c.gotoFirstChild()) {
           parentFieldless = fieldless[t] === true;
           parent = node;
+          opened(node);
           continue;
         }
         while (!c.gotoNextSibling()) {
           if (!c.gotoParent() || !parent) break walk;
           // Every node of `parent`'s subtree has been made.
           parent.lastId = id - 1;
+          closed();
           parent = parent.parent;
           if (!parent) break walk;
           parentFieldless = FIELDLESS_PARENTS.has(parent.type);
@@ -354,6 +402,8 @@ export function copyTree(
   } finally {
     c.close();
   }
+  // Nodes the walk left without stepping back out of (the root, at least).
+  while (open.length) closed();
   copiedNodes += id;
   // The raw cursor is closed before tree-sitter is asked anything else.
   return finish(root, tree, id, lines);
