@@ -245,18 +245,31 @@ export function localSummary(r: FunctionRecord): CalleeSummary {
   return { ...r, release, maySleep: !!r.sleeps, startsContexts: [...starts].sort() };
 }
 
-/** Adds a reach to a list holding one per key (the least witness): whether the list changed. */
-function addReach(list: ReleaseReach[], y: ReleaseReach): boolean {
-  const k = reachKey(y);
-  const i = list.findIndex((x) => reachKey(x) === k);
+/**
+ * Adds `y` to a list holding one entry per `key`, the least by `before`: the
+ * evidence kept does not depend on the order files are read in. Whether the
+ * list changed.
+ */
+export function keepLeast<T>(
+  list: T[],
+  y: T,
+  key: (x: T) => string,
+  before: (a: T, b: T) => boolean,
+): boolean {
+  const k = key(y);
+  const i = list.findIndex((x) => key(x) === k);
   if (i < 0) {
     list.push(y);
     return true;
   }
-  if (!witnessBefore(y, list[i])) return false;
+  if (!before(y, list[i])) return false;
   list[i] = y;
   return true;
 }
+
+/** Adds a release reach to a list holding one per key (the least witness): whether the list changed. */
+const addReach = (list: ReleaseReach[], y: ReleaseReach): boolean =>
+  keepLeast(list, y, reachKey, witnessBefore);
 
 /** A callee's reach as seen through one edge of its caller. */
 function throughEdge(e: SummaryEdge, x: ReleaseReach): ReleaseReach {
@@ -394,11 +407,7 @@ export function seedReach(
   registrars: readonly { via: string; file: string; line: number; context: ContextKind }[],
 ): TreeReach[] {
   const out: TreeReach[] = [];
-  const add = (x: TreeReach) => {
-    const i = out.findIndex((y) => y.context === x.context);
-    if (i < 0) out.push(x);
-    else if (reachBefore(x, out[i])) out[i] = x;
-  };
+  const add = (x: TreeReach) => keepLeastReach(out, x);
   for (const e of r.entered ?? [])
     add({ context: e.context, via: e.via, kind: 'register', file: r.file, line: e.line, depth: 0 });
   for (const g of registrars)
@@ -407,6 +416,10 @@ export function seedReach(
     add({ context: 'process', via: '', kind: 'external', file: r.file, line: r.line, depth: 0 });
   return out;
 }
+
+/** Adds a context reach to a list holding one per context (the least): whether the list changed. */
+export const keepLeastReach = (list: TreeReach[], y: TreeReach): boolean =>
+  keepLeast(list, y, (x) => x.context, reachBefore);
 
 /** The candidate a caller's context gives its callee. */
 export function stepReach(caller: FunctionRecord, x: TreeReach): TreeReach {
@@ -464,9 +477,7 @@ export function treeContexts(
         if (!t || out.get(t)?.some((y) => y.context === x.context)) continue;
         const y = stepReach(r, x);
         const list = level.get(t) ?? [];
-        const i = list.findIndex((z) => z.context === y.context);
-        if (i < 0) list.push(y);
-        else if (reachBefore(y, list[i])) list[i] = y;
+        keepLeastReach(list, y);
         level.set(t, list);
       }
     frontier = [];

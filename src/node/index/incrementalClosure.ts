@@ -19,9 +19,9 @@
 // canonical order), so the two give the same buckets.
 import {
   isDefaultReach,
+  keepLeastReach,
   localSummary,
   pickRecord,
-  reachBefore,
   seedReach,
   settleSummaries,
   sortReach,
@@ -386,7 +386,7 @@ function run(
       for (const { node: c } of callersOf(n, 'c')) {
         if (reset.has(c)) continue;
         const caller = { name: c.name, file: c.file, line: c.line } as FunctionRecord;
-        for (const x of reachOld(c)) mergeReach(list, stepReach(caller, x));
+        for (const x of reachOld(c)) keepLeastReach(list, stepReach(caller, x));
       }
       reachNow.set(n, list);
     }
@@ -537,19 +537,8 @@ function improved(
 ): TreeReach[] | undefined {
   const tv = [...current];
   let better = false;
-  for (const x of val) if (mergeReach(tv, stepReach(r, x))) better = true;
+  for (const x of val) if (keepLeastReach(tv, stepReach(r, x))) better = true;
   return better ? tv : undefined;
-}
-
-function mergeReach(list: TreeReach[], y: TreeReach): boolean {
-  const i = list.findIndex((x) => x.context === y.context);
-  if (i < 0) {
-    list.push(y);
-    return true;
-  }
-  if (!reachBefore(y, list[i])) return false;
-  list[i] = y;
-  return true;
 }
 
 /** Strongly connected components (Tarjan, iterative), callees before their callers. */
