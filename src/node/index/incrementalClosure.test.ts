@@ -286,11 +286,7 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
       'kthread call thing_walk_a 2',
       'process external  0',
     ]);
-    edit(
-      'kernel/user.c'.replace('user', 'thing_user'),
-      'kthread_run(thing_thread, t, "thing")',
-      'NULL',
-    );
+    edit('kernel/thing_user.c', 'kthread_run(thing_thread, t, "thing")', 'NULL');
     await reindex();
     expect(contextsOf('thing_walk_a')).toEqual(['process external  0']);
   });
