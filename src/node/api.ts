@@ -23,6 +23,7 @@ export { buildIndex, catalogKey, mergeIndexes, shardOf } from './index/indexBuil
 export { summariesFor, helperFacts } from './index/summarySource';
 export { IndexedSummaries, LazySummaries } from './index/treeSummaries';
 export { findKernelTree, isKernelTree, listTreeFiles } from './index/kernelTree';
-export { defaultCacheDir, treeIndexDir, readLines, readAllClosed } from './index/indexStore';
+export { defaultCacheDir, treeIndexDir, readLines } from './index/indexStore';
+export { readAllClosed } from './index/closedState';
 export { recordFile } from './index/fileRecords';
 export { closeSummaries, RecordTable } from '../core/analysis/calleeSummary';

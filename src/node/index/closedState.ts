@@ -5,13 +5,13 @@
 // between leaves files whose tags the manifest does not name: never used, and the
 // next index run closes in full (the manifest's generation is not the files').
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   type CalleeSummary,
   type ReleaseReach,
   type FunctionRecord,
 } from '../../core/analysis/calleeSummary';
+import { byNameFile, ClosedBucket, writeBucket } from './closedBucket';
 import { decodeClosed, encodeClosed, ReleaseTable, type StoredClosed } from './closedRecords';
 import {
   callerEntries,
@@ -26,10 +26,8 @@ import {
   BUCKETS,
   bucketName,
   bucketOf,
-  checksum,
   formatLine,
   headerLine,
-  parseHeaderLine,
   readLines,
   readManifest,
   RELEASE_TABLE,
@@ -39,14 +37,6 @@ import {
   type ClosedManifest,
   type IndexHeader,
 } from './indexStore';
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const LINE_KEY = /^\w+\t\{"name":("(?:[^"\\]|\\.)*"),"file":("(?:[^"\\]|\\.)*")/;
-
-/** Closed lines in canonical order: by name, then file. */
-function byNameFile(a: { name: string; file: string }, b: { name: string; file: string }): number {
-  return cmp(a.name, b.name) || cmp(a.file, b.file);
-}
 
 export function bucketPath(dir: string, bucket: string): string {
   return path.join(dir, 'closed', `${bucket}.jsonl`);
@@ -83,8 +73,8 @@ export function writeClosed(
     const b = bucketName(i);
     const lines = (buckets.get(b) ?? [])
       .sort(byNameFile)
-      .map((s) => formatLine(encodeClosed(s, table)));
-    bytes += writeAtomically(bucketPath(dir, b), [headerLine(fileHeader), ...lines]);
+      .map((s) => ({ name: s.name, file: s.file, line: formatLine(encodeClosed(s, table)) }));
+    bytes += writeBucket(bucketPath(dir, b), fileHeader, lines);
     buckets.delete(b);
   }
   bytes += writeCallers(dir, fileHeader, all);
@@ -122,8 +112,11 @@ export interface StoredDef {
  * changes collected, then written bucket by bucket and the manifest last.
  */
 export class ClosedState {
-  private readonly texts = new Map<string, string | undefined>();
-  private readonly named = new Map<string, { file: string; line: string; def?: StoredDef }[]>();
+  private readonly buckets = new Map<string, ClosedBucket | undefined>();
+  private readonly named = new Map<
+    string,
+    { file: string; line: string; json: string; def?: StoredDef }[]
+  >();
   private readonly callerBuckets = new Map<string, Map<string, string | CallerEntry[]>>();
   readonly releases: ReleaseTable;
   private readonly releaseCount: number;
@@ -155,69 +148,35 @@ export class ClosedState {
     return new ClosedState(dir, m.manifest, m.header, table.values);
   }
 
-  /** A bucket's lines by name (undecoded: only the names asked for are decoded). */
-  /** A bucket's text, read once (undefined when it is not of the manifest's state). */
-  private text(b: string): string | undefined {
-    if (this.texts.has(b)) return this.texts.get(b);
-    const file = bucketPath(this.dir, b);
-    let text: string | undefined;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-      const nl = text.indexOf('\n');
-      const head = parseHeaderLine(text.slice(0, nl < 0 ? text.length : nl));
-      if (head?.generation !== this.manifest.buckets[parseInt(b, 16)]) {
-        this.unsound ??= `${file}: another state than the manifest`;
-        text = undefined;
-      }
-    } catch (e) {
-      this.unsound ??= `${file}: ${(e as Error).message}`;
-    }
-    this.texts.set(b, text);
-    return text;
+  /** A bucket, opened once (undefined when it is not of the manifest's state). */
+  private bucket(b: string): ClosedBucket | undefined {
+    if (this.buckets.has(b)) return this.buckets.get(b);
+    const opened = ClosedBucket.open(
+      bucketPath(this.dir, b),
+      this.manifest.buckets[parseInt(b, 16)],
+    );
+    const bucket = opened instanceof ClosedBucket ? opened : undefined;
+    if (!(opened instanceof ClosedBucket)) this.unsound ??= opened.problem;
+    this.buckets.set(b, bucket);
+    return bucket;
   }
 
-  /** The lines of `name` in its bucket, found by a search for `{"name":...` (nothing else decoded). */
-  private lines(name: string): { file: string; line: string; def?: StoredDef }[] {
-    let list = this.named.get(name);
-    if (list) return list;
-    list = [];
+  /** The lines of `name` in its bucket (nothing decoded yet). */
+  private lines(name: string): { file: string; line: string; json: string; def?: StoredDef }[] {
+    const known = this.named.get(name);
+    if (known) return known;
+    const bucket = this.bucket(bucketOf(name));
+    const list = bucket ? bucket.linesOf(name) : [];
     this.named.set(name, list);
-    const text = this.text(bucketOf(name));
-    if (!text) return list;
-    const needle = `\t{"name":${JSON.stringify(name)},`;
-    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
-      const start = text.lastIndexOf('\n', at) + 1;
-      let end = text.indexOf('\n', at);
-      if (end < 0) end = text.length;
-      const line = `${text.slice(start, end)}\n`;
-      const k = LINE_KEY.exec(line);
-      if (!k) {
-        this.unsound ??= `${bucketPath(this.dir, bucketOf(name))}: unreadable line`;
-        continue;
-      }
-      list.push({ file: JSON.parse(k[2]) as string, line });
-    }
+    if (bucket?.problems.length) this.unsound ??= bucket.problems[0];
     return list;
   }
 
   /** Every line of a bucket with its name and file (for rewriting it). */
   private allLines(b: string): { name: string; file: string; line: string }[] {
-    const out: { name: string; file: string; line: string }[] = [];
-    const text = this.text(b);
-    if (text === undefined) return out;
-    for (let start = text.indexOf('\n') + 1; start > 0 && start < text.length;) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const line = `${text.slice(start, end)}\n`;
-      start = end + 1;
-      // Lines start with {"name":...,"file":...} (encodeClosed's order).
-      const k = LINE_KEY.exec(line);
-      if (!k) {
-        this.unsound ??= `${bucketPath(this.dir, b)}: unreadable line`;
-        continue;
-      }
-      out.push({ name: JSON.parse(k[1]) as string, file: JSON.parse(k[2]) as string, line });
-    }
+    const bucket = this.bucket(b);
+    const out = bucket ? bucket.allLines() : [];
+    if (bucket?.problems.length) this.unsound ??= bucket.problems[0];
     return out;
   }
 
@@ -227,14 +186,7 @@ export class ClosedState {
     const out: StoredDef[] = [];
     for (const e of this.lines(name)) {
       if (!e.def) {
-        const line = e.line.slice(0, -1);
-        const tab = line.indexOf('\t');
-        const json = line.slice(tab + 1);
-        if (checksum(json) !== line.slice(0, tab)) {
-          this.unsound ??= `${bucketPath(this.dir, b)}: checksum mismatch in the summary of ${name}`;
-          continue;
-        }
-        const stored = JSON.parse(json) as StoredClosed;
+        const stored = JSON.parse(e.json) as StoredClosed;
         const s = decodeClosed(stored, this.releases.list, true);
         if (!s) {
           this.unsound ??= `${bucketPath(this.dir, b)}: the summary of ${name} names a release the index lacks`;
@@ -312,10 +264,7 @@ export class ClosedState {
           });
         else lines.delete(k);
       }
-      writeAtomically(bucketPath(this.dir, b), [
-        headerLine(fileHeader),
-        ...[...lines.values()].sort(byNameFile).map((l) => l.line),
-      ]);
+      writeBucket(bucketPath(this.dir, b), fileHeader, [...lines.values()]);
       manifest.buckets[parseInt(b, 16)] = tag;
     }
     const callerBuckets = new Set([...callers.keys()].map(bucketOf));
@@ -365,7 +314,7 @@ export function readClosedContent(dir: string): {
   const callers: [string, CallerEntry[]][][] = [];
   for (let i = 0; i < BUCKETS; i++) {
     const b = bucketName(i);
-    const r = readLines<StoredClosed>(bucketPath(dir, b));
+    const r = readBucket(dir, b);
     problems.push(...r.problems);
     buckets.push(
       r.values.map((v) => {
@@ -380,4 +329,39 @@ export function readClosedContent(dir: string): {
     );
   }
   return { buckets, callers, releases: [...referenced].sort(), problems };
+}
+
+/** Every stored summary of bucket `b` (of the manifest's state when `tag` is given). */
+function readBucket(
+  dir: string,
+  b: string,
+  tag?: string,
+): { file: string; values: StoredClosed[]; problems: string[] } {
+  const file = bucketPath(dir, b);
+  const opened = ClosedBucket.open(file, tag);
+  if (!(opened instanceof ClosedBucket)) return { file, values: [], problems: [opened.problem] };
+  const values = opened.allLines().map((l) => JSON.parse(l.json) as StoredClosed);
+  return { file, values, problems: opened.problems };
+}
+
+/** Every closed summary of a tree's index, decoded (for tools that want them all). */
+export function readAllClosed(dir: string): { summaries: CalleeSummary[]; problems: string[] } {
+  const { manifest, problems } = readManifest(dir);
+  if (!manifest) return { summaries: [], problems: [...problems, `${dir}: no closed summaries`] };
+  const releases = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
+  problems.push(...releases.problems);
+  if (releases.header?.generation !== manifest.release)
+    problems.push(`${path.join(dir, 'closed', RELEASE_TABLE)}: another state than the manifest`);
+  const summaries: CalleeSummary[] = [];
+  for (let i = 0; i < BUCKETS; i++) {
+    const r = readBucket(dir, bucketName(i), manifest.buckets[i]);
+    problems.push(...r.problems);
+    for (const stored of r.values) {
+      const s = decodeClosed(stored, releases.values);
+      if (s) summaries.push(s);
+      else
+        problems.push(`${r.file}: the summary of ${stored.name} names a release the index lacks`);
+    }
+  }
+  return { summaries, problems };
 }

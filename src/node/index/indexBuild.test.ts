@@ -12,9 +12,9 @@ import type { CParser } from '../../core/parse/cParser';
 import { nodeParser } from '../wasmFiles';
 import { buildIndex, mergeIndexes, catalogKey, closeTree, type IndexOptions } from './indexBuild';
 import { parseEntry, partEntries, partOf, partPath, readFilesIndex } from './filesIndex';
+import { readAllClosed } from './closedState';
 import {
   bucketOf,
-  readAllClosed,
   recordsOfEntry,
   RELEASE_TABLE,
   treeIndexDir,

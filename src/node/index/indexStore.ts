@@ -3,7 +3,8 @@
 //                   (the source of truth; see filesIndex.ts; a shard or a merge
 //                   result is one such file)
 //   closed/XXX.jsonl summaries closed over the whole tree, bucketed by name hash,
-//                   so an analysis reads only the buckets of the callees it needs;
+//                   each bucket with a directory of its names (closedBucket.ts),
+//                   so an analysis reads only the lines of the callees it needs;
 //                   compact lines (closedRecords.ts), each with its own checksum.
 //   closed/callers/XXX.gz  who calls, defers to, calls back or registers each name
 //                   (callersIndex.ts): what an incremental closure walks.
@@ -17,18 +18,16 @@ import path from 'node:path';
 import {
   SUMMARY_FORMAT_VERSION,
   ANALYSIS_VERSION,
-  type CalleeSummary,
   type FunctionRecord,
-  type ReleaseReach,
 } from '../../core/analysis/calleeSummary';
-import { decodeClosed, type StoredClosed } from './closedRecords';
 
 /**
  * 2: files index in gzip parts with a table of files; compact closed summaries.
  * 3: closed state in a manifest with a tag per file, a callers index, tree
  * contexts with their depth (the incremental closure).
+ * 4: a directory in each closed bucket (a lookup reads its lines, not the bucket).
  */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 const MAGIC = 'LLIDX';
 
 export interface IndexHeader {
@@ -63,7 +62,8 @@ export interface FileEntry {
   k?: string;
 }
 
-export function checksum(text: string): string {
+/** A line's checksum (of its UTF-8 text: a string and its bytes give the same). */
+export function checksum(text: string | Buffer): string {
   return crypto.createHash('sha1').update(text).digest('hex').slice(0, 12);
 }
 
@@ -292,30 +292,6 @@ export function writeManifest(dir: string, header: IndexHeader, m: ClosedManifes
   return writeAtomically(path.join(dir, 'closed', MANIFEST), [headerLine(header), formatLine(m)]);
 }
 
-/** Every closed summary of a tree's index, decoded (for tools that want them all). */
-export function readAllClosed(dir: string): { summaries: CalleeSummary[]; problems: string[] } {
-  const { manifest, problems } = readManifest(dir);
-  if (!manifest) return { summaries: [], problems: [...problems, `${dir}: no closed summaries`] };
-  const releases = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
-  problems.push(...releases.problems);
-  if (releases.header?.generation !== manifest.release)
-    problems.push(`${path.join(dir, 'closed', RELEASE_TABLE)}: another state than the manifest`);
-  const summaries: CalleeSummary[] = [];
-  for (let i = 0; i < BUCKETS; i++) {
-    const file = path.join(dir, 'closed', `${bucketName(i)}.jsonl`);
-    const r = readLines<StoredClosed>(file);
-    problems.push(...r.problems);
-    if (r.header?.generation !== manifest.buckets[i])
-      problems.push(`${file}: another state than the manifest`);
-    for (const stored of r.values) {
-      const s = decodeClosed(stored, releases.values);
-      if (s) summaries.push(s);
-      else problems.push(`${file}: the summary of ${stored.name} names a release the index lacks`);
-    }
-  }
-  return { summaries, problems };
-}
-
 export function toFileEntry(
   p: string,
   h: string,
@@ -341,30 +317,6 @@ export function toFileEntry(
 
 export function recordsOfEntry(e: FileEntry): FunctionRecord[] {
   return e.r.map((r) => ({ ...r, file: e.p }));
-}
-
-/**
- * The closed summaries named `name` in a bucket file, without decoding the rest:
- * each line is `checksum<TAB>{"name":"...",...}`, found with a byte search; only
- * the lines found are checked and parsed.
- */
-export function findInBucket<T>(buf: Buffer, name: string, file: string, problems: string[]): T[] {
-  const needle = Buffer.from(`\t{"name":${JSON.stringify(name)},`);
-  const out: T[] = [];
-  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
-    const start = buf.lastIndexOf(0x0a, at) + 1;
-    let end = buf.indexOf(0x0a, at);
-    if (end < 0) end = buf.length;
-    const line = buf.toString('utf8', start, end);
-    const tab = line.indexOf('\t');
-    const json = line.slice(tab + 1);
-    if (checksum(json) !== line.slice(0, tab)) {
-      problems.push(`${file}: checksum mismatch in the summary of ${name}: not used`);
-      continue;
-    }
-    out.push(JSON.parse(json) as T);
-  }
-  return out;
 }
 
 /** The header of an index file (its first line), or undefined. */

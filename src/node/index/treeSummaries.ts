@@ -21,6 +21,7 @@ import {
 } from '../../core/analysis/calleeSummary';
 import type { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
+import { ClosedBucket } from './closedBucket';
 import { decodeClosed, type StoredClosed } from './closedRecords';
 import { definedNames, SCAN_MAX_BYTES } from './definedNames';
 import { recordFile } from './fileRecords';
@@ -39,7 +40,6 @@ import {
 import {
   bucketOf,
   contentHash,
-  findInBucket,
   readManifest,
   INDEX_FORMAT_VERSION,
   olderIndexDirs,
@@ -74,10 +74,10 @@ function shown(s: CalleeSummary, display: string): CalleeSummary {
 
 /** Summaries read from a current index (closed buckets). */
 export class IndexedSummaries implements SummarySource {
-  private readonly buckets = new Map<
-    string,
-    { buf: Buffer; file: string; names: Map<string, CalleeSummary[]> }
-  >();
+  /** Buckets opened so far (undefined: missing or damaged, said in problems). */
+  private readonly buckets = new Map<string, ClosedBucket | undefined>();
+  /** Each name's summaries as decoded. */
+  private readonly names = new Map<string, CalleeSummary[]>();
   private readonly display: string;
   readonly problems: string[] = [];
 
@@ -136,53 +136,34 @@ export class IndexedSummaries implements SummarySource {
     return this.releaseTable;
   }
 
-  /** The closed summaries named `name`, from its bucket (read once, searched per name). */
+  /** The closed summaries named `name`, from its bucket's directory and lines. */
   private named(name: string): CalleeSummary[] {
+    let list = this.names.get(name);
+    if (list) return list;
+    list = [];
+    this.names.set(name, list);
     const b = bucketOf(name);
     let bucket = this.buckets.get(b);
-    if (!bucket) {
-      const file = `${this.closedDir}${path.sep}${b}.jsonl`;
-      let buf: Buffer;
-      try {
-        buf = fs.readFileSync(file);
-      } catch (e) {
-        this.problems.push(`${file}: ${(e as Error).message}`);
-        buf = Buffer.alloc(0);
-      }
-      const head = buf.toString('utf8', 0, Math.max(0, buf.indexOf(0x0a)));
-      let generation: string | undefined;
-      try {
-        generation = (JSON.parse(head.slice(head.indexOf('\t') + 1)) as IndexHeader).generation;
-      } catch {
-        generation = undefined;
-      }
-      if (buf.length && generation !== this.manifest.buckets[parseInt(b, 16)]) {
-        this.problems.push(
-          `index bucket ${b} belongs to another generation: not used (re-run index)`,
-        );
-        buf = Buffer.alloc(0);
-      }
-      bucket = { buf, file, names: new Map() };
+    if (!this.buckets.has(b)) {
+      const opened = ClosedBucket.open(
+        `${this.closedDir}${path.sep}${b}.jsonl`,
+        this.manifest.buckets[parseInt(b, 16)],
+      );
+      if (opened instanceof ClosedBucket) bucket = opened;
+      else this.problems.push(`${opened.problem}: not used (re-run index)`);
       this.buckets.set(b, bucket);
     }
-    let list = bucket.names.get(name);
-    if (!list) {
-      list = [];
-      for (const stored of findInBucket<StoredClosed>(
-        bucket.buf,
-        name,
-        bucket.file,
-        this.problems,
-      )) {
-        const s = decodeClosed(stored, this.releases());
-        if (s) list.push(s);
-        else
-          this.problems.push(
-            `${bucket.file}: the summary of ${name} names a release the index lacks: not used`,
-          );
-      }
-      bucket.names.set(name, list);
+    if (!bucket) return list;
+    const said = bucket.problems.length;
+    for (const l of bucket.linesOf(name)) {
+      const s = decodeClosed(JSON.parse(l.json) as StoredClosed, this.releases());
+      if (s) list.push(s);
+      else
+        this.problems.push(
+          `${bucket.file}: the summary of ${name} names a release the index lacks: not used`,
+        );
     }
+    for (const p of bucket.problems.slice(said)) this.problems.push(`${p}: not used`);
     return list;
   }
 

@@ -1,0 +1,222 @@
+// One bucket file of closed summaries (closed/XXX.jsonl):
+//   LLIDX<TAB>{header}\n
+//   <crc32><TAB>{"name":[offset,length],...}\n        the directory
+//   <checksum><TAB>{"name":...,"file":...,...}\n     one line per summary, by name then file
+// The directory gives each name the byte range of its lines (offsets from the
+// first summary line), so a lookup reads the directory and the lines it needs,
+// not the bucket: on a whole kernel a bucket is about 120 KB and its directory
+// about 20 KB, and all of fs/nfsd asks for names in 700 of the 1024 buckets.
+// The directory has its own checksum: a CRC-32, as it is read whole for every
+// bucket opened (a third of SHA-1's time; each line keeps its SHA-1 prefix).
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import {
+  checksum,
+  headerLine,
+  parseHeaderLine,
+  writeAtomically,
+  type IndexHeader,
+} from './indexStore';
+
+/** One stored summary line: its name and file, its JSON, the whole line (with `\n`). */
+export interface BucketLine {
+  name: string;
+  file: string;
+  json: string;
+  line: string;
+}
+
+/** A summary line's key; lines start with {"name":...,"file":...} (encodeClosed's order). */
+const LINE_KEY = /^\w+\t\{"name":("(?:[^"\\]|\\.)*"),"file":("(?:[^"\\]|\\.)*")/;
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Lines in the bucket's order: by name, then file (a name's lines are one range). */
+export function byNameFile(
+  a: { name: string; file: string },
+  b: { name: string; file: string },
+): number {
+  return cmp(a.name, b.name) || cmp(a.file, b.file);
+}
+
+/** Writes a bucket of `lines` (complete lines, `checksum<TAB>json\n`), sorted here. */
+export function writeBucket(
+  file: string,
+  header: IndexHeader,
+  lines: { name: string; file: string; line: string }[],
+): number {
+  const sorted = [...lines].sort(byNameFile);
+  const dir: Record<string, [number, number]> = {};
+  let at = 0;
+  for (const l of sorted) {
+    const n = Buffer.byteLength(l.line);
+    const range = dir[l.name];
+    if (range) range[1] += n;
+    else dir[l.name] = [at, n];
+    at += n;
+  }
+  const json = JSON.stringify(dir);
+  return writeAtomically(file, [
+    headerLine(header),
+    `${crc32(json)}\t${json}\n`,
+    ...sorted.map((l) => l.line),
+  ]);
+}
+
+/** A directory's checksum: CRC-32 of its UTF-8 bytes, 8 hex digits. */
+function crc32(data: string | Buffer): string {
+  return zlib.crc32(data).toString(16).padStart(8, '0');
+}
+
+/**
+ * First read of a bucket: the header and the directory (about 20 KB per bucket
+ * on a whole kernel; a longer one takes a second read).
+ */
+const FIRST_READ = 24 * 1024;
+
+/**
+ * An opened bucket: its header and checked directory; lines are read when asked
+ * for. Damage (a bad directory, a line whose checksum fails) is said in the
+ * returned problem or in `problems`, and what is damaged is never handed out.
+ */
+export class ClosedBucket {
+  /** Lines found damaged so far (each said once). */
+  readonly problems: string[] = [];
+
+  private constructor(
+    readonly file: string,
+    readonly header: IndexHeader,
+    /** The directory's JSON bytes (searched, never parsed whole). */
+    private readonly directory: Buffer,
+    /** File offset of the first summary line. */
+    private readonly linesAt: number,
+    /** The bytes read so far from the start of the file. */
+    private readonly head: Buffer,
+  ) {}
+
+  /**
+   * Opens a bucket file. `tag`: the generation its header must carry (the
+   * manifest's tag for it); another one means the bucket is of another state.
+   */
+  static open(file: string, tag?: string): ClosedBucket | { problem: string } {
+    let head: Buffer;
+    try {
+      head = readStart(file);
+    } catch (e) {
+      return { problem: `${file}: ${(e as Error).message}` };
+    }
+    const nl1 = head.indexOf(0x0a);
+    const nl2 = nl1 < 0 ? -1 : head.indexOf(0x0a, nl1 + 1);
+    const header = nl1 < 0 ? undefined : parseHeaderLine(head.toString('utf8', 0, nl1));
+    if (!header || nl2 < 0) return { problem: `${file}: not a lifecycle-lens index bucket` };
+    if (tag !== undefined && header.generation !== tag)
+      return { problem: `${file}: another state than the manifest` };
+    const tab = head.indexOf(0x09, nl1 + 1);
+    const directory = head.subarray(tab + 1, nl2);
+    if (tab < 0 || tab > nl2 || crc32(directory) !== head.toString('latin1', nl1 + 1, tab))
+      return { problem: `${file}: checksum mismatch in the directory (corrupt)` };
+    return new ClosedBucket(file, header, directory, nl2 + 1, head);
+  }
+
+  /** The lines of `name` whose checksum holds (none when the bucket has no such name). */
+  linesOf(name: string): BucketLine[] {
+    const key = Buffer.from(`${JSON.stringify(name)}:[`);
+    const at = this.directory.indexOf(key);
+    if (at < 0) return [];
+    const range = /^(\d+),(\d+)\]/.exec(
+      this.directory.toString('latin1', at + key.length, at + key.length + 24),
+    );
+    if (!range) return this.damaged(`unreadable directory entry of ${name}`);
+    const start = this.linesAt + Number(range[1]);
+    const length = Number(range[2]);
+    let bytes: Buffer;
+    if (start + length <= this.head.length) bytes = this.head.subarray(start, start + length);
+    else
+      try {
+        bytes = readRange(this.file, start, length);
+      } catch (e) {
+        return this.damaged(`${(e as Error).message}`);
+      }
+    const out = this.checked(bytes.toString('utf8'));
+    if (out.some((l) => l.name !== name))
+      return this.damaged(`the directory's range of ${name} holds other lines`);
+    return out;
+  }
+
+  /** Every line of the bucket whose checksum holds (for rewriting or reading it all). */
+  allLines(): BucketLine[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file).toString('utf8', this.linesAt);
+    } catch (e) {
+      return this.damaged((e as Error).message);
+    }
+    return this.checked(text);
+  }
+
+  private checked(text: string): BucketLine[] {
+    const out: BucketLine[] = [];
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = `${text.slice(start, end)}\n`;
+      start = end + 1;
+      const tab = line.indexOf('\t');
+      const json = line.slice(tab + 1, -1);
+      const k = LINE_KEY.exec(line);
+      if (tab < 0 || !k || checksum(json) !== line.slice(0, tab)) {
+        const name = k ? (JSON.parse(k[1]) as string) : undefined;
+        this.damaged(`checksum mismatch${name ? ` in the summary of ${name}` : ''} (corrupt line)`);
+        continue;
+      }
+      out.push({ name: JSON.parse(k[1]) as string, file: JSON.parse(k[2]) as string, json, line });
+    }
+    return out;
+  }
+
+  private damaged(why: string): [] {
+    const p = `${this.file}: ${why}`;
+    if (!this.problems.includes(p)) this.problems.push(p);
+    return [];
+  }
+}
+
+/** The start of a file: FIRST_READ bytes, or more until its first two lines are in. */
+function readStart(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(FIRST_READ);
+    let got = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, got);
+      got += n;
+      const nl1 = buf.subarray(0, got).indexOf(0x0a);
+      if (n === 0 || (nl1 >= 0 && buf.subarray(0, got).indexOf(0x0a, nl1 + 1) >= 0))
+        return buf.subarray(0, got);
+      if (got === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, got);
+        buf = bigger;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** `length` bytes of a file from `start` (fewer: the file is shorter than its directory says). */
+function readRange(file: string, start: number, length: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(fd, buf, got, length - got, start + got);
+      if (n === 0) throw new Error(`shorter than its directory says (${start + got} bytes)`);
+      got += n;
+    }
+    return buf;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
