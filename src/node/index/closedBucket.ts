@@ -97,29 +97,55 @@ export class ClosedBucket {
   /**
    * Opens a bucket file. `tag`: the generation its header must carry (the
    * manifest's tag for it); another one means the bucket is of another state.
+   * `first`: a name whose lines are read at once, through the same open file.
    */
-  static open(file: string, tag?: string): ClosedBucket | { problem: string } {
-    let head: Buffer;
+  static open(file: string, tag?: string, first?: string): ClosedBucket | { problem: string } {
+    let fd: number;
     try {
-      head = readStart(file);
+      fd = fs.openSync(file, 'r');
     } catch (e) {
       return { problem: `${file}: ${(e as Error).message}` };
     }
-    const nl1 = head.indexOf(0x0a);
-    const nl2 = nl1 < 0 ? -1 : head.indexOf(0x0a, nl1 + 1);
-    const header = nl1 < 0 ? undefined : parseHeaderLine(head.toString('utf8', 0, nl1));
-    if (!header || nl2 < 0) return { problem: `${file}: not a lifecycle-lens index bucket` };
-    if (tag !== undefined && header.generation !== tag)
-      return { problem: `${file}: another state than the manifest` };
-    const tab = head.indexOf(0x09, nl1 + 1);
-    const directory = head.subarray(tab + 1, nl2);
-    if (tab < 0 || tab > nl2 || crc32(directory) !== head.toString('latin1', nl1 + 1, tab))
-      return { problem: `${file}: checksum mismatch in the directory (corrupt)` };
-    return new ClosedBucket(file, header, directory, nl2 + 1, head);
+    try {
+      let head: Buffer;
+      try {
+        head = readStart(fd);
+      } catch (e) {
+        return { problem: `${file}: ${(e as Error).message}` };
+      }
+      const nl1 = head.indexOf(0x0a);
+      const nl2 = nl1 < 0 ? -1 : head.indexOf(0x0a, nl1 + 1);
+      const header = nl1 < 0 ? undefined : parseHeaderLine(head.toString('utf8', 0, nl1));
+      if (!header || nl2 < 0) return { problem: `${file}: not a lifecycle-lens index bucket` };
+      if (tag !== undefined && header.generation !== tag)
+        return { problem: `${file}: another state than the manifest` };
+      const tab = head.indexOf(0x09, nl1 + 1);
+      const directory = head.subarray(tab + 1, nl2);
+      if (tab < 0 || tab > nl2 || crc32(directory) !== head.toString('latin1', nl1 + 1, tab))
+        return { problem: `${file}: checksum mismatch in the directory (corrupt)` };
+      const bucket = new ClosedBucket(file, header, directory, nl2 + 1, head);
+      if (first !== undefined) bucket.read(first, fd);
+      return bucket;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
+
+  /** Each name's lines as read (a name is asked for from many call sites). */
+  private readonly named = new Map<string, BucketLine[]>();
 
   /** The lines of `name` whose checksum holds (none when the bucket has no such name). */
   linesOf(name: string): BucketLine[] {
+    return this.named.get(name) ?? this.read(name);
+  }
+
+  private read(name: string, fd?: number): BucketLine[] {
+    const out = this.find(name, fd);
+    this.named.set(name, out);
+    return out;
+  }
+
+  private find(name: string, fd?: number): BucketLine[] {
     const key = Buffer.from(`${JSON.stringify(name)}:[`);
     const at = this.directory.indexOf(key);
     if (at < 0) return [];
@@ -133,7 +159,8 @@ export class ClosedBucket {
     if (start + length <= this.head.length) bytes = this.head.subarray(start, start + length);
     else
       try {
-        bytes = readRange(this.file, start, length);
+        bytes =
+          fd === undefined ? readRangeOf(this.file, start, length) : readRange(fd, start, length);
       } catch (e) {
         return this.damaged(`${(e as Error).message}`);
       }
@@ -182,40 +209,39 @@ export class ClosedBucket {
 }
 
 /** The start of a file: FIRST_READ bytes, or more until its first two lines are in. */
-function readStart(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(FIRST_READ);
-    let got = 0;
-    for (;;) {
-      const n = fs.readSync(fd, buf, got, buf.length - got, got);
-      got += n;
-      const nl1 = buf.subarray(0, got).indexOf(0x0a);
-      if (n === 0 || (nl1 >= 0 && buf.subarray(0, got).indexOf(0x0a, nl1 + 1) >= 0))
-        return buf.subarray(0, got);
-      if (got === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, got);
-        buf = bigger;
-      }
+function readStart(fd: number): Buffer {
+  let buf = Buffer.allocUnsafe(FIRST_READ);
+  let got = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, got);
+    got += n;
+    const nl1 = buf.subarray(0, got).indexOf(0x0a);
+    if (n === 0 || (nl1 >= 0 && buf.subarray(0, got).indexOf(0x0a, nl1 + 1) >= 0))
+      return buf.subarray(0, got);
+    if (got === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, got);
+      buf = bigger;
     }
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
-/** `length` bytes of a file from `start` (fewer: the file is shorter than its directory says). */
-function readRange(file: string, start: number, length: number): Buffer {
+/** `length` bytes of an open file from `start` (fewer: the file is shorter than its directory says). */
+function readRange(fd: number, start: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, start + got);
+    if (n === 0) throw new Error(`shorter than its directory says (${start + got} bytes)`);
+    got += n;
+  }
+  return buf;
+}
+
+function readRangeOf(file: string, start: number, length: number): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(fd, buf, got, length - got, start + got);
-      if (n === 0) throw new Error(`shorter than its directory says (${start + got} bytes)`);
-      got += n;
-    }
-    return buf;
+    return readRange(fd, start, length);
   } finally {
     fs.closeSync(fd);
   }

@@ -148,6 +148,7 @@ export class IndexedSummaries implements SummarySource {
       const opened = ClosedBucket.open(
         `${this.closedDir}${path.sep}${b}.jsonl`,
         this.manifest.buckets[parseInt(b, 16)],
+        name,
       );
       if (opened instanceof ClosedBucket) bucket = opened;
       else this.problems.push(`${opened.problem}: not used (re-run index)`);
