@@ -77,6 +77,13 @@ describe('closed bucket files', () => {
       ]);
     expect(b.allLines().length).toBe(400);
     expect(b.problems).toEqual([]);
+    // Rewritten since it was opened (an index run meanwhile): its directory no longer holds.
+    writeBucket(big, { ...header, generation: 'tag2' }, many.slice(1));
+    expect(b.linesOf('fn_398')).toEqual([]);
+    expect(b.problems).toEqual([
+      `${big}: rewritten since it was opened (the index was updated): run again`,
+    ]);
+    expect(b.linesOf('fn_399').map((l) => l.file)).toEqual(['dir/file_399.c']);
   });
 
   it('says what is wrong with a damaged, foreign or truncated bucket and hands none of it out', () => {

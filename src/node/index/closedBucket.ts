@@ -159,8 +159,7 @@ export class ClosedBucket {
     if (start + length <= this.head.length) bytes = this.head.subarray(start, start + length);
     else
       try {
-        bytes =
-          fd === undefined ? readRangeOf(this.file, start, length) : readRange(fd, start, length);
+        bytes = fd === undefined ? this.reopened(start, length) : readRange(fd, start, length);
       } catch (e) {
         return this.damaged(`${(e as Error).message}`);
       }
@@ -201,6 +200,23 @@ export class ClosedBucket {
     return out;
   }
 
+  /**
+   * Lines read after the bucket was opened: through the file as it is now, which
+   * must still start with the header read then (a rewritten bucket carries a
+   * new tag, and the directory read then does not describe it).
+   */
+  private reopened(start: number, length: number): Buffer {
+    const header = this.head.subarray(0, this.head.indexOf(0x0a) + 1);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      if (!readRange(fd, 0, header.length).equals(header))
+        throw new Error('rewritten since it was opened (the index was updated): run again');
+      return readRange(fd, start, length);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   private damaged(why: string): [] {
     const p = `${this.file}: ${why}`;
     if (!this.problems.includes(p)) this.problems.push(p);
@@ -236,13 +252,4 @@ function readRange(fd: number, start: number, length: number): Buffer {
     got += n;
   }
   return buf;
-}
-
-function readRangeOf(file: string, start: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return readRange(fd, start, length);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
