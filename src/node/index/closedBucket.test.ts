@@ -83,21 +83,26 @@ describe('closed bucket files', () => {
     expect(b.problems).toEqual([
       `${big}: rewritten since it was opened (the index was updated): run again`,
     ]);
+    // Not damage: nothing for the next index run to repair.
+    expect(b.damage).toBeUndefined();
     expect(b.linesOf('fn_399').map((l) => l.file)).toEqual(['dir/file_399.c']);
   });
 
   it('says what is wrong with a damaged, foreign or truncated bucket and hands none of it out', () => {
     expect(ClosedBucket.open(file, 'tag2')).toEqual({
       problem: `${file}: another state than the manifest`,
+      damaged: false,
     });
     expect(ClosedBucket.open(path.join(scratch, 'none.jsonl'))).toEqual({
       problem: expect.stringMatching(/none\.jsonl: ENOENT: no such file or directory/) as string,
+      damaged: true,
     });
     const text = fs.readFileSync(file, 'utf8');
     const damagedDir = path.join(scratch, 'dir.jsonl');
     fs.writeFileSync(damagedDir, text.replace('"put":[0,', '"put":[1,'));
     expect(ClosedBucket.open(damagedDir)).toEqual({
       problem: `${damagedDir}: checksum mismatch in the directory (corrupt)`,
+      damaged: true,
     });
     const damagedLine = path.join(scratch, 'line.jsonl');
     fs.writeFileSync(damagedLine, text.replace('"file":"b.c","line":1', '"file":"b.c","line":7'));
@@ -106,6 +111,7 @@ describe('closed bucket files', () => {
     expect(b.problems).toEqual([
       `${damagedLine}: checksum mismatch in the summary of widget_put (corrupt line)`,
     ]);
+    expect(b.damage).toBe(b.problems[0]);
     const truncated = path.join(scratch, 'short.jsonl');
     fs.writeFileSync(truncated, text.slice(0, -20));
     const t = open(truncated);
@@ -117,6 +123,7 @@ describe('closed bucket files', () => {
     fs.writeFileSync(notIndex, 'hello\n');
     expect(ClosedBucket.open(notIndex)).toEqual({
       problem: `${notIndex}: not a lifecycle-lens index bucket`,
+      damaged: true,
     });
   });
 });

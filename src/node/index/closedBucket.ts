@@ -74,6 +74,13 @@ function crc32(data: string | Buffer): string {
  */
 const FIRST_READ = 24 * 1024;
 
+/** A bucket rewritten since it was opened: its directory no longer describes it. */
+class Rewritten extends Error {
+  constructor() {
+    super('rewritten since it was opened (the index was updated): run again');
+  }
+}
+
 /**
  * An opened bucket: its header and checked directory; lines are read when asked
  * for. Damage (a bad directory, a line whose checksum fails) is said in the
@@ -99,30 +106,36 @@ export class ClosedBucket {
    * manifest's tag for it); another one means the bucket is of another state.
    * `first`: a name whose lines are read at once, through the same open file.
    */
-  static open(file: string, tag?: string, first?: string): ClosedBucket | { problem: string } {
+  static open(
+    file: string,
+    tag?: string,
+    first?: string,
+  ): ClosedBucket | { problem: string; damaged: boolean } {
     let fd: number;
     try {
       fd = fs.openSync(file, 'r');
     } catch (e) {
-      return { problem: `${file}: ${(e as Error).message}` };
+      return { problem: `${file}: ${(e as Error).message}`, damaged: true };
     }
     try {
       let head: Buffer;
       try {
         head = readStart(fd);
       } catch (e) {
-        return { problem: `${file}: ${(e as Error).message}` };
+        return { problem: `${file}: ${(e as Error).message}`, damaged: true };
       }
       const nl1 = head.indexOf(0x0a);
       const nl2 = nl1 < 0 ? -1 : head.indexOf(0x0a, nl1 + 1);
       const header = nl1 < 0 ? undefined : parseHeaderLine(head.toString('utf8', 0, nl1));
-      if (!header || nl2 < 0) return { problem: `${file}: not a lifecycle-lens index bucket` };
+      if (!header || nl2 < 0)
+        return { problem: `${file}: not a lifecycle-lens index bucket`, damaged: true };
       if (tag !== undefined && header.generation !== tag)
-        return { problem: `${file}: another state than the manifest` };
+        // Not damage: an index run is rewriting the state, or stopped half-way (it re-closes).
+        return { problem: `${file}: another state than the manifest`, damaged: false };
       const tab = head.indexOf(0x09, nl1 + 1);
       const directory = head.subarray(tab + 1, nl2);
       if (tab < 0 || tab > nl2 || crc32(directory) !== head.toString('latin1', nl1 + 1, tab))
-        return { problem: `${file}: checksum mismatch in the directory (corrupt)` };
+        return { problem: `${file}: checksum mismatch in the directory (corrupt)`, damaged: true };
       const bucket = new ClosedBucket(file, header, directory, nl2 + 1, head);
       if (first !== undefined) bucket.read(first, fd);
       return bucket;
@@ -161,7 +174,7 @@ export class ClosedBucket {
       try {
         bytes = fd === undefined ? this.reopened(start, length) : readRange(fd, start, length);
       } catch (e) {
-        return this.damaged(`${(e as Error).message}`);
+        return this.damaged((e as Error).message, !(e instanceof Rewritten));
       }
     const out = this.checked(bytes.toString('utf8'));
     if (out.some((l) => l.name !== name))
@@ -209,17 +222,20 @@ export class ClosedBucket {
     const header = this.head.subarray(0, this.head.indexOf(0x0a) + 1);
     const fd = fs.openSync(this.file, 'r');
     try {
-      if (!readRange(fd, 0, header.length).equals(header))
-        throw new Error('rewritten since it was opened (the index was updated): run again');
+      if (!readRange(fd, 0, header.length).equals(header)) throw new Rewritten();
       return readRange(fd, start, length);
     } finally {
       fs.closeSync(fd);
     }
   }
 
-  private damaged(why: string): [] {
+  /** The first damage found in the file (not a rewrite since it was opened). */
+  damage?: string;
+
+  private damaged(why: string, damage = true): [] {
     const p = `${this.file}: ${why}`;
     if (!this.problems.includes(p)) this.problems.push(p);
+    if (damage) this.damage ??= p;
     return [];
   }
 }

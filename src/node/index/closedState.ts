@@ -5,6 +5,7 @@
 // between leaves files whose tags the manifest does not name: never used, and the
 // next index run closes in full (the manifest's generation is not the files').
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   type CalleeSummary,
@@ -81,6 +82,7 @@ export function writeClosed(
   bytes += writeReleaseTable(dir, fileHeader, table.list);
   const tags = Array.from({ length: BUCKETS }, () => tag);
   bytes += writeManifest(dir, header, { buckets: tags, callers: [...tags], release: tag });
+  fs.rmSync(path.join(dir, 'closed', DAMAGED), { force: true });
   return bytes;
 }
 
@@ -91,8 +93,36 @@ function writeReleaseTable(dir: string, header: IndexHeader, list: ReleaseReach[
   ]);
 }
 
-/** Whether the closed state of `generation` is there: manifest, release table sound. */
+/**
+ * Damage a reader found in the closed state (a bucket or the release table whose
+ * checksum fails), kept in `closed/damaged.txt` so that the next index run closes
+ * the whole tree again: an index run compares headers and tables, it does not
+ * read every closed summary.
+ */
+const DAMAGED = 'damaged.txt';
+
+/** Says that the closed state of `dir` is damaged (the first reason found is kept). */
+export function markClosedDamaged(dir: string, why: string): void {
+  const file = path.join(dir, 'closed', DAMAGED);
+  try {
+    if (!fs.existsSync(file)) fs.writeFileSync(file, `${why}\n`);
+  } catch {
+    // A read-only cache: the message the reader gives is all that can be done.
+  }
+}
+
+/** The damage a reader found in the closed state of `dir`, if any. */
+export function closedDamage(dir: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(dir, 'closed', DAMAGED), 'utf8').trim() || 'damaged';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the closed state of `generation` is there: manifest, release table sound, no damage found. */
 export function closedCurrent(dir: string, generation: string, catalog: string): boolean {
+  if (closedDamage(dir) !== undefined) return false;
   const m = readManifest(dir);
   if (!m.manifest || m.problems.length || m.header?.generation !== generation) return false;
   if (staleReason(m.header, catalog)) return false;
@@ -142,6 +172,8 @@ export class ClosedState {
     if (stale) return { why: stale };
     if (m.header.generation !== generation)
       return { why: 'the closed state is not that of the files index before this run' };
+    const damage = closedDamage(dir);
+    if (damage) return { why: `an analysis found it damaged (${damage})` };
     const table = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
     if (table.problems.length || table.header?.generation !== m.manifest.release)
       return { why: 'the release table is not sound' };

@@ -235,6 +235,42 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
     expect(repaired.problems).toEqual([]);
   });
 
+  it('a damaged closed bucket an analysis finds is not used, and the next index run closes again', async () => {
+    const dir = treeIndexDir(cache, tree);
+    const bucket = `${path.join(dir, 'closed', bucketOf('widget_free'))}.jsonl`;
+    const text = fs.readFileSync(bucket, 'utf8');
+    // One summary line altered behind its checksum.
+    fs.writeFileSync(
+      bucket,
+      text.replace(
+        '"name":"widget_free","file":"fs/widget.c","line":',
+        '"name":"widget_free","file":"fs/widget.c","line":9',
+      ),
+    );
+    const broken = IndexedSummaries.open(tree, cache, catalog) as IndexedSummaries;
+    expect(broken.summary('widget_free', path.join(tree, 'kernel/user.c'))).toBeUndefined();
+    expect(broken.problems).toEqual([
+      `${bucket}: checksum mismatch in the summary of widget_free (corrupt line): not used (re-run index)`,
+    ]);
+    // The files index is unchanged: only the damage the analysis kept makes the run re-close.
+    const messages: string[] = [];
+    const again = await buildIndex(options({ log: (m) => messages.push(m) }));
+    expect([again.indexed, again.closed]).toEqual([0, true]);
+    expect(messages.filter((m) => m.startsWith('closing the whole tree'))).toEqual([
+      `closing the whole tree: an analysis found it damaged (${bucket}: checksum mismatch in the summary of widget_free (corrupt line))`,
+    ]);
+    // Rewritten as it was (under a new tag in its header).
+    const body = (t: string) => t.slice(t.indexOf('\n'));
+    expect(body(fs.readFileSync(bucket, 'utf8'))).toBe(body(text));
+    const repaired = IndexedSummaries.open(tree, cache, catalog) as IndexedSummaries;
+    expect(repaired.summary('widget_free', path.join(tree, 'kernel/user.c'))?.name).toBe(
+      'widget_free',
+    );
+    expect(repaired.problems).toEqual([]);
+    // ... and the run after it has nothing to do.
+    expect((await buildIndex(options())).closed).toBe(false);
+  });
+
   it('keeps summaries built on demand in the parts they belong to, read back by the next run', () => {
     const lazyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-lazy-'));
     try {

@@ -22,6 +22,7 @@ import {
 import type { CatalogIndex } from '../../core/catalog/catalog';
 import type { CParser } from '../../core/parse/cParser';
 import { ClosedBucket } from './closedBucket';
+import { markClosedDamaged } from './closedState';
 import { decodeClosed, type StoredClosed } from './closedRecords';
 import { definedNames, SCAN_MAX_BYTES } from './definedNames';
 import { recordFile } from './fileRecords';
@@ -125,6 +126,7 @@ export class IndexedSummaries implements SummarySource {
     if (this.releaseTable) return this.releaseTable;
     const file = path.join(this.dir, 'closed', RELEASE_TABLE);
     const r = readLines<ReleaseReach>(file);
+    if (r.problems.length) markClosedDamaged(this.dir, r.problems[0]);
     if (r.header?.generation !== this.manifest.release || r.problems.length) {
       this.problems.push(
         ...(r.problems.length ? r.problems : [`${file} belongs to another generation`]).map(
@@ -144,6 +146,9 @@ export class IndexedSummaries implements SummarySource {
     this.names.set(name, list);
     const b = bucketOf(name);
     let bucket = this.buckets.get(b);
+    // What the bucket said before this name (a bucket opened now reads its lines at once).
+    const said = bucket?.problems.length ?? 0;
+    const damaged = bucket?.damage;
     if (!this.buckets.has(b)) {
       const opened = ClosedBucket.open(
         `${this.closedDir}${path.sep}${b}.jsonl`,
@@ -151,11 +156,13 @@ export class IndexedSummaries implements SummarySource {
         name,
       );
       if (opened instanceof ClosedBucket) bucket = opened;
-      else this.problems.push(`${opened.problem}: not used (re-run index)`);
+      else {
+        this.problems.push(`${opened.problem}: not used (re-run index)`);
+        if (opened.damaged) markClosedDamaged(this.dir, opened.problem);
+      }
       this.buckets.set(b, bucket);
     }
     if (!bucket) return list;
-    const said = bucket.problems.length;
     for (const l of bucket.linesOf(name)) {
       const s = decodeClosed(JSON.parse(l.json) as StoredClosed, this.releases());
       if (s) list.push(s);
@@ -164,7 +171,9 @@ export class IndexedSummaries implements SummarySource {
           `${bucket.file}: the summary of ${name} names a release the index lacks: not used`,
         );
     }
-    for (const p of bucket.problems.slice(said)) this.problems.push(`${p}: not used`);
+    for (const p of bucket.problems.slice(said))
+      this.problems.push(`${p}: not used (re-run index)`);
+    if (bucket.damage && !damaged) markClosedDamaged(this.dir, bucket.damage);
     return list;
   }
 
