@@ -20,7 +20,7 @@ ROOT="${LL_E2E_ROOT:-$REPO/.cache/e2e}"
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"          # code-server 4.139.1 has engines.node = "24"
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 PLAYWRIGHT_CORE_VERSION="${PLAYWRIGHT_CORE_VERSION:-1.65.1}"
-APT_PKGS=(chromium libkrb5-dev build-essential python3 pkg-config)
+APT_PKGS=(chromium fonts-liberation libkrb5-dev build-essential python3 pkg-config)
 
 die() { echo "setup-e2e: ERROR: $*" >&2; exit 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -32,7 +32,9 @@ mkdir -p "$ROOT/tmp" "$ROOT/logs"
 # Node 24 (npm, node-gyp, code-server) writes compile caches etc. under os.tmpdir(): keep it private.
 export TMPDIR="$ROOT/tmp"
 
-# 1. System packages: chromium (browser for Playwright), toolchain + libkrb5-dev for the native
+# 1. System packages: chromium (browser for Playwright) with fonts-liberation (Arial's metrics:
+#    the graph is laid out for Helvetica/Arial, and DejaVu Sans, the fallback without it, is
+#    wider, so lane labels overflow their lanes), toolchain + libkrb5-dev for the native
 #    modules code-server builds (kerberos needs krb5-config and gssapi/gssapi.h; without it the
 #    postinstall fails with "gssapi/gssapi.h: No such file or directory").
 T=$(now_ms)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the full test suite needs beyond `npm ci`, installed idempotently:
-#   - Debian packages: git (revisions, patch series), git-email (send-email dry run),
+#   - Debian packages: git (revisions, patch series), git-email (send-email dry run) with
+#     libmailtools-perl (git send-email needs its Mail::Address; Debian only recommends it),
 #     coccinelle (spatch, the benchmark baseline), chromium (browser and VS Code tests)
 #   - the kernel corpus (Debian's linux-source-6.12 / 6.1, extracted into .cache/kernel)
 #   - b4 0.16 from Debian sid, unpacked (not installed) into .cache/b4 for the b4 tests
@@ -12,7 +13,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ "${LL_SKIP_SETUP:-}" = 1 ] && { echo "setup: skipped (LL_SKIP_SETUP=1)"; exit 0; }
 start=$(date +%s)
 
-PKGS=(git git-email coccinelle chromium)
+PKGS=(git git-email libmailtools-perl coccinelle chromium)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
