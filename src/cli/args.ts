@@ -50,6 +50,8 @@ export interface CliArgs {
   tree?: string;
   noTree?: boolean;
   cacheDir?: string;
+  /** analyze: extract every file again instead of reading unchanged files' facts. */
+  noFactsCache?: boolean;
   /** index --shard i/n */
   shard?: { i: number; n: number };
   rest: string[];
@@ -172,6 +174,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--cache-dir':
         a.cacheDir = value();
         break;
+      case '--no-facts-cache':
+        a.noFactsCache = true;
+        break;
       case '--shard': {
         const v = value();
         const m = /^(\d+)\/(\d+)$/.exec(v);
@@ -257,8 +262,11 @@ Options:
                        or kernel); its index is used when current, else the callees'
                        files are summarised on demand
   --no-tree            only the shipped facts about common kernel helpers
-  --cache-dir DIR      index location (default $LIFECYCLE_LENS_CACHE, else
-                       $XDG_CACHE_HOME/lifecycle-lens or ~/.cache/lifecycle-lens)
+  --cache-dir DIR      index and facts cache location (default $LIFECYCLE_LENS_CACHE,
+                       else $XDG_CACHE_HOME/lifecycle-lens or ~/.cache/lifecycle-lens)
+  --no-facts-cache     analyze: extract every file again (by default a file whose
+                       text is unchanged since an earlier run is read back from
+                       the cache directory's facts/)
   --shard i/n          index: only the files of shard i of n, written with -o (merge
                        the shards with \`index merge\`)
   -v, --verbose        list every entry point and finding path

@@ -37,6 +37,46 @@ beforeAll(() => {
 });
 
 describe('lifecycle-lens analyze', () => {
+  it('stops quietly when the reader of its output stops early (| head)', () => {
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${CLI}" analyze --json --no-tree "${design('v5-inline')}" | head -c 9`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('{\n  "tool');
+    expect(r.stderr).toBe('');
+  });
+
+  it('reads back the facts of files unchanged since an earlier run, and says so', () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-facts-cli-'));
+    try {
+      const args = ['analyze', '--json', '--no-tree', design('v5-inline'), '--cache-dir', cacheDir];
+      const bare = run([...args, '--no-facts-cache']);
+      expect(fs.existsSync(path.join(cacheDir, 'facts'))).toBe(false);
+      const first = run([...args, '-v']);
+      const [build] = fs.readdirSync(path.join(cacheDir, 'facts'));
+      const dir = path.join(cacheDir, 'facts', build);
+      expect(first.err).toContain(`facts of 0 of 1 files read back from ${dir}, 1 kept\n`);
+      const second = run([...args, '-v']);
+      expect(second.err).toContain(`facts of 1 of 1 files read back from ${dir}, 0 kept\n`);
+      expect(first.out).toBe(bare.out);
+      expect(second.out).toBe(bare.out);
+      // A damaged entry is said even without -v, and not used.
+      const [entry] = fs.readdirSync(dir).filter((n) => n.endsWith('.bin'));
+      fs.writeFileSync(path.join(dir, entry), 'lifecycle-lens facts 1\ngarbage');
+      const third = run(args);
+      expect(third.err).toBe(
+        `lifecycle-lens: facts of 0 of 1 files read back from ${dir}, 1 kept; 1 damaged or another user's, extracted again\n`,
+      );
+      expect(third.out).toBe(bare.out);
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
   it('prints the lifecycle report of a file (exit 0)', () => {
     const r = run(['analyze', design('v5-inline')]);
     expect(r.code).toBe(0);

@@ -15,6 +15,9 @@ import { TOOL_VERSION, jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
+import { defaultCacheDir } from '../node/cacheDir';
+import { bundleBuild, factsCacheKey } from '../node/factsCache';
+import { catalogKey } from '../node/index/indexBuild';
 import { chooseJsTiering, chooseWasmTiering } from '../node/compilerTiering';
 import { EXIT, UsageError, parseArgs, usage } from './args';
 import { runB4Check, runCompare, runSeries } from './compareCommands';
@@ -68,20 +71,44 @@ async function main(argv: string[]): Promise<number> {
       }
       const textBytes = sources.reduce((n, s) => n + s.text.length, 0);
       chooseWasmTiering(textBytes);
-      const parser = await nodeParser([path.dirname(process.argv[1] ?? '.')]);
+      // Needed only for files not in the facts cache and callees summarised on
+      // demand: a run that needs neither does not compile the grammar.
+      let parsing: ReturnType<typeof nodeParser> | undefined;
+      const parser = () => (parsing ??= nodeParser([path.dirname(process.argv[1] ?? '.')]));
+      let ready: Awaited<ReturnType<typeof nodeParser>> | undefined;
       // A live counter on a terminal; one line each way in logs.
       const tty = process.stderr.isTTY === true;
       const many = sources.length > 1 && !args.quiet;
-      const started = performance.now();
+      // Date, not performance: the global performance loads perf_hooks (a few ms of every run).
+      const started = Date.now();
       const callees = treeSummaries(
         args,
         sources.map((s) => s.path),
         index,
-        parser,
+        () => {
+          if (!ready) throw new Error('the parser was used before it was ready');
+          return ready;
+        },
       );
+      if (callees.onDemand) ready = await parser();
       chooseJsTiering(textBytes, callees.onDemand === true);
       if (many && !tty) process.stderr.write(`lifecycle-lens: analysing ${sources.length} files\n`);
+      const factsCache = args.noFactsCache
+        ? undefined
+        : {
+            key: factsCacheKey(
+              args.cacheDir ?? defaultCacheDir(),
+              bundleBuild(
+                ['cliMain.js', 'extractWorker.js', 'tree-sitter-c.wasm'].map((f) =>
+                  path.join(__dirname, f),
+                ),
+              ),
+              catalogKey(index),
+            ),
+            use: { read: 0, written: 0, refused: 0 },
+          };
       const model = await analyzeSourcesParallel(sources, {
+        factsCache,
         parser,
         catalog: index,
         maxFileBytes,
@@ -100,9 +127,17 @@ async function main(argv: string[]): Promise<number> {
       });
       if (many && !tty)
         process.stderr.write(
-          `lifecycle-lens: analysed ${sources.length} files in ${Math.round(performance.now() - started)} ms\n`,
+          `lifecycle-lens: analysed ${sources.length} files in ${Date.now() - started} ms\n`,
         );
       finishTreeSummaries(callees);
+      if (factsCache && (args.verbose || factsCache.use.refused)) {
+        const { read, written, refused } = factsCache.use;
+        process.stderr.write(
+          `lifecycle-lens: facts of ${read} of ${sources.length} files read back from ${factsCache.key.dir}, ${written} kept` +
+            (refused ? `; ${refused} damaged or another user's, extracted again` : '') +
+            '\n',
+        );
+      }
       for (const f of model.files)
         if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
       const { shown, hiddenGuesses } = visibleFindings(model.findings, args.allFindings === true);
@@ -145,6 +180,16 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`unknown command "${args.command}"`);
   }
 }
+
+// A reader that stops early (`lifecycle-lens analyze --json | head`) closes the
+// pipe: stop quietly, as other command-line tools do, not with Node's unhandled
+// 'error' event and its stack trace. Any other write error is said in one line.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && stream === process.stdout)
+      process.stderr.write(`lifecycle-lens: cannot write the output: ${e.message}\n`);
+    process.exit(e.code === 'EPIPE' ? (process.exitCode ?? EXIT.ok) : EXIT.usage);
+  });
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -10,7 +10,7 @@ export function treeSummaries(
   args: CliArgs,
   paths: string[],
   catalog: CatalogIndex,
-  parser: Awaited<ReturnType<typeof nodeParser>>,
+  parser: Awaited<ReturnType<typeof nodeParser>> | (() => Awaited<ReturnType<typeof nodeParser>>),
 ): ReturnType<typeof summariesFor> {
   try {
     const chosen = summariesFor(

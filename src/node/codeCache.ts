@@ -15,11 +15,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import zlib from 'node:zlib';
+import { readChecked, writeChecked, type CheckedRead } from './checkedFile';
 import { undoV8Flags } from './v8Flags';
 
 const MAGIC = Buffer.from('lifecycle-lens code cache 1\n');
-const HEADER_BYTES = MAGIC.length + 4;
 
 /** What became of the cache in this run (reported under LIFECYCLE_LENS_DEBUG). */
 export type CodeCacheUse = 'used' | 'none' | 'damaged' | 'foreign' | 'rejected' | 'disabled';
@@ -47,27 +46,9 @@ export function codeCacheFile(
   return { path: path.join(cacheDir, 'code-cache', `${name}-${variant}-${build}.bin`), build };
 }
 
-/**
- * V8's data from a cache file, or why there is none. A file another user owns
- * is never used: the data is code this process would run.
- */
-export function readCodeCache(file: string): Buffer | 'none' | 'damaged' | 'foreign' {
-  let buf: Buffer;
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const uid = process.getuid?.();
-      if (uid !== undefined && fs.fstatSync(fd).uid !== uid) return 'foreign';
-      buf = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return 'none';
-  }
-  if (buf.length <= HEADER_BYTES || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return 'damaged';
-  const data = buf.subarray(HEADER_BYTES);
-  return zlib.crc32(data) === buf.readUInt32LE(MAGIC.length) ? data : 'damaged';
+/** V8's data from a cache file, or why there is none (src/node/checkedFile.ts). */
+export function readCodeCache(file: string): CheckedRead {
+  return readChecked(file, MAGIC);
 }
 
 /**
@@ -77,11 +58,7 @@ export function readCodeCache(file: string): Buffer | 'none' | 'damaged' | 'fore
 export function writeCodeCache(file: CodeCacheFile, data: Buffer): void {
   const dir = path.dirname(file.path);
   fs.mkdirSync(dir, { recursive: true });
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32LE(zlib.crc32(data));
-  const tmp = `${file.path}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([MAGIC, crc, data]));
-  fs.renameSync(tmp, file.path);
+  writeChecked(file.path, MAGIC, data);
   const bundle = `${path.basename(file.path).split('-')[0]}-`;
   for (const other of fs.readdirSync(dir))
     if (other.startsWith(bundle) && other.endsWith('.bin') && !other.endsWith(`-${file.build}.bin`))

@@ -6,7 +6,7 @@ import { type MessagePort, workerData } from 'node:worker_threads';
 import { extractSource, type SourceFile } from '../core/analysis/analyze';
 import { CatalogIndex } from '../core/catalog/catalog';
 import type { Catalog } from '../core/catalog/catalogTypes';
-import { drainQueue, type WorkerMessage } from './parallelAnalyze';
+import { drainQueue, keepFacts, type FactsKeeping, type WorkerMessage } from './parallelAnalyze';
 import { nodeParser } from './wasmFiles';
 
 interface Job {
@@ -20,6 +20,8 @@ interface Job {
   catalog: Catalog;
   maxFileBytes?: number;
   wasmDirs: string[];
+  /** Where to keep the facts of the files this thread extracts. */
+  keeping?: FactsKeeping;
 }
 
 /**
@@ -56,15 +58,20 @@ parserCompiledHere(job.wasmDirs).then(
       ...(job.maxFileBytes !== undefined ? { maxFileBytes: job.maxFileBytes } : {}),
     };
     const send = (m: WorkerMessage) => job.port.postMessage(m);
+    let kept = 0;
     const done = drainQueue(
       job.sources,
       job.order,
       job.next,
       (src) => extractSource(src, options),
       undefined,
-      (file) => send({ file }),
+      (file) => {
+        send({ file });
+        // After sending: the main thread may be waiting for this file.
+        if (keepFacts(job.keeping, file)) kept++;
+      },
     );
-    send({ ok: true, files: done.length });
+    send({ ok: true, files: done.length, kept });
   },
   (e: unknown) => job.port.postMessage({ ok: false, error: (e as Error).message }),
 );

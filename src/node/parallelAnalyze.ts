@@ -13,13 +13,21 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import {
   analyzeFacts,
   extractSource,
-  extractSources,
   type AnalyzeOptions,
   type SourceFile,
 } from '../core/analysis/analyze';
-import { builtinCatalogIndex } from '../core/catalog/catalog';
+import { builtinCatalogIndex, type CatalogIndex } from '../core/catalog/catalog';
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport, ProgramModel } from '../core/model';
+import type { CParser } from '../core/parse/cParser';
+import {
+  factsEntry,
+  readFacts,
+  trimFactsCache,
+  writeFacts,
+  type FactsCacheKey,
+  type FactsCacheUse,
+} from './factsCache';
 
 /** Below this much source text a second thread costs more than it saves. */
 const PARALLEL_MIN_BYTES = 256 * 1024;
@@ -33,7 +41,7 @@ export interface Extracted {
 
 /** What the worker posts on its port: each file, then how many it did (or why it stopped). */
 export type WorkerMessage =
-  { file: Extracted } | { ok: true; files: number } | { ok: false; error: string };
+  { file: Extracted } | { ok: true; files: number; kept: number } | { ok: false; error: string };
 
 /**
  * Takes files from the shared queue until it is empty: `order` lists source
@@ -59,11 +67,81 @@ export function drainQueue(
   }
 }
 
+/** Options of analyzeSourcesParallel: the analysis's, where the worker is, and the facts cache. */
+export type ParallelOptions = Omit<AnalyzeOptions, 'parser'> & {
+  /** Or how to make one: called only when some file is not in the facts cache. */
+  parser: CParser | (() => Promise<CParser>);
+  workerScript: string;
+  wasmDirs: string[];
+  minParallelBytes?: number;
+  /** Facts of unchanged files from earlier runs (src/node/factsCache.ts); `use` is filled in. */
+  factsCache?: { key: FactsCacheKey; use?: FactsCacheUse };
+};
+
 export async function analyzeSourcesParallel(
   sources: SourceFile[],
-  options: AnalyzeOptions & { workerScript: string; wasmDirs: string[]; minParallelBytes?: number },
+  options: ParallelOptions,
 ): Promise<ProgramModel> {
   const catalog = options.catalog ?? builtinCatalogIndex();
+  const cache = options.factsCache;
+  const entries = cache ? sources.map((s) => factsEntry(cache.key, s.path, s.text)) : undefined;
+  const use = cache?.use ?? { read: 0, written: 0, refused: 0 };
+  const all: Extracted[] = [];
+  const todo: number[] = [];
+  sources.forEach((_, i) => {
+    const got = cache && entries ? readFacts(cache.key, entries[i]) : 'none';
+    if (typeof got === 'object') {
+      all.push({ i, ...got });
+      use.read++;
+    } else {
+      if (got !== 'none') use.refused++;
+      todo.push(i);
+    }
+  });
+  if (todo.length) {
+    const rest = todo.map((i) => sources[i]);
+    const restEntries = entries && todo.map((i) => entries[i]);
+    const keeping = cache && restEntries && { key: cache.key, entries: restEntries };
+    const parser = typeof options.parser === 'function' ? await options.parser() : options.parser;
+    const extracted = await extractParallel(rest, { ...options, parser, catalog }, keeping, use);
+    for (const e of extracted) all.push({ ...e, i: todo[e.i] });
+    if (cache && use.written) trimFactsCache(cache.key);
+  }
+  // Back into the caller's order, so reports and models do not depend on the split.
+  all.sort((a, b) => a.i - b.i);
+  const files = all.map((d) => d.facts).filter((f): f is FileFacts => f !== undefined);
+  const ordered = all.map((d) => d.report);
+  return analyzeFacts(files, catalog, ordered, undefined, options.summaries);
+}
+
+/** Where extracted facts are kept: `entries[i]` is the entry of source i. */
+export interface FactsKeeping {
+  key: FactsCacheKey;
+  entries: string[];
+}
+
+/** Keeps one extracted file's facts; true if it wrote an entry. */
+export function keepFacts(keeping: FactsKeeping | undefined, file: Extracted): boolean {
+  if (!keeping || !file.facts || file.report.skipped) return false;
+  const entry = { facts: file.facts, report: file.report };
+  return writeFacts(keeping.key, keeping.entries[file.i], entry);
+}
+
+/**
+ * Facts of every source (`i` indexes `sources`), extracted on this thread and,
+ * for enough text on a machine with two cores, a worker; each thread keeps
+ * what it extracted.
+ */
+async function extractParallel(
+  sources: SourceFile[],
+  options: ParallelOptions & { parser: CParser; catalog: CatalogIndex },
+  keeping: FactsKeeping | undefined,
+  use: FactsCacheUse,
+): Promise<Extracted[]> {
+  const { catalog } = options;
+  const keep = (file: Extracted) => {
+    if (keepFacts(keeping, file)) use.written++;
+  };
   const bytes = sources.reduce((n, s) => n + s.text.length, 0);
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   if (
@@ -71,8 +149,14 @@ export async function analyzeSourcesParallel(
     bytes < (options.minParallelBytes ?? PARALLEL_MIN_BYTES) ||
     !fs.existsSync(options.workerScript)
   ) {
-    const { files, reports } = extractSources(sources, { ...options, catalog });
-    return analyzeFacts(files, catalog, reports, undefined, options.summaries);
+    const files = sources.map((src, i) => {
+      options.onProgress?.(i, sources.length, src.path);
+      const file = { i, ...extractSource(src, options) };
+      keep(file);
+      return file;
+    });
+    options.onProgress?.(sources.length, sources.length, '');
+    return files;
   }
   // Largest files first: the last ones taken are small, so both threads finish together.
   const order = sources
@@ -89,6 +173,7 @@ export async function analyzeSourcesParallel(
       catalog: catalog.catalog,
       wasmDirs: options.wasmDirs,
       ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+      ...(keeping ? { keeping } : {}),
     },
     transferList: [workerPort],
   });
@@ -121,10 +206,13 @@ export async function analyzeSourcesParallel(
     sources,
     order,
     next,
-    (src) => extractSource(src, { ...options, catalog }),
+    (src) => extractSource(src, options),
     (i) => options.onProgress?.(taken++, sources.length, sources[i].path),
-    // Facts the worker has posted meanwhile.
-    () => void takeArrived(),
+    (file) => {
+      keep(file);
+      // Facts the worker has posted meanwhile.
+      takeArrived();
+    },
   );
   try {
     if (takeArrived()) finished();
@@ -138,10 +226,7 @@ export async function analyzeSourcesParallel(
   if ('ok' in reply && !reply.ok) throw new Error(`analysis worker failed: ${reply.error}`);
   if ('ok' in reply && reply.files !== remote.length)
     throw new Error(`analysis worker sent ${remote.length} of ${reply.files} files`);
+  if ('ok' in reply && reply.ok) use.written += reply.kept;
   options.onProgress?.(sources.length, sources.length, '');
-  // Back into the caller's order, so reports and models do not depend on the split.
-  const all = [...local, ...remote].sort((a, b) => a.i - b.i);
-  const files = all.map((d) => d.facts).filter((f): f is FileFacts => f !== undefined);
-  const ordered = all.map((d) => d.report);
-  return analyzeFacts(files, catalog, ordered, undefined, options.summaries);
+  return [...local, ...remote];
 }

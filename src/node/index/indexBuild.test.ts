@@ -275,7 +275,7 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
     const lazyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-lazy-'));
     try {
       const file = path.join(tree, 'kernel/user.c');
-      const first = new LazySummaries(tree, parser, catalog, [file], lazyCache);
+      const first = new LazySummaries(tree, () => parser, catalog, [file], lazyCache);
       expect(
         first.summary('widget_close_file', 'kernel/user.c')?.release.map((r) => r.sink),
       ).toEqual(['filp_close']);
@@ -287,7 +287,7 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
       expect(kept.length).toBe(summarised);
       for (const p of kept)
         expect(readFilesIndex(partPath(dir, partOf(p)), false).bodyOk).toBe(true);
-      const second = new LazySummaries(tree, parser, catalog, [file], lazyCache);
+      const second = new LazySummaries(tree, () => parser, catalog, [file], lazyCache);
       expect(
         second.summary('widget_close_file', 'kernel/user.c')?.release.map((r) => r.sink),
       ).toEqual(['filp_close']);

@@ -39,11 +39,15 @@ export class TreeError extends Error {}
 /** Shipped derived facts about common kernel helpers, for files outside any tree. */
 export const helperFacts = new SummaryList(HELPER_FACTS);
 
+/**
+ * `parser` may be a getter: it is called only when callees are summarised on
+ * demand (onDemand), so a caller with an index need not create one.
+ */
 export function summariesFor(
   paths: string[],
   choice: TreeChoice,
   catalog: CatalogIndex,
-  parser: CParser,
+  parser: CParser | (() => CParser),
 ): ChosenSummaries {
   const shipped: ChosenSummaries = {
     source: helperFacts,
@@ -74,7 +78,8 @@ export function summariesFor(
       how: `index of ${tree}`,
       notes: () => indexed.problems.slice(0, 5),
     };
-  const lazy = new LazySummaries(tree, parser, catalog, paths, cacheDir);
+  const getParser = typeof parser === 'function' ? parser : () => parser;
+  const lazy = new LazySummaries(tree, getParser, catalog, paths, cacheDir);
   return {
     source: chainSources(lazy, helperFacts),
     tree,

@@ -244,7 +244,8 @@ export class LazySummaries implements SummarySource {
 
   constructor(
     readonly root: string,
-    private readonly parser: CParser,
+    /** Called on the first file summarised. */
+    private readonly parser: () => CParser,
     private readonly catalog: CatalogIndex,
     /** Files being analysed: never summarised here (their bodies are in the program). */
     private readonly analysed: string[],
@@ -299,7 +300,7 @@ export class LazySummaries implements SummarySource {
       return [];
     }
     this.filesSummarised++;
-    const r = recordFile(rel, buf.toString('utf8'), this.parser, this.catalog);
+    const r = recordFile(rel, buf.toString('utf8'), this.parser(), this.catalog);
     this.fresh.push(toFileEntry(rel, contentHash(buf), st.size, m, r.records, r.skipped));
     return r.records;
   }
