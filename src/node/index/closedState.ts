@@ -16,8 +16,10 @@ import { byNameFile, ClosedBucket, writeBucket } from './closedBucket';
 import { decodeClosed, encodeClosed, ReleaseTable, type StoredClosed } from './closedRecords';
 import {
   callerEntries,
+  callersPath,
   entriesOfLine,
   readCallersBucket,
+  type CallersLines,
   sortEntries,
   writeCallers,
   writeCallersBucket,
@@ -147,7 +149,13 @@ export class ClosedState {
     string,
     { file: string; line: string; json: string; def?: StoredDef }[]
   >();
-  private readonly callerBuckets = new Map<string, Map<string, string | CallerEntry[]>>();
+  /** Callers buckets read: their lines as stored, and the entries decoded or replaced so far. */
+  private readonly callerBuckets = new Map<
+    string,
+    { stored?: CallersLines; entries: Map<string, CallerEntry[]> }
+  >();
+  /** Every line of the callers buckets that are rewritten. */
+  private readonly callerLines = new Map<string, Map<string, string>>();
   readonly releases: ReleaseTable;
   private readonly releaseCount: number;
   /** Why the state cannot be used incrementally (set by the reads). */
@@ -231,14 +239,17 @@ export class ClosedState {
     return out;
   }
 
-  private callerBucket(b: string): Map<string, string | CallerEntry[]> {
+  private callerBucket(b: string): {
+    stored?: CallersLines;
+    entries: Map<string, CallerEntry[]>;
+  } {
     let m = this.callerBuckets.get(b);
     if (m) return m;
     const r = readCallersBucket(this.dir, b);
     if (r.problem) this.unsound ??= r.problem;
     else if (r.header?.generation !== this.manifest.callers[parseInt(b, 16)])
       this.unsound ??= `callers bucket ${b}: another state than the manifest`;
-    m = r.lines ?? new Map();
+    m = { stored: r.lines, entries: new Map() };
     this.callerBuckets.set(b, m);
     return m;
   }
@@ -246,17 +257,42 @@ export class ClosedState {
   /** The stored callers index entries of `name`. */
   callersOf(name: string): CallerEntry[] {
     const m = this.callerBucket(bucketOf(name));
-    const v = m.get(name);
-    if (v === undefined) return [];
-    if (typeof v !== 'string') return v;
+    const known = m.entries.get(name);
+    if (known) return known;
+    const line = m.stored?.line(name);
+    if (line === undefined) return [];
     try {
-      const list = entriesOfLine(v);
-      m.set(name, list);
+      const list = entriesOfLine(line);
+      m.entries.set(name, list);
       return list;
     } catch {
       this.unsound ??= `callers bucket ${bucketOf(name)}: unreadable entries of ${name}`;
       return [];
     }
+  }
+
+  /**
+   * Reads and checks every line of the callers buckets of `names`, which write()
+   * rewrites: damage found there makes the state unsound before anything is written.
+   */
+  checkCallerBuckets(names: Iterable<string>): void {
+    for (const b of new Set([...names].map(bucketOf))) this.storedCallerLines(b);
+  }
+
+  /** Every stored line of callers bucket `b`, by name (read once). */
+  private storedCallerLines(b: string): Map<string, string> {
+    const m = this.callerBucket(b);
+    let all = this.callerLines.get(b);
+    if (!all) {
+      try {
+        all = m.stored?.all() ?? new Map<string, string>();
+      } catch (e) {
+        this.unsound ??= `${callersPath(this.dir, b)}: unreadable (${(e as Error).message})`;
+        all = new Map<string, string>();
+      }
+      this.callerLines.set(b, all);
+    }
+    return all;
   }
 
   /**
@@ -301,7 +337,7 @@ export class ClosedState {
     }
     const callerBuckets = new Set([...callers.keys()].map(bucketOf));
     for (const b of callerBuckets) {
-      const names = new Map(this.callerBucket(b));
+      const names = new Map<string, string | CallerEntry[]>(this.storedCallerLines(b));
       for (const [n, list] of callers) if (bucketOf(n) === b) names.set(n, sortEntries(list));
       writeCallersBucket(this.dir, b, fileHeader, names);
       manifest.callers[parseInt(b, 16)] = tag;
@@ -356,9 +392,13 @@ export function readClosedContent(dir: string): {
     );
     const c = readCallersBucket(dir, b);
     if (c.problem) problems.push(c.problem);
-    callers.push(
-      [...(c.lines ?? new Map<string, string>())].map(([n, l]) => [n, entriesOfLine(l)]),
-    );
+    let lines = new Map<string, string>();
+    try {
+      lines = c.lines?.all() ?? lines;
+    } catch (e) {
+      problems.push(`${callersPath(dir, b)}: unreadable (${(e as Error).message})`);
+    }
+    callers.push([...lines].map(([n, l]) => [n, entriesOfLine(l)]));
   }
   return { buckets, callers, releases: [...referenced].sort(), problems };
 }

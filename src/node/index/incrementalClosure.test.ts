@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callersPath } from './callersIndex';
 import { decodeClosed, type StoredClosed } from './closedRecords';
 import { bucketPath, readClosedContent, writeClosed } from './closedState';
 import { parseEntry, partEntries } from './filesIndex';
@@ -346,6 +348,23 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
       `closing the whole tree: ${bucketPath(dir, bucketOf('thing_user'))}: another state than the manifest`,
     ]);
     expect(closedContent(dir)).toEqual(fullContent());
+    // A callers bucket the update would rewrite, whole as gzip but with a line without
+    // a name: found before anything is written (lines are split out only for rewrites).
+    const callers = callersPath(dir, bucketOf('thing_walk_a'));
+    const stored = fs.readFileSync(callers);
+    const nl = stored.indexOf(0x0a);
+    const text = `${zlib.gunzipSync(stored.subarray(nl + 1)).toString('utf8')}\n{"c":[]}`;
+    fs.writeFileSync(callers, Buffer.concat([stored.subarray(0, nl + 1), zlib.gzipSync(text)]));
+    edit('kernel/thing_user.c', 'thing_put(t);\n\treturn 0;', 'thing_walk_a(t, 1);\n\treturn 0;');
+    messages.length = 0;
+    const third = await buildIndex(options({ log: (x) => messages.push(x) }));
+    expect([third.closed, third.incremental]).toEqual([true, undefined]);
+    expect(messages.filter((x) => x.startsWith('closing'))).toEqual([
+      `closing the whole tree: ${callers}: unreadable (a line without a name)`,
+    ]);
+    expect(closedContent(dir)).toEqual(fullContent());
+    edit('kernel/thing_user.c', 'thing_walk_a(t, 1);\n\treturn 0;', 'thing_put(t);\n\treturn 0;');
+    await reindex();
   });
 
   it('updates a closure installed by `index merge` of two shards', async () => {

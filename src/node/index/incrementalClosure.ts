@@ -516,6 +516,7 @@ function run(
   }
   // Every bucket written is read first (and checked) before anything is written.
   for (const v of out.values()) state.defsOf(v.name);
+  state.checkCallerBuckets(callers.keys());
   check();
   const written = state.write(generation, out, callers);
   return {
