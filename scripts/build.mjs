@@ -37,9 +37,11 @@ const sharedBuiltins = {
 // Builtins most runs never use, loaded on first use instead of at start-up:
 // child_process (git, b4, send-email) costs 3.7 ms to load, worker_threads
 // (inputs large enough for a second thread, the index) 2.7 ms, of a 180 ms
-// `analyze` of one file. Their export names are read here, at build time;
-// every export is a getter that loads the module.
-const LAZY_BUILTINS = new Set(['child_process', 'worker_threads']);
+// `analyze` of one file; crypto (hashes of cache entries and index lines) costs
+// the extraction worker, which needs none, 13 ms before its first file. Their
+// export names are read here, at build time; every export is a getter that
+// loads the module.
+const LAZY_BUILTINS = new Set(['child_process', 'worker_threads', 'crypto']);
 function lazyBuiltin(name) {
   const keys = Object.keys(createRequire(import.meta.url)(`node:${name}`)).filter(
     (k) => k !== 'default',

@@ -17,7 +17,7 @@ const header: IndexHeader = {
   catalog: 'c',
   root: '/tree',
   generation: 'tag1',
-  kind: 'callers',
+  kind: 'closed',
 };
 
 describe('callers buckets', () => {
