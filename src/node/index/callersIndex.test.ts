@@ -5,20 +5,14 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callersPath, CallersLines, readCallersBucket, writeCallersBucket } from './callersIndex';
 import type { CallerEntry } from './callersIndex';
-import { headerLine, type IndexHeader } from './indexStore';
+import { headerLine } from './indexStore';
+import { TEST_CLOSED_HEADER } from './indexOptions.testutil';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'll-callers-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 fs.mkdirSync(path.join(scratch, 'closed', 'callers'), { recursive: true });
 
-const header: IndexHeader = {
-  format: 4,
-  summaryFormat: 5,
-  catalog: 'c',
-  root: '/tree',
-  generation: 'tag1',
-  kind: 'closed',
-};
+const header = TEST_CLOSED_HEADER;
 
 describe('callers buckets', () => {
   // `put` is also a caller of `put_final` and a file is named like a line's start:

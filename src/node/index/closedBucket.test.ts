@@ -3,19 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClosedBucket, writeBucket } from './closedBucket';
-import { formatLine, type IndexHeader } from './indexStore';
+import { formatLine } from './indexStore';
+import { TEST_CLOSED_HEADER } from './indexOptions.testutil';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'll-bucket-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const header: IndexHeader = {
-  format: 4,
-  summaryFormat: 5,
-  catalog: 'c',
-  root: '/tree',
-  generation: 'tag1',
-  kind: 'closed',
-};
+const header = TEST_CLOSED_HEADER;
 
 /** A stored line as the closure writes it: {"name","file",...} first. */
 const stored = (name: string, file: string, extra: Record<string, unknown> = {}) => ({

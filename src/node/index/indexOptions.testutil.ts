@@ -1,13 +1,25 @@
 // Index options the index tests share: the built worker and wasm files, one
-// thread (a test's timing must not depend on the machine's cores).
+// thread (a test's timing must not depend on the machine's cores); the header
+// of the bucket files tests write themselves.
 import path from 'node:path';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
 import type { IndexOptions } from './indexBuild';
+import type { IndexHeader } from './indexStore';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const INDEX_WORKER = path.join(REPO_ROOT, 'dist/indexWorker.js');
 export const testCatalog = new CatalogIndex(builtinCatalog);
+
+/** A closed-state file's header, generation `tag1`. */
+export const TEST_CLOSED_HEADER: IndexHeader = {
+  format: 4,
+  summaryFormat: 5,
+  catalog: 'c',
+  root: '/tree',
+  generation: 'tag1',
+  kind: 'closed',
+};
 
 export function testIndexOptions(
   root: string,
