@@ -129,7 +129,10 @@ export function entriesOfLine(line: string): CallerEntry[] {
  * split out only for a bucket that is rewritten.
  */
 export class CallersLines {
-  constructor(private readonly text: Buffer) {}
+  constructor(
+    private readonly file: string,
+    private readonly text: Buffer,
+  ) {}
 
   /** The line of `name`, undecoded (entriesOfLine decodes it). */
   line(name: string): string | undefined {
@@ -143,13 +146,13 @@ export class CallersLines {
     return undefined;
   }
 
-  /** Every name's line; throws on a line without a name. */
+  /** Every name's line; throws, saying the file, on a line without a name. */
   all(): Map<string, string> {
     const lines = new Map<string, string>();
     for (const line of this.text.toString('utf8').split('\n')) {
       if (!line) continue;
       const m = NAME.exec(line);
-      if (!m) throw new Error('a line without a name');
+      if (!m) throw new Error(`${this.file}: unreadable (a line without a name)`);
       lines.set(JSON.parse(m[1]) as string, line);
     }
     return lines;
@@ -173,7 +176,7 @@ export function readCallersBucket(
   if (!header) return { problem: `${file}: not a lifecycle-lens index file (bad header)` };
   try {
     // gzip's own CRC-32 catches damage to the bytes.
-    return { header, lines: new CallersLines(zlib.gunzipSync(buf.subarray(nl + 1))) };
+    return { header, lines: new CallersLines(file, zlib.gunzipSync(buf.subarray(nl + 1))) };
   } catch (e) {
     return { header, problem: `${file}: unreadable (${(e as Error).message})` };
   }

@@ -16,7 +16,6 @@ import { byNameFile, ClosedBucket, writeBucket } from './closedBucket';
 import { decodeClosed, encodeClosed, ReleaseTable, type StoredClosed } from './closedRecords';
 import {
   callerEntries,
-  callersPath,
   entriesOfLine,
   readCallersBucket,
   type CallersLines,
@@ -138,6 +137,13 @@ export interface StoredDef {
   line: string;
 }
 
+/** One callers bucket as the closed state has read it. */
+interface CallersBucketRead {
+  stored?: CallersLines;
+  entries: Map<string, CallerEntry[]>;
+  all?: Map<string, string>;
+}
+
 /**
  * The closed state as an incremental closure reads and rewrites it: buckets read
  * on first use (each must carry the manifest's tag, else the state is unsound),
@@ -149,13 +155,11 @@ export class ClosedState {
     string,
     { file: string; line: string; json: string; def?: StoredDef }[]
   >();
-  /** Callers buckets read: their lines as stored, and the entries decoded or replaced so far. */
-  private readonly callerBuckets = new Map<
-    string,
-    { stored?: CallersLines; entries: Map<string, CallerEntry[]> }
-  >();
-  /** Every line of the callers buckets that are rewritten. */
-  private readonly callerLines = new Map<string, Map<string, string>>();
+  /**
+   * Callers buckets read: their lines as stored, the entries decoded so far, and
+   * (for a bucket that is rewritten) every line by name.
+   */
+  private readonly callerBuckets = new Map<string, CallersBucketRead>();
   readonly releases: ReleaseTable;
   private readonly releaseCount: number;
   /** Why the state cannot be used incrementally (set by the reads). */
@@ -239,10 +243,7 @@ export class ClosedState {
     return out;
   }
 
-  private callerBucket(b: string): {
-    stored?: CallersLines;
-    entries: Map<string, CallerEntry[]>;
-  } {
+  private callerBucket(b: string): CallersBucketRead {
     let m = this.callerBuckets.get(b);
     if (m) return m;
     const r = readCallersBucket(this.dir, b);
@@ -282,17 +283,14 @@ export class ClosedState {
   /** Every stored line of callers bucket `b`, by name (read once). */
   private storedCallerLines(b: string): Map<string, string> {
     const m = this.callerBucket(b);
-    let all = this.callerLines.get(b);
-    if (!all) {
+    if (!m.all)
       try {
-        all = m.stored?.all() ?? new Map<string, string>();
+        m.all = m.stored?.all() ?? new Map<string, string>();
       } catch (e) {
-        this.unsound ??= `${callersPath(this.dir, b)}: unreadable (${(e as Error).message})`;
-        all = new Map<string, string>();
+        this.unsound ??= (e as Error).message;
+        m.all = new Map<string, string>();
       }
-      this.callerLines.set(b, all);
-    }
-    return all;
+    return m.all;
   }
 
   /**
@@ -396,7 +394,7 @@ export function readClosedContent(dir: string): {
     try {
       lines = c.lines?.all() ?? lines;
     } catch (e) {
-      problems.push(`${callersPath(dir, b)}: unreadable (${(e as Error).message})`);
+      problems.push((e as Error).message);
     }
     callers.push([...lines].map(([n, l]) => [n, entriesOfLine(l)]));
   }
