@@ -77,6 +77,8 @@ if (fs.existsSync(path.join(root, 'src/extension/extension.ts')))
 entries.push({ in: 'src/node/extractWorker.ts', out: 'extractWorker.js' });
 // The index command's worker threads.
 entries.push({ in: 'src/node/index/indexWorker.ts', out: 'indexWorker.js' });
+// The second thread of the index command's tree listing.
+entries.push({ in: 'src/node/index/statWorker.ts', out: 'statWorker.js' });
 // The MCP server (SDK, zod): loaded by the CLI only for `lifecycle-lens mcp`.
 entries.push({ in: 'src/node/mcpServer.ts', out: 'mcpServer.js' });
 // SMTP sending (nodemailer) is loaded by the extension only when a draft is sent.

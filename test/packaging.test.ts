@@ -36,6 +36,7 @@ it('every bundle loaded by path at run time is packaged', () => {
     'indexWorker.js',
     'mcpServer.js',
     'smtpSend.js',
+    'statWorker.js',
   ]);
   expect([...loaded].filter((f) => !shipped.includes(f))).toEqual([]);
 });

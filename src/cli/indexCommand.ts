@@ -45,6 +45,7 @@ export async function runIndex(args: CliArgs, catalog: CatalogIndex): Promise<nu
       catalog,
       wasmDirs: [__dirname],
       workerScript: path.join(__dirname, 'indexWorker.js'),
+      statWorker: path.join(__dirname, 'statWorker.js'),
       collectBeforeClosure: true,
       ...(args.shard ? { shard: args.shard } : {}),
       ...(args.output ? { out: args.output } : {}),

@@ -370,6 +370,7 @@ async function buildTreeIndex(req: Extract<WorkerRequest, { type: 'build-index' 
       catalog,
       wasmDirs: [__dirname, path.join(__dirname, '..', 'dist')],
       workerScript: path.join(__dirname, 'indexWorker.js'),
+      statWorker: path.join(__dirname, 'statWorker.js'),
       // One thread stays with the editor's analyses.
       threads: Math.max(1, (os.availableParallelism?.() ?? 2) - 1),
       signal: abort.signal,

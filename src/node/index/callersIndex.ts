@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ContextKind } from '../../core/model';
 import type { FunctionRecord } from '../../core/analysis/calleeSummary';
-import { bucketName, bucketOf, headerLine, parseHeaderLine, writeAtomically } from './indexStore';
+import { BUCKETS, bucketName, bucketOf, headerLine, parseHeaderLine, writeAtomically } from './indexStore';
 import type { IndexHeader } from './indexStore';
 
 /** c: call, d: defer, b: callback, r: register (with a context). */
@@ -73,7 +73,7 @@ export function writeCallersBucket(
 }
 
 /** Buckets gathered per pass when writing the whole index (a quarter of the entries in memory at once). */
-const PASS_BUCKETS = 256;
+const PASS_BUCKETS = BUCKETS / 4;
 
 /** Writes the whole callers index of these records. */
 export function writeCallers(
@@ -82,7 +82,7 @@ export function writeCallers(
   records: readonly FunctionRecord[],
 ): number {
   let bytes = 0;
-  for (let first = 0; first < 1024; first += PASS_BUCKETS) {
+  for (let first = 0; first < BUCKETS; first += PASS_BUCKETS) {
     const buckets = new Map<number, Map<string, CallerEntry[]>>();
     const inPass = (name: string) => {
       const b = parseInt(bucketOf(name), 16);

@@ -21,7 +21,8 @@ import {
 import type { CatalogIndex } from '../../core/catalog/catalog';
 import { nodeParser } from '../wasmFiles';
 import { entryOfFile } from './fileRecords';
-import { listTreeFiles, type TreeFile } from './kernelTree';
+import { type TreeFile } from './kernelTree';
+import { listTreeFilesParallel } from './parallelList';
 import type { IndexBatch, IndexReply } from './indexWorker';
 import {
   combinedGeneration,
@@ -78,6 +79,8 @@ export interface IndexOptions {
   catalog: CatalogIndex;
   wasmDirs: string[];
   workerScript: string;
+  /** dist/statWorker.js: the tree is listed on two threads (else on this one). */
+  statWorker?: string;
   /** Index only files whose path hash falls in shard i of n, written to `out`. */
   shard?: { i: number; n: number };
   /** Write the files index here instead of the cache (shards). */
@@ -128,7 +131,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
   const log = o.log ?? (() => {});
   const dir = treeIndexDir(o.cacheDir, o.root);
   const cat = catalogKey(o.catalog);
-  let listed = listTreeFiles(o.root);
+  let listed = await listTreeFilesParallel(o.root, o.statWorker);
   if (o.shard) listed = listed.filter((f) => shardOf(f.rel, o.shard!.n) === o.shard!.i);
   const tList = performance.now();
   if (!o.out)

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
 import type { IndexOptions } from './indexBuild';
-import type { IndexHeader } from './indexStore';
+import { INDEX_FORMAT_VERSION, type IndexHeader } from './indexStore';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const INDEX_WORKER = path.join(REPO_ROOT, 'dist/indexWorker.js');
@@ -13,7 +13,7 @@ export const testCatalog = new CatalogIndex(builtinCatalog);
 
 /** A closed-state file's header, generation `tag1`. */
 export const TEST_CLOSED_HEADER: IndexHeader = {
-  format: 4,
+  format: INDEX_FORMAT_VERSION,
   summaryFormat: 5,
   catalog: 'c',
   root: '/tree',

@@ -44,14 +44,18 @@ function isCSource(name: string): boolean {
   return name.charCodeAt(name.length - 2) === 0x2e && (last === 0x63 || last === 0x68);
 }
 
+/** `root` with one trailing '/', so paths are built by concatenation. */
+export function treeBase(root: string): string {
+  return root.endsWith('/') || root.endsWith(path.sep) ? root : `${root}/`;
+}
+
 /**
- * Every .c and .h file under `root` (dot-directories skipped), sorted. One stat per
- * file is the cost of a re-index that finds nothing changed (60k on a whole tree):
- * paths are built by concatenation and a vanished file is not an exception.
+ * Every .c and .h path under `root` relative to it (dot-directories skipped), in
+ * walk order. One readdir per directory: file types come with the entries.
  */
-export function listTreeFiles(root: string, under: string[] = ['']): TreeFile[] {
-  const out: TreeFile[] = [];
-  const base = root.endsWith('/') || root.endsWith(path.sep) ? root : `${root}/`;
+export function treeSourcePaths(root: string, under: string[] = ['']): string[] {
+  const out: string[] = [];
+  const base = treeBase(root);
   const walk = (rel: string) => {
     let entries: fs.Dirent[];
     try {
@@ -64,12 +68,48 @@ export function listTreeFiles(root: string, under: string[] = ['']): TreeFile[] 
       if (name.charCodeAt(0) === 0x2e) continue;
       const r = rel ? `${rel}/${name}` : name;
       if (e.isDirectory()) walk(r);
-      else if (e.isFile() && isCSource(name)) {
-        const st = fs.statSync(base + r, { throwIfNoEntry: false });
-        if (st) out.push({ rel: r, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) });
-      }
+      else if (e.isFile() && isCSource(name)) out.push(r);
     }
   };
   for (const u of under) walk(u.replace(/\/+$/, ''));
+  return out;
+}
+
+/**
+ * Size and mtime of `rels[from..to)` into `out` (two numbers per path, at 2*i;
+ * -1 for a file gone since it was listed, which is not an exception).
+ */
+export function statPaths(
+  base: string,
+  rels: readonly string[],
+  from: number,
+  to: number,
+  out: Float64Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const st = fs.statSync(base + rels[i], { throwIfNoEntry: false });
+    out[2 * i] = st ? st.size : -1;
+    out[2 * i + 1] = st ? Math.trunc(st.mtimeMs) : -1;
+  }
+}
+
+/** The listed files whose stat succeeded, sorted by path. */
+export function treeFilesOf(rels: readonly string[], stats: Float64Array): TreeFile[] {
+  const out: TreeFile[] = [];
+  for (let i = 0; i < rels.length; i++)
+    if (stats[2 * i] >= 0)
+      out.push({ rel: rels[i], size: stats[2 * i], mtimeMs: stats[2 * i + 1] });
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/**
+ * Every .c and .h file under `root` (dot-directories skipped), sorted. One stat per
+ * file is the cost of a re-index that finds nothing changed (60k on a whole tree);
+ * `listTreeFilesParallel` (parallelList.ts) shares the stats with a second thread.
+ */
+export function listTreeFiles(root: string, under: string[] = ['']): TreeFile[] {
+  const rels = treeSourcePaths(root, under);
+  const stats = new Float64Array(2 * rels.length);
+  statPaths(treeBase(root), rels, 0, rels.length, stats);
+  return treeFilesOf(rels, stats);
 }
