@@ -12,7 +12,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ContextKind } from '../../core/model';
 import type { FunctionRecord } from '../../core/analysis/calleeSummary';
-import { BUCKETS, bucketName, bucketOf, headerLine, parseHeaderLine, writeAtomically } from './indexStore';
+import {
+  BUCKETS,
+  bucketName,
+  bucketOf,
+  headerLine,
+  parseHeaderLine,
+  writeAtomically,
+} from './indexStore';
 import type { IndexHeader } from './indexStore';
 
 /** c: call, d: defer, b: callback, r: register (with a context). */
