@@ -12,14 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ContextKind } from '../../core/model';
 import type { FunctionRecord } from '../../core/analysis/calleeSummary';
-import {
-  BUCKETS,
-  bucketName,
-  bucketOf,
-  headerLine,
-  parseHeaderLine,
-  writeAtomically,
-} from './indexStore';
+import { bucketName, bucketOf, headerLine, parseHeaderLine, writeAtomically } from './indexStore';
 import type { IndexHeader } from './indexStore';
 
 /** c: call, d: defer, b: callback, r: register (with a context). */
@@ -79,21 +72,23 @@ export function writeCallersBucket(
   return writeAtomically(callersPath(dir, bucket), [headerLine(header), body]);
 }
 
-/** Buckets gathered per pass when writing the whole index (a quarter of the entries in memory at once). */
-const PASS_BUCKETS = BUCKETS / 4;
+/** Passes over the records when writing the whole index (a quarter of the entries in memory at once). */
+const PASSES = 4;
 
-/** Writes the whole callers index of these records. */
+/** Writes the whole callers index of these records, in `count` buckets. */
 export function writeCallers(
   dir: string,
   header: IndexHeader,
   records: readonly FunctionRecord[],
+  count: number,
 ): number {
   let bytes = 0;
-  for (let first = 0; first < BUCKETS; first += PASS_BUCKETS) {
+  const perPass = count / PASSES;
+  for (let first = 0; first < count; first += perPass) {
     const buckets = new Map<number, Map<string, CallerEntry[]>>();
     const inPass = (name: string) => {
-      const b = parseInt(bucketOf(name), 16);
-      return b >= first && b < first + PASS_BUCKETS;
+      const b = parseInt(bucketOf(name, count), 16);
+      return b >= first && b < first + perPass;
     };
     for (const r of records) {
       // Entries made only for this pass's names (the rest would be garbage).
@@ -104,7 +99,7 @@ export function writeCallers(
         continue;
       for (const [name, e] of callerEntries(r)) {
         if (!inPass(name)) continue;
-        const b = parseInt(bucketOf(name), 16);
+        const b = parseInt(bucketOf(name, count), 16);
         let m = buckets.get(b);
         if (!m) buckets.set(b, (m = new Map()));
         const list = m.get(name);
@@ -112,7 +107,7 @@ export function writeCallers(
         else m.set(name, [e]);
       }
     }
-    for (let i = first; i < first + PASS_BUCKETS; i++) {
+    for (let i = first; i < first + perPass; i++) {
       const m = buckets.get(i) ?? new Map<string, CallerEntry[]>();
       for (const [n, list] of m) m.set(n, sortEntries(list));
       bytes += writeCallersBucket(dir, bucketName(i), header, m);

@@ -25,7 +25,7 @@ import {
   type CallerEntry,
 } from './callersIndex';
 import {
-  BUCKETS,
+  bucketCount,
   bucketName,
   bucketOf,
   formatLine,
@@ -62,16 +62,16 @@ export function writeClosed(
   const fileHeader: IndexHeader = { ...header, generation: tag };
   const table = new ReleaseTable();
   const buckets = new Map<string, CalleeSummary[]>();
-  const all: CalleeSummary[] = [];
-  for (const s of summaries) {
-    all.push(s);
-    const b = bucketOf(s.name);
+  const all = [...summaries];
+  const count = bucketCount(all.length);
+  for (const s of all) {
+    const b = bucketOf(s.name, count);
     const list = buckets.get(b) ?? [];
     list.push(s);
     buckets.set(b, list);
   }
   let bytes = 0;
-  for (let i = 0; i < BUCKETS; i++) {
+  for (let i = 0; i < count; i++) {
     const b = bucketName(i);
     const lines = (buckets.get(b) ?? [])
       .sort(byNameFile)
@@ -79,9 +79,9 @@ export function writeClosed(
     bytes += writeBucket(bucketPath(dir, b), fileHeader, lines);
     buckets.delete(b);
   }
-  bytes += writeCallers(dir, fileHeader, all);
+  bytes += writeCallers(dir, fileHeader, all, count);
   bytes += writeReleaseTable(dir, fileHeader, table.list);
-  const tags = Array.from({ length: BUCKETS }, () => tag);
+  const tags = Array.from({ length: count }, () => tag);
   bytes += writeManifest(dir, header, { buckets: tags, callers: [...tags], release: tag });
   fs.rmSync(path.join(dir, 'closed', DAMAGED), { force: true });
   return bytes;
@@ -192,6 +192,11 @@ export class ClosedState {
     return new ClosedState(dir, m.manifest, m.header, table.values);
   }
 
+  /** The bucket of `name` in this state (the manifest says how many there are). */
+  private bucketOf(name: string): string {
+    return bucketOf(name, this.manifest.buckets.length);
+  }
+
   /** A bucket, opened once (undefined when it is not of the manifest's state). */
   private bucket(b: string): ClosedBucket | undefined {
     if (this.buckets.has(b)) return this.buckets.get(b);
@@ -209,7 +214,7 @@ export class ClosedState {
   private lines(name: string): { file: string; line: string; json: string; def?: StoredDef }[] {
     const known = this.named.get(name);
     if (known) return known;
-    const bucket = this.bucket(bucketOf(name));
+    const bucket = this.bucket(this.bucketOf(name));
     const list = bucket ? bucket.linesOf(name) : [];
     this.named.set(name, list);
     if (bucket?.problems.length) this.unsound ??= bucket.problems[0];
@@ -226,7 +231,7 @@ export class ClosedState {
 
   /** The stored closed summaries named `name` (one per defining file). */
   defsOf(name: string): StoredDef[] {
-    const b = bucketOf(name);
+    const b = this.bucketOf(name);
     const out: StoredDef[] = [];
     for (const e of this.lines(name)) {
       if (!e.def) {
@@ -257,7 +262,7 @@ export class ClosedState {
 
   /** The stored callers index entries of `name`. */
   callersOf(name: string): CallerEntry[] {
-    const m = this.callerBucket(bucketOf(name));
+    const m = this.callerBucket(this.bucketOf(name));
     const known = m.entries.get(name);
     if (known) return known;
     const line = m.stored?.line(name);
@@ -267,7 +272,7 @@ export class ClosedState {
       m.entries.set(name, list);
       return list;
     } catch {
-      this.unsound ??= `callers bucket ${bucketOf(name)}: unreadable entries of ${name}`;
+      this.unsound ??= `callers bucket ${this.bucketOf(name)}: unreadable entries of ${name}`;
       return [];
     }
   }
@@ -277,7 +282,7 @@ export class ClosedState {
    * rewrites: damage found there makes the state unsound before anything is written.
    */
   checkCallerBuckets(names: Iterable<string>): void {
-    for (const b of new Set([...names].map(bucketOf))) this.storedCallerLines(b);
+    for (const b of new Set([...names].map((n) => this.bucketOf(n)))) this.storedCallerLines(b);
   }
 
   /** Every stored line of callers bucket `b`, by name (read once). */
@@ -312,7 +317,7 @@ export class ClosedState {
     };
     const byBucket = new Map<string, { name: string; file: string; summary?: CalleeSummary }[]>();
     for (const c of closed.values()) {
-      const b = bucketOf(c.name);
+      const b = this.bucketOf(c.name);
       const list = byBucket.get(b) ?? [];
       list.push(c);
       byBucket.set(b, list);
@@ -333,10 +338,10 @@ export class ClosedState {
       writeBucket(bucketPath(this.dir, b), fileHeader, [...lines.values()]);
       manifest.buckets[parseInt(b, 16)] = tag;
     }
-    const callerBuckets = new Set([...callers.keys()].map(bucketOf));
+    const callerBuckets = new Set([...callers.keys()].map((n) => this.bucketOf(n)));
     for (const b of callerBuckets) {
       const names = new Map<string, string | CallerEntry[]>(this.storedCallerLines(b));
-      for (const [n, list] of callers) if (bucketOf(n) === b) names.set(n, sortEntries(list));
+      for (const [n, list] of callers) if (this.bucketOf(n) === b) names.set(n, sortEntries(list));
       writeCallersBucket(this.dir, b, fileHeader, names);
       manifest.callers[parseInt(b, 16)] = tag;
     }
@@ -362,32 +367,34 @@ export function entriesByName(records: Iterable<FunctionRecord>): Map<string, Ca
 }
 
 /**
- * A closed state as read back, in canonical form: each bucket's summaries with
- * their releases resolved, each callers bucket's entries, the release reaches
- * named (the table itself may hold more after incremental updates). Two closed
- * states of the same records compare equal this way whatever their ids.
+ * A closed state as read back, in canonical form: every summary with its releases
+ * resolved (by name, then file), every name's callers entries (by name), the
+ * release reaches named (the table itself may hold more after incremental
+ * updates). Two closed states of the same records compare equal this way
+ * whatever their ids and bucket counts (an incremental closure keeps the count
+ * the last whole closure chose).
  */
 export function readClosedContent(dir: string): {
-  buckets: (CalleeSummary | undefined)[][];
-  callers: [string, CallerEntry[]][][];
+  summaries: (CalleeSummary | undefined)[];
+  callers: [string, CallerEntry[]][];
   releases: string[];
   problems: string[];
 } {
   const table = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE));
-  const problems = [...table.problems];
+  const { manifest, problems } = readManifest(dir);
+  problems.push(...table.problems);
+  if (!manifest) problems.push(`${dir}: no closed summaries`);
   const referenced = new Set<string>();
-  const buckets: (CalleeSummary | undefined)[][] = [];
-  const callers: [string, CallerEntry[]][][] = [];
-  for (let i = 0; i < BUCKETS; i++) {
+  const summaries: (CalleeSummary | undefined)[] = [];
+  const callers: [string, CallerEntry[]][] = [];
+  for (let i = 0; i < (manifest?.buckets.length ?? 0); i++) {
     const b = bucketName(i);
     const r = readBucket(dir, b);
     problems.push(...r.problems);
-    buckets.push(
-      r.values.map((v) => {
-        for (const id of v.rl ?? []) referenced.add(JSON.stringify(table.values[id]));
-        return decodeClosed(v, table.values, true);
-      }),
-    );
+    for (const v of r.values) {
+      for (const id of v.rl ?? []) referenced.add(JSON.stringify(table.values[id]));
+      summaries.push(decodeClosed(v, table.values, true));
+    }
     const c = readCallersBucket(dir, b);
     if (c.problem) problems.push(c.problem);
     let lines = new Map<string, string>();
@@ -396,9 +403,12 @@ export function readClosedContent(dir: string): {
     } catch (e) {
       problems.push((e as Error).message);
     }
-    callers.push([...lines].map(([n, l]) => [n, entriesOfLine(l)]));
+    for (const [n, l] of lines) callers.push([n, entriesOfLine(l)]);
   }
-  return { buckets, callers, releases: [...referenced].sort(), problems };
+  const key = (s: CalleeSummary | undefined) => (s ? `${s.name}\0${s.file}` : '');
+  summaries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  callers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { summaries, callers, releases: [...referenced].sort(), problems };
 }
 
 /** Every stored summary of bucket `b` (of the manifest's state when `tag` is given). */
@@ -423,7 +433,7 @@ export function readAllClosed(dir: string): { summaries: CalleeSummary[]; proble
   if (releases.header?.generation !== manifest.release)
     problems.push(`${path.join(dir, 'closed', RELEASE_TABLE)}: another state than the manifest`);
   const summaries: CalleeSummary[] = [];
-  for (let i = 0; i < BUCKETS; i++) {
+  for (let i = 0; i < manifest.buckets.length; i++) {
     const r = readBucket(dir, bucketName(i), manifest.buckets[i]);
     problems.push(...r.problems);
     for (const stored of r.values) {

@@ -13,7 +13,6 @@ import { bucketPath, readClosedContent, writeClosed } from './closedState';
 import { parseEntry, partEntries } from './filesIndex';
 import { buildIndex, closeTree, type IndexOptions, type IndexStats } from './indexBuild';
 import {
-  bucketOf,
   readLines,
   readManifest,
   recordsOfEntry,
@@ -24,6 +23,7 @@ import {
 import { reachOf, type ReleaseReach } from '../../core/analysis/calleeSummary';
 import {
   INDEX_WORKER as WORKER,
+  bucketIn,
   REPO_ROOT as ROOT,
   testIndexOptions,
 } from './indexOptions.testutil';
@@ -157,7 +157,7 @@ function fullContent() {
 function summaryOf(name: string) {
   const dir = treeIndexDir(cache, tree);
   const releases = readLines<ReleaseReach>(path.join(dir, 'closed', RELEASE_TABLE)).values;
-  const v = readLines<StoredClosed>(bucketPath(dir, bucketOf(name))).values.find(
+  const v = readLines<StoredClosed>(bucketPath(dir, bucketIn(dir, name))).values.find(
     (x) => x.name === name,
   );
   return v && decodeClosed(v, releases, true);
@@ -332,9 +332,9 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
     expect(closedContent(dir)).toEqual(fullContent());
     // A closed bucket of another state (a crash before the manifest was written): not updated from.
     fs.writeFileSync(
-      bucketPath(dir, bucketOf('thing_user')),
+      bucketPath(dir, bucketIn(dir, 'thing_user')),
       fs
-        .readFileSync(bucketPath(dir, bucketOf('thing_user')), 'utf8')
+        .readFileSync(bucketPath(dir, bucketIn(dir, 'thing_user')), 'utf8')
         .replace(/"generation":"\w+"/, '"generation":"0000"'),
     );
     write(
@@ -345,12 +345,12 @@ describe.skipIf(!fs.existsSync(WORKER))('incremental closure', () => {
     const again = await buildIndex(options({ log: (x) => messages.push(x) }));
     expect([again.closed, again.incremental]).toEqual([true, undefined]);
     expect(messages.filter((x) => x.startsWith('closing'))).toEqual([
-      `closing the whole tree: ${bucketPath(dir, bucketOf('thing_user'))}: another state than the manifest`,
+      `closing the whole tree: ${bucketPath(dir, bucketIn(dir, 'thing_user'))}: another state than the manifest`,
     ]);
     expect(closedContent(dir)).toEqual(fullContent());
     // A callers bucket the update would rewrite, whole as gzip but with a line without
     // a name: found before anything is written (lines are split out only for rewrites).
-    const callers = callersPath(dir, bucketOf('thing_walk_a'));
+    const callers = callersPath(dir, bucketIn(dir, 'thing_walk_a'));
     const stored = fs.readFileSync(callers);
     const nl = stored.indexOf(0x0a);
     const text = `${zlib.gunzipSync(stored.subarray(nl + 1)).toString('utf8')}\n{"c":[]}`;

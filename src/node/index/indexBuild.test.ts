@@ -14,7 +14,7 @@ import { buildIndex, mergeIndexes, catalogKey, closeTree, type IndexOptions } fr
 import { parseEntry, partEntries, partOf, partPath, readFilesIndex } from './filesIndex';
 import { readAllClosed } from './closedState';
 import {
-  bucketOf,
+  readManifest,
   recordsOfEntry,
   RELEASE_TABLE,
   treeIndexDir,
@@ -25,6 +25,7 @@ import { summariesFor } from './summarySource';
 import { IndexedSummaries, LazySummaries } from './treeSummaries';
 import {
   INDEX_WORKER as WORKER,
+  bucketIn,
   REPO_ROOT as ROOT,
   testCatalog as catalog,
   testIndexOptions,
@@ -98,6 +99,11 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
     // The first build on a worker thread, the edits after it on the main thread.
     const first = await buildIndex(options({ inProcessBytes: 0 }));
     expect([first.files, first.indexed, first.reused, first.functions]).toEqual([4, 4, 0, 4]);
+    // Four functions: the fewest buckets, each closed bucket beside its callers bucket.
+    const closedDir = path.join(treeIndexDir(cache, tree), 'closed');
+    expect(readManifest(treeIndexDir(cache, tree)).manifest?.buckets.length).toBe(16);
+    expect(fs.readdirSync(closedDir).filter((f) => f.endsWith('.jsonl')).length).toBe(16 + 2);
+    expect(fs.readdirSync(path.join(closedDir, 'callers')).length).toBe(16);
     const second = await buildIndex(options());
     expect([second.indexed, second.reused, second.closed]).toEqual([0, 4, false]);
     // A comment at the end changes no summary: the closed summaries stay (early cutoff).
@@ -224,7 +230,7 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
     expect(broken.summary('widget_free', 'kernel/user.c')).toBeUndefined();
     expect(broken.problems).toEqual([
       `${releases}:2: checksum mismatch (corrupt record): summaries with release work not used (re-run index)`,
-      `${path.join(dir, 'closed', bucketOf('widget_free'))}.jsonl: the summary of widget_free names a release the index lacks: not used`,
+      `${path.join(dir, 'closed', bucketIn(dir, 'widget_free'))}.jsonl: the summary of widget_free names a release the index lacks: not used`,
     ]);
     const again = await buildIndex(options());
     expect([again.indexed, again.closed]).toEqual([0, true]);
@@ -237,7 +243,7 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
 
   it('a damaged closed bucket an analysis finds is not used, and the next index run closes again', async () => {
     const dir = treeIndexDir(cache, tree);
-    const bucket = `${path.join(dir, 'closed', bucketOf('widget_free'))}.jsonl`;
+    const bucket = `${path.join(dir, 'closed', bucketIn(dir, 'widget_free'))}.jsonl`;
     const text = fs.readFileSync(bucket, 'utf8');
     // One summary line altered behind its checksum.
     fs.writeFileSync(

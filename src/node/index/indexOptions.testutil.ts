@@ -5,7 +5,7 @@ import path from 'node:path';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
 import type { IndexOptions } from './indexBuild';
-import { INDEX_FORMAT_VERSION, type IndexHeader } from './indexStore';
+import { INDEX_FORMAT_VERSION, bucketOf, readManifest, type IndexHeader } from './indexStore';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const INDEX_WORKER = path.join(REPO_ROOT, 'dist/indexWorker.js');
@@ -35,4 +35,11 @@ export function testIndexOptions(
     threads: 1,
     ...extra,
   };
+}
+
+/** The bucket of `name` in the closed state of index directory `dir` (its manifest's count). */
+export function bucketIn(dir: string, name: string): string {
+  const m = readManifest(dir).manifest;
+  if (!m) throw new Error(`${dir}: no closed state`);
+  return bucketOf(name, m.buckets.length);
 }

@@ -239,19 +239,37 @@ export function writeAtomically(file: string, chunks: Iterable<string | Buffer>)
 /**
  * Buckets of closed summaries and of callers (3 hex digits); a lookup reads only
  * its name's bucket, and an edit rewrites the buckets of the names it changes.
- * 4096: on a whole kernel a closed bucket is about 36 KB and a callers bucket
- * about 11 KB compressed, so a one-line edit rewrites about 2.5 MB, not 10 MB.
+ * A whole closure chooses the count from the number of summaries, about
+ * FUNCTIONS_PER_BUCKET per bucket, a power of two from MIN_BUCKETS to
+ * MAX_BUCKETS; incremental closures keep it, and the manifest says it. On a
+ * whole kernel (711k functions) that is 4096: a closed bucket is about 36 KB,
+ * a callers bucket about 11 KB compressed, and a one-line edit rewrites about
+ * 2.5 MB (10 MB with format 4's 1024); a small tree gets 16, not 8192 files.
  */
-export const BUCKETS = 4096;
+export const MIN_BUCKETS = 16;
+export const MAX_BUCKETS = 4096;
+const FUNCTIONS_PER_BUCKET = 128;
 
-/** Bucket of a function name (FNV-1a, so it is stable across runs and hosts). */
-export function bucketOf(name: string): string {
+/** The bucket count for a closure of `summaries` summaries. */
+export function bucketCount(summaries: number): number {
+  let n = MIN_BUCKETS;
+  while (n < MAX_BUCKETS && n * FUNCTIONS_PER_BUCKET < summaries) n *= 2;
+  return n;
+}
+
+/** Whether `n` is a bucket count a closure can have chosen. */
+function isBucketCount(n: number): boolean {
+  return n >= MIN_BUCKETS && n <= MAX_BUCKETS && (n & (n - 1)) === 0;
+}
+
+/** Bucket of a function name among `count` (FNV-1a, so it is stable across runs and hosts). */
+export function bucketOf(name: string, count: number): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return ((h >>> 0) % BUCKETS).toString(16).padStart(3, '0');
+  return ((h >>> 0) % count).toString(16).padStart(3, '0');
 }
 
 /** The release reaches the buckets' ids point into (one table per closed index). */
@@ -271,6 +289,7 @@ export const MANIFEST = 'manifest.jsonl';
  * closed file must carry in its header's generation to belong to this state.
  */
 export interface ClosedManifest {
+  /** One tag per closed bucket: their number is the state's bucket count. */
   buckets: string[];
   callers: string[];
   release: string;
@@ -286,9 +305,9 @@ export function readManifest(dir: string): {
   const ok =
     m &&
     Array.isArray(m.buckets) &&
-    m.buckets.length === BUCKETS &&
+    isBucketCount(m.buckets.length) &&
     Array.isArray(m.callers) &&
-    m.callers.length === BUCKETS &&
+    m.callers.length === m.buckets.length &&
     typeof m.release === 'string';
   return { header: r.header, ...(ok ? { manifest: m } : {}), problems: r.problems };
 }

@@ -144,7 +144,7 @@ export class IndexedSummaries implements SummarySource {
     if (list) return list;
     list = [];
     this.names.set(name, list);
-    const b = bucketOf(name);
+    const b = bucketOf(name, this.manifest.buckets.length);
     let bucket = this.buckets.get(b);
     // What the bucket said before this name (a bucket opened now reads its lines at once).
     const said = bucket?.problems.length ?? 0;
