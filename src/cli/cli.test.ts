@@ -432,6 +432,21 @@ it('says, even without --verbose, when the tree has an index this run cannot use
         `not used (run \`lifecycle-lens index ${tree}\` to refresh it); ` +
         `summarising the callees' files of ${tree} on demand\n`,
     ]);
+    // A damaged manifest: said, not used, and the next index run closes the tree again.
+    const manifest = path.join(treeIndexDir(cacheDir, tree), 'closed', 'manifest.jsonl');
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('"release"', '"relase"'));
+    const damaged = run(['analyze', file, '-q', '--cache-dir', cacheDir]);
+    expect([damaged.code, damaged.err]).toEqual([
+      0,
+      `lifecycle-lens: callees: the index of ${tree} is damaged (${manifest}:2: checksum mismatch (corrupt record)): ` +
+        `not used (run \`lifecycle-lens index ${tree}\` to rebuild it); ` +
+        `summarising the callees' files of ${tree} on demand\n`,
+    ]);
+    const reindexed = run(['index', tree, '--cache-dir', cacheDir]);
+    expect(reindexed.err.split('\n')[1]).toBe(
+      `lifecycle-lens: closing the whole tree: ${manifest}:2: checksum mismatch (corrupt record)`,
+    );
+    expect(run(['analyze', file, '-q', '--cache-dir', cacheDir]).err).toBe('');
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }

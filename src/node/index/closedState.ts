@@ -178,8 +178,8 @@ export class ClosedState {
   /** The closed state of files generation `generation`, or why it cannot be updated. */
   static open(dir: string, generation: string, catalog: string): ClosedState | { why: string } {
     const m = readManifest(dir);
-    if (!m.header || !m.manifest) return { why: 'no closed state' };
     if (m.problems.length) return { why: m.problems[0] };
+    if (!m.header || !m.manifest) return { why: 'no closed state' };
     const stale = staleReason(m.header, catalog);
     if (stale) return { why: stale };
     if (m.header.generation !== generation)

@@ -31,6 +31,10 @@ describe('bucket counts', () => {
         return readManifest(dir).manifest?.buckets.length;
       });
       expect(read).toEqual([16, undefined, undefined, 32]);
+      writeManifest(dir, TEST_CLOSED_HEADER, { buckets: ['t'], callers: ['t'], release: 't' });
+      expect(readManifest(dir).problems).toEqual([
+        `${path.join(dir, 'closed', 'manifest.jsonl')}: unreadable manifest (its bucket lists)`,
+      ]);
       const tags = Array.from({ length: 32 }, () => 't');
       writeManifest(dir, TEST_CLOSED_HEADER, {
         buckets: tags,

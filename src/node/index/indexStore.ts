@@ -300,7 +300,8 @@ export function readManifest(dir: string): {
   manifest?: ClosedManifest;
   problems: string[];
 } {
-  const r = readLines<ClosedManifest>(path.join(dir, 'closed', MANIFEST));
+  const file = path.join(dir, 'closed', MANIFEST);
+  const r = readLines<ClosedManifest>(file);
   const m = r.values[0];
   const ok =
     m &&
@@ -309,6 +310,7 @@ export function readManifest(dir: string): {
     Array.isArray(m.callers) &&
     m.callers.length === m.buckets.length &&
     typeof m.release === 'string';
+  if (m && !ok) r.problems.push(`${file}: unreadable manifest (its bucket lists)`);
   return { header: r.header, ...(ok ? { manifest: m } : {}), problems: r.problems };
 }
 

@@ -101,7 +101,12 @@ export class IndexedSummaries implements SummarySource {
     catalog: CatalogIndex,
   ): IndexedSummaries | { missing: string; outdated?: true } {
     const dir = treeIndexDir(cacheDir, root);
-    const { header, manifest } = readManifest(dir);
+    const { header, manifest, problems } = readManifest(dir);
+    if (header && !manifest)
+      return {
+        missing: `the index of ${root} is damaged (${problems[0] ?? 'no manifest'}): not used (run \`lifecycle-lens index ${root}\` to rebuild it)`,
+        outdated: true,
+      };
     if (!header || !manifest) {
       return olderIndexDirs(cacheDir, root).length
         ? {
