@@ -125,8 +125,8 @@ export function entriesOfLine(line: string): CallerEntry[] {
 }
 
 /**
- * The lines of one inflated callers bucket. An incremental closure reads about a
- * fifth of the whole tree's buckets (300-500 KB of text each) for a few names
+ * The lines of one inflated callers bucket. An incremental closure reads about
+ * 180 of a whole tree's 4096 buckets (median 33 KB of text each) for a few names
  * apiece, so a name's line is found in the bytes when asked for; every line is
  * split out only for a bucket that is rewritten.
  */

@@ -6,7 +6,7 @@
 //   <gzip of one entry per line, {"p","h","s","m","r"[,"k"]}, in the table's order>
 // The table is read without inflating the body, so deciding what changed reads
 // only tables; the body's CRC-32 catches a damaged body without inflating it (every
-// run checks the 23 MB of a whole kernel's bodies: a fifth of SHA-1's time). The
+// run checks the 23 MB of a whole kernel's bodies: about a third of SHA-1's time). The
 // cache keeps a tree's files index as PARTS such files (by path hash), so one
 // edited file rewrites one small part.
 import fs from 'node:fs';
