@@ -26,6 +26,7 @@ import {
 } from './callersIndex';
 import {
   bucketCount,
+  manifestBucket,
   bucketName,
   bucketOf,
   formatLine,
@@ -194,7 +195,7 @@ export class ClosedState {
 
   /** The bucket of `name` in this state (the manifest says how many there are). */
   private bucketOf(name: string): string {
-    return bucketOf(name, this.manifest.buckets.length);
+    return manifestBucket(this.manifest, name);
   }
 
   /** A bucket, opened once (undefined when it is not of the manifest's state). */

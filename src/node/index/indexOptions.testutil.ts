@@ -5,7 +5,7 @@ import path from 'node:path';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
 import type { IndexOptions } from './indexBuild';
-import { INDEX_FORMAT_VERSION, bucketOf, readManifest, type IndexHeader } from './indexStore';
+import { INDEX_FORMAT_VERSION, manifestBucket, readManifest, type IndexHeader } from './indexStore';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const INDEX_WORKER = path.join(REPO_ROOT, 'dist/indexWorker.js');
@@ -41,5 +41,5 @@ export function testIndexOptions(
 export function bucketIn(dir: string, name: string): string {
   const m = readManifest(dir).manifest;
   if (!m) throw new Error(`${dir}: no closed state`);
-  return bucketOf(name, m.buckets.length);
+  return manifestBucket(m, name);
 }

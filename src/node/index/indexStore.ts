@@ -295,6 +295,11 @@ export interface ClosedManifest {
   release: string;
 }
 
+/** The bucket of `name` in the closed state of manifest `m` (its tag list's length is the count). */
+export function manifestBucket(m: ClosedManifest, name: string): string {
+  return bucketOf(name, m.buckets.length);
+}
+
 export function readManifest(dir: string): {
   header?: IndexHeader;
   manifest?: ClosedManifest;

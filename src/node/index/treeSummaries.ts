@@ -39,7 +39,7 @@ import {
   type RawEntry,
 } from './filesIndex';
 import {
-  bucketOf,
+  manifestBucket,
   contentHash,
   readManifest,
   INDEX_FORMAT_VERSION,
@@ -149,7 +149,7 @@ export class IndexedSummaries implements SummarySource {
     if (list) return list;
     list = [];
     this.names.set(name, list);
-    const b = bucketOf(name, this.manifest.buckets.length);
+    const b = manifestBucket(this.manifest, name);
     let bucket = this.buckets.get(b);
     // What the bucket said before this name (a bucket opened now reads its lines at once).
     const said = bucket?.problems.length ?? 0;
