@@ -58,6 +58,18 @@ describe('closed bucket files', () => {
     expect(b.problems).toEqual([]);
   });
 
+  it('keeps each bucket its own lines when buckets are opened in turn (one read buffer), any name', () => {
+    const other = bucketFile('other', [stored('widget_put', 'z.c'), stored('dé_put', 'é.c')]);
+    const a = ClosedBucket.open(file, 'tag1', 'put');
+    const b = ClosedBucket.open(other, 'tag1', 'widget_put');
+    if (!(a instanceof ClosedBucket) || !(b instanceof ClosedBucket)) throw new Error('not opened');
+    expect(a.linesOf('widget_put').map((l) => l.file)).toEqual(['a.c', 'b.c']);
+    expect(a.linesOf('put').map((l) => l.file)).toEqual(['x.c']);
+    expect(b.linesOf('widget_put').map((l) => l.file)).toEqual(['z.c']);
+    expect(b.linesOf('dé_put').map((l) => l.file)).toEqual(['é.c']);
+    expect([...a.problems, ...b.problems]).toEqual([]);
+  });
+
   it('reads the lines past its first read from their place in the file', () => {
     const many = Array.from({ length: 400 }, (_, i) =>
       stored(`fn_${String(i).padStart(3, '0')}`, `dir/file_${i}.c`, { pad: 'x'.repeat(100) }),

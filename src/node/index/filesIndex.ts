@@ -59,6 +59,51 @@ export interface FilesIndexRead {
 
 /** Reads a files-index file: its table always, its body (inflated) when `withBody`. */
 export function readFilesIndex(file: string, withBody: boolean): FilesIndexRead {
+  const { read, body } = readTable(file);
+  if (!withBody || !body) return read;
+  const text = inflated(file, read, body)?.toString('utf8');
+  if (text === undefined) return read;
+  let start = 0;
+  for (const row of read.table) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    read.entries.push({ ...row, json: text.slice(start, end) });
+    start = end + 1;
+  }
+  return read;
+}
+
+/**
+ * Reads a files-index file for a few of its entries: `entry(p)` decodes only
+ * the line of `p` (a whole part is about 30k lines on a whole kernel, and the
+ * incremental closure asks for one or two).
+ */
+export function readFilesIndexEntries(file: string): {
+  read: FilesIndexRead;
+  entry: (p: string) => RawEntry | undefined;
+} {
+  const { read, body } = readTable(file);
+  const text = body && inflated(file, read, body);
+  const row = new Map(read.table.map((r, i) => [r.p, i]));
+  let starts: number[] | undefined;
+  const entry = (p: string): RawEntry | undefined => {
+    const i = row.get(p);
+    if (i === undefined || !text) return undefined;
+    if (!starts) {
+      starts = [0];
+      for (let at = text.indexOf(0x0a); at >= 0; at = text.indexOf(0x0a, at + 1))
+        starts.push(at + 1);
+    }
+    const start = starts[i];
+    if (start === undefined) return undefined;
+    const end = (starts[i + 1] ?? text.length + 1) - 1;
+    return { ...read.table[i]!, json: text.toString('utf8', start, end) };
+  };
+  return { read, entry };
+}
+
+/** The header and table of a files-index file, and its body when its checksum holds. */
+function readTable(file: string): { read: FilesIndexRead; body?: Buffer } {
   const out: FilesIndexRead = { table: [], entries: [], bodyOk: false, problems: [] };
   let buf: Buffer;
   try {
@@ -66,18 +111,18 @@ export function readFilesIndex(file: string, withBody: boolean): FilesIndexRead 
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
       out.problems.push(`${file}: ${(e as Error).message}`);
-    return out;
+    return { read: out };
   }
   const nl1 = buf.indexOf(0x0a);
   const nl2 = nl1 < 0 ? -1 : buf.indexOf(0x0a, nl1 + 1);
   out.header = parseHeaderLine(buf.toString('utf8', 0, nl1 < 0 ? buf.length : nl1));
   if (!out.header) {
     out.problems.push(`${file}: not a lifecycle-lens index file (bad header)`);
-    return out;
+    return { read: out };
   }
   if (nl2 < 0) {
     out.problems.push(`${file}: truncated (no table of files)`);
-    return out;
+    return { read: out };
   }
   const line = buf.toString('utf8', nl1 + 1, nl2);
   const tab = line.indexOf('\t');
@@ -90,7 +135,7 @@ export function readFilesIndex(file: string, withBody: boolean): FilesIndexRead 
     out.problems.push(
       `${file}: checksum mismatch in the table of files (corrupt): its files are re-indexed`,
     );
-    return out;
+    return { read: out };
   }
   out.table = table.files.map(([p, h, s, m, n]) => ({ p, h, s, m, n }));
   const body = buf.subarray(nl2 + 1);
@@ -99,27 +144,22 @@ export function readFilesIndex(file: string, withBody: boolean): FilesIndexRead 
     out.problems.push(
       `${file}: checksum mismatch in the records (corrupt): its ${out.table.length} file(s) are re-indexed`,
     );
-    return out;
+    return { read: out };
   }
-  if (!withBody) return out;
-  let text: string;
+  return { read: out, body };
+}
+
+/** The inflated body, or undefined (said in `read`, whose body is then not sound). */
+function inflated(file: string, read: FilesIndexRead, body: Buffer): Buffer | undefined {
   try {
-    text = zlib.gunzipSync(body).toString('utf8');
+    return zlib.gunzipSync(body);
   } catch (e) {
-    out.bodyOk = false;
-    out.problems.push(
+    read.bodyOk = false;
+    read.problems.push(
       `${file}: unreadable records (${(e as Error).message}): its files are re-indexed`,
     );
-    return out;
+    return undefined;
   }
-  let start = 0;
-  for (const row of out.table) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    out.entries.push({ ...row, json: text.slice(start, end) });
-    start = end + 1;
-  }
-  return out;
 }
 
 function bodyHash(body: Buffer): string {

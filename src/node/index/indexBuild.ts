@@ -33,6 +33,7 @@ import {
   PARTS,
   rawEntry,
   readFilesIndex,
+  readFilesIndexEntries,
   writeFilesIndex,
   type FileStat,
   type RawEntry,
@@ -448,16 +449,15 @@ function updateClosure(
 ): IncrementalResult | string {
   const state = ClosedState.open(dir, before, catalog);
   if ('why' in state) return state.why;
-  const parts = new Map<number, Map<string, RawEntry>>();
+  const parts = new Map<number, (p: string) => RawEntry | undefined>();
   const recordsOfFile = (file: string): FunctionRecord[] | undefined => {
     const u = partOf(file);
-    let m = parts.get(u);
-    if (!m) {
-      m = new Map();
-      for (const e of readFilesIndex(partPath(dir, u), true).entries) m.set(e.p, e);
-      parts.set(u, m);
+    let entry = parts.get(u);
+    if (!entry) {
+      entry = readFilesIndexEntries(partPath(dir, u)).entry;
+      parts.set(u, entry);
     }
-    const e = m.get(file);
+    const e = entry(file);
     return e && recordsOfEntry(parseEntry(e));
   };
   try {

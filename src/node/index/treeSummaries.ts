@@ -34,6 +34,7 @@ import {
   partPath,
   PARTS,
   readFilesIndex,
+  readFilesIndexEntries,
   writeFilesIndex,
   type FileStat,
   type RawEntry,
@@ -238,7 +239,7 @@ export class LazySummaries implements SummarySource {
   /** What earlier runs kept in the cache (the tables of the tree's files parts), by file. */
   private readonly kept = new Map<string, FileStat>();
   /** Entries of the parts read so far (a part's body is inflated when one of its files is needed). */
-  private readonly keptParts = new Map<number, Map<string, RawEntry>>();
+  private readonly keptParts = new Map<number, (p: string) => RawEntry | undefined>();
   private readonly fresh: FileEntry[] = [];
   private readonly indexDir?: string;
   private readonly closed = new Map<FunctionRecord, CalleeSummary>();
@@ -272,14 +273,12 @@ export class LazySummaries implements SummarySource {
   private keptEntry(rel: string): FileEntry | undefined {
     if (!this.indexDir) return undefined;
     const part = partOf(rel);
-    let entries = this.keptParts.get(part);
-    if (!entries) {
-      entries = new Map();
-      for (const e of readFilesIndex(partPath(this.indexDir, part), true).entries)
-        entries.set(e.p, e);
-      this.keptParts.set(part, entries);
+    let entry = this.keptParts.get(part);
+    if (!entry) {
+      entry = readFilesIndexEntries(partPath(this.indexDir, part)).entry;
+      this.keptParts.set(part, entry);
     }
-    const raw = entries.get(rel);
+    const raw = entry(rel);
     return raw && parseEntry(raw);
   }
 
