@@ -7,9 +7,9 @@
 // it); an incremental closure reads the buckets of the names it visits instead of
 // every record of the tree. Buckets by name hash as the closed summaries, each
 // file a header line then gzip of one `{"name","c":[...]}` line per name.
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { readShared } from './sharedRead';
 import type { ContextKind } from '../../core/model';
 import type { FunctionRecord } from '../../core/analysis/calleeSummary';
 import { bucketName, bucketOf, headerLine, parseHeaderLine, writeAtomically } from './indexStore';
@@ -169,7 +169,8 @@ export function readCallersBucket(
   const file = callersPath(dir, bucket);
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    // A view of the shared buffer: only the header's text and the inflated lines are kept.
+    buf = readShared(file);
   } catch (e) {
     return { problem: `${file}: ${(e as Error).message}` };
   }

@@ -10,6 +10,7 @@
 // bucket opened (a third of SHA-1's time; each line keeps its SHA-1 prefix).
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { readShared } from './sharedRead';
 import {
   checksum,
   headerLine,
@@ -195,7 +196,7 @@ export class ClosedBucket {
   allLines(): BucketLine[] {
     let text: string;
     try {
-      text = fs.readFileSync(this.file).toString('utf8', this.linesAt);
+      text = readShared(this.file).toString('utf8', this.linesAt);
     } catch (e) {
       return this.damaged((e as Error).message);
     }

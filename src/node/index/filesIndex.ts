@@ -9,9 +9,9 @@
 // run checks the 23 MB of a whole kernel's bodies: about a third of SHA-1's time). The
 // cache keeps a tree's files index as PARTS such files (by path hash), so one
 // edited file rewrites one small part.
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { readShared } from './sharedRead';
 import {
   checksum,
   headerLine,
@@ -102,12 +102,15 @@ export function readFilesIndexEntries(file: string): {
   return { read, entry };
 }
 
-/** The header and table of a files-index file, and its body when its checksum holds. */
+/**
+ * The header and table of a files-index file, and its body when its checksum
+ * holds: a view of readShared's buffer, valid until the next read.
+ */
 function readTable(file: string): { read: FilesIndexRead; body?: Buffer } {
   const out: FilesIndexRead = { table: [], entries: [], bodyOk: false, problems: [] };
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    buf = readShared(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
       out.problems.push(`${file}: ${(e as Error).message}`);

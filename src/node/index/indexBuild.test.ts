@@ -15,6 +15,7 @@ import { parseEntry, partEntries, partOf, partPath, readFilesIndex } from './fil
 import { readAllClosed } from './closedState';
 import {
   readManifest,
+  writeManifest,
   recordsOfEntry,
   RELEASE_TABLE,
   treeIndexDir,
@@ -75,6 +76,17 @@ const entriesOfTree = (): FileEntry[] =>
     .map(parseEntry)
     .sort((a, b) => a.p.localeCompare(b.p));
 
+/** Bytes of the files parts of index directory `dir`. */
+const filesBytes = (dir: string) => bytesOnDisk(path.join(dir, 'files'));
+
+/** Bytes of every file under `dir`. */
+function bytesOnDisk(dir: string): number {
+  let n = 0;
+  for (const f of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (f.isFile()) n += fs.statSync(path.join(f.parentPath ?? f.path, f.name)).size;
+  return n;
+}
+
 describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
   beforeAll(async () => {
     parser = await nodeParser([path.join(ROOT, 'dist')]);
@@ -97,24 +109,42 @@ describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
 
   it('indexes every file, then nothing when nothing changed, then only the edited file', async () => {
     // The first build on a worker thread, the edits after it on the main thread.
-    const first = await buildIndex(options({ inProcessBytes: 0 }));
+    const sizes: [number, number][] = [];
+    const built = async (o: IndexOptions) => {
+      const r = await buildIndex(o);
+      sizes.push([r.indexBytes, bytesOnDisk(treeIndexDir(cache, tree))]);
+      return r;
+    };
+    const first = await built(options({ inProcessBytes: 0 }));
     expect([first.files, first.indexed, first.reused, first.functions]).toEqual([4, 4, 0, 4]);
     // Four functions: the fewest buckets, each closed bucket beside its callers bucket.
     const closedDir = path.join(treeIndexDir(cache, tree), 'closed');
     expect(readManifest(treeIndexDir(cache, tree)).manifest?.buckets.length).toBe(16);
     expect(fs.readdirSync(closedDir).filter((f) => f.endsWith('.jsonl')).length).toBe(16 + 2);
     expect(fs.readdirSync(path.join(closedDir, 'callers')).length).toBe(16);
-    const second = await buildIndex(options());
+    const second = await built(options());
     expect([second.indexed, second.reused, second.closed]).toEqual([0, 4, false]);
     // A comment at the end changes no summary: the closed summaries stay (early cutoff).
     const user = path.join(tree, 'kernel/user.c');
     fs.appendFileSync(user, '/* edited */\n');
-    const third = await buildIndex(options());
+    const third = await built(options());
     expect([third.indexed, third.reused, third.closed]).toEqual([1, 3, false]);
+    // A manifest from before the state's size was kept in it: taken from the disk, then kept.
+    const dir = treeIndexDir(cache, tree);
+    const { header, manifest } = readManifest(dir);
+    if (!header || !manifest) throw new Error('no manifest');
+    const { bytes: _kept, ...older } = manifest;
+    writeManifest(dir, header, older);
     // A line inserted above moves the function: its summary changed, the tree is closed again.
     fs.writeFileSync(user, `\n${fs.readFileSync(user, 'utf8')}`);
-    const fourth = await buildIndex(options());
+    const fourth = await built(options());
     expect([fourth.indexed, fourth.reused, fourth.closed]).toEqual([1, 3, true]);
+    expect(fourth.incremental).toBeDefined();
+    // The size each run says is the index's size on disk (the manifest keeps the closed state's).
+    expect(sizes).toEqual(sizes.map(([, onDisk]) => [onDisk, onDisk]));
+    expect(readManifest(dir).manifest?.bytes).toBe(
+      sizes[3]![1] - fs.statSync(path.join(dir, 'closed', 'manifest.jsonl')).size - filesBytes(dir),
+    );
   });
 
   it('merges two shards into the full index', async () => {

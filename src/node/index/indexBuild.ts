@@ -42,6 +42,7 @@ import {
   contentHash,
   INDEX_FORMAT_VERSION,
   olderIndexDirs,
+  filesIn,
   readManifest,
   recordsOfEntry,
   staleReason,
@@ -49,7 +50,7 @@ import {
   type FileEntry,
   type IndexHeader,
 } from './indexStore';
-import { ClosedState, closedCurrent, writeClosed } from './closedState';
+import { ClosedState, closedCurrent, closedStateBytes, writeClosed } from './closedState';
 import {
   closeIncrementally,
   firstPerName,
@@ -469,17 +470,9 @@ function updateClosure(
   }
 }
 
-/** Bytes of a tree's index (files parts and closed summaries). */
+/** Bytes of a tree's index: its files parts and its closed state. */
 function sizeOf(dir: string): number {
-  let n = 0;
-  for (const sub of ['files', 'closed', 'closed/callers'])
-    try {
-      for (const f of fs.readdirSync(path.join(dir, sub)))
-        n += fs.statSync(path.join(dir, sub, f)).size;
-    } catch {
-      // none
-    }
-  return n;
+  return filesIn(path.join(dir, 'files')) + closedStateBytes(dir);
 }
 
 /** A few edited files: summarised on the main thread. */

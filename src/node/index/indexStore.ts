@@ -96,6 +96,27 @@ export function olderIndexDirs(cacheDir: string, root: string): string[] {
   return out;
 }
 
+/** Bytes of the files directly in `dir` (0 when there is no such directory). */
+export function filesIn(dir: string): number {
+  let n = 0;
+  try {
+    for (const f of fs.readdirSync(dir, { withFileTypes: true }))
+      if (f.isFile()) n += fileSize(path.join(dir, f.name));
+  } catch {
+    // none
+  }
+  return n;
+}
+
+/** A file's size in bytes, 0 when there is none. */
+export function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 export function formatLine(value: unknown): string {
   const json = JSON.stringify(value);
   return `${checksum(json)}\t${json}\n`;
@@ -293,6 +314,12 @@ export interface ClosedManifest {
   buckets: string[];
   callers: string[];
   release: string;
+  /**
+   * Bytes of the state's bucket, callers and release files (the manifest left
+   * out), kept so that a run can say the index's size without a stat of each of
+   * them. Absent in manifests written before it was kept.
+   */
+  bytes?: number;
 }
 
 /** The bucket of `name` in the closed state of manifest `m` (its tag list's length is the count). */
@@ -314,7 +341,8 @@ export function readManifest(dir: string): {
     isBucketCount(m.buckets.length) &&
     Array.isArray(m.callers) &&
     m.callers.length === m.buckets.length &&
-    typeof m.release === 'string';
+    typeof m.release === 'string' &&
+    (m.bytes === undefined || (Number.isSafeInteger(m.bytes) && m.bytes >= 0));
   if (m && !ok) r.problems.push(`${file}: unreadable manifest (its bucket lists)`);
   return { header: r.header, ...(ok ? { manifest: m } : {}), problems: r.problems };
 }
