@@ -9,6 +9,7 @@
 // file a header line then gzip of one `{"name","c":[...]}` line per name.
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { gunzipWhole } from './gunzip';
 import { readShared } from './sharedRead';
 import type { ContextKind } from '../../core/model';
 import type { FunctionRecord } from '../../core/analysis/calleeSummary';
@@ -179,7 +180,7 @@ export function readCallersBucket(
   if (!header) return { problem: `${file}: not a lifecycle-lens index file (bad header)` };
   try {
     // gzip's own CRC-32 catches damage to the bytes.
-    return { header, lines: new CallersLines(file, zlib.gunzipSync(buf.subarray(nl + 1))) };
+    return { header, lines: new CallersLines(file, gunzipWhole(buf.subarray(nl + 1))) };
   } catch (e) {
     return { header, problem: `${file}: unreadable (${(e as Error).message})` };
   }

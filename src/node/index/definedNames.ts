@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { gunzipWhole } from './gunzip';
 import type { TreeFile } from './kernelTree';
 
 /** Files larger than this are not scanned (generated tables, not code). */
@@ -41,7 +42,7 @@ export function scanDefinitions(text: string): string[] {
 
 function readNames(file: string): Record<string, Scanned> {
   try {
-    const parsed = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as NamesFile;
+    const parsed = JSON.parse(gunzipWhole(fs.readFileSync(file)).toString('utf8')) as NamesFile;
     return parsed.format === NAMES_FORMAT && parsed.files ? parsed.files : {};
   } catch {
     // Missing, truncated or another program's file: scanned again, rewritten whole.

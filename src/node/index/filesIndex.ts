@@ -11,6 +11,7 @@
 // edited file rewrites one small part.
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { gunzipWhole } from './gunzip';
 import { readShared } from './sharedRead';
 import {
   checksum,
@@ -155,7 +156,7 @@ function readTable(file: string): { read: FilesIndexRead; body?: Buffer } {
 /** The inflated body, or undefined (said in `read`, whose body is then not sound). */
 function inflated(file: string, read: FilesIndexRead, body: Buffer): Buffer | undefined {
   try {
-    return zlib.gunzipSync(body);
+    return gunzipWhole(body);
   } catch (e) {
     read.bodyOk = false;
     read.problems.push(
