@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogIndex } from '../catalog/catalog';
+import { nodeParser } from '../../node/wasmFiles';
 import { blankNonCode, maskKernelMacros } from './macroMask';
 
 const catalog = new CatalogIndex();
@@ -74,5 +75,87 @@ describe('maskKernelMacros identifiers', () => {
       catalog,
     );
     expect(r.masked.map((m) => `${m.name}@${m.start}`)).toEqual(['my_list_for_each@15']);
+  });
+});
+
+describe('maskKernelMacros: macros real kernels write that C cannot parse', () => {
+  const src = [
+    'static struct rhltable table ____cacheline_aligned_in_smp;',
+    'int f(unsigned int, char *);',
+    'static void g(struct foo *p)',
+    '{',
+    '\tFOREACH_ACL_ENTRY(pa, acl, pe) {',
+    '\t\tn = min_t(unsigned int, n, sizeof(unsigned long));',
+    '\t\tFE(x) {',
+    '\t\t\tq = max_t(const char *, a, b);',
+    '\t\t}',
+    '\t}',
+    '\tif (n) {',
+    '\t\tpages = kzalloc_objs(struct page *, n, GFP_KERNEL);',
+    '\t\tp = kmalloc_obj(struct foo);',
+    '\t\tn = sizeof(struct foo);',
+    '\t\trc = max_t(enum compact_result, a, rc);',
+    '\t}',
+    '\treturn (struct foo){ 0 };',
+    '}',
+    'module_init(g)',
+  ].join('\n');
+  const r = maskKernelMacros(src, catalog);
+  const lines = r.text.split('\n');
+
+  it('keeps every offset', () => {
+    expect(r.text.length).toBe(src.length);
+    expect(lines.length).toBe(src.split('\n').length);
+  });
+
+  it('turns a block macro of any name into a loop, leaves C and definitions alone', () => {
+    expect(lines[4]).toBe('\twhile            (pa, acl, pe) {');
+    expect(lines[6]).toBe('\t\tif(x) {');
+    expect(lines[2]).toBe(src.split('\n')[2]);
+    expect(lines[10]).toBe('\tif (n) {');
+    expect(lines[16]).toBe('\treturn (struct foo){ 0 };');
+  });
+
+  it('makes type arguments one identifier of the same length, in functions only', () => {
+    expect(lines[5]).toBe('\t\tn = min_t(UNSIGNED_INT, n, sizeof(unsigned long));');
+    expect(lines[7]).toBe('\t\t\tq = max_t(CONST_CHAR  , a, b);');
+    expect(lines[1]).toBe('int f(unsigned int, char *);');
+    expect(lines[11]).toBe('\t\tpages = kzalloc_objs(       page  , n, GFP_KERNEL);');
+    expect(lines[12]).toBe('\t\tp = kmalloc_obj(       foo);');
+    expect(lines[13]).toBe('\t\tn = sizeof(struct foo);');
+    expect(lines[14]).toBe('\t\trc = max_t(     compact_result, a, rc);');
+  });
+
+  it('masks attributes and an initcall written without a semicolon', () => {
+    expect(lines[0]).toBe('static struct rhltable table                             ;');
+    expect(lines[18].trim()).toBe('');
+  });
+
+  it('leaves text tree-sitter parses without an error, where the source has errors', async () => {
+    const parser = await nodeParser();
+    const errors = (text: string) => {
+      const tree = parser.parse(text);
+      try {
+        return tree.rootNode.descendantsOfType('ERROR').length + (tree.rootNode.hasError ? 1 : 0);
+      } finally {
+        tree.delete();
+      }
+    };
+    expect(errors(r.text)).toBe(0);
+    expect(errors(src)).toBeGreaterThan(0);
+  });
+
+  it('records each, in order of the text', () => {
+    expect(r.masked.map((m) => `${m.kind} ${m.name} [${m.args.join('|')}]`)).toEqual([
+      'attribute ____cacheline_aligned_in_smp []',
+      'iterator FOREACH_ACL_ENTRY [pa|acl|pe]',
+      'type-arg min_t [unsigned int]',
+      'iterator FE [x]',
+      'type-arg max_t [const char]',
+      'struct-arg page []',
+      'struct-arg foo []',
+      'struct-arg compact_result []',
+      'decl-macro module_init [g]',
+    ]);
   });
 });

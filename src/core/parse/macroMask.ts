@@ -4,7 +4,8 @@
 // work-item declarations are evidence for the analysis.
 import type { CatalogIndex } from '../catalog/catalog';
 
-export type MaskedKind = 'iterator' | 'attribute' | 'lock-annotation' | 'struct-arg' | 'decl-macro';
+export type MaskedKind =
+  'iterator' | 'attribute' | 'lock-annotation' | 'struct-arg' | 'type-arg' | 'decl-macro';
 
 export interface MaskedMacro {
   kind: MaskedKind;
@@ -169,6 +170,9 @@ function prevSignificant(code: string, i: number): number {
 const TOP_LEVEL_MACRO =
   /^(DEFINE_[A-Z0-9_]+|DECLARE_[A-Z0-9_]+|EXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?|MODULE_[A-Z_]+|module_init|module_exit|late_initcall|fs_initcall)$/;
 
+/** The TOP_LEVEL_MACRO names that the kernel writes as a line of their own, with no `;`. */
+const INITCALL_MACRO = /^(module_init|module_exit|late_initcall|fs_initcall)$/;
+
 /** Parts of TOP_LEVEL_MACRO names that a search for candidates looks for. */
 const TOP_LEVEL_HINTS = [
   'DEFINE_',
@@ -199,6 +203,7 @@ function hintSearch(catalog: CatalogIndex): RegExp {
       'for_each',
       'struct',
       'union',
+      'enum',
     ]);
     re = new RegExp(alternation([...words].filter((w) => w.length > 0)), 'g');
     hintSearches.set(catalog, re);
@@ -280,7 +285,7 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
       catalog.lockAnnotations.has(name) ||
       (depth === 0 && TOP_LEVEL_MACRO.test(name)) ||
       isIterator ||
-      ((name === 'struct' || name === 'union') && depth > 0);
+      ((name === 'struct' || name === 'union' || name === 'enum') && depth > 0);
     if (!candidate) {
       i = end;
       continue;
@@ -316,20 +321,23 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
     }
     if (depth === 0 && hasArgs && close > 0 && TOP_LEVEL_MACRO.test(name)) {
       const semi = skipSpace(code, close + 1);
-      if (code[semi] === ';') {
+      // module_init(f) and the initcalls are written without a `;`.
+      const bare = code[semi] !== ';' && INITCALL_MACRO.test(name);
+      if (code[semi] === ';' || bare) {
         // Include a leading `static` so the declaration does not dangle.
         let from = i;
         const p = prevSignificant(code, i);
         if (p >= 5 && code.slice(p - 5, p + 1) === 'static') from = p - 5;
+        const to = bare ? close : semi;
         masked.push({
           kind: 'decl-macro',
           name,
           args: splitArgs(code, afterName, close),
           start: from,
-          end: semi + 1,
+          end: to + 1,
         });
-        blank(from, semi + 1);
-        i = semi + 1;
+        blank(from, to + 1);
+        i = to + 1;
         continue;
       }
     }
@@ -352,7 +360,7 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
         continue;
       }
     }
-    if (name === 'struct' || name === 'union') {
+    if (name === 'struct' || name === 'union' || name === 'enum') {
       // `struct X` as a macro argument (container_of, list_entry, ...): keep X.
       const p = prevSignificant(code, i);
       const t0 = skipSpace(code, end);
@@ -363,11 +371,21 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
       const afterComma = p >= 0 && code[p] === ',';
       const firstArg =
         p >= 1 && code[p] === '(' && isIdentPart(code.charCodeAt(prevSignificant(code, p)));
+      // A lone first argument, f(struct T), is a type too unless f is C's own
+      // (sizeof takes a type as C does; `return (struct T){...}` is a literal).
+      const callee = firstArg ? identBefore(code, p) : undefined;
+      const lone = firstArg && !!callee && !C_PAREN_WORDS.has(callee);
       if ((afterComma || firstArg) && t1 > t0 && isIdentStart(code.charCodeAt(t0))) {
-        const after = skipSpace(code, t1);
-        if (code[after] === ',' || (afterComma && code[after] === ')')) {
+        // `struct T *` (kzalloc_objs(struct page *, n)): the stars go with the keyword.
+        let after = skipSpace(code, t1);
+        let stars = after;
+        while (code[stars] === '*') stars = skipSpace(code, stars + 1);
+        if (stars > after && (code[stars] === ',' || code[stars] === ')') && depth > 0)
+          after = stars;
+        if (code[after] === ',' || ((afterComma || lone) && code[after] === ')')) {
           masked.push({ kind: 'struct-arg', name: code.slice(t0, t1), args: [], start: i, end });
           blank(i, end);
+          for (let k = t1; k < after; k++) if (code[k] === '*') blank(k, k + 1);
           i = end;
           continue;
         }
@@ -375,14 +393,173 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
     }
     i = end;
   }
+  blockMacros(code, catalog, masked, edits);
+  typeArguments(code, masked, edits);
+  edits.sort((a, b) => a[0] - b[0]);
+  masked.sort((a, b) => a.start - b.start);
   const parts: string[] = [];
   let at = 0;
   for (const [from, to, text] of edits) {
+    if (from < at) continue; // Overlapping rules: the first edit stands.
     parts.push(src.slice(at, from), text);
     at = to;
   }
   parts.push(src.slice(at));
   return { text: parts.join(''), masked, code };
+}
+
+/** Words that take `(...)` in C itself: never a macro call. */
+const C_PAREN_WORDS = new Set([
+  'if',
+  'for',
+  'while',
+  'switch',
+  'return',
+  'else',
+  'do',
+  'case',
+  'sizeof',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  'typeof_unqual',
+  '_Generic',
+  '_Alignof',
+  'alignof',
+  '__alignof__',
+  '_Static_assert',
+  'static_assert',
+  '__attribute__',
+  '__attribute',
+  'asm',
+  '__asm__',
+  '__asm',
+  'volatile',
+  '__volatile__',
+  'defined',
+]);
+
+/** The identifier right before offset `at` in code (spaces between allowed), or undefined. */
+function identBefore(code: string, at: number): string | undefined {
+  const p = prevSignificant(code, at);
+  if (p < 0 || !isIdentPart(code.charCodeAt(p))) return undefined;
+  let from = p;
+  while (from > 0 && isIdentPart(code.charCodeAt(from - 1))) from--;
+  return isIdentStart(code.charCodeAt(from)) ? code.slice(from, p + 1) : undefined;
+}
+
+/** Index of the `(` matching the `)` at `close` in blanked code, or -1 (a statement boundary first). */
+function matchParenBack(code: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    const c = code[i];
+    if (c === ')') depth++;
+    else if (c === '(') {
+      depth--;
+      if (depth === 0) return i;
+    } else if (c === ';' || c === '{' || c === '}') return -1;
+  }
+  return -1;
+}
+
+/**
+ * `NAME(args) {` inside a function is a loop macro whatever its name
+ * (FOREACH_ACL_ENTRY, do_each_thread): C has no other statement of that shape,
+ * since a call is followed by an operator or `;`. Masked as `while(args) {`
+ * (`if` for names shorter than `while`), as the catalog's iterators are.
+ */
+function blockMacros(
+  code: string,
+  catalog: CatalogIndex,
+  masked: MaskedMacro[],
+  edits: [number, number, string][],
+): void {
+  const taken = new Set(masked.filter((m) => m.kind === 'iterator').map((m) => m.start));
+  const depthAt = braceDepths(code);
+  const shape = /\)\s*\{/g;
+  for (let m = shape.exec(code); m; m = shape.exec(code)) {
+    const open = matchParenBack(code, m.index);
+    if (open < 0) continue;
+    const name = identBefore(code, open);
+    if (!name || name.length < 2 || C_PAREN_WORDS.has(name)) continue;
+    const start = prevSignificant(code, open) - name.length + 1;
+    if (taken.has(start) || catalog.isIteratorMacro(name) || depthAt(start) === 0) continue;
+    const q = prevSignificant(code, start);
+    const atStatementStart =
+      q < 0 || ';{}):'.includes(code[q]) || code.slice(Math.max(0, q - 3), q + 1) === 'else';
+    if (!atStatementStart) continue;
+    masked.push({
+      kind: 'iterator',
+      name,
+      args: splitArgs(code, open, m.index),
+      start,
+      end: start + name.length,
+    });
+    const word = name.length >= 5 ? 'while' : 'if';
+    edits.push([start, start + name.length, word + ' '.repeat(name.length - word.length)]);
+  }
+}
+
+/** Brace depth at increasing offsets of code (each query at or after the one before). */
+function braceDepths(code: string): (at: number) => number {
+  let depth = 0;
+  let counted = 0;
+  return (at) => {
+    if (at < counted) [depth, counted] = [0, 0];
+    for (; counted < at; counted++) {
+      const c = code.charCodeAt(counted);
+      if (c === 123) depth++;
+      else if (c === 125) depth = Math.max(0, depth - 1);
+    }
+    return depth;
+  };
+}
+
+/** C's own type words, which cannot stand as an expression. */
+const TYPE_WORDS = 'unsigned|signed|int|long|short|char|const|volatile|_Bool|float|double';
+
+/**
+ * A macro argument that is a type spelled with C keywords (min_t(unsigned int,
+ * a, b), max_t(long long, ...)) inside a function: the words are joined into
+ * one identifier of the same length (UNSIGNED_INT) and pointer stars blanked,
+ * so the call parses as a call. `struct T` arguments are struct-args (above).
+ */
+function typeArguments(
+  code: string,
+  masked: MaskedMacro[],
+  edits: [number, number, string][],
+): void {
+  const arg = new RegExp(
+    `([(,])[ \\t]*((?:(?:${TYPE_WORDS})\\b[ \\t]*)+)(\\*[ \\t*]*)?(?=[,)])`,
+    'g',
+  );
+  const depthAt = braceDepths(code);
+  for (let m = arg.exec(code); m; m = arg.exec(code)) {
+    const words = m[2].trimEnd();
+    const start = m.index + m[0].indexOf(m[2]);
+    if (depthAt(start) === 0 || !/[a-z]/.test(words)) continue;
+    const open = m[1] === '(' ? m.index : enclosingParen(code, m.index);
+    const callee = open >= 0 ? identBefore(code, open) : undefined;
+    if (!callee || C_PAREN_WORDS.has(callee)) continue;
+    const end = start + m[2].length + (m[3]?.length ?? 0);
+    masked.push({ kind: 'type-arg', name: callee, args: [words], start, end });
+    const joined = words.toUpperCase().replace(/[ \t]/g, '_');
+    edits.push([start, end, joined + ' '.repeat(end - start - joined.length)]);
+  }
+}
+
+/** The `(` of the argument list a `,` at `comma` separates, or -1. */
+function enclosingParen(code: string, comma: number): number {
+  let depth = 0;
+  for (let i = comma - 1; i >= 0; i--) {
+    const c = code[i];
+    if (c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      if (depth === 0) return c === '(' ? i : -1;
+      depth--;
+    } else if (c === ';' || c === '{' || c === '}') return -1;
+  }
+  return -1;
 }
 
 function isIdentStart(c: number): boolean {
