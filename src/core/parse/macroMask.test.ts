@@ -159,3 +159,52 @@ describe('maskKernelMacros: macros real kernels write that C cannot parse', () =
     ]);
   });
 });
+
+describe('maskKernelMacros: functions defined by a macro', () => {
+  const src = [
+    'SYSCALL_DEFINE3(read, unsigned int, fd, char __user *, buf, size_t, count)',
+    '{',
+    '\treturn ksys_read(fd, buf, count);',
+    '}',
+    'BPF_CALL_2(bpf_get, struct sock *, sk, int, flags) { return 0; }',
+    'SYSCALL_DEFINE2(bad, int, fd)',
+    '{',
+    '}',
+  ].join('\n');
+  const r = maskKernelMacros(src, catalog);
+  const lines = r.text.split('\n');
+
+  it('writes the header C would: long name(type param, ...)', () => {
+    expect(lines[0]).toBe(
+      'long            read( unsigned int  fd, char        *  buf, size_t  count)',
+    );
+    expect(lines[4]).toBe('long       bpf_get( struct sock *  sk, int  flags) { return 0; }');
+    expect(r.text.length).toBe(src.length);
+  });
+
+  it('leaves a macro whose pairs do not match its count alone', () => {
+    expect(lines[5]).toBe('SYSCALL_DEFINE2(bad, int, fd)');
+  });
+
+  it('records the definitions, and the attributes inside them', () => {
+    expect(r.masked.map((m) => `${m.kind} ${m.name} [${m.args.join('|')}]`)).toEqual([
+      'definition-macro SYSCALL_DEFINE3 [read|unsigned int|fd|char __user *|buf|size_t|count]',
+      'attribute __user []',
+      'definition-macro BPF_CALL_2 [bpf_get|struct sock *|sk|int|flags]',
+    ]);
+  });
+
+  it('gives tree-sitter two function definitions named as the macros name them', async () => {
+    const parser = await nodeParser();
+    const tree = parser.parse(r.text.split('\n').slice(0, 5).join('\n'));
+    try {
+      const defs = tree.rootNode.descendantsOfType('function_definition');
+      expect(
+        defs.map((d) => d?.childForFieldName('declarator')?.childForFieldName('declarator')?.text),
+      ).toEqual(['read', 'bpf_get']);
+      expect(tree.rootNode.hasError).toBe(false);
+    } finally {
+      tree.delete();
+    }
+  });
+});

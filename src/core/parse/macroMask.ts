@@ -5,7 +5,13 @@
 import type { CatalogIndex } from '../catalog/catalog';
 
 export type MaskedKind =
-  'iterator' | 'attribute' | 'lock-annotation' | 'struct-arg' | 'type-arg' | 'decl-macro';
+  | 'iterator'
+  | 'attribute'
+  | 'lock-annotation'
+  | 'struct-arg'
+  | 'type-arg'
+  | 'decl-macro'
+  | 'definition-macro';
 
 export interface MaskedMacro {
   kind: MaskedKind;
@@ -170,6 +176,34 @@ function prevSignificant(code: string, i: number): number {
 const TOP_LEVEL_MACRO =
   /^(DEFINE_[A-Z0-9_]+|DECLARE_[A-Z0-9_]+|EXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?|MODULE_[A-Z_]+|module_init|module_exit|late_initcall|fs_initcall)$/;
 
+/**
+ * Macros that write a function's header from its name and (type, parameter)
+ * pairs, the pairs' count last in the macro's name: system calls and BPF
+ * helpers. Their bodies are entry points the analysis must see.
+ */
+const DEFINITION_MACRO = /^(?:(?:COMPAT_)?SYSCALL_DEFINE|BPF_CALL_)[1-6]$/;
+
+/**
+ * The top-level commas of a definition macro's arguments, when there are as
+ * many (type, parameter) pairs as its name says; else undefined.
+ */
+function definitionCommas(
+  code: string,
+  open: number,
+  close: number,
+  name: string,
+): number[] | undefined {
+  const commas: number[] = [];
+  let depth = 0;
+  for (let k = open + 1; k < close; k++) {
+    const c = code[k];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) commas.push(k);
+  }
+  return commas.length === 2 * Number(name.slice(-1)) ? commas : undefined;
+}
+
 /** The TOP_LEVEL_MACRO names that the kernel writes as a line of their own, with no `;`. */
 const INITCALL_MACRO = /^(module_init|module_exit|late_initcall|fs_initcall)$/;
 
@@ -183,6 +217,8 @@ const TOP_LEVEL_HINTS = [
   'module_exit',
   'late_initcall',
   'fs_initcall',
+  'SYSCALL_DEFINE',
+  'BPF_CALL_',
 ];
 
 const hintSearches = new WeakMap<CatalogIndex, RegExp>();
@@ -283,7 +319,7 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
     const candidate =
       catalog.attributeWords.has(name) ||
       catalog.lockAnnotations.has(name) ||
-      (depth === 0 && TOP_LEVEL_MACRO.test(name)) ||
+      (depth === 0 && (TOP_LEVEL_MACRO.test(name) || DEFINITION_MACRO.test(name))) ||
       isIterator ||
       ((name === 'struct' || name === 'union' || name === 'enum') && depth > 0);
     if (!candidate) {
@@ -338,6 +374,25 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
         });
         blank(from, to + 1);
         i = to + 1;
+        continue;
+      }
+    }
+    if (depth === 0 && hasArgs && close > 0 && DEFINITION_MACRO.test(name)) {
+      const commas = definitionCommas(code, afterName, close, name);
+      if (commas && code[skipSpace(code, close + 1)] === '{') {
+        // SYSCALL_DEFINE2(name, int, fd, char __user *, buf) {
+        // -> long           name( int  fd, char __user *  buf) {
+        masked.push({
+          kind: 'definition-macro',
+          name,
+          args: splitArgs(code, afterName, close),
+          start: i,
+          end: close + 1,
+        });
+        edits.push([i, afterName + 1, 'long' + ' '.repeat(afterName + 1 - i - 4)]);
+        commas.forEach((c, k) => edits.push([c, c + 1, k === 0 ? '(' : k % 2 ? ' ' : ',']));
+        // The types may hold attributes (__user) for the scan to mask.
+        i = afterName + 1;
         continue;
       }
     }
