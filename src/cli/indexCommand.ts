@@ -46,7 +46,7 @@ export async function runIndex(args: CliArgs, catalog: CatalogIndex): Promise<nu
       wasmDirs: [__dirname],
       workerScript: path.join(__dirname, 'indexWorker.js'),
       statWorker: path.join(__dirname, 'statWorker.js'),
-      collectBeforeClosure: true,
+      tuneHeapForClosure: true,
       ...(args.shard ? { shard: args.shard } : {}),
       ...(args.output ? { out: args.output } : {}),
       log,
