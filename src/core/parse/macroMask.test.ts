@@ -1,9 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogIndex } from '../catalog/catalog';
+import type { Node } from 'web-tree-sitter';
 import { nodeParser } from '../../node/wasmFiles';
-import { blankNonCode, maskKernelMacros } from './macroMask';
+import { blankNonCode, maskKernelMacros, type MaskResult } from './macroMask';
 
 const catalog = new CatalogIndex();
+
+/** What a mask recorded, a line each: kind, name, arguments. */
+const recorded = (r: MaskResult) =>
+  r.masked.map((m) => `${m.kind} ${m.name} [${m.args.join('|')}]`);
+
+/** The source of `srcLines`, its mask, and the masked text's lines. */
+function maskLines(srcLines: string[]) {
+  const src = srcLines.join('\n');
+  const r = maskKernelMacros(src, catalog);
+  return { src, r, lines: r.text.split('\n') };
+}
+
+/** `read` of tree-sitter's root node for `text`; the tree is freed after. */
+async function parsed<T>(text: string, read: (root: Node) => T): Promise<T> {
+  const tree = (await nodeParser()).parse(text);
+  try {
+    return read(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
 
 describe('maskKernelMacros', () => {
   const src = [
@@ -28,7 +50,7 @@ describe('maskKernelMacros', () => {
   });
 
   it('records what it masked, in order', () => {
-    expect(r.masked.map((m) => `${m.kind} ${m.name} [${m.args.join('|')}]`)).toEqual([
+    expect(recorded(r)).toEqual([
       'decl-macro DECLARE_DELAYED_WORK [laundrette|gc_worker]',
       'attribute __rcu []',
       'attribute __read_mostly []',
@@ -79,7 +101,7 @@ describe('maskKernelMacros identifiers', () => {
 });
 
 describe('maskKernelMacros: macros real kernels write that C cannot parse', () => {
-  const src = [
+  const { src, r, lines } = maskLines([
     'static struct rhltable table ____cacheline_aligned_in_smp;',
     'int f(unsigned int, char *);',
     'static void g(struct foo *p)',
@@ -99,9 +121,7 @@ describe('maskKernelMacros: macros real kernels write that C cannot parse', () =
     '\treturn (struct foo){ 0 };',
     '}',
     'module_init(g)',
-  ].join('\n');
-  const r = maskKernelMacros(src, catalog);
-  const lines = r.text.split('\n');
+  ]);
 
   it('keeps every offset', () => {
     expect(r.text.length).toBe(src.length);
@@ -132,21 +152,14 @@ describe('maskKernelMacros: macros real kernels write that C cannot parse', () =
   });
 
   it('leaves text tree-sitter parses without an error, where the source has errors', async () => {
-    const parser = await nodeParser();
-    const errors = (text: string) => {
-      const tree = parser.parse(text);
-      try {
-        return tree.rootNode.descendantsOfType('ERROR').length + (tree.rootNode.hasError ? 1 : 0);
-      } finally {
-        tree.delete();
-      }
-    };
-    expect(errors(r.text)).toBe(0);
-    expect(errors(src)).toBeGreaterThan(0);
+    const errors = (text: string) =>
+      parsed(text, (root) => root.descendantsOfType('ERROR').length + (root.hasError ? 1 : 0));
+    expect(await errors(r.text)).toBe(0);
+    expect(await errors(src)).toBeGreaterThan(0);
   });
 
   it('records each, in order of the text', () => {
-    expect(r.masked.map((m) => `${m.kind} ${m.name} [${m.args.join('|')}]`)).toEqual([
+    expect(recorded(r)).toEqual([
       'attribute ____cacheline_aligned_in_smp []',
       'iterator FOREACH_ACL_ENTRY [pa|acl|pe]',
       'type-arg min_t [unsigned int]',
@@ -161,7 +174,7 @@ describe('maskKernelMacros: macros real kernels write that C cannot parse', () =
 });
 
 describe('maskKernelMacros: functions defined by a macro', () => {
-  const src = [
+  const { src, r, lines } = maskLines([
     'SYSCALL_DEFINE3(read, unsigned int, fd, char __user *, buf, size_t, count)',
     '{',
     '\treturn ksys_read(fd, buf, count);',
@@ -170,9 +183,7 @@ describe('maskKernelMacros: functions defined by a macro', () => {
     'SYSCALL_DEFINE2(bad, int, fd)',
     '{',
     '}',
-  ].join('\n');
-  const r = maskKernelMacros(src, catalog);
-  const lines = r.text.split('\n');
+  ]);
 
   it('writes the header C would: long name(type param, ...)', () => {
     expect(lines[0]).toBe(
@@ -187,7 +198,7 @@ describe('maskKernelMacros: functions defined by a macro', () => {
   });
 
   it('records the definitions, and the attributes inside them', () => {
-    expect(r.masked.map((m) => `${m.kind} ${m.name} [${m.args.join('|')}]`)).toEqual([
+    expect(recorded(r)).toEqual([
       'definition-macro SYSCALL_DEFINE3 [read|unsigned int|fd|char __user *|buf|size_t|count]',
       'attribute __user []',
       'definition-macro BPF_CALL_2 [bpf_get|struct sock *|sk|int|flags]',
@@ -195,16 +206,13 @@ describe('maskKernelMacros: functions defined by a macro', () => {
   });
 
   it('gives tree-sitter two function definitions named as the macros name them', async () => {
-    const parser = await nodeParser();
-    const tree = parser.parse(r.text.split('\n').slice(0, 5).join('\n'));
-    try {
-      const defs = tree.rootNode.descendantsOfType('function_definition');
-      expect(
-        defs.map((d) => d?.childForFieldName('declarator')?.childForFieldName('declarator')?.text),
-      ).toEqual(['read', 'bpf_get']);
-      expect(tree.rootNode.hasError).toBe(false);
-    } finally {
-      tree.delete();
-    }
+    const header = (root: Node) => ({
+      names: root
+        .descendantsOfType('function_definition')
+        .map((d) => d?.childForFieldName('declarator')?.childForFieldName('declarator')?.text),
+      hasError: root.hasError,
+    });
+    const text = r.text.split('\n').slice(0, 5).join('\n');
+    expect(await parsed(text, header)).toEqual({ names: ['read', 'bpf_get'], hasError: false });
   });
 });
