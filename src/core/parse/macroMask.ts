@@ -140,18 +140,25 @@ function matchParen(code: string, open: number): number {
   return -1;
 }
 
-function splitArgs(code: string, open: number, close: number): string[] {
-  const args: string[] = [];
+/** Offsets of the commas between the arguments of the list from `open` to `close`. */
+function topLevelCommas(code: string, open: number, close: number): number[] {
+  const commas: number[] = [];
   let depth = 0;
-  let from = open + 1;
   for (let i = open + 1; i < close; i++) {
     const c = code[i];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      args.push(code.slice(from, i).trim());
-      from = i + 1;
-    }
+    else if (c === ',' && depth === 0) commas.push(i);
+  }
+  return commas;
+}
+
+function splitArgs(code: string, open: number, close: number): string[] {
+  const args: string[] = [];
+  let from = open + 1;
+  for (const i of topLevelCommas(code, open, close)) {
+    args.push(code.slice(from, i).trim());
+    from = i + 1;
   }
   const last = code.slice(from, close).trim();
   if (last || args.length) args.push(last);
@@ -193,14 +200,7 @@ function definitionCommas(
   close: number,
   name: string,
 ): number[] | undefined {
-  const commas: number[] = [];
-  let depth = 0;
-  for (let k = open + 1; k < close; k++) {
-    const c = code[k];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) commas.push(k);
-  }
+  const commas = topLevelCommas(code, open, close);
   return commas.length === 2 * Number(name.slice(-1)) ? commas : undefined;
 }
 
@@ -399,10 +399,7 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
     if (isIterator && hasArgs && close > 0) {
       // An iterator used as a statement head: `list_for_each_entry(...) stmt`.
       const next = skipSpace(code, close + 1);
-      const p = prevSignificant(code, i);
-      const prevWord = code.slice(Math.max(0, p - 3), p + 1);
-      const atStatementStart = p < 0 || ';{}):'.includes(code[p]) || prevWord === 'else';
-      if (atStatementStart && next < n && !';,)=.'.includes(code[next])) {
+      if (atStatementStart(code, i) && next < n && !';,)=.'.includes(code[next])) {
         masked.push({
           kind: 'iterator',
           name,
@@ -410,7 +407,7 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
           start: i,
           end,
         });
-        edits.push([i, end, 'while' + ' '.repeat(name.length - 5)]);
+        edits.push([i, end, asLoop(name)]);
         i = afterName + 1;
         continue;
       }
@@ -424,12 +421,11 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
       // After a comma (container_of(p, struct T, m)), or first inside a macro call
       // and followed by a comma (offsetof(struct T, m)): a cast would end in ')'.
       const afterComma = p >= 0 && code[p] === ',';
-      const firstArg =
-        p >= 1 && code[p] === '(' && isIdentPart(code.charCodeAt(prevSignificant(code, p)));
+      const callee = p >= 1 && code[p] === '(' ? identBefore(code, p) : undefined;
+      const firstArg = callee !== undefined;
       // A lone first argument, f(struct T), is a type too unless f is C's own
       // (sizeof takes a type as C does; `return (struct T){...}` is a literal).
-      const callee = firstArg ? identBefore(code, p) : undefined;
-      const lone = firstArg && !!callee && !C_PAREN_WORDS.has(callee);
+      const lone = firstArg && !C_PAREN_WORDS.has(callee);
       if ((afterComma || firstArg) && t1 > t0 && isIdentStart(code.charCodeAt(t0))) {
         // `struct T *` (kzalloc_objs(struct page *, n)): the stars go with the keyword.
         let after = skipSpace(code, t1);
@@ -503,18 +499,16 @@ function identBefore(code: string, at: number): string | undefined {
   return isIdentStart(code.charCodeAt(from)) ? code.slice(from, p + 1) : undefined;
 }
 
-/** Index of the `(` matching the `)` at `close` in blanked code, or -1 (a statement boundary first). */
-function matchParenBack(code: string, close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    const c = code[i];
-    if (c === ')') depth++;
-    else if (c === '(') {
-      depth--;
-      if (depth === 0) return i;
-    } else if (c === ';' || c === '{' || c === '}') return -1;
-  }
-  return -1;
+/** Whether the identifier at `start` begins a statement (after `;`, a brace, `)`, a label or `else`). */
+function atStatementStart(code: string, start: number): boolean {
+  const p = prevSignificant(code, start);
+  return p < 0 || ';{}):'.includes(code[p]) || code.slice(Math.max(0, p - 3), p + 1) === 'else';
+}
+
+/** A loop keyword (`if` for names shorter than `while`) padded to the length of `name`. */
+function asLoop(name: string): string {
+  const word = name.length >= 5 ? 'while' : 'if';
+  return word + ' '.repeat(name.length - word.length);
 }
 
 /**
@@ -529,20 +523,17 @@ function blockMacros(
   masked: MaskedMacro[],
   edits: [number, number, string][],
 ): void {
-  const taken = new Set(masked.filter((m) => m.kind === 'iterator').map((m) => m.start));
   const depthAt = braceDepths(code);
   const shape = /\)\s*\{/g;
   for (let m = shape.exec(code); m; m = shape.exec(code)) {
-    const open = matchParenBack(code, m.index);
+    const open = openParenOf(code, m.index);
     if (open < 0) continue;
     const name = identBefore(code, open);
-    if (!name || name.length < 2 || C_PAREN_WORDS.has(name)) continue;
+    // The catalog's iterators are the scan's (above).
+    if (!name || name.length < 2 || C_PAREN_WORDS.has(name) || catalog.isIteratorMacro(name))
+      continue;
     const start = prevSignificant(code, open) - name.length + 1;
-    if (taken.has(start) || catalog.isIteratorMacro(name) || depthAt(start) === 0) continue;
-    const q = prevSignificant(code, start);
-    const atStatementStart =
-      q < 0 || ';{}):'.includes(code[q]) || code.slice(Math.max(0, q - 3), q + 1) === 'else';
-    if (!atStatementStart) continue;
+    if (depthAt(start) === 0 || !atStatementStart(code, start)) continue;
     masked.push({
       kind: 'iterator',
       name,
@@ -550,8 +541,7 @@ function blockMacros(
       start,
       end: start + name.length,
     });
-    const word = name.length >= 5 ? 'while' : 'if';
-    edits.push([start, start + name.length, word + ' '.repeat(name.length - word.length)]);
+    edits.push([start, start + name.length, asLoop(name)]);
   }
 }
 
@@ -603,7 +593,7 @@ function typeArguments(
   const depthAt = braceDepths(code);
   for (let m = arg.exec(code); m; m = arg.exec(code)) {
     // Casts, `(unsigned long)x`, are the most frequent match: no callee, so checked first.
-    const open = m[1] === '(' ? m.index : enclosingParen(code, m.index);
+    const open = m[1] === '(' ? m.index : openParenOf(code, m.index);
     const callee = open >= 0 ? identBefore(code, open) : undefined;
     if (!callee || C_PAREN_WORDS.has(callee)) continue;
     const words = m[2].trimEnd();
@@ -616,10 +606,13 @@ function typeArguments(
   }
 }
 
-/** The `(` of the argument list a `,` at `comma` separates, or -1. */
-function enclosingParen(code: string, comma: number): number {
+/**
+ * The `(` of the list that the `,` or `)` at `at` separates or closes, or -1
+ * (a bracket, or a statement boundary, first).
+ */
+function openParenOf(code: string, at: number): number {
   let depth = 0;
-  for (let i = comma - 1; i >= 0; i--) {
+  for (let i = at - 1; i >= 0; i--) {
     const c = code[i];
     if (c === ')' || c === ']') depth++;
     else if (c === '(' || c === '[') {

@@ -369,11 +369,11 @@ export async function buildIndex(o: IndexOptions): Promise<IndexStats> {
  * Readies the heap for the whole-tree closure. A full collection first: the
  * summarise step leaves a few hundred MB of garbage (every file's records as
  * JSON, received from the worker threads), which V8 would otherwise keep
- * beside the closure's own 1.1-1.2 GB of live data. Then V8's memory-saving
- * heap growth: with a heap limit of several GB, V8 let the closure's garbage
- * reach 0.3 GB before collecting, and the whole 6.12 tree's peak RSS was
- * 1.82-2.03 GB over four runs (the target is 2 GB); with the flag, 1.62 GB,
- * for a closure step of 75 s instead of 50.
+ * beside the closure's own 1.1 GB of live data. Then V8's memory-saving heap
+ * growth: with a heap limit of several GB, V8 let the closure's garbage reach
+ * 0.3 GB before collecting, and the whole 6.12 tree's peak RSS was 1,706-2,029
+ * MiB over four runs (the target is 2 GB); with the flag, 1,568 and 1,615 MiB,
+ * for a closure step of 68-75 s instead of 45-54.
  */
 function prepareHeapForClosure(): void {
   try {
