@@ -3,7 +3,8 @@
 #   - Debian packages: git (revisions, patch series), git-email (send-email dry run) with
 #     libmailtools-perl (git send-email needs its Mail::Address; Debian only recommends it),
 #     coccinelle (spatch, the benchmark baseline), chromium (browser and VS Code tests)
-#   - the kernel corpus (Debian's linux-source-6.12 / 6.1, extracted into .cache/kernel)
+#   - the kernel corpus (Debian's linux-source-6.12 / 6.1, extracted into .cache/kernel), and
+#     the whole 6.12 tree (.cache/kernel/6.12-full, 1.7 GB: the whole-tree triage and benchmarks)
 #   - b4 0.16 from Debian sid, unpacked (not installed) into .cache/b4 for the b4 tests
 #   - the real-VS-Code environment (Node 24 + code-server + playwright-core in .cache/e2e)
 # Runs as `npm test`'s pretest step, so a fresh clone needs no other command. A second run
@@ -29,6 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash "$HERE/fetch-corpus.sh"
+bash "$HERE/fetch-corpus.sh" --full 6.12
 bash "$HERE/fetch-b4.sh"
 bash "$HERE/setup-e2e.sh"
 echo "setup: ready ($(( $(date +%s) - start )) s)"

@@ -10,7 +10,7 @@ import { isLoggingCall } from '../catalog/catalog';
 import type { DerivedWrapper, Program } from './program';
 
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
-export const SUMMARY_FORMAT_VERSION = 5;
+export const SUMMARY_FORMAT_VERSION = 6;
 
 declare const __LL_ANALYSIS_HASH__: string | undefined;
 /**
@@ -60,6 +60,12 @@ export interface FunctionRecord {
   removesParams?: number[];
   /** Parameters it frees on every path. */
   freesParams?: number[];
+  /** Parameters whose fate the summary cannot tell (DerivedWrapper.passesParams). */
+  passesParams?: number[];
+  /** A put wrapper that drops the reference on some paths only. */
+  partialPut?: true;
+  /** Returns an object it also handed to a container (DerivedWrapper.returnsShared). */
+  returnsShared?: true;
   /** The counter field its gets/puts act on. */
   counter?: string;
   /** A put wrapper dropping a container's or flag bit's reference, not the caller's. */
@@ -147,6 +153,9 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
     if (d?.storesParams?.length) r.storesParams = [...d.storesParams];
     if (d?.removesParams?.length) r.removesParams = [...d.removesParams];
     if (d?.freesParams?.length) r.freesParams = [...d.freesParams];
+    if (d?.passesParams?.length) r.passesParams = [...d.passesParams];
+    if (d?.partialPut) r.partialPut = true;
+    if (d?.returnsShared) r.returnsShared = true;
     if (d?.counter) r.counter = d.counter;
     if (d?.removalPut) r.removalPut = true;
     const entries = program.entries(fn);
@@ -518,6 +527,9 @@ export function wrapperOfSummary(s: FunctionRecord): DerivedWrapper {
   if (s.storesParams?.length) d.storesParams = s.storesParams;
   if (s.removesParams?.length) d.removesParams = s.removesParams;
   if (s.freesParams?.length) d.freesParams = s.freesParams;
+  if (s.passesParams?.length) d.passesParams = s.passesParams;
+  if (s.partialPut) d.partialPut = true;
+  if (s.returnsShared) d.returnsShared = true;
   if (s.counter) d.counter = s.counter;
   if (s.removalPut) d.removalPut = true;
   return d;

@@ -8,6 +8,7 @@ import type { CallGraph } from './callGraph';
 import type { LockState } from './locks';
 import { pushTo } from './multimap';
 import type { Program } from './program';
+import { DROPS } from '../ownership/removal';
 
 function pathRelated(fn: FunctionFacts, path: PathStep[]) {
   const lines = [...new Set(path.map((p) => p.line))].filter((l) => l > 0);
@@ -45,6 +46,7 @@ export function balanceFindings(
       const guesses = [
         ...leakGuesses(fn, b, leak.variable, leak.leaking.path),
         ...unseenReceivers(program, fn, leak.variable, leak.leaking.path),
+        ...sharedOrigins(program, fn, leak.variable, leak.leaking.path),
       ];
       out.push({
         ...confidenceOf(guesses),
@@ -59,8 +61,7 @@ export function balanceFindings(
     for (const ci of b.unchecked) {
       const call = fn.calls[ci];
       out.push({
-        confidence: 'confident',
-        guesses: [],
+        ...confidenceOf(uncheckedGuesses(program, fn, ci)),
         kind: 'unchecked-conditional-get',
         severity: 'warning',
         function: id,
@@ -69,6 +70,73 @@ export function balanceFindings(
         related: [],
       });
     }
+  }
+  return out;
+}
+
+/**
+ * An unchecked conditional get matters when the function goes on as if it held
+ * the reference: it drops it later, stores the object somewhere that keeps it,
+ * or returns it. With none of these, a get that failed leaves nothing wrong that
+ * the code shows.
+ */
+function uncheckedGuesses(program: Program, fn: FunctionFacts, ci: number): string[] {
+  const variable = (program.effect(fn, ci) as { variable?: string } | undefined)?.variable;
+  if (variable === undefined) return [];
+  const relied =
+    fn.cfg.some((n) => n.escapes.includes(variable) || n.returnsVariable === variable) ||
+    fn.calls.some((_, cj) => {
+      const e = program.effect(fn, cj);
+      return (
+        cj !== ci &&
+        e !== undefined &&
+        (DROPS.has(e.kind) || e.kind === 'transfer') &&
+        (e as { variable?: string }).variable === variable
+      );
+    });
+  return relied
+    ? []
+    : [
+        `${fn.name}() never drops, keeps or returns what ${fn.calls[ci].callee}() may have taken a reference on: nothing here relies on the get having succeeded`,
+      ];
+}
+
+/** Steps of a chain the kernel-tree index gives, at most this many (the chain is evidence, not a trace). */
+const MAX_TREE_STEPS = 12;
+
+/**
+ * How the whole kernel tree brings the entry function `entryId` into `context`,
+ * when that is where the context came from (callGraph's 'tree' entries): each
+ * caller up to the registration, outermost first. Without them a finding says
+ * only "reached from" a function the analysed files never call.
+ */
+function treeReachSteps(
+  program: Program,
+  graph: CallGraph,
+  entryId: string,
+  context: ReleasePath['runsIn'],
+): Finding['related'] {
+  const entry = graph.entries.find(
+    (e) => e.from === 'tree' && e.entry.context === context && program.idOf(e.fn) === entryId,
+  );
+  const reachedIn = program.external?.reachedIn?.bind(program.external);
+  if (!entry || !reachedIn) return [];
+  const out: Finding['related'] = [];
+  const seen = new Set<string>();
+  let name = entry.fn.name;
+  let file = entry.fn.file;
+  while (out.length < MAX_TREE_STEPS) {
+    const r = reachedIn(name, file)?.find((x) => x.context === context);
+    if (!r || r.kind === 'external' || seen.has(`${r.via}@${r.file}`)) break;
+    seen.add(`${r.via}@${r.file}`);
+    const message =
+      r.kind === 'call'
+        ? `${r.via}() calls ${name} (kernel tree)`
+        : `${r.via} registers ${name}: ${CONTEXT_LABELS[context]} (kernel tree)`;
+    out.unshift({ message, at: { file: r.file, line: r.line, column: 1 } });
+    if (r.kind !== 'call') break;
+    name = r.via;
+    file = r.file;
   }
   return out;
 }
@@ -97,7 +165,10 @@ export function atomicSleepFindings(
       function: last.function,
       message: `${p.sink}() may sleep but runs in ${CONTEXT_LABELS[p.runsIn]} (reached from ${p.entry})`,
       at: last.at,
-      related: p.chain.map((s) => ({ message: `${s.function}() calls ${s.call}`, at: s.at })),
+      related: [
+        ...treeReachSteps(program, graph, p.entry, p.runsIn),
+        ...p.chain.map((s) => ({ message: `${s.function}() calls ${s.call}`, at: s.at })),
+      ],
     });
   }
   // Call sites inside an atomic lock region whose callee may run sleeping release work.
@@ -295,6 +366,19 @@ function doublePutGuesses(program: Program, fn: FunctionFacts, d: DoublePut): st
     g.push(
       `'${d.variable}' was given to a callee the analysis cannot see, which may take a reference`,
     );
+  // A drop through a wrapper that drops on some paths only (`if (del_timer(t)) put(x)`):
+  // which of the two drops happens is a question about the wrapper's paths.
+  const partial = d.path
+    .flatMap((p) => fn.cfg[p.node]?.calls ?? [])
+    .find((ci) => {
+      const c = program.classify(fn, ci);
+      const w = c?.derivedFrom ? program.derived.get(c.derivedFrom) : c?.external;
+      return c?.variable === d.variable && w?.partialPut === true;
+    });
+  if (partial !== undefined)
+    g.push(
+      `${fn.calls[partial].callee}() drops '${d.variable}' on some of its paths only: one of the two drops may not happen`,
+    );
   const removal = d.path
     .flatMap((p) => fn.cfg[p.node]?.calls ?? [])
     .find((ci) => {
@@ -322,12 +406,14 @@ function unseenReceivers(
   const callees = program.callees(fn);
   const external = program.externalSummaries(fn);
   const entries = program.entries(fn);
-  const names = new Set<string>();
+  const unseen = new Set<string>();
+  const untold = new Set<string>();
   for (const step of path)
     for (const ci of fn.cfg[step.node]?.calls ?? []) {
       const call = fn.calls[ci];
       // The object itself (or its address), not a value read from one of its fields.
-      if (!call.args.some((a) => a.object === variable)) continue;
+      const at = call.args.findIndex((a) => a.object === variable);
+      if (at < 0) continue;
       // container_of() and kin only convert the pointer (catalog data).
       if (program.catalog.containerMacros.has(call.callee)) continue;
       const indirect = call.callee.startsWith('->');
@@ -335,11 +421,46 @@ function unseenReceivers(
         indirect ||
         (!callees[ci] && !external[ci] && !entries[ci] && !isLoggingCall(call.callee))
       )
-        names.add(call.callee);
+        unseen.add(call.callee);
+      else if (program.opaqueArg(fn, ci, at)) untold.add(call.callee);
+    }
+  return [
+    ...[...unseen].map(
+      (n) =>
+        `'${variable}' is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
+    ),
+    ...[...untold].map(
+      (n) =>
+        `'${variable}' is passed to ${n}(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)`,
+    ),
+  ];
+}
+
+/**
+ * Calls on `path` that gave `variable` its object and also handed that object to a
+ * container (returnsShared): the references counted may all be the containers'.
+ */
+function sharedOrigins(
+  program: Program,
+  fn: FunctionFacts,
+  variable: string,
+  path: PathStep[],
+): string[] {
+  const callees = program.callees(fn);
+  const external = program.externalSummaries(fn);
+  const names = new Set<string>();
+  for (const step of path)
+    for (const a of fn.cfg[step.node]?.assigns ?? []) {
+      if (a.variable !== variable || a.fromCall === undefined) continue;
+      const callee = callees[a.fromCall];
+      const shared = callee
+        ? program.derived.get(callee)?.returnsShared
+        : external[a.fromCall]?.returnsShared;
+      if (shared) names.add(fn.calls[a.fromCall].callee);
     }
   return [...names].map(
     (n) =>
-      `'${variable}' is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
+      `${n}() also hands the object it returns to a container: the references counted may all be the container's, none the caller's`,
   );
 }
 

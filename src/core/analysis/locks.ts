@@ -9,7 +9,11 @@ import type { CatalogIndex } from '../catalog/catalog';
 export interface LockState {
   /** Per call index: lock names that may be held before the call. */
   held: string[][];
-  /** Per call index: some atomic lock may be held. */
+  /**
+   * Per call index: some atomic lock may be held through the call. A lock the
+   * callee drops (releasedBy) does not count: whether the callee sleeps before
+   * dropping it is a question about the callee's body.
+   */
   atomic: boolean[];
   /** Locks (by member name, see lockKey) the function drops without taking them. */
   releases: string[];
@@ -26,6 +30,14 @@ function lockName(text: string): string {
 export function lockKey(name: string): string {
   const parts = lockName(name).split(/->|\./);
   return parts[parts.length - 1];
+}
+
+/** Of the locks held before a call, those still held once the callee dropped `dropped` (lockKeys). */
+export function heldThrough(
+  held: readonly string[],
+  dropped: readonly string[] | undefined,
+): string[] {
+  return dropped?.length ? held.filter((l) => !dropped.includes(lockKey(l))) : [...held];
 }
 
 /** The held list of a call with no lock held (never changed: frozen). */
@@ -73,7 +85,7 @@ export function analyzeLocks(
   });
   const done = (): LockState => ({
     held,
-    atomic: held.map((h) => h.some((l) => atomicLocks.has(l))),
+    atomic: held.map((h, ci) => heldThrough(h, releasedBy[ci]).some((l) => atomicLocks.has(l))),
     releases: [...releases].sort(),
   });
   if (!entry || !locking) return done();

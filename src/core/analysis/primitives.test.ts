@@ -56,6 +56,60 @@ describe('primitives', () => {
     expect(fn(m, 'sess_free_rcu').contexts).toEqual(['rcu-callback']);
   });
 
+  it("a helper that drops the caller's lock before sleeping work is not under that lock", async () => {
+    const m = await analyzeFixture('primitives/lock-handover.c');
+    expect(findings(m)).toEqual(['sleep-in-atomic scan_all 45']);
+    expect(m.findings[0].message).toBe(
+      'scan_all(): scan_step_locked() can reach filp_close(), which may sleep, while scan_lock may be held',
+    );
+  });
+
+  it("a finding resting on a callee whose summary cannot tell the reference's fate is a guess", async () => {
+    const m = await analyzeFixture('primitives/untold-fate.c');
+    expect(
+      m.findings.map((f) => [f.kind, f.function, f.at.line, f.confidence, f.guesses.join('; ')]),
+    ).toEqual([
+      [
+        'double-put',
+        'obj_drop',
+        61,
+        'guess',
+        "no reference to 'o' is taken on the path: the two drops may be the caller's and a container's",
+      ],
+      [
+        'ref-leak',
+        'obj_use',
+        72,
+        'guess',
+        "'o' is passed to obj_drop(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)",
+      ],
+      [
+        'double-put',
+        'obj_kill',
+        94,
+        'guess',
+        "obj_del_timer() drops 'o' on some of its paths only: one of the two drops may not happen",
+      ],
+      [
+        'ref-leak',
+        'obj_setup',
+        115,
+        'guess',
+        "obj_create() also hands the object it returns to a container: the references counted may all be the container's, none the caller's",
+      ],
+      [
+        'unchecked-conditional-get',
+        'obj_peek',
+        134,
+        'guess',
+        'obj_peek() never drops, keeps or returns what refcount_inc_not_zero() may have taken a reference on: nothing here relies on the get having succeeded',
+      ],
+      ['unchecked-conditional-get', 'obj_peek_put', 140, 'confident', ''],
+    ]);
+    // obj_submit returns -EIOCBQUEUED with o in flight: queued, no error exit, no leak.
+    expect(wrappers(m)).toEqual(['obj_del_timer:put', 'obj_peek:get', 'obj_put:put']);
+  });
+
   it('get/put balance per path: leak on an error path, double put, unchecked conditional get', async () => {
     const m = await analyzeFixture('primitives/balance.c');
     expect(findings(m)).toEqual([

@@ -28,6 +28,19 @@ export interface DerivedWrapper {
   removesParams?: number[];
   /** Parameters the function frees on every path (a free function: kfree and kin). */
   freesParams?: number[];
+  /**
+   * Parameters it gives, as the object itself, to code whose effect on them is not
+   * known (no body or summary, an indirect call, or a callee that does the same): a
+   * caller cannot tell from its summary whether it released or kept them.
+   */
+  passesParams?: number[];
+  /** A put wrapper that drops the reference on some paths only. */
+  partialPut?: boolean;
+  /**
+   * Returns an object it also handed to a container (a tree, a list) on that exit:
+   * whether one of the counted references is the caller's, the count cannot tell.
+   */
+  returnsShared?: boolean;
   /** The counter field a get/put wrapper acts on (`s_active`), when its body says. */
   counter?: string;
   /** References the returned object carries when above one (kref_init + kref_get for a completion). */
@@ -347,6 +360,23 @@ export class Program {
             )?.object,
       ),
     );
+  }
+
+  /**
+   * Whether call `index` of `fn` gives its argument `arg` to code whose effect on
+   * it is not known: an indirect call (any implementation may release or keep it),
+   * or a callee whose summary says it does that itself (passesParams). Catalogued
+   * primitives and logging are known; a name with no definition anywhere is a
+   * macro or an inline the tree spells as one (IS_ERR_VALUE), not a releaser.
+   */
+  opaqueArg(fn: FunctionFacts, index: number, arg: number): boolean {
+    const call = fn.calls[index];
+    if (this.entries(fn)[index] || isLoggingCall(call.callee)) return false;
+    if (call.callee.startsWith('->')) return true;
+    const callee = this.callees(fn)[index];
+    const summary = callee ? undefined : this.externalSummaries(fn)[index];
+    const passes = callee ? this.derived.get(callee)?.passesParams : summary?.passesParams;
+    return passes?.includes(arg) ?? false;
   }
 
   /** Display id: the name, qualified by file when several static functions share it. */

@@ -25,6 +25,8 @@ export function deriveWrapper(
     const v = e.returnsVariable;
     if (v && (e.counts[v] ?? 0) >= 1) {
       out.returnsRef = true;
+      if (e.escaped.includes(v) && (e.counts[v] ?? 0) <= consumedByKeepers(fn, effects, e, v))
+        out.returnsShared = true;
       // Created with more than the caller's reference: the others belong to someone else.
       if ((e.counts[v] ?? 0) > 1) out.returnsCount = Math.max(out.returnsCount ?? 0, e.counts[v]);
       const t = fn.varTypes[v];
@@ -58,6 +60,7 @@ export function deriveWrapper(
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
+      if (max === 0) out.partialPut = true;
       // Off a container, then a put: the reference dropped is the container's; a put
       // only after claiming one of the object's bits drops the reference that bit held.
       if (
@@ -117,6 +120,104 @@ export function deriveWrapper(
   return out;
 }
 
+/** Effects that change a count: a function applying them to a parameter does something to its references. */
+const COUNTING_KINDS: ReadonlySet<RefEffect['kind']> = new Set([
+  'get',
+  'put',
+  'final-put',
+  'put-all',
+  'cond-put',
+  'cond-get',
+  'inherit',
+  'init',
+]);
+
+/**
+ * Parameters whose fate a caller cannot read from the summary: the body counts
+ * their references in a way no wrapper kind describes (a put on some paths and
+ * two on others, a decrement the catalog does not know), or gives them, as the
+ * object itself, to a call whose effect on them is not known (`opaqueArg`).
+ */
+export function passedParams(
+  fn: FunctionFacts,
+  effects: readonly (RefEffect | undefined)[],
+  balance: BalanceResult,
+  derived: DerivedWrapper,
+  opaqueArg: (callIndex: number, arg: number) => boolean,
+): number[] {
+  const out: number[] = [];
+  const described = new Set([
+    ...(derived.wrapperParam !== undefined ? [derived.wrapperParam] : []),
+    ...(derived.storesParams ?? []),
+    ...(derived.freesParams ?? []),
+    ...(derived.removesParams ?? []),
+  ]);
+  fn.params.forEach((p, i) => {
+    if (!p || described.has(i) || !isPointerParam(fn, p)) return;
+    // Counted, and not back where it started on every exit (a get and its put are nothing to the caller).
+    const counted =
+      effects.some(
+        (e) =>
+          e !== undefined &&
+          COUNTING_KINDS.has(e.kind) &&
+          (e as { variable?: string }).variable === p,
+      ) && balance.exits.some((e) => (e.counts[p] ?? 0) !== 0);
+    const passed =
+      counted ||
+      fn.calls.some((call, ci) =>
+        call.args.some((a, ai) => {
+          if (a.object !== p || !opaqueArg(ci, ai)) return false;
+          const e = effects[ci] as { variable?: string } | undefined;
+          return e?.variable !== p;
+        }),
+      );
+    if (passed) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * How many of the references counted on `v` at `exit` went to something that
+ * keeps the object: walking the exit's path in order, each container insertion
+ * (transfer) or store (`p->f = v`) consumes a reference taken before it. A
+ * reference taken after the last hand-over is the caller's (insert, then get);
+ * one taken just before a hand-over went with it (get, then insert).
+ */
+function consumedByKeepers(
+  fn: FunctionFacts,
+  effects: readonly (RefEffect | undefined)[],
+  exit: ExitState,
+  v: string,
+): number {
+  let taken = 0;
+  let consumed = 0;
+  const handOver = () => {
+    if (taken > 0) {
+      taken--;
+      consumed++;
+    }
+  };
+  for (const step of exit.path) {
+    const node = fn.cfg[step.node];
+    if (!node) continue;
+    for (const ci of node.calls) {
+      const e = effects[ci];
+      if (!e) continue;
+      if ((e.kind === 'get' || e.kind === 'cond-get' || e.kind === 'inherit') && e.variable === v)
+        taken += e.kind === 'get' ? (e.amount ?? 1) : 1;
+      else if (e.kind === 'init' && e.variable === v) taken = e.count;
+      else if (e.kind === 'transfer' && e.variable === v) handOver();
+    }
+    for (const a of node.assigns)
+      if (a.variable === v && a.fromCall !== undefined) {
+        const from = effects[a.fromCall];
+        taken = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
+      }
+    if (node.escapes.includes(v)) handOver();
+  }
+  return consumed;
+}
+
 /** A parameter that can designate an object: a struct pointer, or any declared pointer. */
 function isPointerParam(fn: FunctionFacts, p: string): boolean {
   if (fn.varTypes[p] !== undefined) return true;
@@ -135,6 +236,9 @@ function same(a: DerivedWrapper | undefined, b: DerivedWrapper): boolean {
     String(a.storesParams) === String(b.storesParams) &&
     String(a.removesParams) === String(b.removesParams) &&
     String(a.freesParams) === String(b.freesParams) &&
+    String(a.passesParams) === String(b.passesParams) &&
+    a.partialPut === b.partialPut &&
+    a.returnsShared === b.returnsShared &&
     a.counter === b.counter &&
     a.removalPut === b.removalPut &&
     a.returnsCount === b.returnsCount
@@ -191,7 +295,12 @@ export function computeSummaries(
         const balance = analyzeBalance(fn, (i) => effects[i]);
         return { balance, derived: deriveWrapper(fn, balance, effects, claimsBit) };
       };
-      const { balance: b, derived: d } = memo.balance(fn, effects, run);
+      const { balance: b, derived: memoised } = memo.balance(fn, effects, run);
+      // Not memoised with the balance: it depends on the callees' summaries, not the effects.
+      const passes = passedParams(fn, effects, b, memoised, (ci, arg) =>
+        program.opaqueArg(fn, ci, arg),
+      );
+      const d = passes.length ? { ...memoised, passesParams: passes } : memoised;
       balances.set(fn, b);
       if (!same(program.derived.get(fn), d)) {
         program.setDerived(fn, d);

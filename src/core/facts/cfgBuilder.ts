@@ -520,11 +520,19 @@ function isFalsy(n: Node): boolean {
   return c.type === 'null' || c.text === 'NULL' || c.text === '0' || c.text === 'false';
 }
 
+/**
+ * Kernel-internal codes returned negated that are no error: the request was
+ * queued and its completion will follow (include/linux/errno.h), so what the
+ * function set up is in flight, not leaked.
+ */
+const QUEUED_CODES = /^-\s*EIOCBQUEUED$/;
+
 function returnClass(value: Node): ReturnClass {
   const v = skipParens(value);
   const text = v.text;
   if (v.type === 'null' || text === 'NULL') return 'null';
   if (text === '0' || text === 'false' || text === 'nfs_ok') return 'zero';
+  if (QUEUED_CODES.test(text)) return 'value';
   if (/^-\s*(E[A-Z0-9]+|\d+)$/.test(text) || /^(ERR_PTR|ERR_CAST)\s*\(/.test(text)) return 'errno';
   if (/^nfserr_/.test(text)) return 'errno';
   if (v.type === 'identifier') return 'variable';

@@ -183,12 +183,14 @@ describe('maskKernelMacros: functions defined by a macro', () => {
     'SYSCALL_DEFINE2(bad, int, fd)',
     '{',
     '}',
+    'COMPAT_SYSCALL_DEFINE1(exit, int, code) { }',
   ]);
 
-  it('writes the header C would: long name(type param, ...)', () => {
+  it("writes the header C would, with the kernel's names: long sys_name(type param, ...)", () => {
     expect(lines[0]).toBe(
-      'long            read( unsigned int  fd, char        *  buf, size_t  count)',
+      'long        sys_read( unsigned int  fd, char        *  buf, size_t  count)',
     );
+    expect(lines[8]).toBe('long        compat_sys_exit( int  code) { }');
     expect(lines[4]).toBe('long       bpf_get( struct sock *  sk, int  flags) { return 0; }');
     expect(r.text.length).toBe(src.length);
   });
@@ -202,17 +204,21 @@ describe('maskKernelMacros: functions defined by a macro', () => {
       'definition-macro SYSCALL_DEFINE3 [read|unsigned int|fd|char __user *|buf|size_t|count]',
       'attribute __user []',
       'definition-macro BPF_CALL_2 [bpf_get|struct sock *|sk|int|flags]',
+      'definition-macro COMPAT_SYSCALL_DEFINE1 [exit|int|code]',
     ]);
   });
 
-  it('gives tree-sitter two function definitions named as the macros name them', async () => {
+  it('gives tree-sitter function definitions named as the kernel names them', async () => {
     const header = (root: Node) => ({
       names: root
         .descendantsOfType('function_definition')
         .map((d) => d?.childForFieldName('declarator')?.childForFieldName('declarator')?.text),
       hasError: root.hasError,
     });
-    const text = r.text.split('\n').slice(0, 5).join('\n');
-    expect(await parsed(text, header)).toEqual({ names: ['read', 'bpf_get'], hasError: false });
+    const text = [...r.text.split('\n').slice(0, 5), r.text.split('\n')[8]].join('\n');
+    expect(await parsed(text, header)).toEqual({
+      names: ['sys_read', 'bpf_get', 'compat_sys_exit'],
+      hasError: false,
+    });
   });
 });

@@ -381,7 +381,9 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
       const commas = definitionCommas(code, afterName, close, name);
       if (commas && code[skipSpace(code, close + 1)] === '{') {
         // SYSCALL_DEFINE2(name, int, fd, char __user *, buf) {
-        // -> long           name( int  fd, char __user *  buf) {
+        // -> long       sys_name( int  fd, char __user *  buf) {
+        // The kernel's own name (sys_name, compat_sys_name): calls to a bare
+        // `name` (libc's exit() in a selftest) are not calls of the system call.
         masked.push({
           kind: 'definition-macro',
           name,
@@ -389,7 +391,13 @@ export function maskKernelMacros(src: string, catalog: CatalogIndex): MaskResult
           start: i,
           end: close + 1,
         });
-        edits.push([i, afterName + 1, 'long' + ' '.repeat(afterName + 1 - i - 4)]);
+        const prefix = name.startsWith('COMPAT_')
+          ? 'compat_sys_'
+          : name.startsWith('SYSCALL_')
+            ? 'sys_'
+            : '';
+        const head = `long${' '.repeat(afterName + 1 - i - 4 - prefix.length)}${prefix}`;
+        edits.push([i, afterName + 1, head]);
         commas.forEach((c, k) => edits.push([c, c + 1, k === 0 ? '(' : k % 2 ? ' ' : ',']));
         // The types may hold attributes (__user) for the scan to mask.
         i = afterName + 1;

@@ -50,8 +50,24 @@ export function treeBase(root: string): string {
 }
 
 /**
- * Every .c and .h path under `root` relative to it (dot-directories skipped), in
- * walk order. One readdir per directory: file types come with the entries.
+ * The parts of a kernel tree that are not the kernel: host tools, userspace
+ * programs and their tests, example code, and boot code linked into images of
+ * its own. Nothing in the kernel calls into them, and their definitions must
+ * not stand for kernel functions of the same name (a selftest's own min_t(),
+ * whose exit() would then lead into do_exit()).
+ */
+const NOT_KERNEL_CODE =
+  /^(?:tools|scripts|usr|samples|Documentation|arch\/[^/]+\/boot|arch\/um\/os-Linux)$/;
+
+/** Whether the tree directory `rel` (relative to the root) holds code that is not the kernel. */
+export function isOutsideKernel(rel: string): boolean {
+  return NOT_KERNEL_CODE.test(rel);
+}
+
+/**
+ * Every .c and .h path under `root` relative to it, in walk order, skipping
+ * dot-directories and the parts that are not the kernel (unless asked for in
+ * `under`). One readdir per directory: file types come with the entries.
  */
 export function treeSourcePaths(root: string, under: string[] = ['']): string[] {
   const out: string[] = [];
@@ -67,8 +83,9 @@ export function treeSourcePaths(root: string, under: string[] = ['']): string[] 
       const name = e.name;
       if (name.charCodeAt(0) === 0x2e) continue;
       const r = rel ? `${rel}/${name}` : name;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile() && isCSource(name)) out.push(r);
+      if (e.isDirectory()) {
+        if (!isOutsideKernel(r)) walk(r);
+      } else if (e.isFile() && isCSource(name)) out.push(r);
     }
   };
   for (const u of under) walk(u.replace(/\/+$/, ''));

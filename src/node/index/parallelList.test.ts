@@ -10,6 +10,42 @@ import { REPO_ROOT } from './indexOptions.testutil';
 
 const STAT_WORKER = path.join(REPO_ROOT, 'dist/statWorker.js');
 
+describe('treeSourcePaths', () => {
+  it('leaves out the parts of a tree that are not the kernel, unless asked for', () => {
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'll-parts-'));
+    const files = [
+      'kernel/exit.c',
+      'tools/testing/selftests/bpf/prog_tests/reg_bounds.c',
+      'scripts/mod/modpost.c',
+      'samples/bpf/sock_example.c',
+      'usr/gen_init_cpio.c',
+      'Documentation/foo.c',
+      'arch/x86/boot/compressed/misc.c',
+      'arch/x86/kernel/process.c',
+      'arch/um/os-Linux/file.c',
+      'arch/um/kernel/exec.c',
+      'fs/tools/not-top-level.c',
+    ];
+    for (const f of files) {
+      fs.mkdirSync(path.join(tree, path.dirname(f)), { recursive: true });
+      fs.writeFileSync(path.join(tree, f), '');
+    }
+    try {
+      expect(treeSourcePaths(tree).sort()).toEqual([
+        'arch/um/kernel/exec.c',
+        'arch/x86/kernel/process.c',
+        'fs/tools/not-top-level.c',
+        'kernel/exit.c',
+      ]);
+      expect(treeSourcePaths(tree, ['tools'])).toEqual([
+        'tools/testing/selftests/bpf/prog_tests/reg_bounds.c',
+      ]);
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('listTreeFilesParallel', () => {
   let tree: string;
   beforeAll(() => {

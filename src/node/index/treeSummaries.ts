@@ -492,10 +492,11 @@ export class LazySummaries implements SummarySource {
         }
       }
     }
+    // Every collected function's, not just the analysed files': a finding follows
+    // its context back through the callers (findings.ts, treeReachSteps).
     const out = new Map<string, ContextReach[]>();
-    const own = new Set(mine);
     for (const [r, reach] of treeContexts(all, table.lookup))
-      if (own.has(r.file)) out.set(`${r.file}\0${r.name}`, reach);
+      out.set(`${r.file}\0${r.name}`, reach);
     return out;
   }
 
