@@ -30,6 +30,7 @@ import {
   REPO_ROOT as ROOT,
   testCatalog as catalog,
   testIndexOptions,
+  writeTestTree,
 } from './indexOptions.testutil';
 
 const FILES: Record<string, string> = {
@@ -90,12 +91,7 @@ function bytesOnDisk(dir: string): number {
 describe.skipIf(!fs.existsSync(WORKER))('kernel-tree index', () => {
   beforeAll(async () => {
     parser = await nodeParser([path.join(ROOT, 'dist')]);
-    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'll-tree-'));
-    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-cache-'));
-    for (const [rel, text] of Object.entries(FILES)) {
-      fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
-      fs.writeFileSync(path.join(tree, rel), text);
-    }
+    ({ tree, cache } = writeTestTree(FILES, 'll'));
   });
   afterAll(() => {
     fs.rmSync(tree, { recursive: true, force: true });

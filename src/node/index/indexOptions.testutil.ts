@@ -1,6 +1,8 @@
 // Index options the index tests share: the built worker and wasm files, one
 // thread (a test's timing must not depend on the machine's cores); the header
 // of the bucket files tests write themselves.
+import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import { builtinCatalog } from '../../core/catalog/builtinCatalog';
 import { CatalogIndex } from '../../core/catalog/catalog';
@@ -42,4 +44,18 @@ export function bucketIn(dir: string, name: string): string {
   const m = readManifest(dir).manifest;
   if (!m) throw new Error(`${dir}: no closed state`);
   return manifestBucket(m, name);
+}
+
+/** A temporary tree holding `files` (path relative to the tree -> text), and an empty cache directory. */
+export function writeTestTree(
+  files: Record<string, string>,
+  prefix: string,
+): { tree: string; cache: string } {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-tree-`));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-cache-`));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tree, rel), text);
+  }
+  return { tree, cache };
 }

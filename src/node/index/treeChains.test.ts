@@ -3,7 +3,6 @@
 // through a helper, and the finding on that file lists the tree's steps from
 // the registration down, then the file's own calls.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSources } from '../../core/analysis/analyze';
@@ -16,6 +15,7 @@ import {
   REPO_ROOT,
   testCatalog as catalog,
   testIndexOptions,
+  writeTestTree,
 } from './indexOptions.testutil';
 
 const FILES: Record<string, string> = {
@@ -57,12 +57,7 @@ describe.skipIf(!fs.existsSync(INDEX_WORKER))('chains through the kernel tree', 
   let tree: string;
   let cache: string;
   beforeAll(() => {
-    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'll-chain-tree-'));
-    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-chain-cache-'));
-    for (const [rel, text] of Object.entries(FILES)) {
-      fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
-      fs.writeFileSync(path.join(tree, rel), text);
-    }
+    ({ tree, cache } = writeTestTree(FILES, 'll-chain'));
   });
   afterAll(() => {
     fs.rmSync(tree, { recursive: true, force: true });

@@ -3,7 +3,6 @@
 // alone in its tree (index, or on demand) gives the contexts of the whole
 // directory: hand-offs to the list run in the kthread as well as in process context.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSources } from '../../core/analysis/analyze';
@@ -19,6 +18,7 @@ import {
   REPO_ROOT as ROOT,
   testCatalog as catalog,
   testIndexOptions,
+  writeTestTree,
 } from './indexOptions.testutil';
 
 const FILES: Record<string, string> = {
@@ -132,12 +132,7 @@ function view(model: ProgramModel) {
 describe.skipIf(!fs.existsSync(WORKER))('contexts from callers across the tree', () => {
   beforeAll(async () => {
     parser = await nodeParser([path.join(ROOT, 'dist')]);
-    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'll-ctx-tree-'));
-    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'll-ctx-cache-'));
-    for (const [rel, text] of Object.entries(FILES)) {
-      fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
-      fs.writeFileSync(path.join(tree, rel), text);
-    }
+    ({ tree, cache } = writeTestTree(FILES, 'll-ctx'));
   });
   afterAll(() => {
     fs.rmSync(tree, { recursive: true, force: true });
