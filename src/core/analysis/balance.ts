@@ -1,5 +1,7 @@
 // Path-sensitive reference balance over a function's CFG. Counts are kept per
-// variable (the object a reference belongs to), relative to function entry.
+// object, named by one of the variables that hold it (the latest assigned;
+// `nf = new` and `dio = container_of(bio, ...)` give one object two names),
+// relative to function entry.
 // Branch tests refine the state: a conditional get counts only on the edge where
 // it succeeded, and a pointer shown NULL holds no reference.
 import type { CfgNode, FunctionFacts, ReturnClass } from '../facts/factTypes';
@@ -28,6 +30,12 @@ export type RefEffect =
   | { kind: 'remove'; variable: string };
 
 export type EffectOf = (callIndex: number) => RefEffect | undefined;
+
+/**
+ * The variable whose object a call returns under another type (the `bio` of
+ * `container_of(bio, struct blkdev_dio, bio)`), if any: catalog data.
+ */
+export type MemberOf = (callIndex: number) => string | undefined;
 
 export interface PathStep {
   line: number;
@@ -82,6 +90,8 @@ interface State {
   values: Map<string, string>;
   /** Variables holding the boolean result of a pending cond-get. */
   pending: Map<string, string>;
+  /** Other names of an object: variable -> the variable its counts are kept under. */
+  alias: Map<string, string>;
   trail: Trail | undefined;
 }
 
@@ -114,7 +124,10 @@ function keyOf(s: State, parts: Map<object, string>): string {
   if (p === undefined) parts.set(s.pending, (p = pairs(s.pending, '>', false)));
   let v = parts.get(s.values);
   if (v === undefined) parts.set(s.values, (v = pairs(s.values, '', false)));
-  return `${s.node}|${c}|${e}|${p}|${v}`;
+  if (s.alias.size === 0) return `${s.node}|${c}|${e}|${p}|${v}`;
+  let a = parts.get(s.alias);
+  if (a === undefined) parts.set(s.alias, (a = pairs(s.alias, '=', false)));
+  return `${s.node}|${c}|${e}|${p}|${v}|${a}`;
 }
 
 /**
@@ -130,6 +143,30 @@ function pairs(m: ReadonlyMap<string, string | number>, sep: string, skipZero: b
   });
   if (parts.length < 2) return parts.length ? parts[0] : '';
   return parts.sort().join(',');
+}
+
+/** The name `v`'s object is counted under (`v` itself, or with its root renamed). */
+function canonOf(alias: ReadonlyMap<string, string>, v: string): string {
+  if (alias.size === 0) return v;
+  const direct = alias.get(v);
+  if (direct !== undefined) return direct;
+  const arrow = v.indexOf('->');
+  const dot = v.indexOf('.');
+  const cut = arrow < 0 ? dot : dot < 0 ? arrow : Math.min(arrow, dot);
+  if (cut < 0) return v;
+  const root = alias.get(v.slice(0, cut));
+  return root === undefined ? v : root + v.slice(cut);
+}
+
+/** The rest of `key` after `root` when `key` is `root` or one of its fields, else undefined. */
+function fieldSuffix(key: string, root: string): string | undefined {
+  if (!key.startsWith(root)) return undefined;
+  if (key.length === root.length) return '';
+  const c = key.charCodeAt(root.length);
+  // '-' (of '->') or '.'
+  if ((c === 45 && key.charCodeAt(root.length + 1) === 62) || c === 46)
+    return key.slice(root.length);
+  return undefined;
 }
 
 function trailToPath(t: Trail | undefined): PathStep[] {
@@ -151,7 +188,8 @@ class Draft {
   handed = new Set<string>();
   pending = new Map<string, string>();
   values = new Map<string, string>();
-  /** Bits of the maps copied already: counts 1, peaks 2, escaped 4, handed 8, pending 16, values 32. */
+  alias = new Map<string, string>();
+  /** Bits of the maps copied already: counts 1, peaks 2, escaped 4, handed 8, pending 16, values 32, alias 64. */
   private owned = 0;
 
   start(s: State): void {
@@ -161,6 +199,7 @@ class Draft {
     this.handed = s.handed;
     this.pending = s.pending;
     this.values = s.values;
+    this.alias = s.alias;
     this.owned = 0;
   }
 
@@ -170,6 +209,7 @@ class Draft {
     this.peaks = from.peaks;
     this.pending = from.pending;
     this.values = values;
+    this.alias = from.alias;
     this.owned = values !== from.values ? 32 : 0;
   }
 
@@ -220,6 +260,19 @@ class Draft {
     }
     return this.values;
   }
+
+  wAlias(): Map<string, string> {
+    if (!(this.owned & 64)) {
+      this.owned |= 64;
+      this.alias = new Map(this.alias);
+    }
+    return this.alias;
+  }
+
+  /** The name `v`'s object is counted under on this path. */
+  canon(v: string): string {
+    return canonOf(this.alias, v);
+  }
 }
 
 /**
@@ -248,16 +301,32 @@ class Walk {
     private readonly testedHere: ReadonlySet<number>,
     /** Discarded conditional gets. */
     private readonly uncheckedAt: ReadonlySet<number>,
-  ) {}
+    /** Per call: the variable whose object it returns under another type. */
+    private readonly memberOf: readonly (string | undefined)[],
+  ) {
+    this.params = new Set(fn.params.filter((p): p is string => !!p));
+  }
+
+  /** The function's parameters: an object that is one keeps its name. */
+  private readonly params: ReadonlySet<string>;
 
   /**
    * Count change `delta` of `v` by call `call`. An inherited reference (off a
    * container that held one) raises no peak: the object may carry other
    * holders' references too, which this code may be entitled to drop.
    */
-  bump(d: Draft, v: string, delta: number, call: number, raisesPeak: boolean, trail: Trail): void {
+  bump(
+    d: Draft,
+    named: string,
+    delta: number,
+    call: number,
+    raisesPeak: boolean,
+    trail: Trail,
+  ): void {
     // A pointer this path showed NULL holds no reference: dropping it drops nothing.
-    if (delta < 0 && d.values.get(v) === '0') return;
+    if (delta < 0 && d.values.get(named) === '0') return;
+    const v = d.canon(named);
+    if (delta < 0 && v !== named && d.values.get(v) === '0') return;
     const next = Math.max(-CLAMP, Math.min(CLAMP, (d.counts.get(v) ?? 0) + delta));
     d.wCounts().set(v, next);
     const peak = raisesPeak ? Math.max(d.peaks.get(v) ?? 0, next) : (d.peaks.get(v) ?? 0);
@@ -286,6 +355,8 @@ class Walk {
       const e = this.effects[ci];
       if (!e) continue;
       const call = this.fn.calls[ci];
+      // The name the object is counted under (the variable itself unless an alias).
+      const v = e.kind === 'returns-ref' ? '' : d.canon(e.variable);
       switch (e.kind) {
         case 'get':
           this.bump(d, e.variable, +1, ci, true, trail);
@@ -295,19 +366,19 @@ class Walk {
           // After the last reference of one counter went (a final put tested true), a drop
           // on another counter is the release dropping that group's own reference
           // (s_active holds one s_passive, mm_users one mm_count): not the caller's.
-          const released = d.values.get(`#released:${e.variable}`);
+          const released = d.values.get(`#released:${v}`);
           if (released !== undefined && e.counter !== undefined && released !== e.counter) break;
           this.bump(d, e.variable, -(e.amount ?? 1), ci, true, trail);
           break;
         }
         case 'put-all':
-          d.wCounts().set(e.variable, Math.min(0, d.counts.get(e.variable) ?? 0));
+          d.wCounts().set(v, Math.min(0, d.counts.get(v) ?? 0));
           break;
         case 'cond-put':
         case 'inherit':
           // Applied on the edge where the call returned true; unconditionally when untested.
           if (!this.testedHere.has(ci) && call.assignedTo)
-            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
+            d.wPending().set(call.assignedTo, `${v}|${ci}`);
           else if (!this.testedHere.has(ci))
             this.bump(
               d,
@@ -319,27 +390,29 @@ class Walk {
             );
           break;
         case 'init':
-          d.wCounts().set(e.variable, e.count);
-          d.wPeaks().set(e.variable, e.count);
-          if (d.escaped.has(e.variable)) d.wEscaped().delete(e.variable);
+          d.wCounts().set(v, e.count);
+          d.wPeaks().set(v, e.count);
+          if (d.escaped.has(v)) d.wEscaped().delete(v);
           break;
         case 'transfer':
-          if (!d.escaped.has(e.variable)) d.wEscaped().add(e.variable);
+          if (!d.escaped.has(v)) d.wEscaped().add(v);
           break;
         case 'handoff':
-          if (!d.handed.has(e.variable)) d.wHanded().add(e.variable);
+          if (!d.handed.has(v)) d.wHanded().add(v);
           break;
         case 'cond-get':
           // A reference already held on this path pins the object: the get cannot fail.
-          if (this.uncheckedAt.has(ci) && (d.counts.get(e.variable) ?? 0) < 1)
-            this.unpinned.add(ci);
+          if (this.uncheckedAt.has(ci) && (d.counts.get(v) ?? 0) < 1) this.unpinned.add(ci);
           if (!this.testedHere.has(ci) && call.assignedTo)
-            d.wPending().set(call.assignedTo, `${e.variable}|${ci}`);
+            d.wPending().set(call.assignedTo, `${v}|${ci}`);
           // Returned to the caller, or (unchecked) assumed to succeed as the code does.
           else if (!this.testedHere.has(ci)) this.bump(d, e.variable, +1, ci, true, trail);
           break;
         case 'returns-ref':
-          if (e.alsoStores && !d.escaped.has(e.alsoStores)) d.wEscaped().add(e.alsoStores);
+          if (e.alsoStores) {
+            const kept = d.canon(e.alsoStores);
+            if (!d.escaped.has(kept)) d.wEscaped().add(kept);
+          }
           break;
       }
     }
@@ -352,19 +425,28 @@ class Walk {
       const a = assigns[k];
       if (d.values.has(a.variable)) d.wValues().delete(a.variable);
       if (!this.refVars.has(a.variable)) continue;
-      if (a.fromVariable !== undefined && a.fromVariable !== a.variable) {
-        // `nf = new;`: one object, now tracked under the new name.
-        const c = d.wCounts();
-        const pk = d.wPeaks();
-        c.set(a.variable, c.get(a.fromVariable) ?? 0);
-        pk.set(a.variable, pk.get(a.fromVariable) ?? 0);
-        c.delete(a.fromVariable);
-        pk.delete(a.fromVariable);
-        if (d.escaped.has(a.fromVariable)) {
-          const es = d.wEscaped();
-          es.delete(a.fromVariable);
-          es.add(a.variable);
-        } else if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
+      const same =
+        a.fromVariable ?? (a.fromCall !== undefined ? this.memberOf[a.fromCall] : undefined);
+      if (same === a.variable) continue;
+      // The old value goes; its object stays counted under its other names, if any.
+      if (d.alias.size) this.forget(d, a.variable);
+      if (same !== undefined) {
+        // `nf = new;`: one object under two names, counted under the new one, unless
+        // the object is a parameter's (`node = &entry->rb_node`): summaries ask by
+        // parameter name.
+        const old = d.canon(same);
+        if (this.params.has(old)) {
+          d.wAlias().set(a.variable, old);
+          // The new name's old value is gone (forget() kept it only under other names).
+          this.dropObject(d, a.variable);
+          continue;
+        }
+        this.moveObject(d, old, a.variable);
+        const al = d.wAlias();
+        al.forEach((to, from) => {
+          if (to === old) al.set(from, a.variable);
+        });
+        al.set(old, a.variable);
         continue;
       }
       const from = a.fromCall !== undefined ? this.effects[a.fromCall] : undefined;
@@ -391,7 +473,71 @@ class Walk {
       if (a.constant !== undefined && this.correlated.has(a.variable))
         d.wValues().set(a.variable, ZERO.test(a.constant) ? '0' : `=${a.constant}`);
     }
-    for (const v of node.escapes) if (this.refVars.has(v) && !d.escaped.has(v)) d.wEscaped().add(v);
+    for (const v of node.escapes)
+      if (this.refVars.has(v)) {
+        const o = d.canon(v);
+        if (!d.escaped.has(o)) d.wEscaped().add(o);
+      }
+  }
+
+  /** `v` is assigned: its object, if it has other names, is counted under one of them. */
+  private forget(d: Draft, v: string): void {
+    if (d.alias.has(v)) {
+      d.wAlias().delete(v);
+      return;
+    }
+    let heir: string | undefined;
+    for (const [from, to] of d.alias)
+      if (to === v) {
+        heir = from;
+        break;
+      }
+    if (heir === undefined) return;
+    const al = d.wAlias();
+    al.delete(heir);
+    al.forEach((to, from) => {
+      if (to === v) al.set(from, heir);
+    });
+    this.moveObject(d, v, heir);
+  }
+
+  /** Forgets what was counted under `name` (and its fields). */
+  private dropObject(d: Draft, name: string): void {
+    for (const m of [d.counts, d.peaks]) {
+      let stale = false;
+      for (const k of m.keys()) if (fieldSuffix(k, name) !== undefined) stale = true;
+      if (!stale) continue;
+      const w = m === d.counts ? d.wCounts() : d.wPeaks();
+      for (const k of [...w.keys()]) if (fieldSuffix(k, name) !== undefined) w.delete(k);
+    }
+    if (d.escaped.has(name)) d.wEscaped().delete(name);
+    if (d.handed.has(name)) d.wHanded().delete(name);
+  }
+
+  /** The counts, peaks, escape and hand-over of object `from` (and its fields) now under `to`. */
+  private moveObject(d: Draft, from: string, to: string): void {
+    for (const m of [d.wCounts(), d.wPeaks()]) {
+      let moved: [string, number][] | undefined;
+      for (const [k, x] of m) {
+        // Whatever `to` held before is gone with its old value.
+        if (fieldSuffix(k, to) !== undefined) m.delete(k);
+        else {
+          const rest = fieldSuffix(k, from);
+          if (rest === undefined) continue;
+          m.delete(k);
+          (moved ??= []).push([to + rest, x]);
+        }
+      }
+      if (moved) for (const [k, x] of moved) m.set(k, x);
+      if (!m.has(to)) m.set(to, 0);
+    }
+    for (const set of [d.escaped, d.handed]) {
+      if (!set.has(from) && !set.has(to)) continue;
+      const w = set === d.escaped ? d.wEscaped() : d.wHanded();
+      const had = w.delete(from);
+      w.delete(to);
+      if (had) w.add(to);
+    }
   }
 
   /** Records the exit when the state ends here (a return, the function's end). */
@@ -400,8 +546,8 @@ class Walk {
       const exit: ExitState = {
         returnClass: node.returnClass ?? 'void',
         counts: Object.fromEntries(d.counts),
-        escaped: [...d.escaped],
-        handed: [...d.handed],
+        escaped: withAliases(d.escaped, d.alias),
+        handed: withAliases(d.handed, d.alias),
         nulls: nullsOf(d.values),
         errorExit:
           node.returnClass === 'errno' ||
@@ -413,11 +559,12 @@ class Walk {
         path: trailToPath(trail),
         line: node.line,
       };
-      if (node.returnsVariable) exit.returnsVariable = node.returnsVariable;
+      if (node.returnsVariable) exit.returnsVariable = d.canon(node.returnsVariable);
       // `return ret;` where ret holds a conditional get's result: the caller tests it.
       const held = node.returnsVariable ? d.pending.get(node.returnsVariable) : undefined;
       if (held) {
-        const [target, ci] = held.split('|');
+        const [named, ci] = held.split('|');
+        const target = d.canon(named);
         const e = this.effects[Number(ci)];
         if (e?.kind !== 'cond-put') exit.counts[target] = (exit.counts[target] ?? 0) + 1;
         else exit.counts[target] = (exit.counts[target] ?? 0) - 1;
@@ -440,8 +587,8 @@ class Walk {
         this.result.exits.push({
           returnClass: 'void',
           counts: Object.fromEntries(d.counts),
-          escaped: [...d.escaped],
-          handed: [...d.handed],
+          escaped: withAliases(d.escaped, d.alias),
+          handed: withAliases(d.handed, d.alias),
           nulls: nullsOf(d.values),
           errorExit: false,
           path: trailToPath(trail),
@@ -467,6 +614,7 @@ class Walk {
           escaped: d.escaped,
           handed: d.handed,
           pending: d.pending,
+          alias: d.alias,
           trail,
         });
         continue;
@@ -482,25 +630,25 @@ class Walk {
         if (t.call !== undefined) {
           const e = this.effects[t.call];
           const taken = e?.kind === 'cond-get' && e.invert ? !value : value;
+          const v = e && e.kind !== 'returns-ref' ? d.canon(e.variable) : '';
           if ((e?.kind === 'cond-get' || e?.kind === 'inherit') && taken) {
-            e2.wCounts().set(e.variable, Math.min(CLAMP, (e2.counts.get(e.variable) ?? 0) + 1));
+            e2.wCounts().set(v, Math.min(CLAMP, (e2.counts.get(v) ?? 0) + 1));
             if (e.kind === 'cond-get')
-              e2.wPeaks().set(
-                e.variable,
-                Math.max(e2.peaks.get(e.variable) ?? 0, e2.counts.get(e.variable) ?? 0),
-              );
+              e2.wPeaks().set(v, Math.max(e2.peaks.get(v) ?? 0, e2.counts.get(v) ?? 0));
           }
           if (e?.kind === 'cond-put' && value)
-            e2.wCounts().set(e.variable, Math.max(-CLAMP, (e2.counts.get(e.variable) ?? 0) - 1));
+            e2.wCounts().set(v, Math.max(-CLAMP, (e2.counts.get(v) ?? 0) - 1));
           if (e?.kind === 'final-put' && value && e.counter !== undefined)
-            e2.wValues().set(`#released:${e.variable}`, e.counter);
+            e2.wValues().set(`#released:${v}`, e.counter);
           const assigned = this.fn.calls[t.call].assignedTo;
           if (!value && assigned && this.effects[t.call]?.kind === 'returns-ref')
-            e2.wCounts().set(assigned, 0);
+            e2.wCounts().set(d.canon(assigned), 0);
         } else if (t.variable !== undefined) {
           const held = e2.pending.get(t.variable);
           if (held !== undefined) {
-            const [target, ci] = held.split('|');
+            const [named, ci] = held.split('|');
+            // Renamed since the call, perhaps: the name it is counted under now.
+            const target = d.canon(named);
             const pe = this.effects[Number(ci)];
             const drops = pe?.kind === 'cond-put';
             if (pe?.kind === 'cond-get' && pe.invert) value = !value;
@@ -515,7 +663,7 @@ class Walk {
                 );
             }
             e2.wPending().delete(t.variable);
-          } else if (!value) e2.wCounts().set(t.variable, 0);
+          } else if (!value) e2.wCounts().set(d.canon(t.variable), 0);
         }
       }
       this.work.push({
@@ -526,10 +674,21 @@ class Walk {
         escaped: d.escaped,
         handed: d.handed,
         pending: e2.pending,
+        alias: d.alias,
         trail,
       });
     }
   }
+}
+
+/** The names in `set`, and every other name of their objects (a caller asks by any). */
+function withAliases(set: ReadonlySet<string>, alias: ReadonlyMap<string, string>): string[] {
+  const out = [...set];
+  if (alias.size && set.size)
+    alias.forEach((to, from) => {
+      if (set.has(to) && !set.has(from)) out.push(from);
+    });
+  return out;
 }
 
 /** Variables the values show NULL/zero, in the values' order. */
@@ -556,7 +715,11 @@ function countsReferences(effects: readonly (RefEffect | undefined)[]): boolean 
   return effects.some((e) => e !== undefined && COUNTING.has(e.kind));
 }
 
-export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceResult {
+export function analyzeBalance(
+  fn: FunctionFacts,
+  effectOf: EffectOf,
+  memberOf: MemberOf = () => undefined,
+): BalanceResult {
   const result: BalanceResult = { exits: [], doublePuts: [], unchecked: [], truncated: false };
   const cfg = fn.cfg;
   const entry = cfg.find((n) => n.kind === 'entry');
@@ -568,6 +731,19 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     const escaped = new Set<string>();
     for (const e of effects) if (e?.kind === 'transfer') escaped.add(e.variable);
     for (const n of cfg) for (const v of n.escapes) escaped.add(v);
+    // What a stored name was assigned from went with it (`node = &ins->rb_node`, stored).
+    for (let grew = escaped.size > 0; grew;) {
+      grew = false;
+      for (const n of cfg)
+        for (const a of n.assigns) {
+          const from =
+            a.fromVariable ?? (a.fromCall !== undefined ? memberOf(a.fromCall) : undefined);
+          if (from !== undefined && escaped.has(a.variable) && !escaped.has(from)) {
+            escaped.add(from);
+            grew = true;
+          }
+        }
+    }
     result.exits.push({
       returnClass: 'void',
       counts: {},
@@ -580,7 +756,13 @@ export function analyzeBalance(fn: FunctionFacts, effectOf: EffectOf): BalanceRe
     });
     return result;
   }
-  explorePaths(fn, entry, effects, result);
+  explorePaths(
+    fn,
+    entry,
+    effects,
+    fn.calls.map((_, i) => memberOf(i)),
+    result,
+  );
   return result;
 }
 
@@ -589,6 +771,7 @@ function explorePaths(
   fn: FunctionFacts,
   entry: CfgNode,
   effects: readonly (RefEffect | undefined)[],
+  memberOf: readonly (string | undefined)[],
   result: BalanceResult,
 ): void {
   const cfg = fn.cfg;
@@ -609,15 +792,15 @@ function explorePaths(
   for (let changed = true; changed;) {
     changed = false;
     for (const n of cfg)
-      for (const a of n.assigns)
-        if (
-          a.fromVariable !== undefined &&
-          refVars.has(a.fromVariable) !== refVars.has(a.variable)
-        ) {
+      for (const a of n.assigns) {
+        const from =
+          a.fromVariable ?? (a.fromCall !== undefined ? memberOf[a.fromCall] : undefined);
+        if (from !== undefined && refVars.has(from) !== refVars.has(a.variable)) {
           refVars.add(a.variable);
-          refVars.add(a.fromVariable);
+          refVars.add(from);
           changed = true;
         }
+      }
   }
   // ... and returned status variables, so an error return is recognised as one.
   const returned = new Set(cfg.map((n) => n.returnsVariable).filter((v): v is string => !!v));
@@ -645,7 +828,17 @@ function explorePaths(
   // States can only meet again where paths join: only there is a state compared.
   const preds = new Array<number>(cfg.length).fill(0);
   for (const n of cfg) for (const x of n.succ) preds[x]++;
-  const walk = new Walk(result, fn, cfg, effects, refVars, correlated, testedHere, uncheckedAt);
+  const walk = new Walk(
+    result,
+    fn,
+    cfg,
+    effects,
+    refVars,
+    correlated,
+    testedHere,
+    uncheckedAt,
+    memberOf,
+  );
   walkPaths(walk, cfg, entry.id, inert, preds, stepAt, result);
   const unpinned = walk.unpinned;
   result.unchecked = [...uncheckedAt].filter((ci) => unpinned.has(ci)).sort((a, b) => a - b);
@@ -675,6 +868,7 @@ function walkPaths(
     escaped: new Set(),
     handed: new Set(),
     pending: new Map(),
+    alias: new Map(),
     trail: undefined,
   });
   const d = new Draft();
@@ -709,6 +903,7 @@ function walkPaths(
           escaped: s.escaped,
           handed: s.handed,
           pending: s.pending,
+          alias: s.alias,
           trail,
         });
       continue;

@@ -56,6 +56,42 @@ describe('primitives', () => {
     expect(fn(m, 'sess_free_rcu').contexts).toEqual(['rcu-callback']);
   });
 
+  it('one object under two names (a copy, container_of) is counted once', async () => {
+    const m = await analyzeFixture('primitives/aliases.c');
+    expect(fn(m, 'req_alloc').returnsRef).toBe(true);
+    expect(fn(m, 'buf_alloc').returnsRef).toBe(true);
+    // job_run puts &job->j_req or req, buf_fill puts b while p = b: balanced.
+    expect(m.findings.map((f) => [f.kind, f.function, f.at.line, f.confidence, f.message])).toEqual(
+      [
+        [
+          'ref-leak',
+          'job_leak',
+          138,
+          'confident',
+          "job_leak(): reference to 'job' is still held when returning an error at line 138 (path through line 138); other paths drop or hand it on",
+        ],
+      ],
+    );
+  });
+
+  it('a node linked into a red-black tree through a second name hands the tree its reference', async () => {
+    const m = await analyzeFixture('primitives/rbtree-store.c');
+    expect(fn(m, 'item_alloc').returnsRef).toBe(true);
+    expect(wrappers(m)).toEqual(['item_release:put']);
+    // item_insert: linked, or released (off the tree, then dropped): no leak.
+    expect(m.findings.map((f) => [f.kind, f.function, f.at.line, f.confidence, f.message])).toEqual(
+      [
+        [
+          'ref-leak',
+          'item_insert_leaky',
+          101,
+          'confident',
+          "item_insert_leaky(): reference to 'item' is still held when returning an error at line 101 (path through line 100); other paths drop or hand it on",
+        ],
+      ],
+    );
+  });
+
   it("a helper that drops the caller's lock before sleeping work is not under that lock", async () => {
     const m = await analyzeFixture('primitives/lock-handover.c');
     expect(findings(m)).toEqual(['sleep-in-atomic scan_all 45']);

@@ -292,7 +292,11 @@ export function computeSummaries(
       const entries = program.entries(fn);
       const claimsBit = (ci: number) => entries[ci]?.role === 'bit-test-and-clear';
       const run = (): FunctionBalance => {
-        const balance = analyzeBalance(fn, (i) => effects[i]);
+        const balance = analyzeBalance(
+          fn,
+          (i) => effects[i],
+          (i) => memberOf(program, fn, i),
+        );
         return { balance, derived: deriveWrapper(fn, balance, effects, claimsBit) };
       };
       const { balance: b, derived: memoised } = memo.balance(fn, effects, run);
@@ -311,4 +315,11 @@ export function computeSummaries(
     dirty = next;
   }
   return balances;
+}
+
+/** The variable whose object call `i` returns under another type (container_of and kin). */
+function memberOf(program: Program, fn: FunctionFacts, i: number): string | undefined {
+  const call = fn.calls[i];
+  const at = program.catalog.containerMemberArg.get(call.callee);
+  return at === undefined ? undefined : call.args[at]?.ident;
 }

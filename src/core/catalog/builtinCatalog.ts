@@ -143,7 +143,12 @@ const lists: CallEntry[] = [
   { name: 'list_del', role: 'list-del', arg: 0 },
   { name: 'list_del_init', role: 'list-del', arg: 0 },
   { name: 'list_del_rcu', role: 'list-del', arg: 0 },
+  // Red-black trees: a node is linked (rb_link_node, then rb_insert_color) or added in one go.
+  { name: 'rb_link_node', role: 'list-add', arg: 0 },
+  { name: 'rb_add', role: 'list-add', arg: 0 },
+  { name: 'rb_add_cached', role: 'list-add', arg: 0 },
   { name: 'rb_erase', role: 'list-del', arg: 0 },
+  { name: 'rb_erase_cached', role: 'list-del', arg: 0 },
   { name: 'llist_add', role: 'list-add', arg: 0 },
   // Taking entries off a shared list: whoever does this drains what others queued.
   { name: 'list_splice', role: 'list-drain', arg: 0 },
@@ -434,21 +439,26 @@ const lockGuards: LockGuardEntry[] = [
 ];
 
 // The result points to the struct type named at `typeArg` (container_of(ptr, type, member)).
+// Where `ptr` itself points at the member (memberArg 0), result and `ptr` are one object;
+// the list_first/last_entry family reads the next pointer out of a list head instead.
 const containerMacros: ContainerMacroEntry[] = [
-  'container_of',
-  'container_of_const',
-  'list_entry',
-  'list_entry_rcu',
-  'list_first_entry',
-  'list_first_entry_or_null',
-  'list_last_entry',
-  'hlist_entry',
-  'hlist_entry_safe',
-  'hlist_nulls_entry',
-  'rb_entry',
-  'rb_entry_safe',
-  'llist_entry',
-].map((name) => ({ name, typeArg: 1 }));
+  ...[
+    'container_of',
+    'container_of_const',
+    'list_entry',
+    'list_entry_rcu',
+    'hlist_entry',
+    'hlist_entry_safe',
+    'hlist_nulls_entry',
+    'rb_entry',
+    'rb_entry_safe',
+    'llist_entry',
+  ].map((name) => ({ name, typeArg: 1, memberArg: 0 })),
+  ...['list_first_entry', 'list_first_entry_or_null', 'list_last_entry'].map((name) => ({
+    name,
+    typeArg: 1,
+  })),
+];
 
 export const builtinCatalog: Catalog = {
   sources: ['builtin'],

@@ -134,6 +134,11 @@ export function validateCatalogFile(data: unknown): string[] {
       return problems.push(`${at} needs a name (a C identifier) and a typeArg`);
     if (!Number.isInteger(e.typeArg) || (e.typeArg as number) < 0)
       problems.push(`${at}.typeArg must be a non-negative integer`);
+    if (
+      e.memberArg !== undefined &&
+      (!Number.isInteger(e.memberArg) || (e.memberArg as number) < 0)
+    )
+      problems.push(`${at}.memberArg must be a non-negative integer`);
     return undefined;
   });
   list('lockGuards').forEach((e, i) => {
@@ -207,6 +212,8 @@ export class CatalogIndex {
   readonly lockAnnotations: ReadonlySet<string>;
   /** container_of-style macro -> argument index naming the result's struct type. */
   readonly containerMacros: ReadonlyMap<string, number>;
+  /** container_of-style macro -> argument pointing into the same object (ContainerMacroEntry.memberArg). */
+  readonly containerMemberArg: ReadonlyMap<string, number>;
   readonly lockGuards: ReadonlyMap<string, LockGuardEntry>;
 
   constructor(readonly catalog: Catalog = builtinCatalog) {
@@ -219,6 +226,11 @@ export class CatalogIndex {
     this.attributeWords = new Set(catalog.attributeWords);
     this.lockAnnotations = new Set(catalog.lockAnnotations);
     this.containerMacros = new Map((catalog.containerMacros ?? []).map((m) => [m.name, m.typeArg]));
+    this.containerMemberArg = new Map(
+      (catalog.containerMacros ?? []).flatMap((m) =>
+        m.memberArg === undefined ? [] : [[m.name, m.memberArg] as const],
+      ),
+    );
     this.lockGuards = new Map((catalog.lockGuards ?? []).map((g) => [g.name, g]));
     this.guardTests = new Set(catalog.guardTests ?? []);
   }

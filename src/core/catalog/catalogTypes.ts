@@ -65,6 +65,12 @@ export interface DeclMacroEntry {
 export interface ContainerMacroEntry {
   name: string;
   typeArg: number;
+  /**
+   * The argument that points at a member of the result (container_of's first): result and
+   * argument are one object under two names. Absent when the macro reads another pointer
+   * out of it (list_first_entry() follows `head->next`).
+   */
+  memberArg?: number;
 }
 
 /** A cleanup.h lock guard class: `guard(name)(&lock)` / `scoped_guard(name, &lock)`. */

@@ -136,30 +136,29 @@ export class CfgBuilder {
       node.calls.push(this.calls.length);
       this.calls.push(fact);
     }
-    const visitAssign = (left: Node | null, right: Node | null) => {
+    // What `name = value` tells the balance: another name for an object (a variable, or a
+    // member's address `&obj->member`, which points into obj), a call's result, a constant.
+    const valueFact = (name: string, raw: Node | null): CfgNode['assigns'][number] => {
+      if (!raw) return { variable: name };
+      const value = unwrap(raw);
+      // Parentheses and casts only: `x = *pp` reads a value through pp, it is not pp.
+      const bare = withoutConversions(raw);
+      if (bare.type === 'identifier' && !isConstant(bare))
+        return { variable: name, fromVariable: bare.text };
+      const fromCall = value.type === 'call_expression' ? this.callIndex.get(value.id) : undefined;
+      if (fromCall !== undefined) return { variable: name, fromCall };
+      const member = memberOwner(bare);
+      if (member !== undefined) return { variable: name, fromVariable: member };
+      if (isConstant(value)) return { variable: name, constant: value.text.replace(/\s+/g, '') };
+      return { variable: name };
+    };
+    const visitAssign = (left: Node | null, right: Node | null, compound: boolean) => {
       if (!left) return;
       const l = unwrap(left);
       const rightCore = right ? unwrap(right) : undefined;
-      const fromCall =
-        rightCore?.type === 'call_expression' ? this.callIndex.get(rightCore.id) : undefined;
-      if (
-        l.type === 'identifier' &&
-        left.type !== 'pointer_expression' &&
-        rightCore?.type === 'identifier'
-      ) {
-        node.assigns.push({ variable: l.text, fromVariable: rightCore.text });
-      } else if (l.type === 'identifier' && left.type !== 'pointer_expression') {
-        const constant =
-          rightCore && fromCall === undefined && isConstant(rightCore)
-            ? rightCore.text.replace(/\s+/g, '')
-            : undefined;
-        node.assigns.push(
-          fromCall !== undefined
-            ? { variable: l.text, fromCall }
-            : constant !== undefined
-              ? { variable: l.text, constant }
-              : { variable: l.text },
-        );
+      if (l.type === 'identifier' && left.type !== 'pointer_expression') {
+        // `p += n` moves p: a value of its own, not a copy of n.
+        node.assigns.push(compound ? { variable: l.text } : valueFact(l.text, right));
       } else if (rightCore?.type === 'identifier') {
         // Stored through a pointer or into a field: the value outlives this function.
         node.escapes.push(rightCore.text);
@@ -180,24 +179,15 @@ export class CfgBuilder {
     for (const a of all) {
       if (!a) continue;
       if (a.type === 'assignment_expression')
-        visitAssign(a.childForFieldName('left'), a.childForFieldName('right'));
+        visitAssign(
+          a.childForFieldName('left'),
+          a.childForFieldName('right'),
+          a.childForFieldName('operator')?.text !== '=',
+        );
       else {
         const name = declName(a.childForFieldName('declarator'));
         const value = a.childForFieldName('value');
-        const core = value ? unwrap(value) : undefined;
-        const fromCall = core?.type === 'call_expression' ? this.callIndex.get(core.id) : undefined;
-        const constant =
-          core && fromCall === undefined && isConstant(core)
-            ? core.text.replace(/\s+/g, '')
-            : undefined;
-        if (name)
-          node.assigns.push(
-            fromCall !== undefined
-              ? { variable: name, fromCall }
-              : constant !== undefined
-                ? { variable: name, constant }
-                : { variable: name },
-          );
+        if (name) node.assigns.push(valueFact(name, value));
       }
     }
   }
@@ -537,4 +527,31 @@ function returnClass(value: Node): ReturnClass {
   if (/^nfserr_/.test(text)) return 'errno';
   if (v.type === 'identifier') return 'variable';
   return 'value';
+}
+
+/** `n` without parentheses and casts. */
+function withoutConversions(n: Node): Node {
+  let cur = n;
+  for (;;) {
+    const inner =
+      cur.type === 'cast_expression'
+        ? cur.childForFieldName('value')
+        : cur.type === 'parenthesized_expression'
+          ? cur.namedChildren.at(-1)
+          : undefined;
+    if (!inner) return cur;
+    cur = inner;
+  }
+}
+
+/** `obj` of a member's address `&obj->member` / `&obj.member` (a pointer into obj). */
+function memberOwner(n: Node): string | undefined {
+  if (n.type !== 'pointer_expression' || n.childForFieldName('operator')?.text !== '&')
+    return undefined;
+  const inner = n.childForFieldName('argument');
+  if (inner?.type !== 'field_expression') return undefined;
+  const base = inner.childForFieldName('argument');
+  // `&(*pp)->next` points into *pp, not into pp.
+  const core = base ? withoutConversions(base) : undefined;
+  return core?.type === 'identifier' ? core.text : undefined;
 }
