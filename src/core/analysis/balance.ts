@@ -1,7 +1,7 @@
 // Path-sensitive reference balance over a function's CFG. Counts are kept per
-// object, named by one of the variables that hold it (the latest assigned;
-// `nf = new` and `dio = container_of(bio, ...)` give one object two names),
-// relative to function entry.
+// object, named by one of the variables that hold it (the latest assigned, or
+// the parameter it is; `nf = new` and `dio = container_of(bio, ...)` give one
+// object two names), relative to function entry.
 // Branch tests refine the state: a conditional get counts only on the edge where
 // it succeeded, and a pointer shown NULL holds no reference.
 import type { CfgNode, FunctionFacts, ReturnClass } from '../facts/factTypes';
@@ -156,6 +156,14 @@ function canonOf(alias: ReadonlyMap<string, string>, v: string): string {
   if (cut < 0) return v;
   const root = alias.get(v.slice(0, cut));
   return root === undefined ? v : root + v.slice(cut);
+}
+
+/** The variable whose object `a` gives another name (`nf = new`, `x = container_of(y, ...)`). */
+function copiedFrom(
+  a: CfgNode['assigns'][number],
+  memberOf: readonly (string | undefined)[],
+): string | undefined {
+  return a.fromVariable ?? (a.fromCall !== undefined ? memberOf[a.fromCall] : undefined);
 }
 
 /** The rest of `key` after `root` when `key` is `root` or one of its fields, else undefined. */
@@ -425,8 +433,7 @@ class Walk {
       const a = assigns[k];
       if (d.values.has(a.variable)) d.wValues().delete(a.variable);
       if (!this.refVars.has(a.variable)) continue;
-      const same =
-        a.fromVariable ?? (a.fromCall !== undefined ? this.memberOf[a.fromCall] : undefined);
+      const same = copiedFrom(a, this.memberOf);
       if (same === a.variable) continue;
       // The old value goes; its object stays counted under its other names, if any.
       if (d.alias.size) this.forget(d, a.variable);
@@ -516,27 +523,26 @@ class Walk {
 
   /** The counts, peaks, escape and hand-over of object `from` (and its fields) now under `to`. */
   private moveObject(d: Draft, from: string, to: string): void {
+    // Whatever `to` held before is gone with its old value.
+    this.dropObject(d, to);
     for (const m of [d.wCounts(), d.wPeaks()]) {
       let moved: [string, number][] | undefined;
       for (const [k, x] of m) {
-        // Whatever `to` held before is gone with its old value.
-        if (fieldSuffix(k, to) !== undefined) m.delete(k);
-        else {
-          const rest = fieldSuffix(k, from);
-          if (rest === undefined) continue;
-          m.delete(k);
-          (moved ??= []).push([to + rest, x]);
-        }
+        const rest = fieldSuffix(k, from);
+        if (rest === undefined) continue;
+        m.delete(k);
+        (moved ??= []).push([to + rest, x]);
       }
       if (moved) for (const [k, x] of moved) m.set(k, x);
       if (!m.has(to)) m.set(to, 0);
     }
-    for (const set of [d.escaped, d.handed]) {
-      if (!set.has(from) && !set.has(to)) continue;
-      const w = set === d.escaped ? d.wEscaped() : d.wHanded();
-      const had = w.delete(from);
-      w.delete(to);
-      if (had) w.add(to);
+    if (d.escaped.has(from)) {
+      d.wEscaped().delete(from);
+      d.escaped.add(to);
+    }
+    if (d.handed.has(from)) {
+      d.wHanded().delete(from);
+      d.handed.add(to);
     }
   }
 
@@ -725,6 +731,7 @@ export function analyzeBalance(
   const entry = cfg.find((n) => n.kind === 'entry');
   if (!entry) return result;
   const effects = fn.calls.map((_, i) => effectOf(i));
+  const members = fn.calls.map((_, i) => memberOf(i));
   // Nothing here counts references: one summary exit, no path exploration. Objects
   // handed to containers still show as escaped (wrappers that store a parameter).
   if (!countsReferences(effects)) {
@@ -736,8 +743,7 @@ export function analyzeBalance(
       grew = false;
       for (const n of cfg)
         for (const a of n.assigns) {
-          const from =
-            a.fromVariable ?? (a.fromCall !== undefined ? memberOf(a.fromCall) : undefined);
+          const from = copiedFrom(a, members);
           if (from !== undefined && escaped.has(a.variable) && !escaped.has(from)) {
             escaped.add(from);
             grew = true;
@@ -756,13 +762,7 @@ export function analyzeBalance(
     });
     return result;
   }
-  explorePaths(
-    fn,
-    entry,
-    effects,
-    fn.calls.map((_, i) => memberOf(i)),
-    result,
-  );
+  explorePaths(fn, entry, effects, members, result);
   return result;
 }
 
@@ -793,8 +793,7 @@ function explorePaths(
     changed = false;
     for (const n of cfg)
       for (const a of n.assigns) {
-        const from =
-          a.fromVariable ?? (a.fromCall !== undefined ? memberOf[a.fromCall] : undefined);
+        const from = copiedFrom(a, memberOf);
         if (from !== undefined && refVars.has(from) !== refVars.has(a.variable)) {
           refVars.add(a.variable);
           refVars.add(from);

@@ -3,7 +3,15 @@
 // each statement is given its successor and returns its own entry node.
 import type { SyntaxNode as Node } from '../parse/syntaxTree';
 import type { CallFact, CfgNode, CondTest, ReturnClass } from './factTypes';
-import { argFact, calleeName, callsIn, rootAndField, spanOf, unwrap } from './syntax';
+import {
+  argFact,
+  calleeName,
+  callsIn,
+  rootAndField,
+  spanOf,
+  unwrap,
+  withoutConversions,
+} from './syntax';
 
 interface Targets {
   breakTo?: number;
@@ -527,21 +535,6 @@ function returnClass(value: Node): ReturnClass {
   if (/^nfserr_/.test(text)) return 'errno';
   if (v.type === 'identifier') return 'variable';
   return 'value';
-}
-
-/** `n` without parentheses and casts. */
-function withoutConversions(n: Node): Node {
-  let cur = n;
-  for (;;) {
-    const inner =
-      cur.type === 'cast_expression'
-        ? cur.childForFieldName('value')
-        : cur.type === 'parenthesized_expression'
-          ? cur.namedChildren.at(-1)
-          : undefined;
-    if (!inner) return cur;
-    cur = inner;
-  }
 }
 
 /** `obj` of a member's address `&obj->member` / `&obj.member` (a pointer into obj). */

@@ -121,13 +121,7 @@ export function calleeName(call: Node): string | undefined {
  * embedded in x (a refcount, list node, rcu head), so the object is x.
  */
 export function objectPath(node: Node): string | undefined {
-  let n = node;
-  while (n.type === 'parenthesized_expression' || n.type === 'cast_expression') {
-    const inner =
-      n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChildren.at(-1);
-    if (!inner) return undefined;
-    n = inner;
-  }
+  let n = withoutConversions(node);
   let addressOf = false;
   if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
     addressOf = true;
@@ -156,4 +150,19 @@ function accessPath(n: Node): string | undefined {
     return b && field ? `${b}${op}${field}` : undefined;
   }
   return undefined;
+}
+
+/** `n` without parentheses and casts. */
+export function withoutConversions(n: Node): Node {
+  let cur = n;
+  for (;;) {
+    const inner =
+      cur.type === 'cast_expression'
+        ? cur.childForFieldName('value')
+        : cur.type === 'parenthesized_expression'
+          ? cur.namedChildren.at(-1)
+          : undefined;
+    if (!inner) return cur;
+    cur = inner;
+  }
 }
