@@ -21,7 +21,8 @@ export type RefEffect =
   | { kind: 'cond-get'; variable: string; invert?: boolean }
   /** The call returns an object with a new reference (or NULL); it may also keep an argument. */
   /** `count` > 1: the object starts with references for others too (a completion path, a table). */
-  | { kind: 'returns-ref'; alsoStores?: string; count?: number }
+  /** `shared`: the callee also handed the object to a container (its references may all be the container's). */
+  | { kind: 'returns-ref'; alsoStores?: string; count?: number; shared?: boolean }
   /** The object escapes into a container that keeps the reference (list, hash table). */
   | { kind: 'transfer'; variable: string }
   /** The object is given to a function we cannot see, which may keep or drop it. */
@@ -51,6 +52,11 @@ export interface ExitState {
   handed: string[];
   /** Variables this path showed to be NULL/zero. */
   nulls: string[];
+  /**
+   * Parameters given another value after their object was counted, stored or handed
+   * on: what happened to the caller's object afterwards is not in `counts`.
+   */
+  renamed?: string[];
   /** The function returns an error here (-E..., NULL, ERR_PTR, or a status known non-zero). */
   errorExit: boolean;
   /** The returned expression is the result of a cond-get or final-put call. */
@@ -435,8 +441,13 @@ class Walk {
       if (!this.refVars.has(a.variable)) continue;
       const same = copiedFrom(a, this.memberOf);
       if (same === a.variable) continue;
+      // A parameter given another value: the caller's object stays counted under the
+      // parameter's name, the name counts the new value apart (see renameParam).
+      const param = this.params.has(a.variable);
+      if (param) {
+        if (this.renameParam(d, a.variable, same)) continue;
+      } else if (d.alias.size) this.forget(d, a.variable);
       // The old value goes; its object stays counted under its other names, if any.
-      if (d.alias.size) this.forget(d, a.variable);
       if (same !== undefined) {
         // `nf = new;`: one object under two names, counted under the new one, unless
         // the object is a parameter's (`node = &entry->rb_node`): summaries ask by
@@ -459,18 +470,20 @@ class Walk {
       const from = a.fromCall !== undefined ? this.effects[a.fromCall] : undefined;
       if (from?.kind === 'cond-get' || from?.kind === 'inherit' || from?.kind === 'cond-put')
         continue;
+      // The key the new value is counted under: the name's own, or a parameter's shadow.
+      const key = param ? shadowOf(a.variable) : a.variable;
       // Counts of the old object's fields go with it.
-      const arrow = `${a.variable}->`;
-      const dot = `${a.variable}.`;
+      const arrow = `${key}->`;
+      const dot = `${key}.`;
       let stale: string[] | undefined;
-      for (const key of d.counts.keys())
-        if (key.startsWith(arrow) || key.startsWith(dot)) (stale ??= []).push(key);
-      if (stale) for (const key of stale) d.wCounts().delete(key);
+      for (const k of d.counts.keys())
+        if (k.startsWith(arrow) || k.startsWith(dot)) (stale ??= []).push(k);
+      if (stale) for (const k of stale) d.wCounts().delete(k);
       const initial = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
-      d.wCounts().set(a.variable, initial);
-      d.wPeaks().set(a.variable, initial);
-      if (d.escaped.has(a.variable)) d.wEscaped().delete(a.variable);
-      if (d.handed.has(a.variable)) d.wHanded().delete(a.variable);
+      d.wCounts().set(key, initial);
+      d.wPeaks().set(key, initial);
+      if (d.escaped.has(key)) d.wEscaped().delete(key);
+      if (d.handed.has(key)) d.wHanded().delete(key);
       if (d.values.has(a.variable)) d.wValues().delete(a.variable);
       if (a.fromCall === undefined && d.pending.has(a.variable)) d.wPending().delete(a.variable);
     }
@@ -485,6 +498,27 @@ class Walk {
         const o = d.canon(v);
         if (!d.escaped.has(o)) d.wEscaped().add(o);
       }
+  }
+
+  /**
+   * Parameter `p` is given another value (a copy of `same`, or a value of its own).
+   * What happened to the caller's object stays under `p`, where summaries read it;
+   * the name now counts under `same`'s key or under `p`'s shadow. If the caller's
+   * object was counted, stored or handed on before, its fate from here on is out of
+   * sight: the exit says the parameter was renamed. True when the copy is done.
+   */
+  private renameParam(d: Draft, p: string, same: string | undefined): boolean {
+    if (d.alias.has(p)) d.wAlias().delete(p);
+    const touched =
+      (d.counts.get(p) ?? 0) !== 0 || d.escaped.has(p) || d.handed.has(p) || d.pending.has(p);
+    if (touched && !d.values.has(RENAMED + p)) d.wValues().set(RENAMED + p, '1');
+    if (same === undefined) {
+      d.wAlias().set(p, shadowOf(p));
+      return false;
+    }
+    const old = d.canon(same);
+    if (old !== p) d.wAlias().set(p, old);
+    return true;
   }
 
   /** `v` is assigned: its object, if it has other names, is counted under one of them. */
@@ -552,9 +586,10 @@ class Walk {
       const exit: ExitState = {
         returnClass: node.returnClass ?? 'void',
         counts: Object.fromEntries(d.counts),
-        escaped: withAliases(d.escaped, d.alias),
-        handed: withAliases(d.handed, d.alias),
+        escaped: withAliases(d.escaped, d.alias, this.params),
+        handed: withAliases(d.handed, d.alias, this.params),
         nulls: nullsOf(d.values),
+        renamed: renamedOf(d.values),
         errorExit:
           node.returnClass === 'errno' ||
           node.returnClass === 'null' ||
@@ -593,9 +628,10 @@ class Walk {
         this.result.exits.push({
           returnClass: 'void',
           counts: Object.fromEntries(d.counts),
-          escaped: withAliases(d.escaped, d.alias),
-          handed: withAliases(d.handed, d.alias),
+          escaped: withAliases(d.escaped, d.alias, this.params),
+          handed: withAliases(d.handed, d.alias, this.params),
           nulls: nullsOf(d.values),
+          renamed: renamedOf(d.values),
           errorExit: false,
           path: trailToPath(trail),
           line: this.fn.span.endLine,
@@ -688,12 +724,33 @@ class Walk {
 }
 
 /** The names in `set`, and every other name of their objects (a caller asks by any). */
-function withAliases(set: ReadonlySet<string>, alias: ReadonlyMap<string, string>): string[] {
+function withAliases(
+  set: ReadonlySet<string>,
+  alias: ReadonlyMap<string, string>,
+  /** A parameter that names another object now does not say its own object went. */
+  params: ReadonlySet<string>,
+): string[] {
   const out = [...set];
   if (alias.size && set.size)
     alias.forEach((to, from) => {
-      if (set.has(to) && !set.has(from)) out.push(from);
+      if (set.has(to) && !set.has(from) && !params.has(from)) out.push(from);
     });
+  return out;
+}
+
+/** Marks, in a path's values, a parameter whose name was given to another value. */
+const RENAMED = '#renamed:';
+
+/** The key a reassigned parameter's new values are counted under (no C name has a '#'). */
+function shadowOf(p: string): string {
+  return `${p}#`;
+}
+
+/** Parameters the values show renamed after their object was counted, stored or handed on. */
+function renamedOf(values: ReadonlyMap<string, string>): string[] | undefined {
+  let out: string[] | undefined;
+  for (const k of values.keys())
+    if (k.startsWith(RENAMED)) (out ??= []).push(k.slice(RENAMED.length));
   return out;
 }
 

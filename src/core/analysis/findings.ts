@@ -408,11 +408,12 @@ function unseenReceivers(
   const entries = program.entries(fn);
   const unseen = new Set<string>();
   const untold = new Set<string>();
+  const names = namesOnPath(fn, variable, path);
   for (const step of path)
     for (const ci of fn.cfg[step.node]?.calls ?? []) {
       const call = fn.calls[ci];
       // The object itself (or its address), not a value read from one of its fields.
-      const at = call.args.findIndex((a) => a.object === variable);
+      const at = call.args.findIndex((a) => a.object !== undefined && names.has(a.object));
       if (at < 0) continue;
       // container_of() and kin only convert the pointer (catalog data).
       if (program.catalog.containerMacros.has(call.callee)) continue;
@@ -421,19 +422,51 @@ function unseenReceivers(
         indirect ||
         (!callees[ci] && !external[ci] && !entries[ci] && !isLoggingCall(call.callee))
       )
-        unseen.add(call.callee);
-      else if (program.opaqueArg(fn, ci, at)) untold.add(call.callee);
+        unseen.add(`${call.callee}|${call.args[at].object}`);
+      else if (program.opaqueArg(fn, ci, at)) untold.add(`${call.callee}|${call.args[at].object}`);
     }
+  // `'x'`, or `'y' (the object of 'x')` when passed under another of its names.
+  const passed = (key: string): [string, string] => {
+    const [callee, name] = key.split('|');
+    return [callee, name === variable ? `'${name}'` : `'${name}' (the object of '${variable}')`];
+  };
   return [
-    ...[...unseen].map(
-      (n) =>
-        `'${variable}' is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
-    ),
-    ...[...untold].map(
-      (n) =>
-        `'${variable}' is passed to ${n}(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)`,
-    ),
+    ...[...unseen]
+      .map(passed)
+      .map(
+        ([n, what]) =>
+          `${what} is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
+      ),
+    ...[...untold]
+      .map(passed)
+      .map(
+        ([n, what]) =>
+          `${what} is passed to ${n}(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)`,
+      ),
   ];
+}
+
+/**
+ * The names `variable`'s object has on `path`: it and every name a copy on the
+ * path joins to it (`raid_bio = split`), whichever way and whenever. A finding is
+ * reported under one name; what the path does under the others counts as much.
+ */
+function namesOnPath(fn: FunctionFacts, variable: string, path: PathStep[]): Set<string> {
+  const names = new Set([variable]);
+  const copies: [string, string][] = [];
+  for (const step of path)
+    for (const a of fn.cfg[step.node]?.assigns ?? [])
+      if (a.fromVariable !== undefined) copies.push([a.variable, a.fromVariable]);
+  for (let grew = copies.length > 0; grew;) {
+    grew = false;
+    for (const [to, from] of copies)
+      if (names.has(to) !== names.has(from)) {
+        names.add(to);
+        names.add(from);
+        grew = true;
+      }
+  }
+  return names;
 }
 
 /**
@@ -449,9 +482,10 @@ function sharedOrigins(
   const callees = program.callees(fn);
   const external = program.externalSummaries(fn);
   const names = new Set<string>();
+  const named = namesOnPath(fn, variable, path);
   for (const step of path)
     for (const a of fn.cfg[step.node]?.assigns ?? []) {
-      if (a.variable !== variable || a.fromCall === undefined) continue;
+      if (!named.has(a.variable) || a.fromCall === undefined) continue;
       const callee = callees[a.fromCall];
       const shared = callee
         ? program.derived.get(callee)?.returnsShared

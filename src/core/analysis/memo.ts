@@ -34,6 +34,7 @@ const EFFECT_FIELDS: Record<EffectField, true> = {
   invert: true,
   alsoStores: true,
   counter: true,
+  shared: true,
 };
 const FIELDS = Object.keys(EFFECT_FIELDS) as EffectField[];
 

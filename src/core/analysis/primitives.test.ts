@@ -1,7 +1,14 @@
 // One focused fixture per primitive family: exact wrappers, findings, holders
 // and contexts, as each fixture's EXPECTED block states them.
 import { describe, expect, it } from 'vitest';
-import { analyzeFixture, entries, findings, fn, wrappers } from './testSupport.testutil';
+import {
+  analyzeFixture,
+  entries,
+  findingRows,
+  findings,
+  fn,
+  wrappers,
+} from './testSupport.testutil';
 
 describe('primitives', () => {
   it('refcount wrappers are recognised from bodies, not names', async () => {
@@ -90,6 +97,67 @@ describe('primitives', () => {
         ],
       ],
     );
+  });
+
+  it('a parameter given other values is not summarised by the values its name ends with', async () => {
+    const m = await analyzeFixture('primitives/reused-param.c');
+    expect(wrappers(m)).toEqual([
+      'node_put:put',
+      'node_release:put',
+      'tag_get:get-conditional',
+      'tag_put:put',
+    ]);
+    // slot_set's last drop is the replaced tag's, node_next_put's the next node's.
+    expect(fn(m, 'slot_set').wrapper).toBeUndefined();
+    expect(fn(m, 'node_next_put').wrapper).toBeUndefined();
+    // node_split: tail's reference went on under the name n, to a callee that passes it on.
+    expect(findingRows(m)).toEqual([
+      [
+        'ref-leak',
+        'node_split',
+        159,
+        'guess',
+        "node_split(): reference to 'tail' is still held when returning an error at line 159 (path through line 151); other paths drop or hand it on",
+        [
+          "'n' (the object of 'tail') is passed to node_start(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)",
+        ],
+      ],
+      [
+        'double-put',
+        'node_drop_twice',
+        165,
+        'guess',
+        "node_drop_twice(): reference to 'n' dropped twice on one path (second drop: node_release() at line 165)",
+        [
+          "no reference to 'n' is taken on the path: the two drops may be the caller's and a container's",
+        ],
+      ],
+    ]);
+  });
+
+  it('an object returned as a callee returned it, shared with a container, stays shared', async () => {
+    const m = await analyzeFixture('primitives/borrowed-return.c');
+    expect(wrappers(m)).toEqual(['grp_get:get', 'grp_put:put']);
+    expect(findingRows(m)).toEqual([
+      [
+        'ref-leak',
+        'grp_setup',
+        143,
+        'guess',
+        "grp_setup(): reference to 'g' is still held when returning an error at line 143 (path through line 142); other paths drop or hand it on",
+        [
+          "grp_create_checked() also hands the object it returns to a container: the references counted may all be the container's, none the caller's",
+        ],
+      ],
+      [
+        'ref-leak',
+        'grp_own_leak',
+        155,
+        'confident',
+        "grp_own_leak(): reference to 'g' is still held when returning an error at line 155 (path through line 154); other paths drop or hand it on",
+        [],
+      ],
+    ]);
   });
 
   it("a helper that drops the caller's lock before sleeping work is not under that lock", async () => {

@@ -644,6 +644,7 @@ export class Program {
           kind: 'returns-ref',
           ...(stored ? { alsoStores: stored } : {}),
           ...(d.returnsCount ? { count: d.returnsCount } : {}),
+          ...(d.returnsShared ? { shared: true } : {}),
         };
       if (stored) return { kind: 'transfer', variable: stored };
       const freed = d?.freesParams?.map((i) => call.args[i]?.object).find((o) => o !== undefined);
@@ -669,7 +670,7 @@ function oneShape(e: RefEffect | undefined): RefEffect | undefined {
   const x = e as Partial<
     Record<'variable' | 'amount' | 'alsoStores' | 'count' | 'counter', unknown>
   > &
-    Partial<Record<'invert', unknown>>;
+    Partial<Record<'invert' | 'shared', unknown>>;
   return {
     kind: e.kind,
     variable: x.variable,
@@ -678,6 +679,7 @@ function oneShape(e: RefEffect | undefined): RefEffect | undefined {
     count: x.count,
     counter: x.counter,
     invert: x.invert,
+    shared: x.shared,
   } as RefEffect;
 }
 

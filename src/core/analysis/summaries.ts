@@ -25,8 +25,8 @@ export function deriveWrapper(
     const v = e.returnsVariable;
     if (v && (e.counts[v] ?? 0) >= 1) {
       out.returnsRef = true;
-      if (e.escaped.includes(v) && (e.counts[v] ?? 0) <= consumedByKeepers(fn, effects, e, v))
-        out.returnsShared = true;
+      // Handed to a container here, or received from a callee that did so and returned as is.
+      if ((e.counts[v] ?? 0) <= consumedByKeepers(fn, effects, e, v)) out.returnsShared = true;
       // Created with more than the caller's reference: the others belong to someone else.
       if ((e.counts[v] ?? 0) > 1) out.returnsCount = Math.max(out.returnsCount ?? 0, e.counts[v]);
       const t = fn.varTypes[v];
@@ -47,6 +47,8 @@ export function deriveWrapper(
   fn.params.forEach((p, i) => {
     if (!p || out.wrapper) return;
     if (balance.doublePuts.some((d) => d.variable === p)) return;
+    // The name went to another value while the caller's object was in play: its fate is not counted.
+    if (exits.some((e) => e.renamed?.includes(p))) return;
     // A reference handed to a container on an exit is the container's, not the caller's.
     const held = (e: ExitState) => (e.escaped.includes(p) ? 0 : (e.counts[p] ?? 0));
     // Exits where the parameter was NULL say nothing about what the wrapper does.
@@ -153,7 +155,13 @@ export function passedParams(
     ...(derived.removesParams ?? []),
   ]);
   fn.params.forEach((p, i) => {
-    if (!p || described.has(i) || !isPointerParam(fn, p)) return;
+    if (!p || described.has(i)) return;
+    // Renamed after it was counted (an integer cookie too): its fate is the caller's guess.
+    if (balance.exits.some((e) => e.renamed?.includes(p))) {
+      out.push(i);
+      return;
+    }
+    if (!isPointerParam(fn, p)) return;
     // Counted, and not back where it started on every exit (a get and its put are nothing to the caller).
     const counted =
       effects.some(
@@ -181,7 +189,8 @@ export function passedParams(
  * keeps the object: walking the exit's path in order, each container insertion
  * (transfer) or store (`p->f = v`) consumes a reference taken before it. A
  * reference taken after the last hand-over is the caller's (insert, then get);
- * one taken just before a hand-over went with it (get, then insert).
+ * one taken just before a hand-over went with it (get, then insert). An object
+ * from a callee that returns it shared comes with its references consumed.
  */
 function consumedByKeepers(
   fn: FunctionFacts,
@@ -211,7 +220,11 @@ function consumedByKeepers(
     for (const a of node.assigns)
       if (a.variable === v && a.fromCall !== undefined) {
         const from = effects[a.fromCall];
-        taken = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
+        const count = from?.kind === 'returns-ref' ? (from.count ?? 1) : 0;
+        // A shared object comes with its references already the containers'.
+        const shared = from?.kind === 'returns-ref' && from.shared === true;
+        taken = shared ? 0 : count;
+        consumed = shared ? count : 0;
       }
     if (node.escapes.includes(v)) handOver();
   }

@@ -32,6 +32,18 @@ export function findings(model: ProgramModel): string[] {
   return model.findings.map((f) => `${f.kind} ${f.function} ${f.at.line}`);
 }
 
+/** Findings in full: kind, function, line, confidence, message and what a guess rests on. */
+export function findingRows(model: ProgramModel) {
+  return model.findings.map((f) => [
+    f.kind,
+    f.function,
+    f.at.line,
+    f.confidence,
+    f.message,
+    f.guesses,
+  ]);
+}
+
 /** Derived wrappers as "function:kind". */
 export function wrappers(model: ProgramModel): string[] {
   return model.functions
