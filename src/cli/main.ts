@@ -200,11 +200,24 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`lifecycle-lens: ${e.message}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(
-        `lifecycle-lens: internal error: ${(e as Error)?.message ?? String(e)}\n`,
-      );
+      process.stderr.write(`lifecycle-lens: internal error: ${describeThrown(e)}\n`);
       if (process.env.LIFECYCLE_LENS_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
       process.exitCode = EXIT.internal;
     }
   },
 );
+
+/** What was thrown, readable even when it is no Error (a worker's cloned error, a plain object). */
+function describeThrown(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string') return m;
+    try {
+      return JSON.stringify(e).slice(0, 500);
+    } catch {
+      return Object.prototype.toString.call(e);
+    }
+  }
+  return String(e);
+}

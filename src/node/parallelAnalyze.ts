@@ -194,7 +194,9 @@ async function extractParallel(
   let finished: () => void = () => undefined;
   const workerDone = new Promise<void>((resolve, reject) => {
     finished = resolve;
-    worker.once('error', reject);
+    worker.once('error', (e: unknown) =>
+      reject(e instanceof Error ? e : new Error(`analysis worker failed: ${JSON.stringify(e)}`)),
+    );
     worker.once('exit', (code) => {
       // What it posted before exiting is still in the port.
       if (takeArrived()) resolve();

@@ -17,7 +17,8 @@
  *  node_release: the parameter is copied back to itself through an alias
  *   before the drop: still the put wrapper of its parameter
  *  node_split: when it splits, a new node under `tail` is what `n` names after
- *   `n = tail`, and goes to node_start(), which passes it to an indirect call;
+ *   `n = tail`, and goes to node_start(), which passes it to a function
+ *   with no body here;
  *   the NULL return after that holds tail's reference: a guess, citing
  *   node_start() by the name it was passed under (n)
  *  node_drop_twice: drops its reference, then node_release() drops it again:
@@ -37,19 +38,14 @@ struct slot {
 	unsigned long	s_tag;
 };
 
-struct node;
-
-/* Set by the node's driver: starts I/O, which drops the node when done. */
-struct node_ops {
-	int (*start)(struct node *n);
-};
-
 struct node {
-	refcount_t		n_ref;
-	struct node		*n_next;
-	int			n_len;
-	const struct node_ops	*n_ops;
+	refcount_t	n_ref;
+	struct node	*n_next;
+	int		n_len;
 };
+
+/* Defined elsewhere: queues the node for I/O, which drops it when done. */
+int node_queue_io(struct node *n);
 
 static void tag_put(unsigned long tag)
 {
@@ -139,7 +135,7 @@ static int node_start(struct node *n)
 {
 	if (!n->n_len)
 		return 0;
-	return n->n_ops->start(n);
+	return node_queue_io(n);
 }
 
 /* Returns the node still to start, or NULL when it was started. */

@@ -115,9 +115,9 @@ describe('primitives', () => {
       [
         'ref-leak',
         'node_split',
-        159,
+        155,
         'guess',
-        "node_split(): reference to 'tail' is still held when returning an error at line 159 (path through line 151); other paths drop or hand it on",
+        "node_split(): reference to 'tail' is still held when returning an error at line 155 (path through line 147); other paths drop or hand it on",
         [
           "'n' (the object of 'tail') is passed to node_start(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)",
         ],
@@ -125,9 +125,9 @@ describe('primitives', () => {
       [
         'double-put',
         'node_drop_twice',
-        165,
+        161,
         'guess',
-        "node_drop_twice(): reference to 'n' dropped twice on one path (second drop: node_release() at line 165)",
+        "node_drop_twice(): reference to 'n' dropped twice on one path (second drop: node_release() at line 161)",
         [
           "no reference to 'n' is taken on the path: the two drops may be the caller's and a container's",
         ],

@@ -375,6 +375,8 @@ export class Program {
     if (call.callee.startsWith('->')) return true;
     const callee = this.callees(fn)[index];
     const summary = callee ? undefined : this.externalSummaries(fn)[index];
+    // No body, no summary, no catalog entry: nothing says what it does to the object.
+    if (!callee && !summary) return true;
     const passes = callee ? this.derived.get(callee)?.passesParams : summary?.passesParams;
     return passes?.includes(arg) ?? false;
   }
