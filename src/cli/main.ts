@@ -15,6 +15,7 @@ import { TOOL_VERSION, jsonReport } from '../core/reports/jsonReport';
 import { textReport } from '../core/reports/textReport';
 import { collectSources, describe } from '../node/sourceFiles';
 import { nodeParser } from '../node/wasmFiles';
+import { describeThrown } from '../node/thrown';
 import { defaultCacheDir } from '../node/cacheDir';
 import { bundleBuild, factsCacheKey } from '../node/factsCache';
 import { catalogKey } from '../node/index/indexBuild';
@@ -206,18 +207,3 @@ main(process.argv.slice(2)).then(
     }
   },
 );
-
-/** What was thrown, readable even when it is no Error (a worker's cloned error, a plain object). */
-function describeThrown(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'object' && e !== null) {
-    const m = (e as { message?: unknown }).message;
-    if (typeof m === 'string') return m;
-    try {
-      return JSON.stringify(e).slice(0, 500);
-    } catch {
-      return Object.prototype.toString.call(e);
-    }
-  }
-  return String(e);
-}

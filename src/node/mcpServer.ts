@@ -21,6 +21,7 @@ import { textReport } from '../core/reports/textReport';
 import { compareSeries, compareTexts, readGitRevision, RevisionError } from './revisions';
 import { collectSources } from './sourceFiles';
 import { nodeParser } from './wasmFiles';
+import { describeThrown } from './thrown';
 
 export interface McpOptions {
   catalog: CatalogIndex;
@@ -56,7 +57,7 @@ function failure(e: unknown): CallToolResult {
   const message =
     e instanceof ToolInputError || e instanceof RevisionError
       ? (e as Error).message
-      : `internal error: ${(e as Error)?.message ?? String(e)}`;
+      : `internal error: ${describeThrown(e)}`;
   return { isError: true, content: [{ type: 'text', text: message }] };
 }
 

@@ -19,6 +19,7 @@ import {
 import { builtinCatalogIndex, type CatalogIndex } from '../core/catalog/catalog';
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport, ProgramModel } from '../core/model';
+import { describeThrown } from './thrown';
 import type { CParser } from '../core/parse/cParser';
 import {
   factsEntry,
@@ -195,7 +196,7 @@ async function extractParallel(
   const workerDone = new Promise<void>((resolve, reject) => {
     finished = resolve;
     worker.once('error', (e: unknown) =>
-      reject(e instanceof Error ? e : new Error(`analysis worker failed: ${JSON.stringify(e)}`)),
+      reject(e instanceof Error ? e : new Error(`analysis worker failed: ${describeThrown(e)}`)),
     );
     worker.once('exit', (code) => {
       // What it posted before exiting is still in the port.

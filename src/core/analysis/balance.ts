@@ -446,8 +446,9 @@ class Walk {
       const param = this.params.has(a.variable);
       if (param) {
         if (this.renameParam(d, a.variable, same)) continue;
-      } else if (d.alias.size) this.forget(d, a.variable);
+      }
       // The old value goes; its object stays counted under its other names, if any.
+      else if (d.alias.size) this.forget(d, a.variable);
       if (same !== undefined) {
         // `nf = new;`: one object under two names, counted under the new one, unless
         // the object is a parameter's (`node = &entry->rb_node`): summaries ask by

@@ -1,7 +1,6 @@
 // Analyzer findings: reference imbalance on a path, unchecked conditional gets,
 // and sleeping release work reachable while atomic.
 import type { FunctionFacts } from '../facts/factTypes';
-import { isLoggingCall } from '../catalog/catalog';
 import { ATOMIC_CONTEXTS, CONTEXT_LABELS, type Finding, type ReleasePath } from '../model';
 import { inconsistentExits, type BalanceResult, type DoublePut, type PathStep } from './balance';
 import type { CallGraph } from './callGraph';
@@ -43,10 +42,11 @@ export function balanceFindings(
       if (leak.variable === wrapped) continue;
       // Declared with __free(): its cleanup releases it at every exit of its scope.
       if (fn.scopedFree?.includes(leak.variable)) continue;
+      const names = namesOnPath(fn, leak.variable, leak.leaking.path);
       const guesses = [
         ...leakGuesses(fn, b, leak.variable, leak.leaking.path),
-        ...unseenReceivers(program, fn, leak.variable, leak.leaking.path),
-        ...sharedOrigins(program, fn, leak.variable, leak.leaking.path),
+        ...unseenReceivers(program, fn, leak.variable, names, leak.leaking.path),
+        ...sharedOrigins(program, fn, names, leak.leaking.path),
       ];
       out.push({
         ...confidenceOf(guesses),
@@ -393,22 +393,19 @@ function doublePutGuesses(program: Program, fn: FunctionFacts, d: DoublePut): st
 }
 
 /**
- * Calls on `path` that receive `variable` and whose effect the analysis cannot
- * know: an indirect call (any implementation may release or keep it), or a
- * function with no body, no summary and no catalog entry.
+ * Calls on `path` that receive `variable`'s object (under any of its `names`) and
+ * whose effect the analysis cannot know: an indirect call or a function it cannot
+ * see (which may release or keep it), or a callee whose summary cannot tell.
  */
 function unseenReceivers(
   program: Program,
   fn: FunctionFacts,
   variable: string,
+  names: ReadonlySet<string>,
   path: PathStep[],
 ): string[] {
-  const callees = program.callees(fn);
-  const external = program.externalSummaries(fn);
-  const entries = program.entries(fn);
-  const unseen = new Set<string>();
-  const untold = new Set<string>();
-  const names = namesOnPath(fn, variable, path);
+  // Per callee and name: whether the callee is unseen (else its summary cannot tell).
+  const receivers = new Map<string, { callee: string; name: string; unseen: boolean }>();
   for (const step of path)
     for (const ci of fn.cfg[step.node]?.calls ?? []) {
       const call = fn.calls[ci];
@@ -417,33 +414,19 @@ function unseenReceivers(
       if (at < 0) continue;
       // container_of() and kin only convert the pointer (catalog data).
       if (program.catalog.containerMacros.has(call.callee)) continue;
-      const indirect = call.callee.startsWith('->');
-      if (
-        indirect ||
-        (!callees[ci] && !external[ci] && !entries[ci] && !isLoggingCall(call.callee))
-      )
-        unseen.add(`${call.callee}|${call.args[at].object}`);
-      else if (program.opaqueArg(fn, ci, at)) untold.add(`${call.callee}|${call.args[at].object}`);
+      const name = call.args[at].object as string;
+      const unseen = program.unseenCall(fn, ci);
+      if (unseen || program.opaqueArg(fn, ci, at))
+        receivers.set(`${unseen}|${call.callee}|${name}`, { callee: call.callee, name, unseen });
     }
-  // `'x'`, or `'y' (the object of 'x')` when passed under another of its names.
-  const passed = (key: string): [string, string] => {
-    const [callee, name] = key.split('|');
-    return [callee, name === variable ? `'${name}'` : `'${name}' (the object of '${variable}')`];
-  };
-  return [
-    ...[...unseen]
-      .map(passed)
-      .map(
-        ([n, what]) =>
-          `${what} is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`,
-      ),
-    ...[...untold]
-      .map(passed)
-      .map(
-        ([n, what]) =>
-          `${what} is passed to ${n}(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)`,
-      ),
-  ];
+  const sorted = [...receivers.values()].sort((x, y) => Number(y.unseen) - Number(x.unseen));
+  return sorted.map(({ callee: n, name, unseen }) => {
+    // `'x'`, or `'y' (the object of 'x')` when passed under another of its names.
+    const what = name === variable ? `'${name}'` : `'${name}' (the object of '${variable}')`;
+    return unseen
+      ? `${what} is passed to ${n}(), ${n.startsWith('->') ? 'an indirect call' : 'a function the analysis cannot see'}, which may release or keep it`
+      : `${what} is passed to ${n}(), whose summary cannot tell what it does to the reference (it counts it in a way no wrapper kind describes, or hands it on to code that cannot be seen)`;
+  });
 }
 
 /**
@@ -470,19 +453,19 @@ function namesOnPath(fn: FunctionFacts, variable: string, path: PathStep[]): Set
 }
 
 /**
- * Calls on `path` that gave `variable` its object and also handed that object to a
- * container (returnsShared): the references counted may all be the containers'.
+ * Calls on `path` that gave the object (under any of its `named` names) its value
+ * and also handed it to a container (returnsShared): the references counted may
+ * all be the containers'.
  */
 function sharedOrigins(
   program: Program,
   fn: FunctionFacts,
-  variable: string,
+  named: ReadonlySet<string>,
   path: PathStep[],
 ): string[] {
   const callees = program.callees(fn);
   const external = program.externalSummaries(fn);
   const names = new Set<string>();
-  const named = namesOnPath(fn, variable, path);
   for (const step of path)
     for (const a of fn.cfg[step.node]?.assigns ?? []) {
       if (!named.has(a.variable) || a.fromCall === undefined) continue;

@@ -370,15 +370,24 @@ export class Program {
    * macro or an inline the tree spells as one (IS_ERR_VALUE), not a releaser.
    */
   opaqueArg(fn: FunctionFacts, index: number, arg: number): boolean {
+    if (this.unseenCall(fn, index)) return true;
+    if (this.entries(fn)[index]) return false;
+    const callee = this.callees(fn)[index];
+    const passes = callee
+      ? this.derived.get(callee)?.passesParams
+      : this.externalSummaries(fn)[index]?.passesParams;
+    return passes?.includes(arg) ?? false;
+  }
+
+  /**
+   * Call `index` of `fn` goes where nothing says what it does: an indirect call, or
+   * a function with no body, no summary and no catalog entry (logging aside).
+   */
+  unseenCall(fn: FunctionFacts, index: number): boolean {
     const call = fn.calls[index];
     if (this.entries(fn)[index] || isLoggingCall(call.callee)) return false;
     if (call.callee.startsWith('->')) return true;
-    const callee = this.callees(fn)[index];
-    const summary = callee ? undefined : this.externalSummaries(fn)[index];
-    // No body, no summary, no catalog entry: nothing says what it does to the object.
-    if (!callee && !summary) return true;
-    const passes = callee ? this.derived.get(callee)?.passesParams : summary?.passesParams;
-    return passes?.includes(arg) ?? false;
+    return !this.callees(fn)[index] && !this.externalSummaries(fn)[index];
   }
 
   /** Display id: the name, qualified by file when several static functions share it. */
