@@ -19,6 +19,7 @@ import {
 import { RevisionError } from '../node/revisions';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
+import { writeOut } from './stdio';
 
 /**
  * `b4-agent`: b4 runs it in the repository's top folder with the review
@@ -59,9 +60,9 @@ export async function runB4SeriesCheck(args: CliArgs, catalog: CatalogIndex): Pr
     const branch = readReviewBranch(repo, ref);
     const parser = await nodeParser([__dirname]);
     const review = await reviewBranch(branch, { parser, catalog });
-    process.stdout.write(JSON.stringify(b4SeriesResults(review.patches), null, 2) + '\n');
+    writeOut(JSON.stringify(b4SeriesResults(review.patches), null, 2) + '\n');
   } catch (e) {
-    process.stdout.write(JSON.stringify(b4Error((e as Error).message), null, 2) + '\n');
+    writeOut(JSON.stringify(b4Error((e as Error).message), null, 2) + '\n');
   }
   return EXIT.ok;
 }

@@ -50,6 +50,52 @@ describe('lifecycle-lens analyze', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('writes all of its output to a non-blocking pipe that fills up (src/cli/stdio.ts)', () => {
+    // The reader makes its end's writer non-blocking and reads only after the
+    // CLI has filled the pipe (64 KiB), so writing to descriptor 1 meets EAGAIN.
+    const args = ['analyze', '--json', '--no-tree', design('v5-inline')];
+    const reader = [
+      'import fcntl, os, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'p = subprocess.Popen(sys.argv[1:], stdout=w)',
+      'os.close(w)',
+      'time.sleep(1)',
+      'out = b""',
+      'while True:',
+      '    d = os.read(r, 65536)',
+      '    if not d: break',
+      '    out += d',
+      'sys.stdout.buffer.write(out)',
+      'sys.exit(p.wait())',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', reader, process.execPath, CLI, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const direct = run(args);
+    expect(direct.out.length).toBeGreaterThan(65536);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(direct.out);
+  });
+
+  it('says so when its output cannot be written (a full disk)', () => {
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${CLI}" analyze --no-tree "${design('v5-inline')}" > /dev/full`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe(
+      'lifecycle-lens: cannot write the output: ENOSPC: no space left on device, write\n',
+    );
+    expect(r.status).toBe(2);
+  });
+
   it('reads back the facts of files unchanged since an earlier run, and says so', () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-facts-cli-'));
     try {

@@ -29,6 +29,7 @@ import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { checkOnReviewBranch } from './b4Commands';
 import { finishTreeSummaries, treeSummaries } from './treeChoice';
+import { writeOut } from './stdio';
 
 const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
 type Format = (typeof FORMATS)[number];
@@ -42,7 +43,7 @@ function format(args: CliArgs): Format {
 /** Writes the report whole: to a temporary file first, then renamed into place. */
 export function emit(args: CliArgs, text: string): void {
   if (!args.output) {
-    process.stdout.write(text);
+    writeOut(text);
     return;
   }
   const dir = path.dirname(path.resolve(args.output));
@@ -261,7 +262,7 @@ export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<
       // Under `b4 review` the patch is already a commit of the review branch.
       const onBranch = await checkOnReviewBranch(text, repo, catalog);
       if (onBranch) {
-        process.stdout.write(JSON.stringify(onBranch, null, 2) + '\n');
+        writeOut(JSON.stringify(onBranch, null, 2) + '\n');
         return EXIT.ok;
       }
       const parser = await nodeParser([__dirname]);
@@ -273,14 +274,12 @@ export async function runB4Check(args: CliArgs, catalog: CatalogIndex): Promise<
         baseRev: 'HEAD',
       });
     } catch (e) {
-      process.stdout.write(
+      writeOut(
         JSON.stringify(b4Error((e as Error).message.replaceAll(mbox, '<stdin>')), null, 2) + '\n',
       );
       return EXIT.ok;
     }
-    process.stdout.write(
-      JSON.stringify(b4Results(series.comparisons[0], patchDiff(text)), null, 2) + '\n',
-    );
+    writeOut(JSON.stringify(b4Results(series.comparisons[0], patchDiff(text)), null, 2) + '\n');
     return EXIT.ok;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

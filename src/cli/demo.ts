@@ -11,6 +11,7 @@ import { compareSeries, compareTexts } from '../node/revisions';
 import { chooseJsTiering, chooseWasmTiering } from '../node/compilerTiering';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, type CliArgs } from './args';
+import { writeOut } from './stdio';
 
 function fixturesDir(): string {
   const candidates = [
@@ -38,24 +39,21 @@ export async function runDemo(catalog: CatalogIndex, args: CliArgs): Promise<num
     const file = path.join(dir, 'designs', rev, 'filecache.c');
     return { label: rev, sources: [{ path: rel(file), text: fs.readFileSync(file, 'utf8') }] };
   };
-  const say = (title: string) =>
-    process.stdout.write(`\n${'#'.repeat(72)}\n# ${title}\n${'#'.repeat(72)}\n\n`);
+  const say = (title: string) => writeOut(`\n${'#'.repeat(72)}\n# ${title}\n${'#'.repeat(72)}\n\n`);
 
   say('1. Lifecycle of struct nfsd_file in the v5 design (refcount drives teardown)');
   const v5 = design('v5-inline');
-  process.stdout.write(
-    textReport(analyzeSources(v5.sources, { parser, catalog }), { verbose: args.verbose }),
-  );
+  writeOut(textReport(analyzeSources(v5.sources, { parser, catalog }), { verbose: args.verbose }));
 
   say('2. What changed in behaviour from v4 (sentinel + workqueue) to v5');
-  process.stdout.write(
+  writeOut(
     comparisonText(compareTexts(design('v4-sentinel'), v5, { parser, catalog }), {
       explain: args.explain,
     }),
   );
 
   say('3. ... and from v5 to v6 (the close handed back to the workqueue)');
-  process.stdout.write(
+  writeOut(
     comparisonText(compareTexts(v5, design('v6-deferred'), { parser, catalog }), {
       explain: args.explain,
     }),
@@ -68,8 +66,8 @@ export async function runDemo(catalog: CatalogIndex, args: CliArgs): Promise<num
     baseDir: path.join(dir, 'series/base'),
     mboxes: ['v1.mbox', 'v2.mbox'].map((m) => path.join(dir, 'series', m)),
   });
-  for (const c of series.comparisons) process.stdout.write(changeList(c) + '\n');
-  process.stdout.write(
+  for (const c of series.comparisons) writeOut(changeList(c) + '\n');
+  writeOut(
     'Next: `lifecycle-lens compare --format review A B` drafts the list for the mailing list;\n' +
       '`lifecycle-lens analyze <dir>` on a kernel tree (fs/nfsd) shows the whole picture.\n',
   );

@@ -14,6 +14,7 @@ import { gitIdentity } from '../node/git';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { emit, readReplyFiles, runSeriesComparison } from './compareCommands';
 import { followUp, type FollowUp } from '../core/compare/raisedChanges';
+import { writeOut } from './stdio';
 
 function sender(args: CliArgs): MailAddress {
   try {
@@ -128,7 +129,7 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
     const rel = path.relative(process.cwd(), path.resolve(args.output));
     const shown = rel && !rel.startsWith('..') ? rel : path.resolve(args.output);
     note(`wrote ${shown}: review and edit it, then send it with:`);
-    process.stdout.write(`${command(shown)}\n`);
+    writeOut(`${command(shown)}\n`);
   } else {
     note('save the draft (e.g. with -o reply.eml), review it, then send it with:');
     note(command('reply.eml'));

@@ -28,6 +28,7 @@ import type * as McpModule from '../node/mcpServer';
 import { runDraft } from './draftCommand';
 import { runIndex } from './indexCommand';
 import { finishTreeSummaries, treeSummaries } from './treeChoice';
+import { handleWriteFailures, writeOut } from './stdio';
 
 /**
  * The MCP SDK and zod are most of the program's weight and only the `mcp`
@@ -42,11 +43,11 @@ function loadMcp(): typeof McpModule {
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.version) {
-    process.stdout.write(`lifecycle-lens ${TOOL_VERSION}\n`);
+    writeOut(`lifecycle-lens ${TOOL_VERSION}\n`);
     return EXIT.ok;
   }
   if (args.help || !args.command) {
-    process.stdout.write(usage());
+    writeOut(usage());
     return args.help ? EXIT.ok : EXIT.usage;
   }
   let catalog = builtinCatalog;
@@ -77,9 +78,10 @@ async function main(argv: string[]): Promise<number> {
       let parsing: ReturnType<typeof nodeParser> | undefined;
       const parser = () => (parsing ??= nodeParser([path.dirname(process.argv[1] ?? '.')]));
       let ready: Awaited<ReturnType<typeof nodeParser>> | undefined;
-      // A live counter on a terminal; one line each way in logs.
-      const tty = process.stderr.isTTY === true;
+      // A live counter on a terminal; one line each way in logs. Asked only when
+      // needed: asking builds the stderr stream (src/cli/stdio.ts).
       const many = sources.length > 1 && !args.quiet;
+      const tty = many && process.stderr.isTTY === true;
       // Date, not performance: the global performance loads perf_hooks (a few ms of every run).
       const started = Date.now();
       const callees = treeSummaries(
@@ -143,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
         if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
       const { shown, hiddenGuesses } = visibleFindings(model.findings, args.allFindings === true);
       const reported = { ...model, findings: shown };
-      process.stdout.write(
+      writeOut(
         args.json
           ? jsonReport(reported)
           : textReport(reported, { verbose: args.verbose, hiddenGuesses }),
@@ -185,12 +187,11 @@ async function main(argv: string[]): Promise<number> {
 // A reader that stops early (`lifecycle-lens analyze --json | head`) closes the
 // pipe: stop quietly, as other command-line tools do, not with Node's unhandled
 // 'error' event and its stack trace. Any other write error is said in one line.
-for (const stream of [process.stdout, process.stderr])
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE' && stream === process.stdout)
-      process.stderr.write(`lifecycle-lens: cannot write the output: ${e.message}\n`);
-    process.exit(e.code === 'EPIPE' ? (process.exitCode ?? EXIT.ok) : EXIT.usage);
-  });
+handleWriteFailures((e, stream) => {
+  if (e.code !== 'EPIPE' && stream === 'stdout')
+    process.stderr.write(`lifecycle-lens: cannot write the output: ${e.message}\n`);
+  process.exit(e.code === 'EPIPE' ? (process.exitCode ?? EXIT.ok) : EXIT.usage);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -5,20 +5,20 @@
 // since an earlier run gets them back from here instead, so a reviewer who runs
 // `analyze fs/nfsd` again after patching two files extracts those two.
 //
-// One file per source file: `facts/<build>/<key>.bin` where key is the SHA-1 of
-// the catalog, the path and the text, a checked file (checkedFile.ts) holding
+// One file per source file: `facts/<build>/<key>.bin` where key is a 64-bit key
+// (crcKeys.ts) of the catalog, the path and the text, a checked file (checkedFile.ts) holding
 // the facts in V8's serialization format (the structured clone the extraction
 // worker already uses to hand facts to the main thread, so facts read back are
 // the same values). A damaged, foreign or unreadable entry is never used: the
 // file is extracted again and the entry rewritten. Only the current
 // build's directory is kept, and it is trimmed to its size limit, oldest first.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport } from '../core/model';
 import { readChecked, writeChecked } from './checkedFile';
+import { key64 } from './crcKeys';
 
 const MAGIC = Buffer.from('lifecycle-lens facts 1\n');
 /** Above this the oldest entries go (6.12 fs/nfsd: 7.9 MB of facts for 1.3 MB of C). */
@@ -58,24 +58,16 @@ export function factsCacheKey(cacheDir: string, build: string, catalog: string):
 
 /** The build of the running bundle and its grammar (by size and time), as a directory name. */
 export function bundleBuild(files: string[]): string {
-  const h = crypto.createHash('sha1');
-  for (const f of files) {
+  const lines = files.map((f) => {
     const s = fs.statSync(f, { throwIfNoEntry: false });
-    h.update(`${path.basename(f)}:${s ? `${s.size}:${Math.trunc(s.mtimeMs)}` : 'absent'}\n`);
-  }
-  return h.digest('hex').slice(0, 16);
+    return `${path.basename(f)}:${s ? `${s.size}:${Math.trunc(s.mtimeMs)}` : 'absent'}\n`;
+  });
+  return key64(lines.join(''));
 }
 
 /** The entry name of one source file's facts. */
 export function factsEntry(key: FactsCacheKey, file: string, text: string): string {
-  return crypto
-    .createHash('sha1')
-    .update(key.catalog)
-    .update('\0')
-    .update(file)
-    .update('\0')
-    .update(text)
-    .digest('hex');
+  return key64(`${key.catalog}\0${file}\0${text}`);
 }
 
 /** An entry's facts, or why there are none. */

@@ -6,8 +6,7 @@
 // first summary line), so a lookup reads the directory and the lines it needs,
 // not the bucket: on a whole kernel a bucket is about 36 KB and its directory
 // about 5.5 KB (4096 buckets), and all of fs/nfsd asks for names in 1049 of them.
-// The directory has its own checksum: a CRC-32, as it is read whole for every
-// bucket opened (a third of SHA-1's time; each line keeps its SHA-1 prefix).
+// The directory has its own checksum, and each line its own: CRC-32s (crcKeys.ts).
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { readShared } from './sharedRead';

@@ -6,11 +6,12 @@
 //   <gzip of one entry per line, {"p","h","s","m","r"[,"k"]}, in the table's order>
 // The table is read without inflating the body, so deciding what changed reads
 // only tables; the body's CRC-32 catches a damaged body without inflating it (every
-// run checks the 23 MB of a whole kernel's bodies: about a third of SHA-1's time). The
+// run checks the 23 MB of a whole kernel's bodies). The
 // cache keeps a tree's files index as PARTS such files (by path hash), so one
 // edited file rewrites one small part.
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { key64 } from '../crcKeys';
 import { gunzipWhole } from './gunzip';
 import { readShared } from './sharedRead';
 import {
@@ -217,7 +218,7 @@ export function partPath(dir: string, part: number): string {
  * summaries of another state of the files are known to be stale.
  */
 export function combinedGeneration(parts: (IndexHeader | undefined)[]): string {
-  return checksum(parts.map((h) => h?.generation ?? '-').join(','));
+  return key64(parts.map((h) => h?.generation ?? '-').join(','));
 }
 
 /** Writes a whole files index into the cache's parts (every part, so none of an older state stays). */

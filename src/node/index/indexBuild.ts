@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
+import { key64 } from '../crcKeys';
 import { setV8Flags } from '../v8Flags';
 import {
   closeSummaries,
@@ -61,11 +62,7 @@ import {
 
 /** Hash of the catalog: records computed with another catalog are stale. */
 export function catalogKey(catalog: CatalogIndex): string {
-  return crypto
-    .createHash('sha1')
-    .update(JSON.stringify(catalog.catalog))
-    .digest('hex')
-    .slice(0, 16);
+  return key64(JSON.stringify(catalog.catalog));
 }
 
 export interface IndexProgress {

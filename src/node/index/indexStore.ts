@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { crc32Hex } from '../crcKeys';
 import {
   SUMMARY_FORMAT_VERSION,
   ANALYSIS_VERSION,
@@ -26,8 +27,10 @@ import {
  * 3: closed state in a manifest with a tag per file, a callers index, tree
  * contexts with their depth (the incremental closure).
  * 4: a directory in each closed bucket (a lookup reads its lines, not the bucket).
+ * 5: (the format of 4, with another analysis's summaries)
+ * 6: line checksums and the tree's directory tag are CRC-32 (crcKeys.ts), not SHA-1.
  */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 const MAGIC = 'LLIDX';
 
 export interface IndexHeader {
@@ -64,9 +67,10 @@ export interface FileEntry {
 
 /** A line's checksum (of its UTF-8 text: a string and its bytes give the same). */
 export function checksum(text: string | Buffer): string {
-  return crypto.createHash('sha1').update(text).digest('hex').slice(0, 12);
+  return crc32Hex(text);
 }
 
+/** A file's content hash: only indexing computes it, so SHA-1 costs no start-up. */
 export function contentHash(buf: Buffer | string): string {
   return crypto.createHash('sha1').update(buf).digest('hex');
 }
