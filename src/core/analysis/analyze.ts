@@ -1,6 +1,6 @@
 // The analyzer's entry point: source texts in, ProgramModel out. Does no I/O;
 // hosts read files and hand in their contents.
-import { builtinCatalogIndex, CatalogIndex, isLoggingCall } from '../catalog/catalog';
+import { builtinCatalogIndex, CatalogIndex } from '../catalog/catalog';
 import { extractFileFacts } from '../facts/extractFile';
 import type { ArgFact, FileFacts, FunctionFacts } from '../facts/factTypes';
 import {
@@ -303,7 +303,7 @@ export function buildModel(analysis: ProgramAnalysis, reports: ParseReport[]): P
       contexts: [...(contexts.get(fn) ?? new Set<ContextKind>())].sort(),
       annotations: [...new Set(annotations)],
       calls,
-      callees: bodyShape(fn),
+      callees: bodyShape(fn, catalog),
     };
     if (d?.wrapper) {
       s.wrapper = d.wrapper;
@@ -402,8 +402,8 @@ function reachRelease(
 
 /** The call shape leaves tracepoints and logging out: they say nothing about behaviour. */
 
-function bodyShape(fn: FunctionFacts): string[] {
-  const logging = fn.calls.filter((c) => isLoggingCall(c.callee));
+function bodyShape(fn: FunctionFacts, catalog: CatalogIndex): string[] {
+  const logging = fn.calls.filter((c) => catalog.isLogging(c.callee));
   const inside = (c: FunctionFacts['calls'][number]) =>
     logging.some(
       (l) =>
@@ -412,5 +412,5 @@ function bodyShape(fn: FunctionFacts): string[] {
         (c.at.endLine < l.at.endLine ||
           (c.at.endLine === l.at.endLine && c.at.endColumn <= l.at.endColumn)),
     );
-  return fn.calls.filter((c) => !isLoggingCall(c.callee) && !inside(c)).map((c) => c.callee);
+  return fn.calls.filter((c) => !catalog.isLogging(c.callee) && !inside(c)).map((c) => c.callee);
 }

@@ -6,7 +6,6 @@
 // analysis consumes for every callee without a body in the analysed files.
 import type { ContextKind, ReleaseKind } from '../model';
 import type { CallGraph } from './callGraph';
-import { isLoggingCall } from '../catalog/catalog';
 import type { DerivedWrapper, Program } from './program';
 
 /** Bumped whenever a record field changes meaning: stored records of another version are rebuilt. */
@@ -184,7 +183,12 @@ export function recordsOf(program: Program, graph: CallGraph): FunctionRecord[] 
         if (e.role === 'free') params[p].free = true;
       }
       // Calls with no body here and no catalog entry: composed by name at load.
-      if (!e && !callees[i] && !call.callee.startsWith('->') && !isLoggingCall(call.callee))
+      if (
+        !e &&
+        !callees[i] &&
+        !call.callee.startsWith('->') &&
+        !program.catalog.isLogging(call.callee)
+      )
         addEdge({ to: call.callee, kind: 'call' });
     });
     for (const edge of graph.out.get(fn) ?? []) {

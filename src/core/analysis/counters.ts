@@ -2,7 +2,6 @@
 // its last drop (dec-and-test, *_dec_and_lock, kref_put) leads to freeing, putting or
 // handing the object itself on (a release callback, a teardown helper). A counter whose
 // last drop only wakes waiters on the counter (an in-flight count) is a usage counter.
-import { isLoggingCall } from '../catalog/catalog';
 import type { ArgFact, FunctionFacts } from '../facts/factTypes';
 import type { CallRole } from '../model';
 import type { Program } from './program';
@@ -112,7 +111,7 @@ function callsFrom(fn: FunctionFacts, start: number): Set<number> {
  */
 function releases(program: Program, fn: FunctionFacts, index: number, args: readonly ArgFact[]) {
   const call = fn.calls[index];
-  if (isLoggingCall(call.callee)) return false;
+  if (program.catalog.isLogging(call.callee)) return false;
   const e = program.entries(fn)[index];
   if (e) return RELEASING.has(e.role);
   const objects = new Set(args.map((a) => a.object).filter((o) => o !== undefined));

@@ -2,7 +2,6 @@
 // callee has no body in the analysed files, no catalog entry and no summary.
 // They are named in the model so a report never shows an empty release section
 // without saying why ("closes through nfsd_filp_close(), not followed").
-import { isLoggingCall } from '../catalog/catalog';
 import type { FunctionFacts } from '../facts/factTypes';
 import type { NotFollowedCall, ObjectLifecycle } from '../model';
 import { finalPutBranches } from './contexts';
@@ -50,7 +49,8 @@ export function notFollowedCalls(
       if (onlyCalls.get(fn)?.has(i) === false) return;
       // Release work is a statement handing over the object or a pointer it holds;
       // tests, computations and embedded members (&obj->list) are not.
-      if (!call.discarded || call.callee.startsWith('->') || isLoggingCall(call.callee)) return;
+      if (!call.discarded || call.callee.startsWith('->') || program.catalog.isLogging(call.callee))
+        return;
       const arg = call.args.find(
         (a) =>
           a.root && !a.text.trimStart().startsWith('&') && types.has(fn.varTypes[a.root] ?? ''),

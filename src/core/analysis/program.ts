@@ -1,6 +1,6 @@
 // The set of analysed files as one program: function lookup across files and
 // the classification of every call site (catalog entry or derived wrapper).
-import { isLoggingCall, type CatalogIndex } from '../catalog/catalog';
+import type { CatalogIndex } from '../catalog/catalog';
 import type { CallEntry } from '../catalog/catalogTypes';
 import type { ArgFact, FileFacts, FunctionFacts } from '../facts/factTypes';
 import type { CallRole, FunctionSummary, TypeSource } from '../model';
@@ -203,7 +203,7 @@ export class Program {
           }
           return { role, object, index, call };
         })
-        .filter((o) => o.role !== undefined && !isLoggingCall(o.call.callee));
+        .filter((o) => o.role !== undefined && !this.catalog.isLogging(o.call.callee));
       const put = (o: { role?: string }) => o.role === 'ref-put' || o.role === 'ref-final-put';
       ops.forEach((op) => {
         const type = this.typeOf(fn, op.object);
@@ -353,7 +353,7 @@ export class Program {
   private handoffs(fn: FunctionFacts): readonly (string | undefined)[] {
     return this.memo.handoffs(fn, () =>
       fn.calls.map((call) =>
-        isLoggingCall(call.callee)
+        this.catalog.isLogging(call.callee)
           ? undefined
           : call.args.find(
               (a) => a.object && a.text.trimStart().startsWith('&') && /^\w+$/.test(a.object),
@@ -385,7 +385,7 @@ export class Program {
    */
   unseenCall(fn: FunctionFacts, index: number): boolean {
     const call = fn.calls[index];
-    if (this.entries(fn)[index] || isLoggingCall(call.callee)) return false;
+    if (this.entries(fn)[index] || this.catalog.isLogging(call.callee)) return false;
     if (call.callee.startsWith('->')) return true;
     return !this.callees(fn)[index] && !this.externalSummaries(fn)[index];
   }

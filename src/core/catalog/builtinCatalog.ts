@@ -488,6 +488,7 @@ export const builtinCatalog: Catalog = {
     'IS_ERR',
     'IS_ERR_OR_NULL',
   ],
+  loggingPrefixes: ['trace_', 'pr_', 'dprintk', 'printk', 'WARN', 'BUG', 'netdev_dbg', 'dev_dbg'],
   attributeWords: [
     '__rcu',
     '__read_mostly',

@@ -83,6 +83,36 @@ describe('catalog', () => {
     expect(() => parseCatalogFile('{not json', 'x.json')).toThrow(/x\.json: not valid JSON/);
   });
 
+  it('tracepoint and logging calls are catalog data: a user file adds a prefix', async () => {
+    expect(validateCatalogFile({ loggingPrefixes: ['ocfs2_log_', 'not a prefix'] })).toEqual([
+      'loggingPrefixes[1] must be a C identifier',
+    ]);
+    const builtin = new CatalogIndex();
+    expect(
+      ['trace_nfsd_file_put', 'pr_warn', 'WARN_ON_ONCE', 'nfsd_file_put', 'mlog_errno'].map((c) =>
+        builtin.isLogging(c),
+      ),
+    ).toEqual([true, true, true, false, false]);
+    expect(new CatalogIndex({ ...builtinCatalog, loggingPrefixes: [] }).isLogging('pr_warn')).toBe(
+      false,
+    );
+    const user = parseCatalogFile(JSON.stringify({ loggingPrefixes: ['mlog'] }), 'ocfs2.json');
+    const catalog = new CatalogIndex(extendCatalog(builtinCatalog, user, 'ocfs2.json'));
+    expect(catalog.isLogging('mlog_errno')).toBe(true);
+    expect(catalog.isLogging('trace_nfsd_file_put')).toBe(true);
+    // A function's call shape (what compare matches functions by) leaves logging out.
+    const text = `
+      struct sess { int n; };
+      void sess_end(struct sess *s) { mlog_errno(s->n); pr_debug("end"); sess_unlink(s); }`;
+    const shape = async (c: CatalogIndex) =>
+      analyzeSources([{ path: 's.c', text }], {
+        parser: await nodeParser(),
+        catalog: c,
+      }).functions.find((f) => f.name === 'sess_end')?.callees;
+    expect(await shape(builtin)).toEqual(['mlog_errno', 'sess_unlink']);
+    expect(await shape(catalog)).toEqual(['sess_unlink']);
+  });
+
   it('a user file adds another subsystem without code changes', async () => {
     const text = `
       struct sess { struct foo_ref s_ref; struct file *s_file; };

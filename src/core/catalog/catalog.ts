@@ -45,13 +45,6 @@ const CONTEXTS = new Set<string>(CONTEXT_KINDS);
 
 export class CatalogError extends Error {}
 
-/** Tracepoints and logging: they say nothing about behaviour or ownership. */
-const LOGGING = /^(trace_|pr_|dprintk|printk|WARN|BUG|netdev_dbg|dev_dbg)/;
-
-export function isLoggingCall(callee: string): boolean {
-  return LOGGING.test(callee);
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -71,6 +64,7 @@ export function validateCatalogFile(data: unknown): string[] {
     'containerMacros',
     'lockGuards',
     'guardTests',
+    'loggingPrefixes',
   ]);
   for (const k of Object.keys(data)) if (!known.has(k)) problems.push(`unknown key "${k}"`);
   const list = (key: string): unknown[] => {
@@ -146,7 +140,13 @@ export function validateCatalogFile(data: unknown): string[] {
       problems.push(`lockGuards[${i}] needs a name (a C identifier)`);
     return undefined;
   });
-  for (const key of ['iteratorMacros', 'attributeWords', 'lockAnnotations', 'guardTests'])
+  for (const key of [
+    'iteratorMacros',
+    'attributeWords',
+    'lockAnnotations',
+    'guardTests',
+    'loggingPrefixes',
+  ])
     list(key).forEach((e, i) => {
       if (typeof e !== 'string' || !ident.test(e))
         problems.push(`${key}[${i}] must be a C identifier`);
@@ -176,6 +176,7 @@ export function extendCatalog(base: Catalog, file: CatalogFile, source: string):
     lockAnnotations: union(base.lockAnnotations, file.lockAnnotations),
     containerMacros: [...containers.values()],
     guardTests: union(base.guardTests ?? [], file.guardTests),
+    loggingPrefixes: union(base.loggingPrefixes ?? [], file.loggingPrefixes),
     lockGuards: [
       ...new Map([...base.lockGuards, ...(file.lockGuards ?? [])].map((g) => [g.name, g])).values(),
     ],
@@ -215,6 +216,8 @@ export class CatalogIndex {
   /** container_of-style macro -> argument pointing into the same object (ContainerMacroEntry.memberArg). */
   readonly containerMemberArg: ReadonlyMap<string, number>;
   readonly lockGuards: ReadonlyMap<string, LockGuardEntry>;
+  /** Matches a callee starting with one of the logging prefixes (none: matches nothing). */
+  private readonly logging: RegExp;
 
   constructor(readonly catalog: Catalog = builtinCatalog) {
     this.calls = new Map(catalog.calls.map((c) => [c.name, c]));
@@ -233,6 +236,14 @@ export class CatalogIndex {
     );
     this.lockGuards = new Map((catalog.lockGuards ?? []).map((g) => [g.name, g]));
     this.guardTests = new Set(catalog.guardTests ?? []);
+    const prefixes = catalog.loggingPrefixes ?? [];
+    // Prefixes are C identifiers (validated), so they need no escaping.
+    this.logging = prefixes.length ? new RegExp(`^(?:${prefixes.join('|')})`) : /$^/;
+  }
+
+  /** A tracepoint or logging call (Catalog.loggingPrefixes). */
+  isLogging(callee: string): boolean {
+    return this.logging.test(callee);
   }
 
   /** The ops field entry for `field`, preferring one whose struct matches. */

@@ -103,6 +103,11 @@ export interface Catalog {
    * pointers); refcount and bit tests are known from their call roles.
    */
   guardTests?: string[];
+  /**
+   * Prefixes of tracepoint and logging calls (`trace_`, `pr_`, ...): they say nothing about
+   * behaviour or ownership, so call shapes, wrappers and guesses about unseen callees leave them out.
+   */
+  loggingPrefixes?: string[];
 }
 
 /** What a user catalog file may contain: any subset of the lists. */
