@@ -53,7 +53,7 @@ export function writeOut(text: string): void {
       // The text goes as it is (encoded on the way, one copy less); only the
       // rest of a short write is encoded here.
       done = fs.writeSync(1, text);
-      if (done === text.length && text.length === Buffer.byteLength(text)) return;
+      if (done === Buffer.byteLength(text)) return;
       bytes = Buffer.from(text);
       while (done < bytes.length) done += fs.writeSync(1, bytes, done);
       return;

@@ -8,7 +8,7 @@
 // about 5.5 KB (4096 buckets), and all of fs/nfsd asks for names in 1049 of them.
 // The directory has its own checksum, and each line its own: CRC-32s (crcKeys.ts).
 import fs from 'node:fs';
-import zlib from 'node:zlib';
+import { crc32Hex } from '../crcKeys';
 import { readShared } from './sharedRead';
 import {
   checksum,
@@ -58,14 +58,9 @@ export function writeBucket(
   const json = JSON.stringify(dir);
   return writeAtomically(file, [
     headerLine(header),
-    `${crc32(json)}\t${json}\n`,
+    `${crc32Hex(json)}\t${json}\n`,
     ...sorted.map((l) => l.line),
   ]);
-}
-
-/** A directory's checksum: CRC-32 of its UTF-8 bytes, 8 hex digits. */
-function crc32(data: string | Buffer): string {
-  return zlib.crc32(data).toString(16).padStart(8, '0');
 }
 
 /**
@@ -134,7 +129,7 @@ export class ClosedBucket {
         return { problem: `${file}: another state than the manifest`, damaged: false };
       const tab = head.indexOf(0x09, nl1 + 1);
       const directory = head.subarray(tab + 1, nl2);
-      if (tab < 0 || tab > nl2 || crc32(directory) !== head.toString('latin1', nl1 + 1, tab))
+      if (tab < 0 || tab > nl2 || crc32Hex(directory) !== head.toString('latin1', nl1 + 1, tab))
         return { problem: `${file}: checksum mismatch in the directory (corrupt)`, damaged: true };
       // Copied out of the shared read buffer: a string, and a line short enough for the pool.
       const bucket = new ClosedBucket(

@@ -11,7 +11,7 @@
 // edited file rewrites one small part.
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { key64 } from '../crcKeys';
+import { crc32Hex, key64 } from '../crcKeys';
 import { gunzipWhole } from './gunzip';
 import { readShared } from './sharedRead';
 import {
@@ -144,7 +144,7 @@ function readTable(file: string): { read: FilesIndexRead; body?: Buffer } {
   }
   out.table = table.files.map(([p, h, s, m, n]) => ({ p, h, s, m, n }));
   const body = buf.subarray(nl2 + 1);
-  out.bodyOk = bodyHash(body) === table.body;
+  out.bodyOk = crc32Hex(body) === table.body;
   if (!out.bodyOk) {
     out.problems.push(
       `${file}: checksum mismatch in the records (corrupt): its ${out.table.length} file(s) are re-indexed`,
@@ -167,16 +167,12 @@ function inflated(file: string, read: FilesIndexRead, body: Buffer): Buffer | un
   }
 }
 
-function bodyHash(body: Buffer): string {
-  return zlib.crc32(body).toString(16).padStart(8, '0');
-}
-
 /** The bytes of a files-index file holding `entries` (sorted by path). */
 export function filesIndexBytes(header: IndexHeader, entries: RawEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
   const body = zlib.gzipSync(sorted.map((e) => e.json).join('\n'), { level: 6 });
   const table = JSON.stringify({
-    body: bodyHash(body),
+    body: crc32Hex(body),
     files: sorted.map((e) => [e.p, e.h, e.s, e.m, e.n]),
   });
   return Buffer.concat([Buffer.from(headerLine(header) + `${checksum(table)}\t${table}\n`), body]);
