@@ -54,6 +54,8 @@ export interface CliArgs {
   noFactsCache?: boolean;
   /** index --shard i/n */
   shard?: { i: number; n: number };
+  /** server: minutes without a command before it stops. */
+  idleMinutes?: number;
   rest: string[];
 }
 
@@ -185,6 +187,13 @@ export function parseArgs(argv: string[]): CliArgs {
         a.shard = { i: Number(m[1]), n: Number(m[2]) };
         break;
       }
+      case '--idle-minutes': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1440)
+          throw new UsageError(`--idle-minutes takes whole minutes from 1 to 1440, not "${v}"`);
+        a.idleMinutes = Number(v);
+        break;
+      }
       case '--fail-on': {
         const v = value();
         if (v !== 'error' && v !== 'warning')
@@ -222,6 +231,7 @@ Usage:
   lifecycle-lens demo
   lifecycle-lens index <tree>... [--cache-dir DIR] [--shard i/n -o shard.llidx]
   lifecycle-lens index merge <a.llidx> <b.llidx>... [-o merged.llidx] [--cache-dir DIR]
+  lifecycle-lens server (start | stop | status | run) [--idle-minutes N]
 
   compare: two files or directories, or two git revisions (read from git's
   object store; the work tree is not touched). series: applies each mbox (as
@@ -240,6 +250,13 @@ Usage:
   introduce, quoted inline) or, with --cover, to the cover letter (every change
   against --previous, or against the base). Nothing is sent: with -o it writes
   the .eml and prints the \`git send-email\` command to send it after review.
+  server: keeps a process of this build running (start: in the background;
+  run: in the foreground) that runs analyze, compare and series for later
+  command lines, with no start-up and its compilers warm; each command reads
+  its inputs afresh in the caller's directory and environment, as its own
+  process would. It stops after --idle-minutes (default 30) without a command,
+  when the build changes, or on \`server stop\`. LIFECYCLE_LENS_NO_SERVER=1
+  makes a command run in its own process even when a server is running.
 
 Options:
   --json               machine-readable output (schemas/analysis.schema.json,
@@ -267,6 +284,7 @@ Options:
   --no-facts-cache     analyze: extract every file again (by default a file whose
                        text is unchanged since an earlier run is read back from
                        the cache directory's facts/)
+  --idle-minutes N     server: stop after N minutes without a command (default 30)
   --shard i/n          index: only the files of shard i of n, written with -o (merge
                        the shards with \`index merge\`)
   -v, --verbose        list every entry point and finding path

@@ -19,7 +19,7 @@ import {
 import { RevisionError } from '../node/revisions';
 import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
-import { writeOut } from './stdio';
+import { writeErr, writeOut } from './stdio';
 
 /**
  * `b4-agent`: b4 runs it in the repository's top folder with the review
@@ -35,7 +35,7 @@ export async function runB4Agent(args: CliArgs, catalog: CatalogIndex): Promise<
     const out = writeAgentReview(review, args.from ?? DEFAULT_AGENT_IDENTITY);
     const changes = review.patches.reduce((n, p) => n + (p.result?.changes.length ?? 0), 0);
     if (!args.quiet)
-      process.stderr.write(
+      writeErr(
         `lifecycle-lens: ${changes} behaviour change${changes === 1 ? '' : 's'} in ` +
           `${branch.patches.length} patch${branch.patches.length === 1 ? '' : 'es'}; wrote ` +
           `${out.files.join(', ')} to ${out.dir}\n`,

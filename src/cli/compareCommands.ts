@@ -29,7 +29,7 @@ import { nodeParser } from '../node/wasmFiles';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { checkOnReviewBranch } from './b4Commands';
 import { finishTreeSummaries, treeSummaries } from './treeChoice';
-import { writeOut } from './stdio';
+import { writeErr, writeOut } from './stdio';
 
 const FORMATS = ['text', 'markdown', 'json', 'sarif', 'review'] as const;
 type Format = (typeof FORMATS)[number];
@@ -72,7 +72,7 @@ function render(result: ComparisonResult, args: CliArgs): string {
 function readSide(p: string, maxFileBytes: number | undefined): SourceFile[] {
   if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
   const { sources, problems } = collectSources([p], { maxFileBytes: maxFileBytes ?? 8 * 1048576 });
-  for (const pr of problems) process.stderr.write(`lifecycle-lens: ${pr.path}: ${pr.message}\n`);
+  for (const pr of problems) writeErr(`lifecycle-lens: ${pr.path}: ${pr.message}\n`);
   if (!sources.length) throw new UsageError(`${p}: no C files to compare`);
   // Paths relative to the side's root, so both sides name the same file the same way.
   const root = fs.statSync(p).isDirectory() ? p : path.dirname(p);
@@ -186,7 +186,7 @@ export async function runSeriesComparison(
         ? { baseDir: args.base }
         : { repoDir: args.repo ?? process.cwd(), baseRev: args.baseRev }),
       ...(args.rest.length ? { paths: args.rest } : {}),
-      onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
+      onProgress: args.quiet ? undefined : (m) => writeErr(`lifecycle-lens: ${m}\n`),
     });
     finishTreeSummaries(callees);
     return compared;
@@ -217,21 +217,19 @@ export async function runSeries(args: CliArgs, catalog: CatalogIndex): Promise<n
       ...(args.repo ? { repoDir: args.repo } : {}),
       ...(args.rest.length ? { paths: args.rest } : {}),
       ...(args.replies ? { replies: readReplyFiles(args.replies) } : {}),
-      onProgress: args.quiet ? undefined : (m) => process.stderr.write(`lifecycle-lens: ${m}\n`),
+      onProgress: args.quiet ? undefined : (m) => writeErr(`lifecycle-lens: ${m}\n`),
     });
   } catch (e) {
     if (e instanceof RevisionError) throw new UsageError(e.message);
     throw e;
   }
   if (args.replies && !series.steps.length)
-    process.stderr.write(
+    writeErr(
       'lifecycle-lens: --replies: one version only; give vN-1 and vN to see what vN did with the replies\n',
     );
   if (!args.quiet)
     for (const k of series.skipped)
-      process.stderr.write(
-        `lifecycle-lens: ${k.version}: skipped ${k.file} in "${k.patch}" (${k.reason})\n`,
-      );
+      writeErr(`lifecycle-lens: ${k.version}: skipped ${k.file} in "${k.patch}" (${k.reason})\n`);
   const comparisons = [series.first, ...series.steps.map((x) => x.total)];
   const text =
     f === 'json'

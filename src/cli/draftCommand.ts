@@ -14,7 +14,7 @@ import { gitIdentity } from '../node/git';
 import { EXIT, UsageError, type CliArgs } from './args';
 import { emit, readReplyFiles, runSeriesComparison } from './compareCommands';
 import { followUp, type FollowUp } from '../core/compare/raisedChanges';
-import { writeOut } from './stdio';
+import { writeErr, writeOut } from './stdio';
 
 function sender(args: CliArgs): MailAddress {
   try {
@@ -106,7 +106,7 @@ export async function runDraft(args: CliArgs, catalog: CatalogIndex): Promise<nu
     throw e;
   }
   const { draft, unassigned } = built;
-  const note = (m: string) => process.stderr.write(`lifecycle-lens: ${m}\n`);
+  const note = (m: string) => writeErr(`lifecycle-lens: ${m}\n`);
   for (const r of draft.headers.rejected) note(`left out recipient ${r}`);
   if (what.kind === 'patch' && unassigned.length)
     note(

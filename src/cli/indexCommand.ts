@@ -14,6 +14,7 @@ import { isKernelTree } from '../node/index/kernelTree';
 import { combinedGeneration, writeFilesIndex, writeParts } from '../node/index/filesIndex';
 import { defaultCacheDir, recordsOfEntry, treeIndexDir } from '../node/index/indexStore';
 import { EXIT, UsageError, type CliArgs } from './args';
+import { stderrIsTTY, writeErr } from './stdio';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -21,7 +22,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export async function runIndex(args: CliArgs, catalog: CatalogIndex): Promise<number> {
   const cacheDir = args.cacheDir ?? defaultCacheDir();
   const log = (m: string) => {
-    if (!args.quiet) process.stderr.write(`lifecycle-lens: ${m}\n`);
+    if (!args.quiet) writeErr(`lifecycle-lens: ${m}\n`);
   };
   if (args.paths[0] === 'merge') return runMerge(args, catalog, cacheDir, log);
   if (!args.paths.length) throw new UsageError('index needs at least one kernel tree');
@@ -32,7 +33,7 @@ export async function runIndex(args: CliArgs, catalog: CatalogIndex): Promise<nu
     if (!isKernelTree(root))
       throw new UsageError(`${root}: not a kernel tree (needs include/linux and fs or kernel)`);
   }
-  const tty = process.stderr.isTTY === true && !args.quiet;
+  const tty = !args.quiet && stderrIsTTY();
   for (const root of args.paths) {
     log(
       `index ${root}${args.shard ? ` shard ${args.shard.i}/${args.shard.n}` : ''}: start (cache ${cacheDir})`,
@@ -58,13 +59,13 @@ export async function runIndex(args: CliArgs, catalog: CatalogIndex): Promise<nu
             const s = (now - started) / 1000;
             const rate = p.bytesDone / 1048576 / Math.max(s, 0.001);
             const eta = rate > 0 ? (p.bytesTotal - p.bytesDone) / 1048576 / rate : 0;
-            process.stderr.write(
+            writeErr(
               `\r[${p.done}/${p.total}] ${mib(p.bytesDone)} of ${mib(p.bytesTotal)}, ${rate.toFixed(2)} MiB/s, ETA ${Math.ceil(eta)} s   `,
             );
           }
         : undefined,
     });
-    if (tty) process.stderr.write('\r' + ' '.repeat(78) + '\r');
+    if (tty) writeErr('\r' + ' '.repeat(78) + '\r');
     log(describeStats(root, stats));
   }
   return EXIT.ok;

@@ -27,8 +27,9 @@ import { runDemo } from './demo';
 import type * as McpModule from '../node/mcpServer';
 import { runDraft } from './draftCommand';
 import { runIndex } from './indexCommand';
+import { runServer } from './server';
 import { finishTreeSummaries, treeSummaries } from './treeChoice';
-import { handleWriteFailures, writeOut } from './stdio';
+import { stderrIsTTY, stopOnWriteFailure, writeErr, writeOut } from './stdio';
 
 /**
  * The MCP SDK and zod are most of the program's weight and only the `mcp`
@@ -66,9 +67,9 @@ async function main(argv: string[]): Promise<number> {
       if (!args.paths.length) throw new UsageError('analyze needs at least one file or directory');
       const maxFileBytes = args.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       const { sources, problems } = collectSources(args.paths, { maxFileBytes });
-      for (const p of problems) process.stderr.write(`lifecycle-lens: ${p.path}: ${p.message}\n`);
+      for (const p of problems) writeErr(`lifecycle-lens: ${p.path}: ${p.message}\n`);
       if (!sources.length) {
-        process.stderr.write('lifecycle-lens: no C files to analyse\n');
+        writeErr('lifecycle-lens: no C files to analyse\n');
         return EXIT.input;
       }
       const textBytes = sources.reduce((n, s) => n + s.text.length, 0);
@@ -81,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
       // A live counter on a terminal; one line each way in logs. Asked only when
       // needed: asking builds the stderr stream (src/cli/stdio.ts).
       const many = sources.length > 1 && !args.quiet;
-      const tty = many && process.stderr.isTTY === true;
+      const tty = many && stderrIsTTY();
       // Date, not performance: the global performance loads perf_hooks (a few ms of every run).
       const started = Date.now();
       const callees = treeSummaries(
@@ -95,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       );
       if (callees.onDemand) ready = await parser();
       chooseJsTiering(textBytes, callees.onDemand === true);
-      if (many && !tty) process.stderr.write(`lifecycle-lens: analysing ${sources.length} files\n`);
+      if (many && !tty) writeErr(`lifecycle-lens: analysing ${sources.length} files\n`);
       const factsCache = args.noFactsCache
         ? undefined
         : {
@@ -121,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
         onProgress:
           many && tty
             ? (done, total, file) =>
-                process.stderr.write(
+                writeErr(
                   done < total
                     ? `\r[${done + 1}/${total}] ${file.slice(-60).padEnd(60)}`
                     : '\r' + ' '.repeat(72) + '\r',
@@ -129,20 +130,20 @@ async function main(argv: string[]): Promise<number> {
             : undefined,
       });
       if (many && !tty)
-        process.stderr.write(
+        writeErr(
           `lifecycle-lens: analysed ${sources.length} files in ${Date.now() - started} ms\n`,
         );
       finishTreeSummaries(callees);
       if (factsCache && (args.verbose || factsCache.use.refused)) {
         const { read, written, refused } = factsCache.use;
-        process.stderr.write(
+        writeErr(
           `lifecycle-lens: facts of ${read} of ${sources.length} files read back from ${factsCache.key.dir}, ${written} kept` +
             (refused ? `; ${refused} damaged or another user's, extracted again` : '') +
             '\n',
         );
       }
       for (const f of model.files)
-        if (f.skipped) process.stderr.write(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
+        if (f.skipped) writeErr(`lifecycle-lens: ${f.file}: skipped: ${f.skipped}\n`);
       const { shown, hiddenGuesses } = visibleFindings(model.findings, args.allFindings === true);
       const reported = { ...model, findings: shown };
       writeOut(
@@ -151,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
           : textReport(reported, { verbose: args.verbose, hiddenGuesses }),
       );
       if (args.json && hiddenGuesses && !args.quiet)
-        process.stderr.write(
+        writeErr(
           `lifecycle-lens: ${hiddenGuesses} finding(s) resting on a guess hidden; --all-findings shows them\n`,
         );
       const failing = args.failOn
@@ -179,32 +180,30 @@ async function main(argv: string[]): Promise<number> {
       return runIndex(args, index);
     case 'demo':
       return runDemo(index, args);
+    case 'server':
+      return runServer(args, runCommand);
     default:
       throw new UsageError(`unknown command "${args.command}"`);
   }
 }
 
-// A reader that stops early (`lifecycle-lens analyze --json | head`) closes the
-// pipe: stop quietly, as other command-line tools do, not with Node's unhandled
-// 'error' event and its stack trace. Any other write error is said in one line.
-handleWriteFailures((e, stream) => {
-  if (e.code !== 'EPIPE' && stream === 'stdout')
-    process.stderr.write(`lifecycle-lens: cannot write the output: ${e.message}\n`);
-  process.exit(e.code === 'EPIPE' ? (process.exitCode ?? EXIT.ok) : EXIT.usage);
-});
+stopOnWriteFailure();
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
+/** Runs one command line to its exit code; errors become a one-line message. */
+async function runCommand(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (e) {
     if (e instanceof UsageError || e instanceof CatalogError) {
-      process.stderr.write(`lifecycle-lens: ${e.message}\n`);
-      process.exitCode = EXIT.usage;
-    } else {
-      process.stderr.write(`lifecycle-lens: internal error: ${describeThrown(e)}\n`);
-      if (process.env.LIFECYCLE_LENS_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
-      process.exitCode = EXIT.internal;
+      writeErr(`lifecycle-lens: ${e.message}\n`);
+      return EXIT.usage;
     }
-  },
-);
+    writeErr(`lifecycle-lens: internal error: ${describeThrown(e)}\n`);
+    if (process.env.LIFECYCLE_LENS_DEBUG) writeErr(`${(e as Error)?.stack ?? ''}\n`);
+    return EXIT.internal;
+  }
+}
+
+void runCommand(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

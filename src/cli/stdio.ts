@@ -18,6 +18,35 @@ let onFailure: WriteFailure = (e) => {
 let streaming = false;
 
 /**
+ * Where a command's output goes instead of descriptors 1 and 2: a command
+ * server (src/cli/server.ts) sends each request's output to its client.
+ */
+export interface OutputSink {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether the client's stderr is a terminal (a live progress line, or log lines). */
+  errIsTTY: boolean;
+}
+
+let sink: OutputSink | undefined;
+
+/** Sends the output of the commands that run from now on to `to` (undefined: the process's own). */
+export function setOutputSink(to: OutputSink | undefined): void {
+  sink = to;
+}
+
+/** Writes `text` to stderr (a message, progress). */
+export function writeErr(text: string): void {
+  if (sink) sink.err(text);
+  else process.stderr.write(text);
+}
+
+/** Whether stderr is a terminal. Asking builds the stderr stream: ask only when needed. */
+export function stderrIsTTY(): boolean {
+  return sink ? sink.errIsTTY : process.stderr.isTTY === true;
+}
+
+/**
  * Routes write errors of stdout and stderr to `failure`: the streams' 'error'
  * events (handlers attached when each stream is first built) and writeOut's own.
  */
@@ -44,15 +73,30 @@ export function handleWriteFailures(failure: WriteFailure): void {
   }
 }
 
+/**
+ * The command line's way with write errors: a reader that stops early
+ * (`lifecycle-lens analyze --json | head`) closes the pipe: stop quietly, as
+ * other command-line tools do, not with Node's unhandled 'error' event and its
+ * stack trace. Any other write error is said in one line (exit code 2).
+ */
+export function stopOnWriteFailure(): void {
+  handleWriteFailures((e, stream) => {
+    if (e.code !== 'EPIPE' && stream === 'stdout')
+      writeErr(`lifecycle-lens: cannot write the output: ${e.message}\n`);
+    process.exit(e.code === 'EPIPE' ? (process.exitCode ?? 0) : 2);
+  });
+}
+
 /** Writes `text` to stdout, all of it, before it returns (unless the pipe is full). */
-export function writeOut(text: string): void {
+export function writeOut(text: string | Uint8Array): void {
+  if (sink) return sink.out(typeof text === 'string' ? text : Buffer.from(text).toString());
   if (!streaming) {
     let bytes: Buffer | undefined;
     let done = 0;
     try {
       // The text goes as it is (encoded on the way, one copy less); only the
       // rest of a short write is encoded here.
-      done = fs.writeSync(1, text);
+      done = typeof text === 'string' ? fs.writeSync(1, text) : fs.writeSync(1, text);
       if (done === Buffer.byteLength(text)) return;
       bytes = Buffer.from(text);
       while (done < bytes.length) done += fs.writeSync(1, bytes, done);

@@ -4,6 +4,7 @@ import type { CatalogIndex } from '../core/catalog/catalog';
 import { summariesFor, TreeError } from '../node/index/summarySource';
 import type { nodeParser } from '../node/wasmFiles';
 import { UsageError, type CliArgs } from './args';
+import { writeErr } from './stdio';
 
 /** Callee summaries for `paths` (their kernel tree, or shipped facts), said once in logs. */
 export function treeSummaries(
@@ -24,8 +25,7 @@ export function treeSummaries(
       parser,
     );
     // An index this version cannot use makes the run slower: said even without --verbose.
-    if (args.verbose || chosen.outdatedIndex)
-      process.stderr.write(`lifecycle-lens: callees: ${chosen.how}\n`);
+    if (args.verbose || chosen.outdatedIndex) writeErr(`lifecycle-lens: callees: ${chosen.how}\n`);
     return chosen;
   } catch (e) {
     if (e instanceof TreeError) throw new UsageError(e.message);
@@ -42,5 +42,5 @@ export function finishTreeSummaries(
   ...chosen: (ReturnType<typeof summariesFor> | undefined)[]
 ): void {
   const notes = new Set(chosen.flatMap((c) => c?.notes() ?? []));
-  for (const n of notes) process.stderr.write(`lifecycle-lens: ${n}\n`);
+  for (const n of notes) writeErr(`lifecycle-lens: ${n}\n`);
 }

@@ -17,10 +17,18 @@ import { setV8Flags } from './v8Flags';
 export const OPTIMISE_WASM_FROM_BYTES = 2 * 1048576;
 export const OPTIMISE_JS_FROM_BYTES = 6 * 1048576;
 
+// A long-lived process (the command server) runs many commands: optimising pays.
+let longLived = false;
+
+/** Keeps both compilers' second tier for the rest of the process. */
+export function keepOptimising(): void {
+  longLived = true;
+}
+
 /** Call once, before the first parser is created, with the amount of text to parse. */
 export function chooseWasmTiering(textBytes: number): void {
   // --liftoff-only also turns WebAssembly tier-up off: the undo turns it back on.
-  if (textBytes < OPTIMISE_WASM_FROM_BYTES)
+  if (!longLived && textBytes < OPTIMISE_WASM_FROM_BYTES)
     setV8Flags('--liftoff-only', '--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
 }
 
@@ -29,5 +37,5 @@ export function chooseWasmTiering(textBytes: number): void {
  * (callees' files summarised on demand) may come, which keeps TurboFan.
  */
 export function chooseJsTiering(textBytes: number, moreWork: boolean): void {
-  if (textBytes < OPTIMISE_JS_FROM_BYTES && !moreWork) setV8Flags('--no-opt', '--opt');
+  if (!longLived && textBytes < OPTIMISE_JS_FROM_BYTES && !moreWork) setV8Flags('--no-opt', '--opt');
 }
