@@ -37,5 +37,6 @@ export function chooseWasmTiering(textBytes: number): void {
  * (callees' files summarised on demand) may come, which keeps TurboFan.
  */
 export function chooseJsTiering(textBytes: number, moreWork: boolean): void {
-  if (!longLived && textBytes < OPTIMISE_JS_FROM_BYTES && !moreWork) setV8Flags('--no-opt', '--opt');
+  if (!longLived && textBytes < OPTIMISE_JS_FROM_BYTES && !moreWork)
+    setV8Flags('--no-opt', '--opt');
 }
