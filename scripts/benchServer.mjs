@@ -9,6 +9,16 @@ import path from 'node:path';
 // The rows without a server run every command in its own process.
 process.env.LIFECYCLE_LENS_NO_SERVER = '1';
 
+/**
+ * A server is long-lived: after some commands V8 has optimised what they run,
+ * on its main thread and in its kept extraction worker, as in a reviewer's
+ * day of use. Runs each command `rounds` times, untimed.
+ */
+export function warmServer(commands, rounds) {
+  for (let i = 0; i < rounds; i++)
+    for (const [cmd, args, env] of commands) spawnSync(cmd, args, { env, stdio: 'ignore' });
+}
+
 /** Starts a server of `cli`; `env` makes a command use it, `stop()` ends it. */
 export function startServer(cli) {
   const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'll-bench-rt-'));

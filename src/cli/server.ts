@@ -16,6 +16,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { defaultCacheDir } from '../node/cacheDir';
 import { keepOptimising } from '../node/compilerTiering';
+import { keepExtractionWorkerWarm } from '../node/extractWorkerPool';
 import { EXIT, UsageError, type CliArgs } from './args';
 import {
   FRAME,
@@ -134,6 +135,7 @@ async function serve(bundle: string, dir: string, idleMinutes: number, run: RunC
   // Nothing answered: a socket file left by a server that was killed.
   fs.rmSync(sock, { force: true });
   keepOptimising();
+  keepExtractionWorkerWarm();
   const built = fs.statSync(bundle);
   const startedAt = Date.now();
   let served = 0;

@@ -1,8 +1,10 @@
 // Worker thread: extracts facts (parse, mask, CFGs) for the files it takes from
 // the queue it shares with the main thread, and posts each file's as it is done.
 // The program-wide analysis stays on the main thread; facts are plain data and
-// cross the thread boundary by structured clone.
-import { type MessagePort, workerData } from 'node:worker_threads';
+// cross the thread boundary by structured clone. Each run is a Job message, so
+// that a long-lived process can keep one worker, compiled and warm, for many
+// (extractWorkerPool.ts).
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { extractSource, type SourceFile } from '../core/analysis/analyze';
 import { CatalogIndex } from '../core/catalog/catalog';
 import type { Catalog } from '../core/catalog/catalogTypes';
@@ -19,7 +21,6 @@ interface Job {
   port: MessagePort;
   catalog: Catalog;
   maxFileBytes?: number;
-  wasmDirs: string[];
   /** Where to keep the facts of the files this thread extracts. */
   keeping?: FactsKeeping;
 }
@@ -49,29 +50,42 @@ async function parserCompiledHere(dirs: string[]): ReturnType<typeof nodeParser>
   }
 }
 
-const job = workerData as Job;
-parserCompiledHere(job.wasmDirs).then(
-  (parser) => {
-    const options = {
-      parser,
-      catalog: new CatalogIndex(job.catalog),
-      ...(job.maxFileBytes !== undefined ? { maxFileBytes: job.maxFileBytes } : {}),
-    };
-    const send = (m: WorkerMessage) => job.port.postMessage(m);
-    let kept = 0;
-    const done = drainQueue(
-      job.sources,
-      job.order,
-      job.next,
-      (src) => extractSource(src, options),
-      undefined,
-      (file) => {
-        send({ file });
-        // After sending: the main thread may be waiting for this file.
-        if (keepFacts(job.keeping, file)) kept++;
-      },
-    );
-    send({ ok: true, files: done.length, kept });
-  },
-  (e: unknown) => job.port.postMessage({ ok: false, error: (e as Error).message }),
-);
+const parsing = parserCompiledHere((workerData as { wasmDirs: string[] }).wasmDirs);
+// Keeps the rejection for the first job to report, not an unhandled one.
+parsing.catch(() => undefined);
+
+function run(job: Job, parser: Awaited<typeof parsing>): void {
+  const options = {
+    parser,
+    catalog: new CatalogIndex(job.catalog),
+    ...(job.maxFileBytes !== undefined ? { maxFileBytes: job.maxFileBytes } : {}),
+  };
+  const send = (m: WorkerMessage) => job.port.postMessage(m);
+  let kept = 0;
+  const done = drainQueue(
+    job.sources,
+    job.order,
+    job.next,
+    (src) => extractSource(src, options),
+    undefined,
+    (file) => {
+      send({ file });
+      // After sending: the main thread may be waiting for this file.
+      if (keepFacts(job.keeping, file)) kept++;
+    },
+  );
+  send({ ok: true, files: done.length, kept });
+}
+
+parentPort?.on('message', (job: Job) => {
+  parsing.then(
+    (parser) => {
+      try {
+        run(job, parser);
+      } catch (e) {
+        job.port.postMessage({ ok: false, error: (e as Error).message });
+      }
+    },
+    (e: unknown) => job.port.postMessage({ ok: false, error: (e as Error).message }),
+  );
+});

@@ -9,7 +9,7 @@
 // on one thread.
 import fs from 'node:fs';
 import os from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import {
   analyzeFacts,
   extractSource,
@@ -19,6 +19,7 @@ import {
 import { builtinCatalogIndex, type CatalogIndex } from '../core/catalog/catalog';
 import type { FileFacts } from '../core/facts/factTypes';
 import type { ParseReport, ProgramModel } from '../core/model';
+import { leaseExtractionWorker } from './extractWorkerPool';
 import { describeThrown } from './thrown';
 import type { CParser } from '../core/parse/cParser';
 import {
@@ -165,19 +166,20 @@ async function extractParallel(
     .sort((a, b) => sources[b].text.length - sources[a].text.length);
   const next = new Int32Array(new SharedArrayBuffer(4));
   const { port1: fromWorker, port2: workerPort } = new MessageChannel();
-  const worker = new Worker(options.workerScript, {
-    workerData: {
+  const lease = leaseExtractionWorker(options.workerScript, options.wasmDirs);
+  const { worker } = lease;
+  worker.postMessage(
+    {
       sources,
       order,
       next,
       port: workerPort,
       catalog: catalog.catalog,
-      wasmDirs: options.wasmDirs,
       ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
       ...(keeping ? { keeping } : {}),
     },
-    transferList: [workerPort],
-  });
+    [workerPort],
+  );
   const remote: Extracted[] = [];
   let outcome: WorkerMessage | undefined;
   /** Takes one message; true once the worker has said it is done. */
@@ -223,7 +225,7 @@ async function extractParallel(
     await workerDone;
   } finally {
     fromWorker.close();
-    void worker.terminate();
+    lease.release(outcome !== undefined && 'ok' in outcome && outcome.ok);
   }
   const reply = outcome as WorkerMessage;
   if ('ok' in reply && !reply.ok) throw new Error(`analysis worker failed: ${reply.error}`);

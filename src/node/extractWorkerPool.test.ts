@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeSources } from '../core/analysis/analyze';
+import { keepExtractionWorkerWarm, leaseExtractionWorker } from './extractWorkerPool';
+import { analyzeSourcesParallel } from './parallelAnalyze';
+import { nodeParser } from './wasmFiles';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SCRIPT = path.join(ROOT, 'dist/extractWorker.js');
+const DIRS = [path.join(ROOT, 'dist')];
+
+describe('extraction worker kept warm (a long-lived process)', () => {
+  it('runs one run after another on the same worker, each with the one-thread model', async () => {
+    expect(fs.existsSync(SCRIPT), 'dist/extractWorker.js: run npm run build').toBe(true);
+    keepExtractionWorkerWarm();
+    const parser = await nodeParser();
+    const read = (files: string[]) =>
+      files.map((f) => ({
+        path: f,
+        text: fs.readFileSync(path.join(ROOT, 'test-fixtures', f), 'utf8'),
+      }));
+    const runs = [
+      read(['designs/v4-sentinel/filecache.c', 'primitives/balance.c', 'parsing/broken.c']),
+      read(['designs/v5-inline/filecache.c', 'primitives/atomic-sleep.c']),
+      read(['designs/v4-sentinel/filecache.c', 'primitives/balance.c', 'parsing/broken.c']),
+    ];
+    for (const sources of runs) {
+      const model = await analyzeSourcesParallel(sources, {
+        parser,
+        workerScript: SCRIPT,
+        wasmDirs: DIRS,
+        minParallelBytes: 0,
+      });
+      expect(model).toEqual(analyzeSources(sources, { parser }));
+    }
+    // The last run left its worker waiting; taking it shows it is the same one.
+    const lease = leaseExtractionWorker(SCRIPT, DIRS);
+    expect(lease.warm).toBe(true);
+    const again = lease.worker;
+    lease.release(true);
+    const next = leaseExtractionWorker(SCRIPT, DIRS);
+    expect(next.worker).toBe(again);
+    // A worker whose run went wrong is ended, never handed out again.
+    next.release(false);
+    const fresh = leaseExtractionWorker(SCRIPT, DIRS);
+    expect(fresh.warm).toBe(false);
+    expect(fresh.worker).not.toBe(again);
+    fresh.release(false);
+  });
+});
