@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer } from './benchServer.mjs';
+import { startServer, warmServer } from './benchServer.mjs';
 import { median, verdict } from './timing.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -156,6 +156,13 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'll-bench-'));
 const rule = path.join(tmp, 'final-put.cocci');
 fs.writeFileSync(rule, '@@\nexpression E;\n@@\n* refcount_dec_and_test(E)\n');
 const spatch = spawnSync('spatch', ['--version'], { encoding: 'utf8' });
+/** spatch with the one rule on a file, or (`dir`) on a directory with --dir. */
+const spatchRun = (target, dir) =>
+  medianRun(
+    'spatch',
+    ['--very-quiet', '--sp-file', rule, ...(dir ? ['--dir'] : []), target],
+    dir ? Math.min(RUNS, 3) : RUNS,
+  );
 const analyze = (target) =>
   medianRun(
     process.execPath,
@@ -191,7 +198,7 @@ console.log(
 );
 if (spatch.error) console.log('    spatch not installed (Debian package coccinelle): not measured');
 else {
-  const theirs = medianRun('spatch', ['--very-quiet', '--sp-file', rule, edited], RUNS);
+  const theirs = spatchRun(edited, false);
   const x = theirs.ms / ours.ms;
   const xFresh = theirs.ms / fresh.ms;
   console.log(
@@ -213,6 +220,26 @@ const servedAllFresh = medianRun(
   Math.min(RUNS, 3),
   server.env,
 );
+// The same server after some use (the rows above are its first commands).
+const WARM_ROUNDS = 10;
+const editedFreshArgs = [
+  cli,
+  'analyze',
+  edited,
+  '--json',
+  '-q',
+  '--cache-dir',
+  cacheDir,
+  '--no-facts-cache',
+];
+const warmCommands = [
+  [process.execPath, editedFreshArgs, server.env],
+  [process.execPath, [...nfsdArgs, '--no-facts-cache'], server.env],
+];
+warmServer(warmCommands, WARM_ROUNDS);
+const [warmFile, warmDir] = warmCommands.map(([cmd, args, env], k) =>
+  medianRun(cmd, args, k ? Math.min(RUNS, 3) : RUNS, env),
+);
 server.stop();
 console.log(
   `\n(5) fs/nfsd whole process, median of ${Math.min(RUNS, 3)}\n` +
@@ -221,17 +248,24 @@ console.log(
     `    with a command server running: facts read back ${servedAll.ms.toFixed(0)} ms, every file extracted ${servedAllFresh.ms.toFixed(0)} ms`,
 );
 if (!spatch.error) {
-  const theirs = medianRun(
-    'spatch',
-    ['--very-quiet', '--sp-file', rule, '--dir', nfsd],
-    Math.min(RUNS, 3),
-  );
+  const theirs = spatchRun(nfsd, true);
   const x = theirs.ms / all.ms;
   const xFresh = theirs.ms / allFresh.ms;
   console.log(
     `    spatch --dir fs/nfsd: ${theirs.ms.toFixed(0)} ms\n` +
       `    ours is ${x.toFixed(2)}x faster (target >= 2x): ${verdict(x >= 2)}; every file extracted: ${xFresh.toFixed(2)}x: ${verdict(xFresh >= 2)}\n` +
       `    with a command server: ${(theirs.ms / servedAll.ms).toFixed(2)}x (${verdict(theirs.ms / servedAll.ms >= 2)}); every file extracted: ${(theirs.ms / servedAllFresh.ms).toFixed(2)}x (${verdict(theirs.ms / servedAllFresh.ms >= 2)})`,
+  );
+}
+if (!spatch.error) {
+  const file = spatchRun(edited, false);
+  const dir = spatchRun(nfsd, true);
+  const xFile = file.ms / warmFile.ms;
+  const xDir = dir.ms / warmDir.ms;
+  console.log(
+    `\n(4, 5) with the command server after ${WARM_ROUNDS} commands of each kind (its compilers and extraction worker warm)\n` +
+      `    filecache.c edited since: ${warmFile.ms.toFixed(0)} ms vs spatch ${file.ms.toFixed(0)} ms: ${xFile.toFixed(2)}x (target >= 1.2x): ${verdict(xFile >= 1.2)}\n` +
+      `    fs/nfsd, every file extracted: ${warmDir.ms.toFixed(0)} ms vs spatch --dir ${dir.ms.toFixed(0)} ms: ${xDir.toFixed(2)}x (target >= 2x): ${verdict(xDir >= 2)}`,
   );
 }
 fs.rmSync(tmp, { recursive: true, force: true });
