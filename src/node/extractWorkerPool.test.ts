@@ -48,4 +48,33 @@ describe('extraction worker kept warm (a long-lived process)', () => {
     expect(fresh.worker).not.toBe(again);
     fresh.release(false);
   });
+
+  it('ends the worker of a run that failed on this thread, and says why', async () => {
+    keepExtractionWorkerWarm();
+    const parser = await nodeParser();
+    const sources = ['primitives/balance.c', 'primitives/atomic-sleep.c'].map((f) => ({
+      path: f,
+      text: fs.readFileSync(path.join(ROOT, 'test-fixtures', f), 'utf8'),
+    }));
+    const options = { parser, workerScript: SCRIPT, wasmDirs: DIRS, minParallelBytes: 0 };
+    await analyzeSourcesParallel(sources, options);
+    const kept = leaseExtractionWorker(SCRIPT, DIRS);
+    expect(kept.warm).toBe(true);
+    const used = kept.worker;
+    const ended = new Promise((resolve) => used.once('exit', resolve));
+    kept.release(true);
+    const failing = analyzeSourcesParallel(sources, {
+      ...options,
+      onProgress: () => {
+        throw new Error('progress display gone');
+      },
+    });
+    await expect(failing).rejects.toThrow('progress display gone');
+    // Ended, not left running (it would keep a one-command process alive).
+    await ended;
+    const next = leaseExtractionWorker(SCRIPT, DIRS);
+    expect(next.warm).toBe(false);
+    expect(next.worker).not.toBe(used);
+    next.release(false);
+  });
 });

@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 
 let keepWarm = false;
-let idle: { key: string; worker: Worker } | undefined;
+/** The worker waiting for a next run; `drop` forgets it should it die meanwhile. */
+let idle: { key: string; worker: Worker; drop: () => void } | undefined;
 
 /** From now on, a worker that finished its run cleanly waits for the next one. */
 export function keepExtractionWorkerWarm(): void {
@@ -23,15 +24,16 @@ export interface WorkerLease {
 
 export function leaseExtractionWorker(script: string, wasmDirs: string[]): WorkerLease {
   const key = JSON.stringify([script, wasmDirs]);
-  const kept = idle?.key === key ? idle.worker : undefined;
-  if (idle && !kept) void idle.worker.terminate();
+  const waiting = idle;
   idle = undefined;
-  const worker = kept ?? new Worker(script, { workerData: { wasmDirs } });
-  if (kept) {
-    kept.removeAllListeners('error');
-    kept.removeAllListeners('exit');
-    kept.ref();
+  if (waiting) {
+    waiting.worker.off('error', waiting.drop);
+    waiting.worker.off('exit', waiting.drop);
   }
+  const kept = waiting?.key === key ? waiting.worker : undefined;
+  if (waiting && !kept) void waiting.worker.terminate();
+  const worker = kept ?? new Worker(script, { workerData: { wasmDirs } });
+  kept?.ref();
   let released = false;
   return {
     worker,
@@ -40,6 +42,8 @@ export function leaseExtractionWorker(script: string, wasmDirs: string[]): Worke
       if (released) return;
       released = true;
       if (!keepWarm || !healthy) {
+        // Nobody listens any more: an error it raises while ending must not bring us down.
+        worker.on('error', () => undefined);
         void worker.terminate();
         return;
       }
@@ -48,11 +52,9 @@ export function leaseExtractionWorker(script: string, wasmDirs: string[]): Worke
       const drop = () => {
         if (idle?.worker === worker) idle = undefined;
       };
-      worker.removeAllListeners('error');
-      worker.removeAllListeners('exit');
       worker.once('error', drop);
       worker.once('exit', drop);
-      idle = { key, worker };
+      idle = { key, worker, drop };
     },
   };
 }

@@ -195,35 +195,44 @@ async function extractParallel(
     return outcome !== undefined;
   };
   let finished: () => void = () => undefined;
+  let failed: (e: unknown) => void = () => undefined;
+  let exited: (code: number) => void = () => undefined;
   const workerDone = new Promise<void>((resolve, reject) => {
     finished = resolve;
-    worker.once('error', (e: unknown) =>
-      reject(e instanceof Error ? e : new Error(`analysis worker failed: ${describeThrown(e)}`)),
-    );
-    worker.once('exit', (code) => {
+    failed = (e) =>
+      reject(e instanceof Error ? e : new Error(`analysis worker failed: ${describeThrown(e)}`));
+    exited = (code) => {
       // What it posted before exiting is still in the port.
       if (takeArrived()) resolve();
       else reject(new Error(`analysis worker exited (code ${code})`));
-    });
+    };
   });
+  worker.once('error', failed);
+  worker.once('exit', exited);
+  // Not awaited when this thread's own files throw: ending the worker then rejects it.
+  workerDone.catch(() => undefined);
   let taken = 0;
-  const local = drainQueue(
-    sources,
-    order,
-    next,
-    (src) => extractSource(src, options),
-    (i) => options.onProgress?.(taken++, sources.length, sources[i].path),
-    (file) => {
-      keep(file);
-      // Facts the worker has posted meanwhile.
-      takeArrived();
-    },
-  );
+  let local: Extracted[];
   try {
+    local = drainQueue(
+      sources,
+      order,
+      next,
+      (src) => extractSource(src, options),
+      (i) => options.onProgress?.(taken++, sources.length, sources[i].path),
+      (file) => {
+        keep(file);
+        // Facts the worker has posted meanwhile.
+        takeArrived();
+      },
+    );
     if (takeArrived()) finished();
     else fromWorker.on('message', (m: WorkerMessage) => take(m) && finished());
     await workerDone;
   } finally {
+    // A worker kept for the next run only when this one ended cleanly.
+    worker.off('error', failed);
+    worker.off('exit', exited);
     fromWorker.close();
     lease.release(outcome !== undefined && 'ok' in outcome && outcome.ok);
   }
