@@ -4,6 +4,7 @@
 // object two names), relative to function entry.
 // Branch tests refine the state: a conditional get counts only on the edge where
 // it succeeded, and a pointer shown NULL holds no reference.
+import { recordOf } from '../facts/nameRecord';
 import type { CfgNode, FunctionFacts, ReturnClass } from '../facts/factTypes';
 
 /** What one call does to references, as decided by the classifier. */
@@ -12,8 +13,8 @@ export type RefEffect =
   | { kind: 'get' | 'put' | 'final-put'; variable: string; amount?: number; counter?: string }
   /** Drops every reference the function holds (refcount_sub_and_test with a computed amount). */
   | { kind: 'put-all'; variable: string }
-  /** Drops only when it returns true (refcount_dec_not_one). */
-  | { kind: 'cond-put'; variable: string }
+  /** Drops only when it returns true (refcount_dec_not_one); 0 if `invert` (an error leaves it). */
+  | { kind: 'cond-put'; variable: string; invert?: boolean }
   /** Takes over a reference another owner held, when it returns true (the LRU's, on list_lru_del). */
   | { kind: 'inherit'; variable: string }
   | { kind: 'init'; variable: string; count: number }
@@ -59,6 +60,8 @@ export interface ExitState {
   renamed?: string[];
   /** The function returns an error here (-E..., NULL, ERR_PTR, or a status known non-zero). */
   errorExit: boolean;
+  /** A status returned here, by its known value: 0, or an error code (`return err;` included). */
+  status?: 'zero' | 'errno';
   /** The returned expression is the result of a cond-get or final-put call. */
   returnsTestOf?: number;
   path: PathStep[];
@@ -586,7 +589,7 @@ class Walk {
     if (node.kind === 'return') {
       const exit: ExitState = {
         returnClass: node.returnClass ?? 'void',
-        counts: Object.fromEntries(d.counts),
+        counts: recordOf(d.counts),
         escaped: withAliases(d.escaped, d.alias, this.params),
         handed: withAliases(d.handed, d.alias, this.params),
         nulls: nullsOf(d.values),
@@ -601,6 +604,8 @@ class Walk {
         path: trailToPath(trail),
         line: node.line,
       };
+      const status = statusOf(node, d.values);
+      if (status) exit.status = status;
       if (node.returnsVariable) exit.returnsVariable = d.canon(node.returnsVariable);
       // `return ret;` where ret holds a conditional get's result: the caller tests it.
       const held = node.returnsVariable ? d.pending.get(node.returnsVariable) : undefined;
@@ -628,7 +633,7 @@ class Walk {
       if (prevNode?.kind !== 'return')
         this.result.exits.push({
           returnClass: 'void',
-          counts: Object.fromEntries(d.counts),
+          counts: recordOf(d.counts),
           escaped: withAliases(d.escaped, d.alias, this.params),
           handed: withAliases(d.handed, d.alias, this.params),
           nulls: nullsOf(d.values),
@@ -679,7 +684,7 @@ class Walk {
             if (e.kind === 'cond-get')
               e2.wPeaks().set(v, Math.max(e2.peaks.get(v) ?? 0, e2.counts.get(v) ?? 0));
           }
-          if (e?.kind === 'cond-put' && value)
+          if (e?.kind === 'cond-put' && (e.invert ? !value : value))
             e2.wCounts().set(v, Math.max(-CLAMP, (e2.counts.get(v) ?? 0) - 1));
           if (e?.kind === 'final-put' && value && e.counter !== undefined)
             e2.wValues().set(`#released:${v}`, e.counter);
@@ -694,7 +699,7 @@ class Walk {
             const target = d.canon(named);
             const pe = this.effects[Number(ci)];
             const drops = pe?.kind === 'cond-put';
-            if (pe?.kind === 'cond-get' && pe.invert) value = !value;
+            if ((pe?.kind === 'cond-get' || pe?.kind === 'cond-put') && pe.invert) value = !value;
             if (value && drops)
               e2.wCounts().set(target, Math.max(-CLAMP, (e2.counts.get(target) ?? 0) - 1));
             else if (value) {
@@ -864,6 +869,18 @@ function explorePaths(
   const correlated = new Set(
     [...testCount].filter(([v, n]) => n > 1 || refVars.has(v) || returned.has(v)).map(([v]) => v),
   );
+  // A wrapper's status (`int err = 0; ... err = -EBUSY; ... return err;`, no object), tested or not:
+  // its exits then say whether they return 0 or an error code (ExitState.status).
+  if (fn.params.some((p) => p && refVars.has(p)))
+    for (const n of cfg)
+      for (const a of n.assigns)
+        if (
+          a.constant !== undefined &&
+          returned.has(a.variable) &&
+          !refVars.has(a.variable) &&
+          fn.varTypes[a.variable] === undefined
+        )
+          correlated.add(a.variable);
   // Cond-gets tested in the same node are applied per edge; others need a variable.
   const testedHere = new Set<number>();
   for (const n of cfg) for (const t of n.tests) if (t.call !== undefined) testedHere.add(t.call);
@@ -1049,4 +1066,17 @@ function feasible(
     }
   }
   return out;
+}
+
+/** The status a return node gives back, from its class or the value its variable is known to hold. */
+function statusOf(
+  node: CfgNode,
+  values: ReadonlyMap<string, string>,
+): ExitState['status'] | undefined {
+  if (node.returnClass === 'zero') return 'zero';
+  if (node.returnClass === 'errno') return 'errno';
+  if (node.returnClass !== 'variable' || node.returnsVariable === undefined) return undefined;
+  const v = values.get(node.returnsVariable);
+  if (v === '0') return 'zero';
+  return v === '!0' || v?.startsWith('=-') ? 'errno' : undefined;
 }

@@ -367,13 +367,26 @@ function doublePutGuesses(program: Program, fn: FunctionFacts, d: DoublePut): st
       `'${d.variable}' was given to a callee the analysis cannot see, which may take a reference`,
     );
   // A drop through a wrapper that drops on some paths only (`if (del_timer(t)) put(x)`):
-  // which of the two drops happens is a question about the wrapper's paths.
+  // which of the two drops happens is a question about the wrapper's paths, unless
+  // it drops exactly when it returns 0 and this path read that status.
+  const statusRead = (ci: number) => {
+    const status = fn.calls[ci].assignedTo;
+    return d.path.some((p) =>
+      fn.cfg[p.node]?.tests.some(
+        (t) => t.call === ci || (status !== undefined && t.variable === status),
+      ),
+    );
+  };
   const partial = d.path
     .flatMap((p) => fn.cfg[p.node]?.calls ?? [])
     .find((ci) => {
       const c = program.classify(fn, ci);
       const w = c?.derivedFrom ? program.derived.get(c.derivedFrom) : c?.external;
-      return c?.variable === d.variable && w?.partialPut === true;
+      return (
+        c?.variable === d.variable &&
+        w?.partialPut === true &&
+        !(w.successWhenZero && statusRead(ci))
+      );
     });
   if (partial !== undefined)
     g.push(

@@ -99,6 +99,30 @@ describe('primitives', () => {
     );
   });
 
+  it('a put that happens only when the function returns 0 leaves the reference on an error', async () => {
+    const m = await analyzeFixture('primitives/put-on-success.c');
+    expect(wrappers(m)).toEqual(['blob_put:put', 'slot_install:put', 'slot_open:put']);
+    // blob_attach drops only after an error: no finding there.
+    expect(findingRows(m)).toEqual([
+      [
+        'double-put',
+        'blob_attach_twice',
+        117,
+        'confident',
+        "blob_attach_twice(): reference to 'b' dropped twice on one path (second drop: blob_put() at line 117)",
+        [],
+      ],
+      [
+        'double-put',
+        'blob_attach_unchecked',
+        129,
+        'guess',
+        "blob_attach_unchecked(): reference to 'b' dropped twice on one path (second drop: blob_put() at line 129)",
+        ["slot_install() drops 'b' on some of its paths only: one of the two drops may not happen"],
+      ],
+    ]);
+  });
+
   it('a parameter given other values is not summarised by the values its name ends with', async () => {
     const m = await analyzeFixture('primitives/reused-param.c');
     expect(wrappers(m)).toEqual([

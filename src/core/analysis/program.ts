@@ -3,6 +3,7 @@
 import type { CatalogIndex } from '../catalog/catalog';
 import type { CallEntry } from '../catalog/catalogTypes';
 import type { ArgFact, FileFacts, FunctionFacts } from '../facts/factTypes';
+import { ownNames } from '../facts/nameRecord';
 import type { CallRole, FunctionSummary, TypeSource } from '../model';
 import { exprType, holderType } from '../types/exprType';
 import { TypeEnv } from '../types/typeEnv';
@@ -118,6 +119,9 @@ export class Program {
   ) {
     for (const f of files) {
       for (const fn of f.functions) {
+        // Facts that crossed a thread or came from a cache: their name records have a prototype again.
+        fn.varTypes = ownNames(fn.varTypes);
+        if (fn.declTypes) fn.declTypes = ownNames(fn.declTypes);
         this.functions.push(fn);
         this.byName.set(fn.name, [...(this.byName.get(fn.name) ?? []), fn]);
       }
@@ -593,6 +597,9 @@ export class Program {
         case 'ref-put':
           // A removal-put drops the container's (or flag's) reference, not the caller's.
           if (this.wrapperOf(c)?.removalPut) return { kind: 'remove', variable: c.variable };
+          // Dropped (or kept elsewhere) when it returns 0; an error leaves it with the caller.
+          if (this.wrapperOf(c)?.successWhenZero)
+            return { kind: 'cond-put', variable: c.variable, invert: true };
           return c.entry?.conditional
             ? { kind: 'cond-put', variable: c.variable }
             : withCounter({ kind: 'put', variable: c.variable }, this.counterOf(c, call));

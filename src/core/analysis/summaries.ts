@@ -62,7 +62,17 @@ export function deriveWrapper(
       e.returnsTestOf !== undefined ? effectOf(e.returnsTestOf) : undefined;
     if (min === -1 && max <= 0) {
       out.wrapper = live.some((e) => testOf(e) === 'final-put') ? 'final-put-test' : 'put';
-      if (max === 0) out.partialPut = true;
+      if (max === 0) {
+        out.partialPut = true;
+        // Kernel convention: consumed (dropped, or kept elsewhere) when it returns 0; an
+        // error code leaves the reference with the caller.
+        const consumed = (e: ExitState) => held(e) === -1 || e.escaped.includes(p);
+        if (
+          out.wrapper === 'put' &&
+          live.every((e) => e.status === (consumed(e) ? 'zero' : 'errno'))
+        )
+          out.successWhenZero = true;
+      }
       // Off a container, then a put: the reference dropped is the container's; a put
       // only after claiming one of the object's bits drops the reference that bit held.
       if (

@@ -8,6 +8,7 @@ import { copyTree } from '../parse/syntaxTree';
 import { collectTypes, unnamed } from '../types/collectTypes';
 import { baseType, declared } from '../types/declaredType';
 import { CfgBuilder } from './cfgBuilder';
+import { nameRecord } from './nameRecord';
 import type { FileFacts, FunctionFacts, LockScope, RegistrationFact } from './factTypes';
 import {
   declaratorName,
@@ -49,7 +50,7 @@ export function extractFileFacts(
       masked: maskedMacros,
       errorFunctions: [],
       problems: fileProblems(text, code, root),
-      globals: {},
+      globals: nameRecord<string>(),
       fieldBindings: [],
     };
     for (const m of maskedMacros) {
@@ -129,8 +130,8 @@ function functionFacts(
     (c) => c?.type === 'storage_class_specifier' && c.text === 'static',
   );
   const params: string[] = [];
-  const varTypes: Record<string, string> = {};
-  const declTypes: Record<string, string> = {};
+  const varTypes = nameRecord<string>();
+  const declTypes = nameRecord<string>();
   let scoped: FunctionFacts['scoped'];
   const declare = (name: string, type: string, fromLine: number, toLine: number) => {
     const before = declTypes[name];

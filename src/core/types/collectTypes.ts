@@ -2,6 +2,7 @@
 // fields, typedefs, globals and function prototypes. Reads the syntax tree through
 // the per-type node index (no whole-file walk).
 import type { FileTypeFacts } from '../facts/factTypes';
+import { nameRecord } from '../facts/nameRecord';
 import type { SyntaxNode as Node } from '../parse/syntaxTree';
 import { baseType, declared } from './declaredType';
 
@@ -19,7 +20,12 @@ const FILE_SCOPE = new Set([
 
 export function collectTypes(root: Node, file: string): FileTypeFacts {
   const anonymousName = (s: Node | null) => unnamed(s, file);
-  const out: FileTypeFacts = { structs: {}, typedefs: {}, globals: {}, returns: {} };
+  const out: FileTypeFacts = {
+    structs: nameRecord(),
+    typedefs: nameRecord(),
+    globals: nameRecord(),
+    returns: nameRecord(),
+  };
   for (const kind of ['struct_specifier', 'union_specifier'])
     for (const s of root.descendantsOfType(kind)) {
       const body = s.childForFieldName('body');
@@ -77,7 +83,7 @@ function fieldsOf(
   body: Node,
   anonymousName: (s: Node | null) => string | undefined,
 ): Record<string, string> {
-  const fields: Record<string, string> = {};
+  const fields = nameRecord<string>();
   for (const f of body.namedChildren) {
     if (f.type !== 'field_declaration') continue;
     const typeNode = f.childForFieldName('type');

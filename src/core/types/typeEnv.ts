@@ -2,6 +2,7 @@
 // function return types (from every .c and .h analysed), and per function the
 // declared types of its parameters and locals, block-scoped where a name is reused.
 import type { FileFacts, FunctionFacts } from '../facts/factTypes';
+import { ownNames } from '../facts/nameRecord';
 import { makeCType, parseCType, structTag } from './cType';
 
 const MAX_TYPEDEF_DEPTH = 8;
@@ -27,7 +28,7 @@ export class TypeEnv {
           !this.structs.has(k) ||
           Object.keys(v).length > Object.keys(this.structs.get(k) ?? {}).length
         )
-          this.structs.set(k, v);
+          this.structs.set(k, ownNames(v));
       for (const [k, v] of Object.entries(t.typedefs))
         if (!this.typedefs.has(k)) this.typedefs.set(k, v);
       for (const [k, v] of Object.entries(t.globals))
