@@ -222,13 +222,14 @@ async function main() {
   const dirRuns = Math.min(PROC_RUNS, 3);
   const dirCmd = [process.execPath, [cli, 'analyze', nfsdDir, '--json', '-q']];
   const dirFreshCmd = [process.execPath, [...dirCmd[1], '--no-facts-cache']];
+  const spatchDirCmd = ['spatch', ['--very-quiet', '--sp-file', rule, '--dir', nfsdDir]];
   const [all, allFresh, servedAll, servedAllFresh, theirsDir] = medianProcesses(
     [
       dirCmd,
       dirFreshCmd,
       [...dirCmd, server.env],
       [...dirFreshCmd, server.env],
-      ...(spatch.error ? [] : [['spatch', ['--very-quiet', '--sp-file', rule, '--dir', nfsdDir]]]),
+      ...(spatch.error ? [] : [spatchDirCmd]),
     ],
     dirRuns,
   );
@@ -238,15 +239,7 @@ async function main() {
   warmServer([servedFreshCmd, servedFreshDir], warmRounds);
   const [warmFile, warmDir, theirsFile, theirsDirWarm] = spatch.error
     ? []
-    : medianProcesses(
-        [
-          servedFreshCmd,
-          servedFreshDir,
-          spatchCmd,
-          ['spatch', ['--very-quiet', '--sp-file', rule, '--dir', nfsdDir]],
-        ],
-        PROC_RUNS,
-      );
+    : medianProcesses([servedFreshCmd, servedFreshDir, spatchCmd, spatchDirCmd], PROC_RUNS);
   server.stop();
   if (all.last.status !== 0) console.log(`    (cli exit status ${all.last.status})`);
   console.log(

@@ -77,15 +77,9 @@ function run(job: Job, parser: Awaited<typeof parsing>): void {
   send({ ok: true, files: done.length, kept });
 }
 
+// A parser that failed to load, or a run that threw, answers the job with why.
 parentPort?.on('message', (job: Job) => {
-  parsing.then(
-    (parser) => {
-      try {
-        run(job, parser);
-      } catch (e) {
-        job.port.postMessage({ ok: false, error: (e as Error).message });
-      }
-    },
-    (e: unknown) => job.port.postMessage({ ok: false, error: (e as Error).message }),
-  );
+  parsing
+    .then((parser) => run(job, parser))
+    .catch((e: unknown) => job.port.postMessage({ ok: false, error: (e as Error).message }));
 });
